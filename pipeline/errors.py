@@ -1,0 +1,39 @@
+"""The three kinds of error the pipeline raises, and how each is handled.
+
+- ``ConfigError``: misuse (a bad option, a missing directory). Fatal; raised before any
+  work starts, with the offending value and the valid choices.
+- ``BadDocument``: one input cannot become a document. Never aborts a run: the input
+  lands in the rejects table with ``reason`` and ``detail``.
+- ``TransientIOError``: an I/O failure that may succeed on retry. The only kind the
+  orchestrator retries.
+- ``ValidationFailed``: the tables broke their data contract; the release is refused.
+"""
+
+from __future__ import annotations
+
+
+class ConfigError(ValueError):
+    """A setting or argument is invalid; the message names it and the valid choices."""
+
+
+class BadDocument(Exception):
+    """One input cannot become a document; ``reason`` is a rejects-table code."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+class TransientIOError(OSError):
+    """An I/O failure worth retrying (a busy or briefly unavailable filesystem)."""
+
+
+class ValidationFailed(Exception):
+    """The tables failed validation; ``failures`` holds one line per broken expectation."""
+
+    def __init__(self, failures: list[str]):
+        super().__init__(
+            f"{len(failures)} expectation(s) failed:\n" + "\n".join(failures)
+        )
+        self.failures = failures

@@ -1,0 +1,241 @@
+"""The one definition of every table of a release.
+
+Each table is a list of columns; each column names its Arrow type, whether it may be
+null, one sentence of documentation and the checks it must pass. Everything else derives
+from here: the Arrow schemas of the Parquet writer, the nested JSONL download, the Great
+Expectations suites (``pipeline.validate``), the dataset card, and the record dataclasses
+of ``pipeline.records`` are checked against it by a test.
+
+Changing a column is a data-contract change: bump ``SCHEMA_VERSION``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+SCHEMA_VERSION = "1.0.0"
+
+#: 16 lowercase hex digits: the first 64 bits of a sha256 (see ``pipeline.records``).
+ID_PATTERN = r"^[0-9a-f]{16}$"
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+
+#: Markers a section may carry: 公文 numbering (一、 （一） 第一章 1. （1） ①) or "" for a
+#: titled sub-lecture that has no marker.
+MARKER_PATTERN = (
+    r"^(|[一二三四五六七八九十百]+、|（[一二三四五六七八九十百]+）"
+    r"|第[一二三四五六七八九十百]+[章节篇部分讲]|[0-9]{1,3}[、.．]|（[0-9]{1,3}）|[①-⑳])$"
+)
+
+#: Han characters and the Chinese punctuation that surrounds them. Used by the checks
+#: below to define "Chinese context".
+_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_PUNCT = r"\u3000-\u303f\uff01-\uff5e\u201c\u201d\u2018\u2019\u2026\u2014"
+
+#: A space between two Han characters in a paragraph is a page-break artefact left behind.
+PAGE_BREAK_SPACE_PATTERN = rf"[{_HAN}][ \u00a0]+[{_HAN}]"
+#: Half-width , : ; ! ? ( ) touching a Han character or Chinese punctuation.
+HALF_WIDTH_IN_CHINESE_PATTERN = (
+    rf"[{_HAN}{_CJK_PUNCT}][,:;!?()]|[,:;!?()][{_HAN}{_CJK_PUNCT}]"
+)
+#: Control characters and U+FFFD, the marks of a bad decode.
+CONTROL_PATTERN = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its Arrow type, nullability, meaning and the checks it must pass."""
+
+    name: str
+    type: pa.DataType
+    doc: str
+    nullable: bool = False
+    unique: bool = False
+    #: The value must match this regular expression (null values are skipped).
+    pattern: str | None = None
+    #: The text must not match any of these regular expressions.
+    forbid: tuple[str, ...] = ()
+    #: The value must be one of these.
+    allowed: tuple | None = None
+    #: Inclusive numeric bounds (None: unbounded).
+    min_value: int | None = None
+    max_value: int | None = None
+    #: "table.column" this column refers to (a foreign key).
+    references: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of the release: its columns, key and the order its rows are written in."""
+
+    name: str
+    doc: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    sort_by: tuple[str, ...]
+    #: Pairs (a, b) where column a must be strictly greater than column b.
+    greater_than: tuple[tuple[str, str], ...] = field(default=())
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"table {self.name!r} has no column {name!r}; columns: {self.column_names}")
+
+    def arrow_schema(self) -> pa.Schema:
+        """The Arrow schema the Parquet writer uses (never inferred from data)."""
+        fields = [
+            pa.field(c.name, c.type, nullable=c.nullable, metadata={"doc": c.doc})
+            for c in self.columns
+        ]
+        return pa.schema(
+            fields,
+            metadata={
+                "table": self.name,
+                "schema_version": SCHEMA_VERSION,
+                "doc": self.doc,
+            },
+        )
+
+
+_STRING = pa.string()
+_I32 = pa.int32()
+_I64 = pa.int64()
+
+DOCUMENTS = Table(
+    name="documents",
+    doc="One row per input document (a file, or a line of a JSONL/CSV corpus) that was read.",
+    key=("doc_id",),
+    sort_by=("source_path", "doc_id"),
+    columns=(
+        Column("doc_id", _STRING, "Stable id: the first 16 hex digits of sha256 of the source bytes (and line, for corpus files).", unique=True, pattern=ID_PATTERN),
+        Column("source_path", _STRING, "Path of the input file relative to the inbox."),
+        Column("source_sha256", _STRING, "sha256 of the input file's bytes.", pattern=SHA256_PATTERN),
+        Column("source_bytes", _I64, "Size of the input file in bytes.", min_value=0),
+        Column("encoding", _STRING, "Encoding the source was decoded with.", allowed=("utf-8", "utf-8-sig", "gb18030", "utf-16")),
+        Column("site", _STRING, "Site family whose page layout was recognised, or null when none was.", nullable=True),
+        Column("title", _STRING, "Document title as the page declares it, normalised.", nullable=True),
+        Column("published_date", pa.date32(), "Publish date from the page header.", nullable=True),
+        Column("page_count", _I32, "Page count from the page header.", nullable=True, min_value=1),
+        Column("declared_size", _STRING, "File size the page header declares, as written (e.g. '37.5 KB').", nullable=True),
+        Column("declared_speech_count", _I32, "Number of speeches the title declares (e.g. '6篇汇编').", nullable=True, min_value=1),
+        Column("speech_count", _I32, "Number of speeches segmented from the document.", min_value=0),
+        Column("paragraph_count", _I32, "Number of paragraphs over all speeches of the document.", min_value=0),
+        Column("char_count", _I64, "Length of the decoded source in code points.", min_value=0),
+        Column("removed_char_count", _I64, "Code points of the source recorded in the removals table.", min_value=0),
+        Column("segmentation", _STRING, "How speeches were found: 'toc' (from the table of contents) or 'single' (the whole document is one speech).", allowed=("toc", "single")),
+        Column("status", _STRING, "'ok', or 'empty' when cleaning left no paragraph.", allowed=("ok", "empty")),
+    ),
+)
+
+SPEECHES = Table(
+    name="speeches",
+    doc="One row per speech (讲话, 发言, 党课讲稿, 工作报告…) found in a document.",
+    key=("speech_id",),
+    sort_by=("doc_id", "ordinal"),
+    greater_than=(("source_end", "source_start"),),
+    columns=(
+        Column("speech_id", _STRING, "Stable id derived from doc_id and the speech's source offset.", unique=True, pattern=ID_PATTERN),
+        Column("doc_id", _STRING, "Document the speech belongs to.", pattern=ID_PATTERN, references="documents.doc_id"),
+        Column("ordinal", _I32, "1-based position of the speech in its document.", min_value=1),
+        Column("title", _STRING, "Speech title (from the table of contents, else the document title).", nullable=True),
+        Column("genre", _STRING, "Genre read from the title: 讲话, 发言, 党课讲稿, 工作报告, 致辞, 决议…; null when the title names none.", nullable=True),
+        Column("text", _STRING, "The whole cleaned speech: headings and paragraphs, one per line.", forbid=(CONTROL_PATTERN,)),
+        Column("char_count", _I32, "Length of text in code points.", min_value=0),
+        Column("section_count", _I32, "Number of sections of the speech.", min_value=0),
+        Column("paragraph_count", _I32, "Number of paragraphs of the speech.", min_value=0),
+        Column("token_count", _I32, "Sum of token_count over the speech's paragraphs.", min_value=0),
+        Column("duplicate_of", _STRING, "speech_id of the speech this one duplicates (filled by deduplication; null otherwise).", nullable=True, pattern=ID_PATTERN, references="speeches.speech_id"),
+        Column("source_start", _I64, "Code-point offset in the decoded source where the speech (its title, if in the text) starts.", min_value=0),
+        Column("source_end", _I64, "Code-point offset in the decoded source where the speech ends (exclusive).", min_value=1),
+    ),
+)
+
+SECTIONS = Table(
+    name="sections",
+    doc="One row per heading of a speech: 公文 markers (一、 （一）…) and titled sub-lectures.",
+    key=("section_id",),
+    sort_by=("doc_id", "speech_id", "ordinal"),
+    greater_than=(("source_end", "source_start"),),
+    columns=(
+        Column("section_id", _STRING, "Stable id derived from doc_id and the heading's source offset.", unique=True, pattern=ID_PATTERN),
+        Column("speech_id", _STRING, "Speech the section belongs to.", pattern=ID_PATTERN, references="speeches.speech_id"),
+        Column("doc_id", _STRING, "Document the section belongs to.", pattern=ID_PATTERN, references="documents.doc_id"),
+        Column("parent_section_id", _STRING, "Enclosing section (null at level 1).", nullable=True, pattern=ID_PATTERN, references="sections.section_id"),
+        Column("level", _I32, "Nesting depth inside the speech, 1 = top.", min_value=1, max_value=6),
+        Column("ordinal", _I32, "1-based position of the section in its speech, in document order.", min_value=1),
+        Column("marker", _STRING, "The numbering as written and normalised (一、, （一）…), or '' for a titled sub-lecture.", pattern=MARKER_PATTERN),
+        Column("title", _STRING, "Heading text without its marker and without a closing 。.", forbid=(CONTROL_PATTERN,)),
+        Column("run_in", pa.bool_(), "True when the heading is the first sentence of a paragraph (its sentence is not repeated in the paragraph text)."),
+        Column("source_start", _I64, "Code-point offset in the decoded source where the heading starts.", min_value=0),
+        Column("source_end", _I64, "Code-point offset in the decoded source where the heading ends (exclusive).", min_value=1),
+    ),
+)
+
+PARAGRAPHS = Table(
+    name="paragraphs",
+    doc="One row per paragraph of running text, in speech order.",
+    key=("paragraph_id",),
+    sort_by=("doc_id", "speech_id", "ordinal"),
+    greater_than=(("source_end", "source_start"),),
+    columns=(
+        Column("paragraph_id", _STRING, "Stable id derived from doc_id and the paragraph's source offset.", unique=True, pattern=ID_PATTERN),
+        Column("speech_id", _STRING, "Speech the paragraph belongs to.", pattern=ID_PATTERN, references="speeches.speech_id"),
+        Column("section_id", _STRING, "Innermost section the paragraph belongs to (null before the first heading).", nullable=True, pattern=ID_PATTERN, references="sections.section_id"),
+        Column("doc_id", _STRING, "Document the paragraph belongs to.", pattern=ID_PATTERN, references="documents.doc_id"),
+        Column("ordinal", _I32, "1-based position of the paragraph in its speech.", min_value=1),
+        Column("text", _STRING, "The cleaned paragraph: t2s, full-width punctuation in Chinese text, page-break spaces removed.", forbid=(CONTROL_PATTERN, PAGE_BREAK_SPACE_PATTERN, HALF_WIDTH_IN_CHINESE_PATTERN)),
+        Column("char_count", _I32, "Length of text in code points.", min_value=1),
+        Column("tokens", pa.list_(pa.string()), "jieba tokens of text (precise mode, HMM on; whitespace dropped)."),
+        Column("token_count", _I32, "Number of tokens.", min_value=0),
+        Column("source_start", _I64, "Code-point offset in the decoded source where the paragraph starts.", min_value=0),
+        Column("source_end", _I64, "Code-point offset in the decoded source where the paragraph ends (exclusive).", min_value=1),
+    ),
+)
+
+REMOVALS = Table(
+    name="removals",
+    doc="Every span of a source that cleaning removed from the text, and why.",
+    key=("doc_id", "source_start"),
+    sort_by=("doc_id", "source_start"),
+    greater_than=(("source_end", "source_start"),),
+    columns=(
+        Column("doc_id", _STRING, "Document the span was removed from.", pattern=ID_PATTERN, references="documents.doc_id"),
+        Column("kind", _STRING, "Noise family of the span (site_header, banner, toc, page_break_space…)."),
+        Column("rule", _STRING, "Name of the rule that matched."),
+        Column("source_start", _I64, "Code-point offset in the decoded source where the span starts.", min_value=0),
+        Column("source_end", _I64, "Code-point offset in the decoded source where the span ends (exclusive).", min_value=1),
+        Column("text", _STRING, "The removed text as it stands in the source."),
+    ),
+)
+
+REJECTS = Table(
+    name="rejects",
+    doc="Every input that produced no document, with the reason.",
+    key=("source_path",),
+    sort_by=("source_path",),
+    columns=(
+        Column("source_path", _STRING, "Path of the input relative to the inbox.", unique=True),
+        Column("source_sha256", _STRING, "sha256 of the input's bytes (null when it could not be read).", nullable=True, pattern=SHA256_PATTERN),
+        Column("reason", _STRING, "Machine-readable reason: undecodable, empty_file, duplicate_input, unreadable.", allowed=("undecodable", "empty_file", "duplicate_input", "unreadable")),
+        Column("detail", _STRING, "Human-readable explanation naming the offending value."),
+    ),
+)
+
+#: All tables in the order they are written and documented.
+TABLES: dict[str, Table] = {
+    t.name: t for t in (DOCUMENTS, SPEECHES, SECTIONS, PARAGRAPHS, REMOVALS, REJECTS)
+}
+
+
+def table(name: str) -> Table:
+    """The table called ``name``; raises with the valid names on a typo."""
+    try:
+        return TABLES[name]
+    except KeyError:
+        raise KeyError(f"unknown table {name!r}; tables: {sorted(TABLES)}") from None
