@@ -74,6 +74,8 @@ class Speech:
     duplicate_of: str | None
     source_start: int
     source_end: int
+    title_source_start: int | None
+    title_source_end: int | None
 
 
 @dataclass(frozen=True, slots=True)

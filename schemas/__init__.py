@@ -153,6 +153,8 @@ SPEECHES = Table(
         Column("duplicate_of", _STRING, "speech_id of the speech this one duplicates (filled by deduplication; null otherwise).", nullable=True, pattern=ID_PATTERN, references="speeches.speech_id"),
         Column("source_start", _I64, "Code-point offset in the decoded source where the speech (its title, if in the text) starts.", min_value=0),
         Column("source_end", _I64, "Code-point offset in the decoded source where the speech ends (exclusive).", min_value=1),
+        Column("title_source_start", _I64, "Where the title stands in the source, or null when the title comes from the document metadata.", nullable=True, min_value=0),
+        Column("title_source_end", _I64, "End (exclusive) of the title in the source, or null.", nullable=True, min_value=1),
     ),
 )
 
