@@ -138,7 +138,7 @@ SPEECHES = Table(
     doc="One row per speech (讲话, 发言, 党课讲稿, 工作报告…) found in a document.",
     key=("speech_id",),
     sort_by=("doc_id", "ordinal"),
-    greater_than=(("source_end", "source_start"),),
+    greater_than=(("source_end", "source_start"), ("title_source_end", "title_source_start")),
     columns=(
         Column("speech_id", _STRING, "Stable id derived from doc_id and the speech's source offset.", unique=True, pattern=ID_PATTERN),
         Column("doc_id", _STRING, "Document the speech belongs to.", pattern=ID_PATTERN, references="documents.doc_id"),

@@ -1,0 +1,408 @@
+"""The release's data contract, checked with Great Expectations before anything is published.
+
+Every expectation is derived from ``schemas.TABLES``: column order, nullability, uniqueness
+and compound keys, patterns, forbidden patterns, allowed values, numeric bounds, foreign
+keys and ``greater_than`` pairs. Nothing here repeats a column name, so a schema change
+changes the suites with it.
+
+Great Expectations is imported lazily inside the functions: the import alone takes
+seconds, and importing this module must stay cheap for the CLI and for tests that never
+validate.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterator
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+import schemas
+from pipeline.errors import ConfigError, ValidationFailed
+
+if TYPE_CHECKING:
+    from great_expectations.core import ExpectationSuite
+    from great_expectations.core.expectation_validation_result import (
+        ExpectationValidationResult,
+    )
+
+#: SUMMARY keeps results small on big failing batches; five examples name the problem.
+RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 5}
+
+#: Longest example value quoted in a failure line, in code points.
+_SAMPLE_CHARS = 40
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One broken expectation of a table: what failed, where, how often, and examples.
+
+    ``rule`` names the schema rule the expectation was derived from; ``error`` holds Great
+    Expectations' message when the expectation could not run at all (e.g. its column is
+    missing), in which case ``unexpected_count`` is None.
+    """
+
+    expectation: str
+    column: str | None
+    unexpected_count: int | None
+    sample: list
+    rule: str = ""
+    error: str | None = None
+
+    def line(self, table: str) -> str:
+        """One human-readable line naming the table, column, expectation and rule."""
+        where = f"{table}.{self.column}" if self.column else table
+        head = f"{where}: {self.expectation} ({self.rule})"
+        if self.error is not None:
+            return f"{head} could not run: {self.error}"
+        n = self.unexpected_count
+        rows = "" if n is None else f" for {n} row{'' if n == 1 else 's'}"
+        examples = f", e.g. {self.sample!r}" if self.sample else ""
+        return f"{head} failed{rows}{examples}"
+
+
+@dataclass(frozen=True)
+class TableResult:
+    """The outcome of one table's suite: how many expectations ran and which failed."""
+
+    success: bool
+    evaluated: int
+    failed: list[Failure]
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The outcome of validating a release: one ``TableResult`` per table, in schema order."""
+
+    success: bool
+    tables: dict[str, TableResult]
+
+    def failures(self) -> list[str]:
+        """One line per failed expectation, tables in schema order, for logs and errors."""
+        return [f.line(name) for name, result in self.tables.items() for f in result.failed]
+
+    def to_dict(self) -> dict:
+        """A JSON-serialisable summary for manifest.json, with a deterministic key order."""
+        return {
+            "success": self.success,
+            "tables": {
+                name: {
+                    "success": result.success,
+                    "evaluated": result.evaluated,
+                    "failed": len(result.failed),
+                    "failures": [f.line(name) for f in result.failed],
+                }
+                for name, result in self.tables.items()
+            },
+        }
+
+    def raise_for_failures(self) -> None:
+        """Raise ``ValidationFailed`` with the failure lines unless every table passed.
+
+        This is the gate the flow calls before publishing: a release that breaks its
+        contract is refused, never written.
+        """
+        if not self.success:
+            raise ValidationFailed(self.failures())
+
+
+def suite_for(table: schemas.Table, tables: dict[str, pa.Table]) -> ExpectationSuite:
+    """The expectation suite ``<table>_suite`` that holds ``table`` to its schema.
+
+    ``tables`` supplies the referenced tables of foreign keys: a ``references`` column
+    becomes an in-set check against the distinct non-null values of the referenced column
+    (map expectations skip nulls, which is what a nullable foreign key means). Raises
+    ``KeyError`` when a referenced table is not in ``tables``. Each expectation carries
+    ``meta={"table", "column", "rule"}`` so a failure can name the rule it broke.
+    """
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    expectations = [
+        gxe.ExpectTableColumnsToMatchOrderedList(
+            column_list=table.column_names, meta=_meta(table, None, "columns in schema order")
+        )
+    ]
+    if len(table.key) > 1:
+        expectations.append(
+            gxe.ExpectCompoundColumnsToBeUnique(
+                column_list=list(table.key), meta=_meta(table, None, f"key ({', '.join(table.key)})")
+            )
+        )
+    for column in table.columns:
+        expectations.extend(_column_expectations(table, column, tables))
+    for a, b in table.greater_than:
+        expectations.append(
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A=a, column_B=b, meta=_meta(table, a, f"{a} > {b}")
+            )
+        )
+    return gx.ExpectationSuite(name=f"{table.name}_suite", expectations=expectations)
+
+
+def _column_expectations(
+    table: schemas.Table, column: schemas.Column, tables: dict[str, pa.Table]
+) -> Iterator:
+    """The expectations of one column, in the order the Column fields are declared."""
+    import great_expectations.expectations as gxe
+
+    name = column.name
+    if not column.nullable:
+        yield gxe.ExpectColumnValuesToNotBeNull(column=name, meta=_meta(table, name, "not null"))
+    if pa.types.is_list(column.type) or pa.types.is_large_list(column.type):
+        # Why: GX's map expectations compare scalars; a list cell has nothing they can check.
+        # Refuse rather than silently drop a rule the schema declares on a list column.
+        if column != schemas.Column(name, column.type, column.doc, nullable=column.nullable):
+            raise ConfigError(f"{table.name}.{name} is a list column: only nullability can be checked on it")
+        return
+    if column.unique:
+        yield gxe.ExpectColumnValuesToBeUnique(column=name, meta=_meta(table, name, "unique"))
+    if column.pattern is not None:
+        yield gxe.ExpectColumnValuesToMatchRegex(
+            column=name, regex=column.pattern, meta=_meta(table, name, f"pattern {_pattern_name(column.pattern)}")
+        )
+    for regex in column.forbid:
+        yield gxe.ExpectColumnValuesToNotMatchRegex(
+            column=name, regex=regex, meta=_meta(table, name, _pattern_name(regex))
+        )
+    if column.allowed is not None:
+        yield gxe.ExpectColumnValuesToBeInSet(
+            column=name, value_set=list(column.allowed), meta=_meta(table, name, f"allowed {list(column.allowed)}")
+        )
+    if column.min_value is not None or column.max_value is not None:
+        yield gxe.ExpectColumnValuesToBeBetween(
+            column=name,
+            min_value=column.min_value,
+            max_value=column.max_value,
+            meta=_meta(table, name, _bounds(column.min_value, column.max_value)),
+        )
+    if column.references is not None:
+        yield gxe.ExpectColumnValuesToBeInSet(
+            column=name,
+            value_set=_referenced_values(column.references, tables),
+            meta=_meta(table, name, f"references {column.references}"),
+        )
+
+
+def _meta(table: schemas.Table, column: str | None, rule: str) -> dict:
+    """The ``meta`` of an expectation: where it applies and the schema rule it comes from."""
+    return {"table": table.name, "column": column, "rule": rule}
+
+
+def _bounds(low: int | None, high: int | None) -> str:
+    """A numeric range in words.
+
+    >>> _bounds(1, 6), _bounds(0, None), _bounds(None, 9)
+    ('between 1 and 6', '>= 0', '<= 9')
+    """
+    if low is not None and high is not None:
+        return f"between {low} and {high}"
+    return f">= {low}" if low is not None else f"<= {high}"
+
+
+def _referenced_values(reference: str, tables: dict[str, pa.Table]) -> list:
+    """Sorted distinct non-null values of the ``"table.column"`` a foreign key points at.
+
+    A referenced column that is absent yields no values: every reference then fails, next
+    to the referenced table's own column-list failure, instead of validation crashing.
+    """
+    other, _, column = reference.partition(".")
+    if other not in tables:
+        raise KeyError(f"{reference!r} refers to table {other!r}, which is not among {sorted(tables)}")
+    referenced = tables[other]
+    if column not in referenced.column_names:
+        return []
+    return sorted(pc.drop_null(pc.unique(referenced[column])).to_pylist())
+
+
+def _pattern_name(regex: str) -> str:
+    """The readable name of a schema regex: ``PAGE_BREAK_SPACE_PATTERN`` -> ``page break space``.
+
+    Regexes that no ``*_PATTERN`` constant of ``schemas`` holds are shown as written.
+
+    >>> _pattern_name(schemas.PAGE_BREAK_SPACE_PATTERN)
+    'page break space'
+    >>> _pattern_name(r"^x$")
+    '/^x$/'
+    """
+    for constant, value in vars(schemas).items():
+        if constant.endswith("_PATTERN") and value == regex:
+            return constant.removesuffix("_PATTERN").lower().replace("_", " ")
+    return f"/{regex}/"
+
+
+def validate(tables: dict[str, pa.Table]) -> ValidationReport:
+    """The validation report of a release: every table of ``schemas.TABLES`` against its suite.
+
+    ``tables`` must hold exactly the tables of ``schemas.TABLES`` (``ConfigError``
+    otherwise): a table left out would be published unchecked. All suites run in one
+    ephemeral Great Expectations context, so nothing is written to disk and two runs never
+    share state. Empty tables pass (the rejects table usually is empty).
+    """
+    missing = [name for name in schemas.TABLES if name not in tables]
+    unknown = sorted(set(tables) - set(schemas.TABLES))
+    if missing or unknown:
+        raise ConfigError(
+            f"validate needs every table of the schema; missing: {missing}, unknown: {unknown}, "
+            f"given: {sorted(tables)}, expected: {list(schemas.TABLES)}"
+        )
+    with _quiet_gx():
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        context = gx.get_context(mode="ephemeral")
+        context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+        datasource = context.data_sources.add_pandas("release")
+        results: dict[str, TableResult] = {}
+        for name, spec in schemas.TABLES.items():
+            suite = context.suites.add(suite_for(spec, tables))
+            batch = datasource.add_dataframe_asset(name).add_batch_definition_whole_dataframe("whole")
+            definition = context.validation_definitions.add(
+                gx.ValidationDefinition(name=f"{name}_validation", data=batch, suite=suite)
+            )
+            outcome = definition.run(
+                batch_parameters={"dataframe": tables[name].to_pandas()}, result_format=RESULT_FORMAT
+            )
+            order = {e.id: i for i, e in enumerate(suite.expectations)}
+            failed = sorted(
+                (r for r in outcome.results if not r.success),
+                key=lambda r: order.get(r.expectation_config.id, len(order)),
+            )
+            results[name] = TableResult(
+                success=bool(outcome.success),
+                evaluated=len(outcome.results),
+                failed=[_failure(r) for r in failed],
+            )
+    return ValidationReport(success=all(r.success for r in results.values()), tables=results)
+
+
+@contextmanager
+def _quiet_gx() -> Iterator[None]:
+    """Great Expectations imported and hushed for the duration of a call: warnings and errors only.
+
+    Why: GX logs routine events at INFO, some from loggers it pins to INFO itself (e.g. the
+    temporary docs directory of every ephemeral context); its import raises deprecation
+    warnings; pandas warns about the match group in the section-marker regex. The report
+    already carries everything that failed.
+    Levels are restored afterwards, so an application's own logging setup is left alone.
+    """
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    root = logging.getLogger("great_expectations")
+    saved = {root: root.level}
+    root.setLevel(max(root.level, logging.WARNING))  # before the import: it logs too
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=DeprecationWarning, module="great_expectations")
+            warnings.filterwarnings("ignore", message="This pattern is interpreted as a regular expression")
+            import great_expectations  # noqa: F401  (creates the loggers GX pins to INFO)
+
+            for name, logger in list(logging.root.manager.loggerDict.items()):
+                if name.startswith("great_expectations.") and isinstance(logger, logging.Logger) and logger.level:
+                    saved[logger] = logger.level
+                    logger.setLevel(max(logger.level, logging.WARNING))
+            yield
+    finally:
+        for logger, level in saved.items():
+            logger.setLevel(level)
+
+
+def _failure(result: ExpectationValidationResult) -> Failure:
+    """A ``Failure`` from one failed GX result, with plain-Python examples."""
+    config = result.expectation_config
+    meta = config.meta or {}
+    errors = _exception_messages(result.exception_info)
+    details = result.result or {}
+    if "partial_unexpected_list" in details:
+        sample = [_excerpt(_plain(v), config.kwargs.get("regex")) for v in details["partial_unexpected_list"]]
+    elif "column_list" in config.kwargs and "observed_value" in details:
+        sample = _column_list_problems(config.kwargs["column_list"], _plain(details["observed_value"]))
+    else:
+        sample = []
+    count = details.get("unexpected_count")
+    return Failure(
+        expectation=config.type,
+        column=meta.get("column"),
+        unexpected_count=None if count is None else int(count),
+        sample=sample,
+        rule=meta.get("rule", ""),
+        error="; ".join(errors) if errors else None,
+    )
+
+
+def _column_list_problems(expected: list[str], observed: list[str]) -> list[str]:
+    """What is wrong with a table's columns, in words: missing, unexpected, or out of order.
+
+    >>> _column_list_problems(["a", "b", "c"], ["a", "c", "x"])
+    ['missing: b', 'unexpected: x']
+    >>> _column_list_problems(["a", "b"], ["b", "a"])
+    ['out of order: b, a']
+    """
+    problems = [f"missing: {c}" for c in expected if c not in observed]
+    problems += [f"unexpected: {c}" for c in observed if c not in expected]
+    return problems or [f"out of order: {', '.join(observed)}"]
+
+
+def _exception_messages(info: dict | None) -> list[str]:
+    """The messages of the exceptions GX caught, flat or keyed by metric id."""
+    if not info:
+        return []
+    if "raised_exception" in info:
+        info = {"": info}
+    messages = [
+        str(v.get("exception_message"))
+        for v in info.values()
+        if isinstance(v, dict) and v.get("raised_exception")
+    ]
+    return sorted(set(messages))
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as strict-JSON plain Python: numpy scalars unwrapped, NaN and NA as None.
+
+    >>> _plain((float("nan"), 3, {"a": [1.5]}))
+    [None, 3, {'a': [1.5]}]
+    """
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "tolist"):  # numpy scalars and arrays (a list<string> cell)
+        return _plain(value.tolist())
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None if math.isnan(value) else str(value)
+    if _is_missing(value):
+        return None
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _is_missing(value: Any) -> bool:
+    """True for pandas' missing markers (NA, NaT) that are not floats."""
+    import pandas as pd
+
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _excerpt(value: Any, regex: str | None) -> Any:
+    """A long string cut to the part worth reading: around the forbidden match, else its start.
+
+    >>> _excerpt("甲" * 50 + " 乙" + "丙" * 50, schemas.PAGE_BREAK_SPACE_PATTERN)
+    '…甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲 乙丙丙丙丙丙丙丙丙丙丙丙丙丙丙丙丙丙…'
+    """
+    if not isinstance(value, str) or len(value) <= _SAMPLE_CHARS:
+        return value
+    match = re.search(regex, value) if regex else None
+    start = 0 if match is None else max(0, match.start() - _SAMPLE_CHARS // 2)
+    end = min(len(value), start + _SAMPLE_CHARS)
+    return ("…" if start else "") + value[start:end] + ("…" if end < len(value) else "")

@@ -1,0 +1,246 @@
+"""pipeline.validate: the schema-derived suites accept a clean release and name every break.
+
+A validation run costs about a second of Great Expectations overhead, whatever the table
+sizes, so the module validates three releases in all: a clean one (with tricky but valid
+Chinese text), one carrying every row-level corruption at once (each in its own extra row,
+so each must show up on its own failure line), and one with broken column lists.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+
+import pyarrow as pa
+import pytest
+
+import schemas
+from pipeline import records
+from pipeline.errors import ConfigError, ValidationFailed
+from pipeline.records import Document, Paragraph, Removal, Section, Speech, stable_id
+from pipeline.validate import ValidationReport, suite_for, validate
+
+SHA = "3f" * 32
+DOC_ID = records.doc_id_for(SHA)
+SPEECH_ID = stable_id(DOC_ID, 0)
+SECTION_1 = stable_id(DOC_ID, 20)
+SECTION_2 = stable_id(DOC_ID, 30)
+TEXT_1 = "统筹推进疫情防控和经济社会发展工作。"
+TEXT_2 = "坚持稳中求进工作总基调，完整准确全面贯彻新发展理念。"
+
+# Paragraph text the checks must accept: Chinese punctuation and quotes, numbers, Latin
+# words, and ASCII punctuation that touches no Han character or Chinese punctuation. The
+# ideographic space U+3000 is typography, not a page-break artefact.
+VALID_TEXTS = [
+    "怎么办？要坚定信心，迎难而上！",
+    "他强调：“发展是第一要务。”",
+    "全年经济增长4.6%，GDP突破百万亿元。",
+    "他引用了 Hello, world 这句话。",
+    "（一）坚持稳中求进",
+    "统筹推进\u3000疫情防控",
+]
+
+
+def clean_records() -> dict[str, list]:
+    """One document, one speech, two nested sections, two paragraphs, one removal, no rejects."""
+    document = Document(
+        doc_id=DOC_ID, source_path="a/讲话.html", source_sha256=SHA, source_bytes=2048,
+        encoding="utf-8", site=None, title="在全省经济工作会议上的讲话",
+        published_date=dt.date(2021, 1, 5), page_count=3, declared_size="37.5 KB",
+        declared_speech_count=None, speech_count=1, paragraph_count=2, char_count=200,
+        removed_char_count=1, segmentation="single", status="ok",
+    )
+    speech = Speech(
+        speech_id=SPEECH_ID, doc_id=DOC_ID, ordinal=1, title="在全省经济工作会议上的讲话",
+        genre="讲话", text=f"一、总体要求\n{TEXT_1}\n（一）基本原则\n{TEXT_2}", char_count=60,
+        section_count=2, paragraph_count=2, token_count=20, duplicate_of=None,
+        source_start=0, source_end=120, title_source_start=None, title_source_end=None,
+    )
+    sections = [
+        Section(SECTION_1, SPEECH_ID, DOC_ID, None, 1, 1, "一、", "总体要求", False, 20, 26),
+        Section(SECTION_2, SPEECH_ID, DOC_ID, SECTION_1, 2, 2, "（一）", "基本原则", False, 50, 58),
+    ]
+    paragraphs = [
+        Paragraph(stable_id(DOC_ID, 27), SPEECH_ID, SECTION_1, DOC_ID, 1, TEXT_1, len(TEXT_1),
+                  ("统筹", "推进", "疫情", "防控", "和", "经济", "社会", "发展", "工作", "。"), 10, 27, 45),
+        Paragraph(stable_id(DOC_ID, 59), SPEECH_ID, SECTION_2, DOC_ID, 2, TEXT_2, len(TEXT_2),
+                  ("坚持", "稳中求进", "工作", "总基调", "，", "完整", "准确", "全面", "贯彻", "新", "发展", "理念", "。"), 13, 59, 85),
+    ]
+    removal = Removal(DOC_ID, "page_break_space", "page_break_space", 40, 41, " ")
+    return {
+        "documents": [document],
+        "speeches": [speech],
+        "sections": sections,
+        "paragraphs": paragraphs,
+        "removals": [removal],
+        "rejects": [],
+    }
+
+
+def to_tables(recs: dict[str, list]) -> dict[str, pa.Table]:
+    return {name: records.to_arrow(name, rows) for name, rows in recs.items()}
+
+
+def extra_row(recs: dict[str, list], table: str, tag: str, **changes) -> None:
+    """Append a copy of the table's first row with a fresh id (unless overridden) and ``changes``."""
+    first = recs[table][0]
+    key = schemas.table(table).key[0]
+    changes = {key: stable_id("extra", tag), **changes} if schemas.table(table).column(key).unique else changes
+    recs[table].append(dataclasses.replace(first, **changes))
+
+
+@pytest.fixture(scope="module")
+def clean_report() -> ValidationReport:
+    recs = clean_records()
+    for i, text in enumerate(VALID_TEXTS):
+        extra_row(recs, "paragraphs", f"valid{i}", text=text, char_count=len(text), ordinal=3 + i)
+    return validate(to_tables(recs))
+
+
+def test_clean_release_passes(clean_report):
+    assert clean_report.failures() == []
+    assert clean_report.success
+    assert list(clean_report.tables) == list(schemas.TABLES)
+    for name, result in clean_report.tables.items():
+        assert result.success, name
+        assert result.evaluated > 0, name
+    # The empty rejects table is validated, not skipped.
+    assert clean_report.tables["rejects"].evaluated == len(suite_for(schemas.REJECTS, {}).expectations)
+
+
+def test_valid_chinese_text_passes(clean_report):
+    # VALID_TEXTS are paragraphs of the clean release: none may trip a text check.
+    paragraphs = clean_report.tables["paragraphs"]
+    assert paragraphs.failed == []
+    assert paragraphs.success
+
+
+def test_clean_report_serialises_and_does_not_raise(clean_report):
+    summary = clean_report.to_dict()
+    assert json.loads(json.dumps(summary)) == summary
+    assert list(summary) == ["success", "tables"]
+    assert list(summary["tables"]) == list(schemas.TABLES)
+    assert summary["tables"]["paragraphs"] == {
+        "success": True,
+        "evaluated": clean_report.tables["paragraphs"].evaluated,
+        "failed": 0,
+        "failures": [],
+    }
+    clean_report.raise_for_failures()
+
+
+# case: (table, changes to a copy of its first row, column named by the failure line,
+#        expectation, a value the line's examples must show)
+CORRUPTIONS = {
+    "duplicate paragraph_id": ("paragraphs", {"paragraph_id": stable_id(DOC_ID, 27)}, "paragraph_id", "expect_column_values_to_be_unique", stable_id(DOC_ID, 27)),
+    "null paragraph text": ("paragraphs", {"text": None}, "text", "expect_column_values_to_not_be_null", None),
+    "page-break space": ("paragraphs", {"text": "统筹推进 疫情防控"}, "text", "expect_column_values_to_not_match_regex (page break space)", "统筹推进 疫情防控"),
+    "no-break page-break space": ("paragraphs", {"text": "统筹推进\u00a0疫情防控"}, "text", "expect_column_values_to_not_match_regex (page break space)", "统筹推进\u00a0疫情防控"),
+    "half-width comma in Chinese": ("paragraphs", {"text": "疫情防控,经济"}, "text", "expect_column_values_to_not_match_regex (half width in chinese)", "疫情防控,经济"),
+    "half-width comma before Han": ("paragraphs", {"text": "Hello,世界。"}, "text", "expect_column_values_to_not_match_regex (half width in chinese)", "Hello,世界。"),
+    "replacement character": ("paragraphs", {"text": "疫情\ufffd防控。"}, "text", "expect_column_values_to_not_match_regex (control)", "疫情\ufffd防控。"),
+    "dangling speech_id": ("paragraphs", {"speech_id": "0" * 16}, "speech_id", "expect_column_values_to_be_in_set (references speeches.speech_id)", "0" * 16),
+    "dangling parent section": ("sections", {"parent_section_id": "f" * 16}, "parent_section_id", "expect_column_values_to_be_in_set (references sections.section_id)", "f" * 16),
+    "section level 0": ("sections", {"level": 0}, "level", "expect_column_values_to_be_between", 0),
+    "section marker abc": ("sections", {"marker": "abc"}, "marker", "expect_column_values_to_match_regex (pattern marker)", "abc"),
+    "source_end <= source_start": ("speeches", {"source_start": 77, "source_end": 77}, "source_end", "expect_column_pair_values_a_to_be_greater_than_b", [77, 77]),
+    "unknown encoding": ("documents", {"encoding": "latin-1"}, "encoding", "expect_column_values_to_be_in_set (allowed", "latin-1"),
+    "duplicate removal key": ("removals", {}, None, "expect_compound_columns_to_be_unique (key (doc_id, source_start))", DOC_ID),
+}
+
+
+@pytest.fixture(scope="module")
+def corrupt_report() -> ValidationReport:
+    recs = clean_records()
+    for case, (table, changes, *_) in CORRUPTIONS.items():
+        extra_row(recs, table, case, **changes)
+    return validate(to_tables(recs))
+
+
+@pytest.mark.parametrize("case", list(CORRUPTIONS))
+def test_corruption_is_reported(corrupt_report, case):
+    table, _, column, expectation, shown = CORRUPTIONS[case]
+    where = f"{table}.{column}:" if column else f"{table}:"
+    lines = [
+        line for line in corrupt_report.failures()
+        if line.startswith(f"{where} {expectation}") and repr(shown) in line
+    ]
+    assert lines, corrupt_report.failures()
+    assert not corrupt_report.tables[table].success
+
+
+def test_corrupt_report_raises_with_its_lines(corrupt_report):
+    lines = corrupt_report.failures()
+    assert not corrupt_report.success
+    with pytest.raises(ValidationFailed) as excinfo:
+        corrupt_report.raise_for_failures()
+    assert excinfo.value.failures == lines
+    assert lines[0] in str(excinfo.value)
+
+
+def test_corrupt_report_is_plain_json(corrupt_report):
+    summary = corrupt_report.to_dict()
+    assert json.loads(json.dumps(summary, ensure_ascii=False)) == summary
+    assert summary["success"] is False
+    assert sum(t["failed"] for t in summary["tables"].values()) == len(corrupt_report.failures())
+    # Examples are plain Python values (no numpy scalars, no NaN) all the way down.
+    for result in corrupt_report.tables.values():
+        for failure in result.failed:
+            json.dumps(failure.sample, allow_nan=False)
+            assert all(type(v) in (str, int, float, bool, list, dict, type(None)) for v in failure.sample)
+
+
+def test_column_order_and_missing_column_are_reported():
+    tables = to_tables(clean_records())
+    tables["paragraphs"] = tables["paragraphs"].drop_columns(["char_count"])
+    reversed_columns = list(reversed(schemas.SPEECHES.column_names))
+    tables["speeches"] = tables["speeches"].select(reversed_columns)
+
+    report = validate(tables)
+
+    lines = report.failures()
+    columns = [line for line in lines if "expect_table_columns_to_match_ordered_list" in line]
+    assert any(line.startswith("paragraphs:") and "'missing: char_count'" in line for line in columns), lines
+    assert any(line.startswith("speeches:") and f"out of order: {', '.join(reversed_columns)}" in line for line in columns), lines
+    # Checks on the dropped column are reported as unable to run, not silently skipped.
+    assert any(line.startswith("paragraphs.char_count:") and "could not run" in line for line in lines), lines
+    assert report.tables["documents"].success
+    assert not report.success
+
+
+def test_missing_table_is_a_config_error():
+    tables = to_tables(clean_records())
+    del tables["removals"]
+    with pytest.raises(ConfigError, match="missing: \\['removals'\\]"):
+        validate(tables)
+
+
+def test_suite_for_needs_the_referenced_table():
+    with pytest.raises(KeyError, match="speeches"):
+        suite_for(schemas.PARAGRAPHS, {"documents": to_tables(clean_records())["documents"]})
+
+
+def test_suite_is_derived_from_the_schema():
+    suite = suite_for(schemas.PARAGRAPHS, to_tables(clean_records()))
+    assert suite.name == "paragraphs_suite"
+    by_type: dict[str, list] = {}
+    for e in suite.expectations:
+        by_type.setdefault(e.expectation_type, []).append(e)
+    (columns,) = by_type["expect_table_columns_to_match_ordered_list"]
+    assert columns.column_list == schemas.PARAGRAPHS.column_names
+    not_null = {e.column for e in by_type["expect_column_values_to_not_be_null"]}
+    assert not_null == {c.name for c in schemas.PARAGRAPHS.columns if not c.nullable}
+    in_set = {e.column: e.value_set for e in by_type["expect_column_values_to_be_in_set"]}
+    assert in_set == {"speech_id": [SPEECH_ID], "section_id": sorted([SECTION_1, SECTION_2]), "doc_id": [DOC_ID]}
+    # The list column gets nothing but its not-null check.
+    tokens = [e.expectation_type for e in suite.expectations if getattr(e, "column", None) == "tokens"]
+    assert tokens == ["expect_column_values_to_not_be_null"]
+    assert all(e.meta["rule"] for e in suite.expectations)
+
+
+def test_rules_on_a_list_column_are_refused():
+    tokens = dataclasses.replace(schemas.PARAGRAPHS.column("tokens"), pattern=schemas.ID_PATTERN)
+    table = dataclasses.replace(schemas.PARAGRAPHS, columns=(tokens,), key=("tokens",), greater_than=())
+    with pytest.raises(ConfigError, match="paragraphs.tokens is a list column"):
+        suite_for(table, {})
