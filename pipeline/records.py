@@ -11,7 +11,6 @@ record starts do, even when cleaning rules elsewhere in the document change.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
@@ -148,7 +147,9 @@ def to_arrow(table_name: str, records: list) -> pa.Table:
     for r in records:
         if type(r) is not record_type:
             raise TypeError(f"{table_name} expects {record_type.__name__} records, got {type(r).__name__}")
-    rows = [dataclasses.asdict(r) for r in records]
+    names = spec.column_names
+    # Not dataclasses.asdict: it deep-copies every value, 10x the cost for frozen records.
+    rows = [{name: getattr(r, name) for name in names} for r in records]
     rows.sort(key=lambda row: tuple(_sort_key(row[c]) for c in spec.sort_by))
     return pa.Table.from_pylist(rows, schema=spec.arrow_schema())
 
