@@ -217,7 +217,7 @@ def _declared_count(title: str) -> int | None:
     return int(value) if value.isdigit() else cn_number(value)
 
 
-_TOC_HEAD = re.compile(r"目\s{0,3}录[：:]?")
+_TOC_HEAD = re.compile(r"(?:^|(?<=\s))目\s{0,3}录[：:]?")
 _TOC_ENTRY = re.compile(r"\s*([0-9]{1,3})[、.．]\s*(\S+)")
 
 

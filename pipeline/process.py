@@ -21,6 +21,7 @@ from pipeline import clean, ingest, normalize, records, segment, tokenize
 from pipeline.clean import CleanConfig
 from pipeline.normalize import NormalizeConfig
 from pipeline.records import Document, Paragraph, Reject, Removal, Section, Speech, stable_id
+from pipeline.publish import sha256_file
 from pipeline.spans import Text
 from pipeline.tokenize import TokenizeConfig
 
@@ -233,7 +234,7 @@ def manifest(release_id: str, created_at: dt.datetime, tables: dict[str, pa.Tabl
         "libraries": library_versions(),
         "config": {
             "opencc_profile": config.normalize.opencc_profile,
-            "rules": sorted(p.name for p in Path(config.clean.rules_dir).glob("*.json")),
+            "rules": {p.name: sha256_file(p) for p in sorted(Path(config.clean.rules_dir).glob("*.json"))},
             "jieba_hmm": config.tokenize.hmm,
         },
         "inputs": sorted(inputs, key=lambda i: i["source_path"]),

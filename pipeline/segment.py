@@ -46,8 +46,10 @@ _ASCII_WORD = re.compile(r"[A-Za-z0-9%.]")
 _NUMERAL_TAIL = re.compile(r"([一二三四五六七八九十])$")
 _LECTURE_CANDIDATE = re.compile(rf"[^\s，。！？；：、“”（）]{{3,40}}")
 
+#: Genre keywords. A title's head noun comes last (关于政府工作报告的决议 is a 决议), so the
+#: keyword that ends latest wins; on a tie the earlier entry does.
 GENRES: tuple[tuple[str, re.Pattern], ...] = (
-    ("党课讲稿", re.compile("党课")),
+    ("党课讲稿", re.compile("党课(?:讲稿)?")),
     ("工作报告", re.compile("工作报告|政府工作报告")),
     ("致辞", re.compile("致辞|贺词|致词")),
     ("决议", re.compile("决议")),
@@ -108,7 +110,8 @@ def genre(title: str | None) -> str | None:
     """
     if not title:
         return None
-    return next((name for name, pattern in GENRES if pattern.search(title)), None)
+    found = [(m.end(), -rank, name) for rank, (name, pattern) in enumerate(GENRES) for m in pattern.finditer(title)]
+    return max(found)[2] if found else None
 
 
 def document(text: Text, toc_titles: list[str], title: str | None) -> Segmented:
@@ -166,7 +169,7 @@ def lecture_titles(chars: str) -> set[str]:
     punctuation, ending in a Chinese numeral. Candidates sharing the part before the
     numeral and numbered 一, 二, … without a gap are titles; a lone one is not.
 
-    >>> sorted(lecture_titles("题 党课讲稿一 正文。 党课讲稿二 正文。"))
+    >>> sorted(lecture_titles("党课讲稿一 正文。 党课讲稿二 正文。"))
     ['党课讲稿一', '党课讲稿二']
     >>> lecture_titles("坚持党的集中统一 领导。")
     set()
@@ -241,10 +244,10 @@ def _block(body: Text, start: int, end: int, joins: list[tuple[int, int]], page_
 
 
 def _strip(text: Text) -> Text:
-    """The text without leading and trailing ASCII whitespace."""
+    """The text without leading and trailing whitespace (ideographic indents included)."""
     chars = text.chars
-    left = len(chars) - len(chars.lstrip(" \t\u00a0"))
-    right = len(chars.rstrip(" \t\u00a0"))
+    left = len(chars) - len(chars.lstrip())
+    right = len(chars.rstrip())
     return text.slice(left, max(left, right))
 
 

@@ -1,0 +1,103 @@
+"""Site-noise removal: rule files, the title and its repeats, the table of contents."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from pipeline import clean, normalize
+from pipeline.errors import ConfigError
+from pipeline.spans import Text
+
+HEADER = "- 2021-04-23 发布 |\n- 37.5 KB |\n- 60页\n申明敬告: 本站不保证该用户上传的文档完整性,不预览。\n文档介绍\n"
+
+
+def _clean(raw: str, config: clean.CleanConfig = clean.CleanConfig()) -> tuple[clean.Cleaned, str]:
+    cleaned = clean.document(normalize.characters(Text.from_source(raw)), config)
+    return cleaned, raw
+
+
+def _removed(cleaned: clean.Cleaned, raw: str) -> list[tuple[str, str]]:
+    return [(r.kind, raw[r.start:r.end]) for r in cleaned.removed]
+
+
+def test_site_header_lines_become_metadata_and_removals():
+    cleaned, raw = _clean(HEADER + "标题\n正文。")
+    assert cleaned.site == "61taotao"
+    assert (cleaned.published_date, cleaned.declared_size, cleaned.page_count) == (dt.date(2021, 4, 23), "37.5 KB", 60)
+    assert ("site_header", "- 2021-04-23 发布 |") in _removed(cleaned, raw)
+    assert ("disclaimer", "申明敬告: 本站不保证该用户上传的文档完整性,不预览。") in _removed(cleaned, raw)
+    assert ("banner", "文档介绍") in _removed(cleaned, raw)
+    assert cleaned.text.chars.strip() == "正文。"
+
+
+def test_family_rules_do_not_apply_to_other_sites():
+    cleaned, _ = _clean("正文。\n文档介绍\n正文。")
+    assert cleaned.site is None
+    assert "文档介绍" in cleaned.text.chars
+
+
+def test_impossible_header_date_is_not_metadata():
+    cleaned, _ = _clean("- 2021-02-30 发布 |\n标题\n正文。")
+    assert cleaned.published_date is None
+
+
+def test_title_its_repeat_and_the_toc():
+    raw = "某某汇编2篇\n某某汇编2篇 目 录 1、第一篇讲话 2、第二篇发言 第一篇讲话 正文。"
+    cleaned, raw = _clean(raw)
+    assert cleaned.title == "某某汇编2篇" and cleaned.declared_speech_count == 2
+    assert cleaned.toc_titles == ["第一篇讲话", "第二篇发言"]
+    kinds = [k for k, _ in _removed(cleaned, raw)]
+    assert kinds == ["document_title", "repeated_title", "toc"]
+    assert cleaned.text.chars.split() == ["第一篇讲话", "正文。"]
+
+
+def test_a_single_numbered_line_is_not_a_toc():
+    cleaned, _ = _clean("标题\n目录里只有1、一项 正文。")
+    assert cleaned.toc_titles == []
+
+
+def test_a_sentence_is_not_a_title():
+    cleaned, _ = _clean("这是正文的第一句。\n第二句。")
+    assert cleaned.title is None
+
+
+def test_trailing_prompt():
+    cleaned, raw = _clean("标题\n正文。查看更多")
+    assert ("trailing_prompt", "查看更多") in _removed(cleaned, raw)
+    assert cleaned.text.chars.endswith("正文。")
+
+
+@pytest.mark.parametrize("declared, count", [("发言6篇汇编", 6), ("党课讲稿精选三篇", 3), ("讲话稿", None)])
+def test_declared_speech_count(declared, count):
+    assert clean._declared_count(declared) == count
+
+
+@pytest.mark.parametrize("rule, message", [
+    ({"name": "x", "kind": "banner", "scope": "paragraph", "pattern": "a"}, "scope"),
+    ({"name": "x", "kind": "banner", "scope": "line", "pattern": "("}, "error"),
+    ({"name": "x", "kind": "banner", "scope": "line", "pattern": "(?P<author>a)"}, "metadata"),
+    ({"kind": "banner", "scope": "line", "pattern": "a"}, "KeyError"),
+])
+def test_malformed_rules_file_is_a_config_error(tmp_path, rule, message):
+    (tmp_path / "bad.json").write_text(json.dumps({"family": "bad", "detect": [], "rules": [rule]}), encoding="utf-8")
+    clean.load_rules.cache_clear()
+    with pytest.raises(ConfigError, match=message):
+        clean.load_rules(tmp_path)
+
+
+def test_empty_rules_dir_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="no rule files"):
+        clean.load_rules(tmp_path)
+
+
+def test_a_user_rules_dir_extends_the_cleaning(tmp_path):
+    (tmp_path / "mysite.json").write_text(json.dumps({
+        "family": "mysite", "detect": ["^我的网站$"],
+        "rules": [{"name": "site_name", "kind": "banner", "scope": "line", "pattern": "我的网站"}],
+    }), encoding="utf-8")
+    cleaned, raw = _clean("我的网站\n标题\n正文。", clean.CleanConfig(rules_dir=tmp_path))
+    assert cleaned.site == "mysite"
+    assert ("banner", "我的网站") in _removed(cleaned, raw)

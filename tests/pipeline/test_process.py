@@ -1,0 +1,62 @@
+"""Whole-document invariants over generated documents (hypothesis) and batch merging."""
+
+from __future__ import annotations
+
+import hashlib
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline import ingest, normalize, process
+
+PIECES = [
+    "统筹推进疫情防控", "经济社会发展", "脱贫攻坚", "。", "，", ",", "！", "?", ";", " ", " ", "  ", "\n",
+    "一、", "二、", "（一）", "(二)", "同志们:", "目 录 1、甲篇 2、乙篇", "甲篇", "乙篇", "查看更多",
+    "讲稿一", "讲稿二", "2020年", "4.6%", "GDP", "贏", "“", "”", "　", "XX",
+]
+documents = st.lists(st.sampled_from(PIECES), min_size=1, max_size=60).map("".join)
+
+
+def _source(text: str) -> ingest.Source:
+    data = text.encode("utf-8")
+    return ingest.Source("gen.txt", hashlib.sha256(data).hexdigest(), len(data), "utf-8", text)
+
+
+@given(documents)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_spans_rebuild_paragraphs_and_every_character_is_accounted_for(text):
+    bundle = process.document(_source(text))
+    normalised = normalize.string(text)
+    assert len(normalised) == len(text)
+    removed = {i for r in bundle.removals for i in range(r.source_start, r.source_end)}
+    for p in bundle.paragraphs:
+        rebuilt = "".join(normalised[i] for i in range(p.source_start, p.source_end) if i not in removed)
+        assert rebuilt.strip() == p.text
+
+    covered = bytearray(len(text))
+    spans = [(r.source_start, r.source_end) for r in bundle.removals]
+    spans += [(p.source_start, p.source_end) for p in bundle.paragraphs]
+    spans += [(s.source_start, s.source_end) for s in bundle.sections]
+    spans += [(s.title_source_start, s.title_source_end) for s in bundle.speeches if s.title_source_start is not None]
+    for a, b in spans:
+        covered[a:b] = b"\x01" * (b - a)
+    assert [c for i, c in enumerate(text) if not c.isspace() and not covered[i]] == []
+
+
+@given(documents)
+@settings(max_examples=50, deadline=None)
+def test_processing_is_deterministic(text):
+    assert process.document(_source(text)) == process.document(_source(text))
+
+
+def test_identical_files_keep_the_first_and_reject_the_rest(tmp_path):
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text("标题\n正文第一段。 正文第二段。", encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    batches = [process.batch([tmp_path / "b.txt"], tmp_path), process.batch([tmp_path / "a.txt", tmp_path / "empty.txt"], tmp_path)]
+    tables = process.tables(batches)
+    assert tables["documents"].column("source_path").to_pylist() == ["a.txt"]
+    rejects = tables["rejects"].to_pylist()
+    assert [(r["source_path"], r["reason"]) for r in rejects] == [("b.txt", "duplicate_input"), ("empty.txt", "empty_file")]
+    assert "a.txt" in rejects[0]["detail"]
+    assert tables["paragraphs"].num_rows == 2

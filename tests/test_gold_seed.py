@@ -1,0 +1,120 @@
+"""The seed compilation against its hand-checked gold (../shared/gold/seed.json).
+
+Runs the pipeline functions without Prefect. The thresholds are the core-release
+contract: 6/6 speech titles, all 62 sections, at least 134 of 136 paragraphs exactly,
+every paragraph in the right section.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pytest
+
+from conftest import SEED, SHARED
+from pipeline import normalize
+
+
+def _by_speech(rows, key="speech_id"):
+    grouped = defaultdict(list)
+    for r in rows:
+        grouped[getattr(r, key)].append(r)
+    return grouped
+
+
+@pytest.fixture(scope="module")
+def aligned(seed_bundle, gold):
+    """(gold speech, speech, its sections, its paragraphs) in order."""
+    sections = _by_speech(seed_bundle.sections)
+    paragraphs = _by_speech(seed_bundle.paragraphs)
+    return [
+        (g, s, sections[s.speech_id], paragraphs[s.speech_id])
+        for g, s in zip(gold["speeches"], seed_bundle.speeches, strict=True)
+    ]
+
+
+def test_sample_inbox_holds_the_seed_unchanged():
+    assert SEED.read_bytes() == (SHARED / "seed" / SEED.name).read_bytes()
+
+
+def test_document_metadata(seed_bundle, gold):
+    doc = seed_bundle.document
+    expected = gold["document"]
+    assert doc.title == expected["title"]
+    assert doc.published_date.isoformat() == expected["published_date"]
+    assert doc.page_count == expected["page_count"]
+    assert doc.declared_size == expected["declared_size"]
+    assert doc.declared_speech_count == expected["declared_speech_count"]
+    assert doc.segmentation == "toc" and doc.status == "ok" and doc.site == "61taotao"
+
+
+def test_speech_titles(seed_bundle, gold):
+    assert [s.title for s in seed_bundle.speeches] == [g["title"] for g in gold["speeches"]]
+    assert [s.ordinal for s in seed_bundle.speeches] == [1, 2, 3, 4, 5, 6]
+
+
+def test_all_sections_with_level_marker_title_and_nesting(aligned):
+    total = 0
+    for g, speech, sections, _ in aligned:
+        index = {s.section_id: i for i, s in enumerate(sections)}
+        got = [
+            {"level": s.level, "marker": s.marker, "title": s.title, "run_in": s.run_in,
+             "parent": index.get(s.parent_section_id)}
+            for s in sections
+        ]
+        assert got == g["sections"], speech.title
+        total += len(got)
+    assert total == 62
+
+
+def test_paragraphs_match_gold_and_sit_in_the_right_section(aligned):
+    exact = total = 0
+    for g, speech, sections, paragraphs in aligned:
+        index = {s.section_id: i for i, s in enumerate(sections)}
+        assert len(paragraphs) == len(g["paragraphs"]), speech.title
+        for gp, p in zip(g["paragraphs"], paragraphs):
+            total += 1
+            exact += gp["text"] == p.text
+            assert index.get(p.section_id) == gp["section"], p.text[:30]
+    assert total == 136
+    assert exact >= 134
+
+
+def test_no_noise_string_survives(seed_bundle, gold):
+    texts = [s.title or "" for s in seed_bundle.speeches] + [s.text for s in seed_bundle.speeches]
+    texts += [s.title for s in seed_bundle.sections] + [p.text for p in seed_bundle.paragraphs]
+    for noise in gold["must_not_appear"]:
+        hits = [t[:40] for t in texts if noise in t]
+        assert not hits, f"{noise!r} found in {hits}"
+
+
+def test_page_break_spaces_are_exactly_the_gold_joins(seed_bundle, gold):
+    removed = {r.source_start for r in seed_bundle.removals if r.kind == "page_break_space"}
+    joins = {s["offset"] for s in gold["space_labels"] if s["label"] == "join"}
+    assert removed == joins
+
+
+def test_paragraph_spans_read_as_the_paragraph(seed_bundle, seed_source):
+    raw = seed_source.text
+    for p in seed_bundle.paragraphs:
+        span = normalize.string(raw[p.source_start:p.source_end]).replace(" ", "")
+        assert span == p.text, (p.source_start, p.text[:30])
+
+
+def test_removals_and_kept_text_account_for_every_non_space_character(seed_bundle, seed_source):
+    raw = seed_source.text
+    covered = bytearray(len(raw))
+    spans = [(r.source_start, r.source_end) for r in seed_bundle.removals]
+    spans += [(p.source_start, p.source_end) for p in seed_bundle.paragraphs]
+    spans += [(s.source_start, s.source_end) for s in seed_bundle.sections]
+    spans += [(s.title_source_start, s.title_source_end) for s in seed_bundle.speeches if s.title_source_start is not None]
+    for a, b in spans:
+        covered[a:b] = b"\x01" * (b - a)
+    lost = [raw[max(i - 5, 0):i + 5] for i, c in enumerate(raw) if not c.isspace() and not covered[i]]
+    assert lost == []
+
+
+def test_removed_text_is_the_source_text(seed_bundle, seed_source):
+    for r in seed_bundle.removals:
+        assert seed_source.text[r.source_start:r.source_end] == r.text
+
