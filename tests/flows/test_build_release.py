@@ -1,0 +1,107 @@
+"""The build_release flow end to end, under Prefect's test harness (one temporary server)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+from prefect.testing.utilities import prefect_test_harness
+
+from conftest import SEED
+from flows.build import RunParams, build_release, plan_batches
+from pipeline import process
+from pipeline.errors import ValidationFailed
+
+
+@pytest.fixture(scope="module")
+def harness():
+    # A fresh SQLite needs 12–18 s to migrate here; the default 30 s is too tight on busy CI.
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture
+def inbox(tmp_path):
+    box = tmp_path / "inbox"
+    (box / "sub").mkdir(parents=True)
+    shutil.copy(SEED, box / SEED.name)
+    shutil.copy(SEED, box / "sub" / "copy of seed.txt")
+    (box / "empty.txt").write_bytes(b"")
+    (box / "short.txt").write_text("某会议讲话\n同志们： 今天召开会议。 一、提高认识 要统一思想。", encoding="gb18030")
+    return box
+
+
+def _build(inbox, output):
+    return build_release(RunParams(input_dir=inbox, output_dir=output))
+
+
+def test_release_layout_manifest_and_rejects(harness, inbox, tmp_path):
+    summary = _build(inbox, tmp_path / "out")
+    release = (tmp_path / "out" / "latest").resolve()
+    assert release.name == summary["release_id"] and release.parent.name == "releases"
+    manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+
+    for name, rows in manifest["row_counts"].items():
+        assert pq.read_table(release / "data" / f"{name}.parquet").num_rows == rows
+    assert manifest["row_counts"]["speeches"] == 7  # six in the seed, one in short.txt
+    assert manifest["validation"]["success"] is True
+    assert {i["source_path"]: i["status"] for i in manifest["inputs"]} == {
+        SEED.name: "document", "short.txt": "document", "empty.txt": "rejected", "sub/copy of seed.txt": "rejected",
+    }
+    rejects = pq.read_table(release / "data" / "rejects.parquet").to_pylist()
+    assert {r["source_path"]: r["reason"] for r in rejects} == {"empty.txt": "empty_file", "sub/copy of seed.txt": "duplicate_input"}
+    documents = pq.read_table(release / "data" / "documents.parquet").to_pylist()
+    assert {d["source_path"]: d["encoding"] for d in documents} == {SEED.name: "utf-8", "short.txt": "gb18030"}
+    assert (release / "README.md").read_text(encoding="utf-8").startswith("---\n")
+    assert set(manifest["files"]) == {f"data/{n}.parquet" for n in manifest["row_counts"]} | {"data/speeches.jsonl.gz"}
+
+
+def test_two_builds_give_byte_identical_data_files(harness, inbox, tmp_path):
+    first = _build(inbox, tmp_path / "a")
+    second = _build(inbox, tmp_path / "b")
+    files = {}
+    for summary, out in ((first, "a"), (second, "b")):
+        release = tmp_path / out / "releases" / summary["release_id"]
+        files[out] = {p.relative_to(release).as_posix(): p.read_bytes() for p in (release / "data").iterdir()}
+    assert files["a"].keys() == files["b"].keys() and len(files["a"]) == 7
+    assert files["a"] == files["b"]
+
+
+def test_a_corrupt_table_fails_validation_and_no_release_is_published(harness, inbox, tmp_path, monkeypatch):
+    good = _build(inbox, tmp_path / "out")
+    real_tables = process.tables
+
+    def corrupted(batches):
+        tables = real_tables(batches)
+        paragraphs = tables["paragraphs"]
+        text = paragraphs.column("text").to_pylist()
+        text[0] = "统筹推进 疫情防控"  # a page-break space left in a paragraph
+        tables["paragraphs"] = paragraphs.set_column(paragraphs.schema.get_field_index("text"), paragraphs.schema.field("text"), pa.array(text))
+        return tables
+
+    monkeypatch.setattr(process, "tables", corrupted)
+    with pytest.raises(ValidationFailed, match="paragraphs.text"):
+        _build(inbox, tmp_path / "out")
+    releases = [p.name for p in (tmp_path / "out" / "releases").iterdir()]
+    assert releases == [good["release_id"]]
+    assert (tmp_path / "out" / "latest").resolve().name == good["release_id"]
+
+
+def test_batches_respect_the_byte_budget(inbox):
+    batches = plan_batches.fn(inbox, batch_bytes=50_000, max_files=10)
+    assert sum(len(b) for b in batches) == 4
+    assert all(len(b) == 1 or sum(p.stat().st_size for p in b) <= 50_000 for b in batches)
+
+
+def test_paragraph_ids_are_unique_and_stable_across_builds(harness, inbox, tmp_path):
+    ids = []
+    for out in ("x", "y"):
+        summary = _build(inbox, tmp_path / out)
+        table = pq.read_table(tmp_path / out / "releases" / summary["release_id"] / "data" / "paragraphs.parquet")
+        assert pc.count_distinct(table.column("paragraph_id")).as_py() == table.num_rows
+        ids.append(table.column("paragraph_id").to_pylist())
+    assert ids[0] == ids[1]

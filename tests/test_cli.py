@@ -1,0 +1,30 @@
+"""The command line's error handling (the full build is tested in tests/flows)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO
+from flows import cli
+
+
+def test_missing_input_is_one_line_and_exit_2(tmp_path, capsys):
+    assert cli.main(["build", "--input", str(tmp_path / "nope"), "--output", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "does not exist" in err[0]
+
+
+def test_help_lists_the_build_options():
+    out = subprocess.run([sys.executable, "-m", "flows.cli", "build", "--help"], cwd=REPO, capture_output=True, text=True)
+    assert out.returncode == 0
+    for option in ("--input", "--output", "--opencc-profile", "--rules-dir"):
+        assert option in out.stdout
+
+
+def test_unknown_command_fails(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["frobnicate"])
+    assert exit_info.value.code == 2
