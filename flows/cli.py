@@ -66,7 +66,8 @@ def _build(args: argparse.Namespace, console: Console, err: Console) -> int:
 
 
 def _print_summary(console: Console, summary: dict) -> None:
-    table = Table(title=f"release {summary['release_id']}", show_header=True)
+    console.print(f"release {summary['release_id']}")
+    table = Table(show_header=True)
     table.add_column("table")
     table.add_column("rows", justify="right")
     for name, rows in summary["row_counts"].items():
@@ -74,7 +75,7 @@ def _print_summary(console: Console, summary: dict) -> None:
     console.print(table)
     for reject in summary["rejects"]:
         console.print(f"rejected {reject['source_path']}: {reject['reason']}")
-    console.print(f"validation {summary['validation']}; written to {summary['release_path']}")
+    console.print(f"validation {summary['validation']}; written to {summary['release_path']}", soft_wrap=True)
 
 
 if __name__ == "__main__":
