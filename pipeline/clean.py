@@ -17,21 +17,29 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline import detect, normalize
 from pipeline.chardata import SENTENCE_END, cn_number
 from pipeline.errors import ConfigError
+from pipeline.normalize import NormalizeConfig
 from pipeline.spans import Text
 
 RULES_DIR = Path(__file__).parent / "rules"
 
-#: Rule scopes: ``line`` matches a whole line (surrounding spaces allowed); ``tail``
-#: matches at the very end of the text.
-SCOPES = ("line", "tail")
+#: Rule scopes:
+#: ``line``   the pattern matches a whole line (spaces around it allowed);
+#: ``inline`` every match anywhere (``^``/``$`` match at line ends);
+#: ``tail``   a match that ends the text;
+#: ``rest``   a match and everything after it (trailing related-article lists);
+#: ``head``   everything from the start of the text through a match in the first
+#:            ``DETECT_WINDOW`` characters (a header block of unknown lines).
+SCOPES = ("line", "inline", "tail", "rest", "head")
 
 #: Metadata a rule may capture with a named group, and how the value is parsed.
 METADATA_FIELDS = {
     "published_date": dt.date.fromisoformat,
     "page_count": int,
     "declared_size": str,
+    "title": str,
 }
 
 #: How far into a document a family's ``detect`` patterns are looked for.
@@ -49,6 +57,9 @@ class Rule:
     kind: str
     scope: str
     pattern: re.Pattern
+    #: Text was cut out where this matches (a paywall or hidden-text marker): the text on
+    #: each side is kept apart and the paragraph after it is flagged ``after_gap``.
+    gap: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,6 +104,8 @@ class Cleaned:
     declared_size: str | None = None
     declared_speech_count: int | None = None
     toc_titles: list[str] = field(default_factory=list)
+    #: Source offsets where text was cut out (see ``Rule.gap``).
+    gaps: list[int] = field(default_factory=list)
 
 
 @functools.cache
@@ -113,11 +126,14 @@ def _parse_rules_file(path: Path) -> SiteRules:
         for r in spec["rules"]:
             if r["scope"] not in SCOPES:
                 raise ConfigError(f"rule {r['name']!r}: scope {r['scope']!r} is not one of {SCOPES}")
-            pattern = re.compile(r["pattern"])
+            unknown_keys = set(r) - {"name", "kind", "scope", "pattern", "gap", "comment"}
+            if unknown_keys:
+                raise ConfigError(f"rule {r.get('name')!r}: unknown keys {sorted(unknown_keys)}")
+            pattern = re.compile(r["pattern"], re.MULTILINE)
             unknown = set(pattern.groupindex) - set(METADATA_FIELDS)
             if unknown:
                 raise ConfigError(f"rule {r['name']!r}: named groups {sorted(unknown)} are not metadata fields {sorted(METADATA_FIELDS)}")
-            rules.append(Rule(r["name"], r["kind"], r["scope"], pattern))
+            rules.append(Rule(r["name"], r["kind"], r["scope"], pattern, bool(r.get("gap", False))))
         return SiteRules(
             family=spec["family"],
             detect=tuple(re.compile(p, re.MULTILINE) for p in spec["detect"]),
@@ -127,40 +143,71 @@ def _parse_rules_file(path: Path) -> SiteRules:
         raise ConfigError(f"rules file {path.name}: {type(exc).__name__}: {exc}") from exc
 
 
-def document(text: Text, config: CleanConfig = CleanConfig()) -> Cleaned:
-    """The document without site noise: rule lines and prompts, title repeats, the TOC.
+def document(text: Text, config: CleanConfig = CleanConfig(),
+             normalize_config: NormalizeConfig = NormalizeConfig(), title: str | None = None) -> Cleaned:
+    """The document without site noise, its characters normalised, and what was learnt.
 
-    Runs on normalised text (full-width punctuation in Chinese), so rules are written once.
+    Order matters (noise catalogue §3): pinyin annotations go first, because the mirrors
+    annotate inconsistently; then OpenCC and punctuation width, so every later pattern is
+    written once, against simplified text with full-width punctuation; then the site
+    rules, the generic detectors, the title and TOC, and finally line joining.
+    ``title`` is the title a corpus record declares, if any.
     """
+    cleaned = Cleaned(text=normalize.line_ends(text), title=title)
+    _remove(cleaned, detect.pinyin(cleaned.text.chars))
+    cleaned.text = normalize.characters(cleaned.text, normalize_config)
     families = load_rules(config.rules_dir)
-    head = text.chars[:DETECT_WINDOW]
+    head = cleaned.text.chars[:DETECT_WINDOW]
     applicable = [f for f in families if f.family == "generic" or f.matches(head)]
-    cleaned = Cleaned(text=text)
     cleaned.site = next((f.family for f in applicable if f.family != "generic"), None)
-    for step in (_rule_matches, _title_and_repeats, _table_of_contents):
-        spans = step(cleaned, applicable)
-        _remove(cleaned, spans)
+    _remove(cleaned, _rule_matches(cleaned, applicable))
+    for detector in detect.DETECTORS:
+        _remove(cleaned, detector(cleaned.text.chars))
+    _remove(cleaned, _title_and_repeats(cleaned))
+    _remove(cleaned, _table_of_contents(cleaned))
+    _remove(cleaned, detect.line_joins(cleaned.text.chars))
+    if cleaned.title is not None:
+        cleaned.title = normalize.string(cleaned.title, normalize_config).strip()
+        cleaned.declared_speech_count = _declared_count(cleaned.title)
     return cleaned
 
 
-# A step returns spans (start, end, kind, rule) in the current text's indices.
-Span = tuple[int, int, str, str]
+# A step returns spans (start, end, kind, rule, gap) in the current text's indices; ``gap``
+# marks a cut in the text (see ``Rule.gap``).
+Span = detect.Span
 
 
 def _rule_matches(cleaned: Cleaned, families: list[SiteRules]) -> list[Span]:
     chars = cleaned.text.chars
     spans: list[Span] = []
+    end = len(chars.rstrip())
     for family in families:
         for rule in family.rules:
-            if rule.scope == "line":
-                found = _line_matches(chars, rule.pattern)
-            else:
-                m = rule.pattern.search(chars.rstrip())
-                found = [m] if m and m.end() == len(chars.rstrip()) else []
-            for m in found:
+            for m in _rule_matches_of(rule, chars, end):
                 _take_metadata(cleaned, m)
-                spans.append((m.start(), m.end(), rule.kind, rule.name))
+                if rule.scope == "rest":
+                    start, stop = m.start(), len(chars)
+                elif rule.scope == "head":
+                    start, stop = 0, m.end()
+                else:
+                    start, stop = m.span()
+                spans.append((start, stop, rule.kind, rule.name, rule.gap))
     return spans
+
+
+def _rule_matches_of(rule: Rule, chars: str, end: int) -> list[re.Match]:
+    if rule.scope == "line":
+        return _line_matches(chars, rule.pattern)
+    if rule.scope == "inline":
+        return [m for m in rule.pattern.finditer(chars) if m.end() > m.start()]
+    if rule.scope == "tail":
+        found = [m for m in rule.pattern.finditer(chars, 0, end) if m.end() == end]
+        return found[-1:]
+    if rule.scope == "rest":
+        m = rule.pattern.search(chars)
+        return [m] if m else []
+    m = rule.pattern.search(chars, 0, min(DETECT_WINDOW, len(chars)))  # head
+    return [m] if m else []
 
 
 def _line_matches(chars: str, pattern: re.Pattern) -> list[re.Match]:
@@ -186,26 +233,46 @@ def _take_metadata(cleaned: Cleaned, m: re.Match) -> None:
                 pass  # an impossible date or count is noise, not metadata
 
 
-def _title_and_repeats(cleaned: Cleaned, families: list[SiteRules]) -> list[Span]:
-    """The first line, when it reads as a title, and its repeats at the start of later lines.
+def _title_and_repeats(cleaned: Cleaned) -> list[Span]:
+    """The first line, when it reads as a title, and the title's repeats at line starts.
 
-    A title is short and has no sentence-final punctuation. It is taken as the document
-    title only if it is repeated or is followed by more text (a lone line is body text).
+    A title is short, has no sentence-final punctuation and is neither a salutation nor a
+    heading. It is taken only if more text follows (a lone line is body text). When the
+    corpus record names the title, only its repeats in the text are removed.
     """
     chars = cleaned.text.chars
     first = re.search(r"[^\s][^\n]*", chars)
     if not first:
         return []
-    title = first.group().rstrip()
-    if len(title) > MAX_TITLE_CHARS or any(c in SENTENCE_END for c in title) or first.end() >= len(chars.rstrip()):
-        return []
-    cleaned.title = title
-    cleaned.declared_speech_count = _declared_count(title)
-    spans: list[Span] = [(first.start(), first.start() + len(title), "document_title", "first_line_title")]
+    spans: list[Span] = []
+    if cleaned.title is not None:
+        title = normalize.string(cleaned.title).strip()
+        if not title:
+            return []
+        start = first.start()
+        line = first.group().strip()
+        if line != title and len(line) >= 4 and line in title:
+            # A shortened title heading the text (政府工作报告 under 2026年…政府工作报告).
+            spans.append((first.start(), first.start() + len(line), "repeated_title", "short_title_line", False))
+    else:
+        title = first.group().rstrip()
+        if not _reads_as_title(title) or first.end() >= len(chars.rstrip()):
+            return []
+        cleaned.title = title
+        spans.append((first.start(), first.start() + len(title), "document_title", "first_line_title", False))
+        start = first.start() + len(title)
     repeat = re.compile(r"(?m)^[ \t\u3000]*(" + re.escape(title) + r")(?=\s|$)")
-    for m in repeat.finditer(chars, first.start() + len(title)):
-        spans.append((m.start(1), m.end(1), "repeated_title", "title_repeat"))
+    for m in repeat.finditer(chars, start):
+        spans.append((m.start(1), m.end(1), "repeated_title", "title_repeat", False))
     return spans
+
+
+_NOT_A_TITLE = re.compile(r"(?:同志们|各位代表|各位委员|朋友们)[：:，]?$|^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|第[一二三四五六七八九十]+[章节])")
+
+
+def _reads_as_title(line: str) -> bool:
+    return (0 < len(line) <= MAX_TITLE_CHARS and not any(c in SENTENCE_END for c in line)
+            and not line.endswith(("：", ":")) and not _NOT_A_TITLE.search(line))
 
 
 def _declared_count(title: str) -> int | None:
@@ -221,7 +288,7 @@ _TOC_HEAD = re.compile(r"(?:^|(?<=\s))目\s{0,3}录[：:]?")
 _TOC_ENTRY = re.compile(r"\s*([0-9]{1,3})[、.．]\s*(\S+)")
 
 
-def _table_of_contents(cleaned: Cleaned, families: list[SiteRules]) -> list[Span]:
+def _table_of_contents(cleaned: Cleaned) -> list[Span]:
     """A ``目录`` heading followed by entries numbered 1, 2, 3…; the entries become toc_titles.
 
     Entries end at whitespace, the way the sites flatten a TOC onto one line. At least two
@@ -237,21 +304,39 @@ def _table_of_contents(cleaned: Cleaned, families: list[SiteRules]) -> list[Span
             pos = m.end()
         if len(titles) >= 2:
             cleaned.toc_titles = titles
-            return [(head.start(), pos, "toc", "numbered_toc")]
+            return [(head.start(), pos, "toc", "numbered_toc", False)]
     return []
 
 
 def _remove(cleaned: Cleaned, spans: list[Span]) -> None:
-    """Delete the spans from the text and record each as removed source ranges."""
+    """Delete the spans from the text and record each as removed source ranges.
+
+    Overlapping spans are merged: the part of a span already removed by an earlier one is
+    skipped. A gap span leaves a newline behind so the text on its two sides never joins
+    into one paragraph.
+    """
     if not spans:
         return
-    taken: list[tuple[int, int]] = []
-    for start, end, kind, rule in sorted(spans):
-        if start >= end or (taken and start < taken[-1][1]):
-            continue  # overlaps a span already removed by an earlier rule
-        taken.append((start, end))
-        cleaned.removed.extend(Removed(kind, rule, a, b) for a, b in source_runs(cleaned.text, start, end))
-    cleaned.text = cleaned.text.delete(taken)
+    text = cleaned.text
+    deleted: list[tuple[int, int]] = []
+    newlines: list[int] = []
+    cursor = 0
+    for start, end, kind, rule, gap in sorted(spans):
+        start = max(start, cursor)
+        if start >= end:
+            continue
+        cursor = end
+        cleaned.removed.extend(Removed(kind, rule, a, b) for a, b in source_runs(text, start, end))
+        if gap:
+            cleaned.gaps.append(text.offsets[start])
+            newlines.append(start)
+        deleted.append((start + 1, end) if gap else (start, end))
+    if newlines:
+        chars = list(text.chars)
+        for i in newlines:
+            chars[i] = "\n"
+        text = text.replace_chars("".join(chars))
+    cleaned.text = text.delete(deleted)
 
 
 def source_runs(text: Text, start: int, end: int) -> list[tuple[int, int]]:

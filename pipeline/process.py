@@ -8,8 +8,10 @@ turning byte-identical inputs after the first into rejects.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import importlib.metadata
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,12 +19,13 @@ import pyarrow as pa
 
 import pipeline
 import schemas
-from pipeline import clean, ingest, normalize, records, segment, tokenize
+from pipeline import clean, ingest, quality, records, segment, tokenize
 from pipeline.clean import CleanConfig
+from pipeline.ingest import IngestConfig
 from pipeline.normalize import NormalizeConfig
 from pipeline.records import Document, Paragraph, Reject, Removal, Section, Speech, stable_id
 from pipeline.publish import sha256_file
-from pipeline.spans import Text
+from pipeline.quality import QualityConfig
 from pipeline.tokenize import TokenizeConfig
 
 #: Libraries whose versions change the data; recorded in every manifest.
@@ -33,8 +36,10 @@ LIBRARIES = ("opencc", "jieba", "pyarrow", "pandas", "great-expectations", "pref
 class BuildConfig:
     """Every setting that shapes the data, one frozen object per stage."""
 
+    ingest: IngestConfig = IngestConfig()
     normalize: NormalizeConfig = NormalizeConfig()
     clean: CleanConfig = CleanConfig()
+    quality: QualityConfig = QualityConfig()
     tokenize: TokenizeConfig = TokenizeConfig()
 
 
@@ -58,43 +63,59 @@ class Batch:
 
 
 def batch(paths: list[Path], inbox: Path, config: BuildConfig = BuildConfig()) -> Batch:
-    """The records of every file in ``paths``; a file that cannot be read becomes a reject."""
+    """The records of every input in ``paths`` (a corpus file holds many); what cannot
+    become a document becomes a reject with its reason."""
     out = Batch()
     for path in paths:
-        source = ingest.read(path, inbox)
-        if isinstance(source, Reject):
-            out.rejects.append(source)
-        else:
-            out.bundles.append(document(source, config))
+        for source in ingest.read(path, inbox, config.ingest):
+            result = source if isinstance(source, Reject) else document(source, config)
+            if isinstance(result, Reject):
+                out.rejects.append(result)
+            else:
+                out.bundles.append(result)
     return out
 
 
-def document(source: ingest.Source, config: BuildConfig = BuildConfig()) -> Bundle:
-    """The records of one decoded source."""
-    doc_id = records.doc_id_for(source.sha256)
-    text = normalize.characters(Text.from_source(source.text), config.normalize)
-    cleaned = clean.document(text, config.clean)
+def document(source: ingest.Source, config: BuildConfig = BuildConfig()) -> Bundle | Reject:
+    """The records of one decoded source, or a ``not_prose`` reject when its cleaned text
+    is not Chinese prose."""
+    doc_id = records.doc_id_for(source.sha256, source.line)
+    cleaned = clean.document(source.body, config.clean, config.normalize, title=source.title)
+    text_stats = quality.stats(cleaned.text.chars)
+    if not quality.is_prose_document(text_stats, config.quality):
+        return Reject(source.path, source.line, source.sha256, "not_prose",
+                      f"{text_stats.han_ratio:.0%} Han characters in {text_stats.chars} non-space characters "
+                      f"after cleaning (minimum {config.quality.min_han_ratio_document:.0%})")
     segmented = segment.document(cleaned.text, cleaned.toc_titles, cleaned.title)
 
-    removals = [
-        Removal(doc_id, r.kind, r.rule, r.start, r.end, source.text[r.start:r.end]) for r in cleaned.removed
-    ] + [
-        Removal(doc_id, "page_break_space", "space_inside_sentence", a, b, source.text[a:b])
-        for a, b in segmented.page_breaks
-    ]
-    bundle = Bundle(removals=sorted(removals, key=lambda r: r.source_start))
-    for ordinal, draft in enumerate(segmented.speeches, start=1):
-        _add_speech(bundle, doc_id, ordinal, draft, config.tokenize)
+    removed = [(r.kind, r.rule, r.start, r.end) for r in cleaned.removed]
+    removed += [("page_break_space", "space_inside_sentence", a, b) for a, b in segmented.page_breaks]
+    removed += [("speech_metadata", "speaker_or_date_line", *t.source_span(0, len(t)))
+                for d in segmented.speeches for t in d.metadata_lines]
+    if source.format == "html":
+        removed += [("html_markup", "markup_between_text", a, b) for a, b in _markup_spans(source)]
+    removals = sorted((Removal(doc_id, kind, rule, a, b, source.text[a:b]) for kind, rule, a, b in removed),
+                      key=lambda r: (r.source_start, r.source_end))
 
+    bundle = Bundle(removals=removals)
+    for draft in segmented.speeches:
+        _add_speech(bundle, doc_id, len(bundle.speeches) + 1, draft, config)
+    _flag_gaps_and_truncation(bundle, cleaned.gaps)
+
+    flags = sorted({f for p in bundle.paragraphs for f in p.flags} & {"after_gap", "truncated", "foreign_language"}
+                   | ({"mojibake"} if any(r.rule == "orphan_pinyin_mojibake" for r in cleaned.removed) else set()))
     bundle.document = Document(
         doc_id=doc_id,
         source_path=source.path,
+        source_line=source.line,
         source_sha256=source.sha256,
         source_bytes=source.size,
+        format=source.format,
         encoding=source.encoding,
         site=cleaned.site,
+        url=source.url,
         title=cleaned.title,
-        published_date=cleaned.published_date,
+        published_date=source.published_date or cleaned.published_date,
         page_count=cleaned.page_count,
         declared_size=cleaned.declared_size,
         declared_speech_count=cleaned.declared_speech_count,
@@ -104,12 +125,56 @@ def document(source: ingest.Source, config: BuildConfig = BuildConfig()) -> Bund
         removed_char_count=sum(r.source_end - r.source_start for r in removals),
         segmentation=segmented.method,
         status="ok" if bundle.paragraphs else "empty",
+        flags=tuple(flags),
+        metadata=json.dumps(source.metadata, ensure_ascii=False, sort_keys=True) if source.metadata else None,
     )
     return bundle
 
 
-def _add_speech(bundle: Bundle, doc_id: str, ordinal: int, draft: segment.SpeechDraft, tok: TokenizeConfig) -> None:
-    spans = [p.text for p in draft.paragraphs] + [h.text for h in draft.headings]
+def _markup_spans(source: ingest.Source) -> list[tuple[int, int]]:
+    """Source ranges of the markup an HTML extraction left out (whitespace-only gaps skipped)."""
+    kept = bytearray(len(source.text))
+    for offset in source.body.offsets:
+        kept[offset] = 1
+    spans, start = [], None
+    for i, flag in enumerate(kept):
+        if not flag and start is None:
+            start = i
+        elif flag and start is not None:
+            spans.append((start, i))
+            start = None
+    if start is not None:
+        spans.append((start, len(kept)))
+    trimmed = []
+    for a, b in spans:
+        piece = source.text[a:b]
+        if piece.strip():
+            lead = len(piece) - len(piece.lstrip())
+            trimmed.append((a + lead, a + len(piece.rstrip())))
+    return trimmed
+
+
+def _flag_gaps_and_truncation(bundle: Bundle, gaps: list[int]) -> None:
+    """Flag the paragraph after each cut ``after_gap``; the last paragraph ``truncated``
+    when the document stops mid-sentence or on a cut."""
+    paragraphs = bundle.paragraphs
+    if not paragraphs:
+        return
+    flags = {i: list(p.flags) for i, p in enumerate(paragraphs)}
+    for gap in gaps:
+        after = next((i for i, p in enumerate(paragraphs) if p.source_start >= gap), None)
+        if after is None:
+            flags[len(paragraphs) - 1].append("truncated")
+        elif "after_gap" not in flags[after]:
+            flags[after].append("after_gap")
+    last = len(paragraphs) - 1
+    if not quality.ends_sentence(paragraphs[last].text) and "truncated" not in flags[last]:
+        flags[last].append("truncated")
+    bundle.paragraphs = [dataclasses.replace(p, flags=tuple(flags[i])) for i, p in enumerate(paragraphs)]
+
+
+def _add_speech(bundle: Bundle, doc_id: str, ordinal: int, draft: segment.SpeechDraft, config: BuildConfig) -> None:
+    spans = [p.text for p in draft.paragraphs] + [h.text for h in draft.headings] + draft.metadata_lines
     if draft.title_text is not None:
         spans.append(draft.title_text)
     starts = [t.offsets[0] for t in spans if len(t)]
@@ -137,11 +202,13 @@ def _add_speech(bundle: Bundle, doc_id: str, ordinal: int, draft: segment.Speech
             source_end=end,
         ))
 
-    token_total = 0
+    token_total = placeholder_total = 0
     for i, p in enumerate(draft.paragraphs, start=1):
         start, end = p.text.source_span(0, len(p.text))
-        toks = tokenize.tokens(p.text.chars, tok)
+        toks = tokenize.tokens(p.text.chars, config.tokenize)
         token_total += len(toks)
+        marks = tuple(quality.placeholders(p.text.chars))
+        placeholder_total += len(marks)
         bundle.paragraphs.append(Paragraph(
             paragraph_id=stable_id(doc_id, "paragraph", start),
             speech_id=speech_id,
@@ -152,6 +219,9 @@ def _add_speech(bundle: Bundle, doc_id: str, ordinal: int, draft: segment.Speech
             char_count=len(p.text),
             tokens=toks,
             token_count=len(toks),
+            placeholders=marks,
+            placeholder_count=len(marks),
+            flags=tuple(quality.paragraph_flags(p.text.chars, config.quality)),
             source_start=start,
             source_end=end,
         ))
@@ -164,11 +234,16 @@ def _add_speech(bundle: Bundle, doc_id: str, ordinal: int, draft: segment.Speech
         ordinal=ordinal,
         title=draft.title,
         genre=segment.genre(draft.title),
+        speaker=draft.speaker,
+        delivered_on=draft.delivered_on,
+        occasion=draft.occasion,
+        salutation=draft.salutation,
         text=text,
         char_count=len(text),
         section_count=len(draft.headings),
         paragraph_count=len(draft.paragraphs),
         token_count=token_total,
+        placeholder_count=placeholder_total,
         duplicate_of=None,
         source_start=speech_start,
         source_end=max(ends),
@@ -183,14 +258,15 @@ def tables(batches: list[Batch]) -> dict[str, pa.Table]:
     A file whose bytes equal an earlier file's (by source path order) would produce the
     same ids again; it becomes a ``duplicate_input`` reject that names the kept file.
     """
-    bundles = sorted((b for batch in batches for b in batch.bundles), key=lambda b: b.document.source_path)
+    bundles = sorted((b for batch in batches for b in batch.bundles),
+                     key=lambda b: (b.document.source_path, b.document.source_line or 0))
     rejects = [r for batch in batches for r in batch.rejects]
     rows: dict[str, list] = {name: [] for name in schemas.TABLES}
     kept: dict[str, str] = {}
     for b in bundles:
         doc = b.document
         if doc.doc_id in kept:
-            rejects.append(Reject(doc.source_path, doc.source_sha256, "duplicate_input",
+            rejects.append(Reject(doc.source_path, doc.source_line, doc.source_sha256, "duplicate_input",
                                   f"same bytes as {kept[doc.doc_id]}, which is in the dataset"))
             continue
         kept[doc.doc_id] = doc.source_path

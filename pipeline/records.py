@@ -41,10 +41,13 @@ def doc_id_for(source_sha256: str, line: int | None = None) -> str:
 class Document:
     doc_id: str
     source_path: str
+    source_line: int | None
     source_sha256: str
     source_bytes: int
+    format: str
     encoding: str
     site: str | None
+    url: str | None
     title: str | None
     published_date: dt.date | None
     page_count: int | None
@@ -56,6 +59,8 @@ class Document:
     removed_char_count: int
     segmentation: str
     status: str
+    flags: tuple[str, ...]
+    metadata: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +70,16 @@ class Speech:
     ordinal: int
     title: str | None
     genre: str | None
+    speaker: str | None
+    delivered_on: dt.date | None
+    occasion: str | None
+    salutation: str | None
     text: str
     char_count: int
     section_count: int
     paragraph_count: int
     token_count: int
+    placeholder_count: int
     duplicate_of: str | None
     source_start: int
     source_end: int
@@ -103,6 +113,9 @@ class Paragraph:
     char_count: int
     tokens: tuple[str, ...]
     token_count: int
+    placeholders: tuple[str, ...]
+    placeholder_count: int
+    flags: tuple[str, ...]
     source_start: int
     source_end: int
 
@@ -120,6 +133,7 @@ class Removal:
 @dataclass(frozen=True, slots=True)
 class Reject:
     source_path: str
+    source_line: int | None
     source_sha256: str | None
     reason: str
     detail: str

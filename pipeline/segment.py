@@ -17,6 +17,7 @@ inside running text does not open a section.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -32,6 +33,44 @@ MARKERS: tuple[tuple[str, re.Pattern], ...] = (
     ("paren_cn", re.compile(r"（([一二三四五六七八九十百]+)）")),
     ("paren_arabic", re.compile(r"（([0-9]{1,2})）")),
     ("circled", re.compile(r"([①-⑳])")),
+    ("arabic_dot", re.compile(r"([0-9]{1,2})[.．](?![0-9])")),
+    ("arabic_dun", re.compile(r"([0-9]{1,2})、")),
+)
+
+#: Kinds that are list items as often as headings: they only count as headings when they
+#: stand alone on a short line, never run in.
+STANDALONE_ONLY = frozenset({"arabic_dot", "arabic_dun"})
+
+#: A line with no marker is a heading when it stands alone, is at most this long, has
+#: no sentence punctuation and a longer paragraph follows (newline-structured texts).
+MAX_UNMARKED_HEADING_CHARS = 30
+_UNMARKED_FORBIDDEN = set("。！？；：，、,:;!?“”\"")
+
+#: Speaker lines: an office, a space, a name (``上海市市长 龚 正``); the spacing inside the
+#: name is deliberate and kept as written.
+_SPEAKER = (
+    r"[\u4e00-\u9fff]{0,24}?(?:市长|省长|主席|书记|总理|副总理|部长|县长|区长|州长|盟长|局长|主任|委员长)"
+    r"[ \u3000]*[\u4e00-\u9fff](?:[ \u3000]?[\u4e00-\u9fff·]){1,9}"
+)
+SPEAKER_LINE = re.compile(f"(?P<speaker>{_SPEAKER})")
+_CN_DIGIT = "〇零一二三四五六七八九"
+_CN_DIGIT_VALUE = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
+_DATE = rf"(?:\d{{4}}|[{_CN_DIGIT}]{{4}})年[\d一二三四五六七八九十]{{1,3}}月[\d一二三四五六七八九十]{{1,3}}日"
+#: Date lines: ``——2026年2月3日在上海市第十六届人民代表大会第四次会议上``, ``（2009年2月18日）``,
+#: ``——二〇二六年一月二十七日在…上``, sometimes with the speaker after a space.
+DATE_LINE = re.compile(
+    rf"[—－\-―]*[ \u3000]*[（(]?(?P<date>{_DATE})(?:在(?P<occasion>.{{2,80}}?)上(?:的讲话|的报告|的发言)?)?[）)]?"
+    rf"(?:[ \u3000]+(?P<speaker>{_SPEAKER}))?"
+)
+_DATE_START = re.compile(rf"[—－\-―]*[ \u3000]*[（(]?{_DATE}在")
+#: The meeting named in a title: ``在全市…电视电话会议上的讲话``.
+OCCASION_IN_TITLE = re.compile(r"在(?P<occasion>.{2,80}?)上的(?:讲话|发言|致辞|报告|讲稿|总结讲话|主持词)")
+
+#: Compilation markers that start a speech when there is no table of contents.
+COMPILATION_MARKERS = (
+    re.compile(r"第(?P<n>[0-9]{1,2}|[一二三四五六七八九十]{1,3})篇[：:]?[ \t\u3000]*(?P<title>[^\n]*)"),
+    re.compile(r"篇(?P<n>[0-9]{1,2}|[一二三四五六七八九十]{1,3})[：:]?[ \t\u3000]*(?P<title>[^\n]*)"),
+    re.compile(r"(?:[0-9]{1,2}[.．、])?(?P<title>[^\n]{2,80}?)[ \t\u3000]*(?:范文第(?P<n>[0-9]{1,2})篇|篇(?P<n2>[0-9]{1,2}|[一二三四五六七八九十]{1,3}))"),
 )
 
 #: Salutations after which a space is a paragraph boundary (gold README).
@@ -91,6 +130,21 @@ class SpeechDraft:
     headings: list[Heading] = field(default_factory=list)
     paragraphs: list[Paragraph] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
+    speaker: str | None = None
+    delivered_on: dt.date | None = None
+    occasion: str | None = None
+    salutation: str | None = None
+    #: Speaker and date lines: kept as metadata, so out of the paragraphs.
+    metadata_lines: list[Text] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph-sized piece of a speech body; ``line`` when it is a whole line of text."""
+
+    text: Text
+    line: bool
+    metadata: str | None = None  # "speaker" or "date" for a metadata line
 
 
 @dataclass(frozen=True)
@@ -98,7 +152,7 @@ class Segmented:
     """A document's speeches, how they were found, and the page-break spaces removed."""
 
     speeches: list[SpeechDraft]
-    method: str  # "toc" or "single"
+    method: str  # "toc", "markers" or "single"
     page_breaks: list[tuple[int, int]]  # source ranges of removed spaces
 
 
@@ -127,10 +181,38 @@ def document(text: Text, toc_titles: list[str], title: str | None) -> Segmented:
         for i, (speech_title, start, end) in enumerate(starts):
             stop = starts[i + 1][1] if i + 1 < len(starts) else len(text)
             drafts.append(_speech(speech_title, text.slice(start, end), text.slice(end, stop), page_breaks))
+    elif markers := _compilation_starts(text.chars):
+        method = "markers"
+        preamble = text.slice(0, markers[0][1])
+        if preamble.chars.strip():
+            drafts.append(_speech(title, None, preamble, page_breaks))
+        for i, (speech_title, start, end) in enumerate(markers):
+            stop = markers[i + 1][1] if i + 1 < len(markers) else len(text)
+            drafts.append(_speech(speech_title, text.slice(start, end), text.slice(end, stop), page_breaks))
     else:
         method = "single"
         drafts.append(_speech(title, None, text, page_breaks))
     return Segmented(drafts, method, page_breaks)
+
+
+def _compilation_starts(chars: str) -> list[tuple[str | None, int, int]]:
+    """Lines that open the speeches of a compilation without a TOC: ``第一篇：…``, ``篇一``,
+    ``…范文第1篇``, numbered 1, 2, 3… in order (at least two). The marker line is the title."""
+    for pattern in COMPILATION_MARKERS:
+        found: list[tuple[str | None, int, int]] = []
+        for line in re.finditer(r"(?m)^[ \t\u3000]*([^\n]+?)[ \t\u3000]*$", chars):
+            m = pattern.fullmatch(line.group(1))
+            if not m:
+                continue
+            raw = m.group("n") or m.groupdict().get("n2")
+            number = int(raw) if raw.isdigit() else cn_number(raw)
+            if number != len(found) + 1:
+                continue
+            title = m.group("title").strip() or None
+            found.append((title, line.start(1), line.end(1)))
+        if len(found) >= 2:
+            return found
+    return []
 
 
 def _title_positions(chars: str, titles: list[str]) -> list[tuple[str, int, int]]:
@@ -146,12 +228,23 @@ def _title_positions(chars: str, titles: list[str]) -> list[tuple[str, int, int]
 
 def _speech(title: str | None, title_text: Text | None, body: Text, page_breaks: list) -> SpeechDraft:
     draft = SpeechDraft(title=title, title_text=title_text, body=body)
+    if title and (m := OCCASION_IN_TITLE.search(title)):
+        draft.occasion = m.group("occasion")
     lectures = lecture_titles(body.chars)
     outline = _Outline()
-    for block in blocks(body, lectures, page_breaks):
+    pieces = blocks(body, lectures, page_breaks)
+    for i, piece in enumerate(pieces):
+        block = piece.text
+        if piece.metadata:
+            _take_metadata(draft, piece)
+            continue
         draft.lines.append(block.chars)
         heading = outline.heading(block, lectures)
+        if heading is None and piece.line and _reads_as_unmarked_heading(block.chars, pieces[i + 1:]):
+            heading = outline.unmarked(block)
         if heading is None:
+            if not draft.paragraphs and SALUTATION.fullmatch(block.chars):
+                draft.salutation = block.chars
             draft.paragraphs.append(Paragraph(block, outline.current))
             continue
         draft.headings.append(heading)
@@ -160,6 +253,46 @@ def _speech(title: str | None, title_text: Text | None, body: Text, page_breaks:
         if len(rest):
             draft.paragraphs.append(Paragraph(rest, outline.current))
     return draft
+
+
+def _take_metadata(draft: SpeechDraft, piece: Block) -> None:
+    draft.metadata_lines.append(piece.text)
+    line = re.sub(r"\s*\n\s*", "", piece.text.chars)
+    if piece.metadata == "speaker":
+        draft.speaker = draft.speaker or line
+        return
+    m = DATE_LINE.fullmatch(line)
+    if m and draft.delivered_on is None:
+        draft.delivered_on = _date(m.group("date"))
+    if m and m.group("occasion") and draft.occasion is None:
+        draft.occasion = m.group("occasion")
+    if m and m.group("speaker") and draft.speaker is None:
+        draft.speaker = m.group("speaker")
+
+
+def _date(text: str) -> dt.date | None:
+    """The date of ``2026年2月3日`` or ``二〇二六年一月二十七日``; None when impossible.
+
+    >>> _date("二〇二六年一月二十七日"), _date("2026年2月30日")
+    (datetime.date(2026, 1, 27), None)
+    """
+    m = re.fullmatch(r"(.{4})年(.{1,3})月(.{1,3})日", text)
+    if not m:
+        return None
+    year = "".join(c if c.isdigit() else str(_CN_DIGIT_VALUE[c]) for c in m.group(1))
+    values = [int(year)] + [int(v) if v.isdigit() else (cn_number(v) or 0) for v in (m.group(2), m.group(3))]
+    try:
+        return dt.date(*values)
+    except ValueError:
+        return None
+
+
+def _reads_as_unmarked_heading(line: str, following: list[Block]) -> bool:
+    """A short whole line without sentence punctuation, followed by a longer paragraph."""
+    if not 2 <= len(line) <= MAX_UNMARKED_HEADING_CHARS or any(c in _UNMARKED_FORBIDDEN for c in line):
+        return False
+    nxt = next((b for b in following if not b.metadata), None)
+    return nxt is not None and len(nxt.text) > 2 * len(line) and nxt.text.chars[-1] in SENTENCE_END
 
 
 def lecture_titles(chars: str) -> set[str]:
@@ -199,15 +332,32 @@ def _block_starts(chars: str) -> list[int]:
     return [s for s in starts if s < len(chars)]
 
 
-def blocks(body: Text, lectures: set[str], page_breaks: list[tuple[int, int]]) -> list[Text]:
+def blocks(body: Text, lectures: set[str], page_breaks: list[tuple[int, int]]) -> list[Block]:
     """The blocks (headings and paragraphs) of a speech body, page-break spaces removed.
 
     ``page_breaks`` receives the source range of every space removed inside a block.
+    Speaker and date lines come out whole and unjoined, marked as metadata.
     """
-    out: list[Text] = []
+    out: list[Block] = []
     chars = body.chars
-    for line in re.finditer(r"[^\n]+", chars):
+    lines = list(re.finditer(r"[^\n]+", chars))
+    skip_to = -1
+    for i, line in enumerate(lines):
+        if line.start() < skip_to:
+            continue
+        content = line.group().strip()
+        kind = "speaker" if SPEAKER_LINE.fullmatch(content) else "date" if DATE_LINE.fullmatch(content) else None
+        end = line.end()
+        if kind is None and i + 1 < len(lines) and _DATE_START.match(content):
+            # A date line the page broke in two: ``——2026年1月26日在…第十四届`` + ``人民代表大会…上``.
+            joined = content + lines[i + 1].group().strip()
+            if DATE_LINE.fullmatch(joined):
+                kind, end, skip_to = "date", lines[i + 1].end(), lines[i + 1].end()
+        if kind:
+            out.append(Block(_strip(body.slice(line.start(), end)), True, kind))
+            continue
         start = line.start()
+        first = len(out)
         joins: list[tuple[int, int]] = []
         for space in _SPACE_RUN.finditer(chars, line.start(), line.end()):
             s, e = space.span()
@@ -218,13 +368,13 @@ def blocks(body: Text, lectures: set[str], page_breaks: list[tuple[int, int]]) -
             if e == line.end():
                 break
             if _is_boundary(left, lectures):
-                out.append(_block(body, start, s, joins, page_breaks))
+                out.append(Block(_block(body, start, s, joins, page_breaks), False))
                 start, joins = e, []
             elif not (_ASCII_WORD.match(chars[s - 1]) and _ASCII_WORD.match(chars[e])):
                 joins.append((s, e))
         if chars[start:line.end()].strip():
-            out.append(_block(body, start, line.end(), joins, page_breaks))
-    return [b for b in out if len(b)]
+            out.append(Block(_block(body, start, line.end(), joins, page_breaks), len(out) == first))
+    return [b for b in out if len(b.text)]
 
 
 def _is_boundary(left: str, lectures: set[str]) -> bool:
@@ -288,17 +438,26 @@ class _Outline:
             run_in = stop != -1
             if not run_in and len(chars) > MAX_HEADING_CHARS:
                 return None
+            if kind in STANDALONE_ONLY and (run_in or len(chars) > MAX_UNMARKED_HEADING_CHARS + len(marker)):
+                return None
             title = chars[len(marker): stop if run_in else len(chars)].strip()
             cover = stop + 1 if run_in else len(chars)
             if not title or len(title) > MAX_HEADING_CHARS or not self._continues(kind, number):
                 return None
+        return self._open(kind, number, marker, title, run_in, block.slice(0, cover))
+
+    def unmarked(self, block: Text) -> Heading:
+        """A heading line without a marker; it takes the outline slot of its kind."""
+        return self._open("unmarked", 0, "", block.chars, False, block)
+
+    def _open(self, kind: str, number: int, marker: str, title: str, run_in: bool, text: Text) -> Heading:
         depth = next((i for i, (k, _, _) in enumerate(self.stack) if k == kind), len(self.stack))
         del self.stack[depth:]
         parent = self.stack[-1][2] if self.stack else None
         index = self.count
         self.stack.append((kind, number, index))
         self.count += 1
-        return Heading(kind, number, marker, title, run_in, depth + 1, parent, block.slice(0, cover))
+        return Heading(kind, number, marker, title, run_in, depth + 1, parent, text)
 
     def _continues(self, kind: str, number: int) -> bool:
         """A kind already open must go on from its last number (one may be missing);

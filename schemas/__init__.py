@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 
 #: 16 lowercase hex digits: the first 64 bits of a sha256 (see ``pipeline.records``).
 ID_PATTERN = r"^[0-9a-f]{16}$"
@@ -39,6 +39,16 @@ PAGE_BREAK_SPACE_PATTERN = rf"[{_HAN}][ \u00a0]+[{_HAN}]"
 HALF_WIDTH_IN_CHINESE_PATTERN = (
     rf"[{_HAN}{_CJK_PUNCT}][,:;!?()]|[,:;!?()][{_HAN}{_CJK_PUNCT}]"
 )
+#: Flags a paragraph or document may carry: what a reader should know about it.
+FLAGS = (
+    "after_gap",        # text was cut out before this paragraph (paywall, hidden-text marker)
+    "truncated",        # the document ends here mid-sentence (preview cut)
+    "not_prose",        # fails the prose gate (Han ratio, punctuation, repetition)
+    "foreign_language", # mostly non-Chinese (appended machine translation)
+    "mojibake",         # decoding damage that could not be repaired
+    "summary",          # an auto-written summary or 编者按, not the speech itself
+)
+
 #: Control characters and U+FFFD, the marks of a bad decode.
 CONTROL_PATTERN = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]"
 
@@ -103,7 +113,23 @@ class Table:
         )
 
 
+#: Why an input produced no document.
+REJECT_REASONS = (
+    "empty_file",          # 0 bytes
+    "undecodable",         # no supported encoding decodes it, or it decodes to binary
+    "unreadable",          # the file system refused to read it
+    "duplicate_input",     # byte-identical to an earlier file
+    "unsupported_format",  # an extension the pipeline does not read
+    "no_text_column",      # a CSV/JSONL without any configured text field
+    "malformed_record",    # a JSONL line that is not a JSON object, a CSV row that does not parse
+    "empty_text",          # the record's text field is empty
+    "not_prose",           # the text fails the prose gate (Han ratio, repetition…)
+    "too_large",           # over a configured size limit (file, line, decompressed bytes)
+    "outside_inbox",       # a symlink that points outside the inbox (not followed)
+)
+
 _STRING = pa.string()
+_STRINGS = pa.list_(pa.string())
 _I32 = pa.int32()
 _I64 = pa.int64()
 
@@ -115,11 +141,14 @@ DOCUMENTS = Table(
     columns=(
         Column("doc_id", _STRING, "Stable id: the first 16 hex digits of sha256 of the source bytes (and line, for corpus files).", unique=True, pattern=ID_PATTERN),
         Column("source_path", _STRING, "Path of the input file relative to the inbox."),
+        Column("source_line", _I32, "1-based line (JSONL) or row (CSV) of the record in a corpus file; null for a one-document file.", nullable=True, min_value=1),
         Column("source_sha256", _STRING, "sha256 of the input file's bytes.", pattern=SHA256_PATTERN),
         Column("source_bytes", _I64, "Size of the input file in bytes.", min_value=0),
+        Column("format", _STRING, "Input format: txt, html, jsonl or csv.", allowed=("txt", "html", "jsonl", "csv")),
         Column("encoding", _STRING, "Encoding the source was decoded with.", allowed=("utf-8", "utf-8-sig", "gb18030", "utf-16")),
         Column("site", _STRING, "Site family whose page layout was recognised, or null when none was.", nullable=True),
-        Column("title", _STRING, "Document title as the page declares it, normalised.", nullable=True),
+        Column("url", _STRING, "URL the record was scraped from, when the corpus gives one.", nullable=True),
+        Column("title", _STRING, "Document title as the page or record declares it, normalised.", nullable=True),
         Column("published_date", pa.date32(), "Publish date from the page header.", nullable=True),
         Column("page_count", _I32, "Page count from the page header.", nullable=True, min_value=1),
         Column("declared_size", _STRING, "File size the page header declares, as written (e.g. '37.5 KB').", nullable=True),
@@ -128,8 +157,10 @@ DOCUMENTS = Table(
         Column("paragraph_count", _I32, "Number of paragraphs over all speeches of the document.", min_value=0),
         Column("char_count", _I64, "Length of the decoded source in code points.", min_value=0),
         Column("removed_char_count", _I64, "Code points of the source recorded in the removals table.", min_value=0),
-        Column("segmentation", _STRING, "How speeches were found: 'toc' (from the table of contents) or 'single' (the whole document is one speech).", allowed=("toc", "single")),
+        Column("segmentation", _STRING, "How speeches were found: 'toc' (table of contents), 'markers' (compilation markers such as 第一篇： or 篇一) or 'single' (the whole document is one speech).", allowed=("toc", "markers", "single")),
         Column("status", _STRING, "'ok', or 'empty' when cleaning left no paragraph.", allowed=("ok", "empty")),
+        Column("flags", _STRINGS, "What a reader should know about the whole document (see FLAGS in schemas).", ),
+        Column("metadata", _STRING, "Other fields of the corpus record (province, year…) as a JSON object, or null.", nullable=True),
     ),
 )
 
@@ -145,11 +176,16 @@ SPEECHES = Table(
         Column("ordinal", _I32, "1-based position of the speech in its document.", min_value=1),
         Column("title", _STRING, "Speech title (from the table of contents, else the document title).", nullable=True),
         Column("genre", _STRING, "Genre read from the title: 讲话, 发言, 党课讲稿, 工作报告, 致辞, 决议…; null when the title names none.", nullable=True),
+        Column("speaker", _STRING, "Who delivered it, from a speaker line (上海市市长 龚正) or the title; null when not stated.", nullable=True),
+        Column("delivered_on", pa.date32(), "Date it was delivered, from a date line (——2026年2月3日在…) or the title; null when not stated.", nullable=True),
+        Column("occasion", _STRING, "The meeting it was delivered at (…上 / 在…上), from the date line or the title; null when not stated.", nullable=True),
+        Column("salutation", _STRING, "The opening salutation (各位代表：, 同志们：) when the speech has one.", nullable=True),
         Column("text", _STRING, "The whole cleaned speech: headings and paragraphs, one per line.", forbid=(CONTROL_PATTERN,)),
         Column("char_count", _I32, "Length of text in code points.", min_value=0),
         Column("section_count", _I32, "Number of sections of the speech.", min_value=0),
         Column("paragraph_count", _I32, "Number of paragraphs of the speech.", min_value=0),
         Column("token_count", _I32, "Sum of token_count over the speech's paragraphs.", min_value=0),
+        Column("placeholder_count", _I32, "Sum of placeholder_count over the speech's paragraphs.", min_value=0),
         Column("duplicate_of", _STRING, "speech_id of the speech this one duplicates (filled by deduplication; null otherwise).", nullable=True, pattern=ID_PATTERN, references="speeches.speech_id"),
         Column("source_start", _I64, "Code-point offset in the decoded source where the speech (its title, if in the text) starts.", min_value=0),
         Column("source_end", _I64, "Code-point offset in the decoded source where the speech ends (exclusive).", min_value=1),
@@ -195,6 +231,9 @@ PARAGRAPHS = Table(
         Column("char_count", _I32, "Length of text in code points.", min_value=1),
         Column("tokens", pa.list_(pa.string()), "jieba tokens of text (precise mode, HMM on; whitespace dropped)."),
         Column("token_count", _I32, "Number of tokens.", min_value=0),
+        Column("placeholders", _STRINGS, "Placeholders as written (XX, ×××, 20xx, ***, ____…), in order; they stand for redacted names, places and figures and are never deleted."),
+        Column("placeholder_count", _I32, "Number of placeholders.", min_value=0),
+        Column("flags", _STRINGS, "What a reader should know about the paragraph: after_gap, truncated, not_prose… (see FLAGS in schemas)."),
         Column("source_start", _I64, "Code-point offset in the decoded source where the paragraph starts.", min_value=0),
         Column("source_end", _I64, "Code-point offset in the decoded source where the paragraph ends (exclusive).", min_value=1),
     ),
@@ -219,12 +258,13 @@ REMOVALS = Table(
 REJECTS = Table(
     name="rejects",
     doc="Every input that produced no document, with the reason.",
-    key=("source_path",),
-    sort_by=("source_path",),
+    key=("source_path", "source_line"),
+    sort_by=("source_path", "source_line"),
     columns=(
-        Column("source_path", _STRING, "Path of the input relative to the inbox.", unique=True),
+        Column("source_path", _STRING, "Path of the input relative to the inbox."),
+        Column("source_line", _I32, "1-based line or row of a corpus file the reject is about; null when it is about the whole file.", nullable=True, min_value=1),
         Column("source_sha256", _STRING, "sha256 of the input's bytes (null when it could not be read).", nullable=True, pattern=SHA256_PATTERN),
-        Column("reason", _STRING, "Machine-readable reason: undecodable, empty_file, duplicate_input, unreadable.", allowed=("undecodable", "empty_file", "duplicate_input", "unreadable")),
+        Column("reason", _STRING, "Machine-readable reason, one of: " + ", ".join(REJECT_REASONS) + ".", allowed=REJECT_REASONS),
         Column("detail", _STRING, "Human-readable explanation naming the offending value."),
     ),
 )

@@ -24,7 +24,8 @@ def gold() -> dict:
 def seed_source():
     from pipeline import ingest
 
-    return ingest.read(SEED, SEED.parent)
+    (source,) = ingest.read(SEED, SEED.parent)
+    return source
 
 
 @pytest.fixture(scope="session")

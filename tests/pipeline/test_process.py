@@ -8,6 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline import ingest, normalize, process
+from pipeline.records import Reject
+from pipeline.spans import Text
 
 PIECES = [
     "统筹推进疫情防控", "经济社会发展", "脱贫攻坚", "。", "，", ",", "！", "?", ";", " ", " ", "  ", "\n",
@@ -19,13 +21,17 @@ documents = st.lists(st.sampled_from(PIECES), min_size=1, max_size=60).map("".jo
 
 def _source(text: str) -> ingest.Source:
     data = text.encode("utf-8")
-    return ingest.Source("gen.txt", hashlib.sha256(data).hexdigest(), len(data), "utf-8", text)
+    return ingest.Source(path="gen.txt", line=None, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+                         format="txt", encoding="utf-8", text=text, body=Text.from_source(text))
 
 
 @given(documents)
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_spans_rebuild_paragraphs_and_every_character_is_accounted_for(text):
     bundle = process.document(_source(text))
+    if isinstance(bundle, Reject):
+        assert bundle.reason == "not_prose" and bundle.detail
+        return
     normalised = normalize.string(text)
     assert len(normalised) == len(text)
     removed = {i for r in bundle.removals for i in range(r.source_start, r.source_end)}

@@ -50,12 +50,14 @@ def clean_records() -> dict[str, list]:
         published_date=dt.date(2021, 1, 5), page_count=3, declared_size="37.5 KB",
         declared_speech_count=None, speech_count=1, paragraph_count=2, char_count=200,
         removed_char_count=1, segmentation="single", status="ok",
+        source_line=None, format="html", url=None, flags=(), metadata=None,
     )
     speech = Speech(
         speech_id=SPEECH_ID, doc_id=DOC_ID, ordinal=1, title="在全省经济工作会议上的讲话",
         genre="讲话", text=f"一、总体要求\n{TEXT_1}\n（一）基本原则\n{TEXT_2}", char_count=60,
         section_count=2, paragraph_count=2, token_count=20, duplicate_of=None,
         source_start=0, source_end=120, title_source_start=None, title_source_end=None,
+        speaker=None, delivered_on=None, occasion=None, salutation=None, placeholder_count=0,
     )
     sections = [
         Section(SECTION_1, SPEECH_ID, DOC_ID, None, 1, 1, "一、", "总体要求", False, 20, 26),
@@ -63,9 +65,9 @@ def clean_records() -> dict[str, list]:
     ]
     paragraphs = [
         Paragraph(stable_id(DOC_ID, 27), SPEECH_ID, SECTION_1, DOC_ID, 1, TEXT_1, len(TEXT_1),
-                  ("统筹", "推进", "疫情", "防控", "和", "经济", "社会", "发展", "工作", "。"), 10, 27, 45),
+                  ("统筹", "推进", "疫情", "防控", "和", "经济", "社会", "发展", "工作", "。"), 10, (), 0, (), 27, 45),
         Paragraph(stable_id(DOC_ID, 59), SPEECH_ID, SECTION_2, DOC_ID, 2, TEXT_2, len(TEXT_2),
-                  ("坚持", "稳中求进", "工作", "总基调", "，", "完整", "准确", "全面", "贯彻", "新", "发展", "理念", "。"), 13, 59, 85),
+                  ("坚持", "稳中求进", "工作", "总基调", "，", "完整", "准确", "全面", "贯彻", "新", "发展", "理念", "。"), 13, (), 0, (), 59, 85),
     ]
     removal = Removal(DOC_ID, "page_break_space", "page_break_space", 40, 41, " ")
     return {

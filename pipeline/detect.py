@@ -1,0 +1,235 @@
+"""Generic noise detectors: patterns of every site family that one regex per line cannot catch.
+
+Each detector reads the current text and returns the spans to remove as
+``(start, end, kind, rule, gap)`` tuples in that text's indices; ``clean.document``
+removes them, records them and runs the next detector on what is left. Site-specific
+strings belong in ``pipeline/rules/*.json``, not here.
+
+The order of ``DETECTORS`` matters: markup and counters go before chunk numbering (a
+chunk prefix must sit at a line start once they are gone), and line joining goes last.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from pipeline.chardata import HAN, SENTENCE_END
+
+Span = tuple[int, int, str, str, bool]
+Detector = Callable[[str], list[Span]]
+
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
+
+#: Pinyin after a character, tone mark required so ``(G2G)`` and ``(payoff)`` survive.
+PINYIN = re.compile(rf"(?<=[{HAN}])\([a-zü]*[{_TONED}][a-zü]*\)")
+#: The same with the host character lost to mojibake: ``?lì)``; the character is gone.
+PINYIN_ORPHAN = re.compile(rf"\?[a-zü]*[{_TONED}][a-zü]*\)")
+#: A pinyin group cut by the end of a preview: ``發(fā``.
+PINYIN_CUT = re.compile(rf"(?<=[{HAN}])\([a-zü]*[{_TONED}][a-zü]*$")
+
+
+def pinyin(chars: str) -> list[Span]:
+    """Pinyin annotations of traditional-character mirrors: ``網(wǎng)`` → ``網``.
+
+    Runs before OpenCC: the mirrors annotate inconsistently, so banners only match once
+    the annotations are gone.
+
+    >>> [("發(fā)展"[a:b]) for a, b, *_ in pinyin("發(fā)展(G2G)")]
+    ['(fā)']
+    """
+    spans = [(m.start(), m.end(), "pinyin", "tone_marked_pinyin", False) for m in PINYIN.finditer(chars)]
+    spans += [(m.start(), m.end(), "pinyin", "orphan_pinyin_mojibake", False) for m in PINYIN_ORPHAN.finditer(chars)]
+    spans += [(m.start(), m.end(), "pinyin", "cut_pinyin", False) for m in PINYIN_CUT.finditer(chars.rstrip())]
+    return spans
+
+
+_PAGE_TITLE = re.compile(r"(?m)^[ \t]*.{2,120}?_第\d+[页頁][ \t]*$")
+_PAGE_OF = re.compile(r"(?m)^[ \t]*第\d+[页頁] ?/ ?共\d+[页頁][ \t]*$")
+_PAGE_MARKERS = (
+    ("page_of_inline_cn", re.compile(r"第[一二三四五六七八九十百零〇]+[页頁][，,]共\d+[页頁]。?")),
+    ("page_of_inline", re.compile(r"第\d+[页頁]共\d+[页頁]")),
+    ("pagination_run", re.compile(r"(?:第\d+[页頁]){2,}(?=\s*$)")),
+)
+
+
+def page_markers(chars: str) -> list[Span]:
+    """Preview thumbnail titles (``…_第1页`` lines), ``第1页 / 共43页`` lines, inline page
+    markers (``第一页,共36页。``, ``第1页共8页``) and pagination (``第1頁第2頁第3頁``)."""
+    spans = [(m.start(), m.end(), "page_title", "thumbnail_title_line", False) for m in _PAGE_TITLE.finditer(chars)]
+    spans += [(m.start(), m.end(), "page_marker", "page_of_line", False) for m in _PAGE_OF.finditer(chars)]
+    for name, pattern in _PAGE_MARKERS:
+        spans += [(m.start(), m.end(), "page_marker", name, False) for m in pattern.finditer(chars)]
+    return spans
+
+
+_SLIDE = re.compile(rf"(?<=[{HAN}\d])(\d{{1,3}})/(\d{{2,3}})(?=[{HAN}])|^[ \t]*(\d{{1,3}})/(\d{{2,3}})[ \t]*$", re.MULTILINE)
+
+
+def slide_counters(chars: str) -> list[Span]:
+    """Slide counters glued into text (``1/90一、基本知识…2/90``): only when at least three
+    share one total and count up, so fractions and dates are left alone."""
+    found: dict[str, list[tuple[int, re.Match]]] = {}
+    for m in _SLIDE.finditer(chars):
+        number, total = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        if int(number) <= int(total):
+            found.setdefault(total, []).append((int(number), m))
+    spans: list[Span] = []
+    for total, hits in found.items():
+        numbers = [n for n, _ in hits]
+        if len(hits) >= 3 and numbers == sorted(numbers):
+            spans += [(m.start(), m.end(), "page_marker", "slide_counter", False) for _, m in hits]
+    return spans
+
+
+#: A block of at least 5 whitespace-separated repeats of one 4–120 character token: a
+#: title repeated dozens of times as anti-copy filler.
+_REPEATED_TOKEN = re.compile(r"(?:^|(?<=\s))(\S{4,120}?)(?:[ \t\u3000]+\1){4,}(?=\s|$)")
+#: A block of 12–200 characters repeated verbatim at least three times in a row.
+_REPEATED_BLOCK = re.compile(r"(.{12,200}?)\1{2,}", re.DOTALL)
+#: Discuz "jammer": runs of 1–2 character ASCII tokens (kept only with 3+ punctuation marks).
+_JAMMER = re.compile(rf"(?:(?<=\s)|^|(?<=[{HAN}]))(?:[!-~]{{1,2}} ){{5,}}[!-~]{{1,2}}", re.MULTILINE)
+_ASCII_PUNCT = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+
+
+def filler(chars: str) -> list[Span]:
+    """Anti-copy filler: a title repeated as a wall, a rare-character block repeated
+    verbatim, forum jammer tokens. Real text repeats phrases, never 12+ characters three
+    times in a row."""
+    spans = [(m.start(), m.end(), "filler", "repeated_title_wall", False) for m in _REPEATED_TOKEN.finditer(chars)]
+    for line in re.finditer(r"[^\n]+", chars):
+        if len(line.group()) >= 36:
+            spans += [(line.start() + m.start(), line.start() + m.end(), "filler", "repeated_block", False)
+                      for m in _REPEATED_BLOCK.finditer(line.group())]
+    for m in _JAMMER.finditer(chars):
+        if sum(c in _ASCII_PUNCT for c in m.group()) >= 3:
+            spans.append((m.start(), m.end(), "filler", "jammer_tokens", False))
+    return spans
+
+
+_URL = re.compile(r"(?:https?://|www\.)[A-Za-z0-9][A-Za-z0-9./?=&_%#:~+-]*")
+
+
+def urls(chars: str) -> list[Span]:
+    """URLs injected into the text (ads, watermarks); speeches do not dictate URLs."""
+    return [(m.start(), m.end(), "ad", "url", False) for m in _URL.finditer(chars)]
+
+
+_MARKUP = (
+    ("html_tag", re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>\n]{0,300})?/?>")),
+    ("html_entity", re.compile(r"&(?:lt|gt|amp|nbsp|quot|apos|#\d{1,6}|#x[0-9a-fA-F]{1,6});")),
+    ("half_entity", re.compile(r"(?<![A-Za-z&])(?:lt|gt|nbsp);")),
+    ("css_block", re.compile(r"(?:@page|@font-face|[A-Za-z][\w.#-]*)\s*\{[^{}\n]*:[^{}\n]*\}")),
+    ("template_tag", re.compile(r"\[标签[:：][^\]]{1,20}\]")),
+    ("markdown_heading", re.compile(r"(?m)^#{1,6}(?=[ \t]*\S)")),
+    ("markdown_bold", re.compile(r"(?<!\*)\*\*(?=[^*\s])|(?<=[^*\s])\*\*(?!\*)")),
+)
+
+
+def markup(chars: str) -> list[Span]:
+    """HTML tags and entities, CSS rules and Markdown marks leaked into the text.
+
+    Markdown bold marks go but the words they wrap stay; ``***`` (a masked name) stays.
+    """
+    spans: list[Span] = []
+    for name, pattern in _MARKUP:
+        spans += [(m.start(), m.end(), "markup", name, False) for m in pattern.finditer(chars)]
+    return spans
+
+
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200d]+")
+
+
+def emoji(chars: str) -> list[Span]:
+    """Emoji (``👉 mbgs777 👈``): never part of an official speech."""
+    return [(m.start(), m.end(), "emoji", "emoji", False) for m in _EMOJI.finditer(chars)]
+
+
+_CHUNK = re.compile(r"(?m)^[ \t]*(\d{1,2})、(?=\S)")
+_CHUNK_END = set(SENTENCE_END) | set("：:」）)>.")
+
+
+def chunk_numbers(chars: str) -> list[Span]:
+    """Chunk prefixes of wenku clones (``1、`` then ``\\n\\n2、`` every few hundred characters).
+
+    A run numbered 1, 2, 3… at line starts is taken for chunking only when at least one
+    of its cuts falls inside a word (the previous line does not end a sentence): real
+    ``1、`` list items end their sentences. Every prefix of such a run goes; a cut inside a
+    word also loses its line break, so ``加速20\\n\\n2、05年`` becomes ``加速2005年``.
+    """
+    hits = [(int(m.group(1)), m) for m in _CHUNK.finditer(chars)]
+    runs: list[list[re.Match]] = []
+    expected = 1
+    for number, m in hits:
+        if number == 1:
+            runs.append([m])
+            expected = 2
+        elif runs and number == expected:
+            runs[-1].append(m)
+            expected += 1
+    spans: list[Span] = []
+    for run in runs:
+        cuts = []
+        for m in run[1:]:
+            before = chars[:m.start()].rstrip()
+            cuts.append((m, bool(before) and before[-1] not in _CHUNK_END))
+        if not any(mid_word for _, mid_word in cuts):
+            continue
+        first = run[0]
+        spans.append((first.start(1), first.end(), "chunk_number", "chunk_prefix", False))
+        for m, mid_word in cuts:
+            start = len(chars[:m.start()].rstrip()) if mid_word else m.start(1)
+            spans.append((start, m.end(), "chunk_number", "chunk_prefix", False))
+    return spans
+
+
+def line_joins(chars: str) -> list[Span]:
+    """Line breaks inside sentences, removed so the sentence reads whole again.
+
+    Two layouts need it. Wikisource-style text separates paragraphs with blank lines, so a
+    single newline is a former hyperlink (``劉少奇同志\\n關於憲法草案的報告\\n並進行了``).
+    PDF text breaks at a fixed width: five or more consecutive lines of the same length
+    (±1) that do not end a sentence. Text with one paragraph per line is left alone.
+    """
+    spans: list[Span] = []
+    paragraphs_by_blank_line = chars.count("\n\n") >= 3 and chars.count("\n\n") * 3 >= _single_newlines(chars)
+    if paragraphs_by_blank_line:
+        for m in re.finditer(r"(?<=[^\n])\n(?=[^\n])", chars):
+            if not _ends_sentence(chars, m.start()) and not _starts_heading(chars, m.end()):
+                spans.append((m.start(), m.end(), "line_wrap", "single_newline_in_paragraph", False))
+    lines = list(re.finditer(r"[^\n]+", chars))
+    run: list[re.Match] = []
+    for line in lines + [None]:
+        if line is not None and run and abs(len(line.group()) - len(run[0].group())) <= 1 and _is_next_line(chars, run[-1], line):
+            run.append(line)
+            continue
+        if len(run) >= 5:
+            for wrapped in run[:-1]:
+                if not _ends_sentence(chars, wrapped.end()):
+                    spans.append((wrapped.end(), wrapped.end() + 1, "line_wrap", "fixed_width_wrap", False))
+        run = [line] if line is not None and len(line.group()) >= 10 else []
+    return spans
+
+
+def _single_newlines(chars: str) -> int:
+    return len(re.findall(r"(?<=[^\n])\n(?=[^\n])", chars))
+
+
+def _is_next_line(chars: str, previous: re.Match, line: re.Match) -> bool:
+    return line.start() == previous.end() + 1
+
+
+def _ends_sentence(chars: str, end: int) -> bool:
+    before = chars[:end].rstrip()
+    return not before or before[-1] in SENTENCE_END or before[-1] in "：:"
+
+
+_HEADING_START = re.compile(r"[ \t\u3000]*(?:[一二三四五六七八九十百]+、|（[一二三四五六七八九十百]+）|第[一二三四五六七八九十百]+[章节])")
+
+
+def _starts_heading(chars: str, start: int) -> bool:
+    return bool(_HEADING_START.match(chars, start))
+
+
+#: The detectors in the order they run, after the site rules.
+DETECTORS: tuple[Detector, ...] = (markup, emoji, urls, page_markers, slide_counters, filler, chunk_numbers)
