@@ -34,13 +34,13 @@ class RunParams(BaseModel):
     batch_bytes: int = Field(4_000_000, gt=0, description="Target input bytes per processing task.")
     max_batch_files: int = Field(200, gt=0, description="Most files per processing task.")
     opencc_profile: str = Field("t2s", description="OpenCC conversion to simplified.")
-    rules_dir: Path | None = Field(None, description="Site rules folder; default: the rules shipped with the package.")
+    rules_dirs: list[Path] = Field(default_factory=list, description="Folders of extra site rules, applied after the shipped ones.")
     workers: int = Field(2, gt=0, description="Threads that process batches.")
 
     def build_config(self) -> BuildConfig:
         return BuildConfig(
             normalize=NormalizeConfig(opencc_profile=self.opencc_profile),
-            clean=CleanConfig(rules_dir=self.rules_dir) if self.rules_dir else CleanConfig(),
+            clean=CleanConfig(rules_dirs=(CleanConfig().rules_dirs + tuple(self.rules_dirs))),
             tokenize=TokenizeConfig(cache_dir=Path(".cache/jieba").resolve()),
         )
 

@@ -33,8 +33,8 @@ def main(argv: list[str] | None = None) -> int:
                        help="output folder for releases (default: output)")
     build.add_argument("--opencc-profile", default="t2s", metavar="NAME",
                        help="OpenCC conversion to simplified Chinese (default: t2s)")
-    build.add_argument("--rules-dir", type=Path, default=None, metavar="DIR",
-                       help="folder of site rule files (default: the rules shipped with speechcorpus)")
+    build.add_argument("--rules-dir", type=Path, action="append", default=[], metavar="DIR",
+                       help="extra folder of site rule files, applied after the shipped ones (repeatable)")
     args = parser.parse_args(argv)
     console = Console(stderr=False)
     err = Console(stderr=True, soft_wrap=True)  # one error, one line, whatever the width
@@ -52,7 +52,7 @@ def _build(args: argparse.Namespace, console: Console, err: Console) -> int:
 
     try:
         params = RunParams(input_dir=args.input, output_dir=args.output,
-                           opencc_profile=args.opencc_profile, rules_dir=args.rules_dir)
+                           opencc_profile=args.opencc_profile, rules_dirs=args.rules_dir)
         summary = build_release(params)
     except ValidationFailed as exc:
         err.print(f"[red]error:[/red] validation failed, release refused: {exc.failures[0]}"

@@ -45,6 +45,16 @@ METADATA_FIELDS = {
 #: How far into a document a family's ``detect`` patterns are looked for.
 DETECT_WINDOW = 2000
 
+#: How far into the text a shortened repeat of a declared title is looked for.
+HEADER_WINDOW = 600
+
+#: A speech title glued to the text that follows (peiji, esk365): ``在…会议上的讲话同志们：…``.
+GLUED_TITLE = re.compile(r"[^\s。！？，；：]{2,60}?(?:上的讲话|上的发言|上的致辞|上的报告|上的主持词|党课讲稿|讲话稿)(?=[^\s。！？，；：])")
+
+#: A title at least this long is removed where it repeats glued to the body text; a
+#: shorter one could be the start of a real sentence.
+MIN_GLUED_TITLE_CHARS = 10
+
 #: The longest line taken for a document title.
 MAX_TITLE_CHARS = 100
 
@@ -69,16 +79,33 @@ class SiteRules:
     family: str
     detect: tuple[re.Pattern, ...]
     rules: tuple[Rule, ...]
+    urls: tuple[re.Pattern, ...] = ()
 
     def matches(self, head: str) -> bool:
         return any(p.search(head) for p in self.detect)
 
+    def matches_url(self, url: str | None) -> bool:
+        return url is not None and any(p.search(url) for p in self.urls)
+
 
 @dataclass(frozen=True)
 class CleanConfig:
-    """Where the site rules live. The default is the rules shipped with the package."""
+    """Where the site rules live: the rules shipped with the package, then any folders a
+    user adds (a family defined again in a later folder replaces the earlier one)."""
 
-    rules_dir: Path = RULES_DIR
+    rules_dirs: tuple[Path, ...] = (RULES_DIR,)
+
+    def rule_files(self) -> list[Path]:
+        """The rule files in effect, in load order."""
+        by_name: dict[str, Path] = {}
+        for folder in self.rules_dirs:
+            if not Path(folder).is_dir():
+                raise ConfigError(f"rules folder {str(folder)!r} does not exist")
+            for path in sorted(Path(folder).glob("*.json")):
+                by_name[path.name] = path
+        if not by_name:
+            raise ConfigError(f"no rule files (*.json) in {[str(f) for f in self.rules_dirs]}")
+        return list(by_name.values())
 
 
 @dataclass(frozen=True)
@@ -106,15 +133,15 @@ class Cleaned:
     toc_titles: list[str] = field(default_factory=list)
     #: Source offsets where text was cut out (see ``Rule.gap``).
     gaps: list[int] = field(default_factory=list)
+    #: Source offsets of the line breaks left by gaps and breaks: never joined again.
+    cuts: set[int] = field(default_factory=set)
 
 
 @functools.cache
-def load_rules(rules_dir: Path) -> tuple[SiteRules, ...]:
-    """Every site family in ``rules_dir``, ``generic`` last; malformed files raise ``ConfigError``."""
-    files = sorted(rules_dir.glob("*.json"))
-    if not files:
-        raise ConfigError(f"no rule files (*.json) in {str(rules_dir)!r}")
-    families = [_parse_rules_file(f) for f in files]
+def load_rules(config: CleanConfig) -> tuple[SiteRules, ...]:
+    """Every site family of the config's rule files, ``generic`` last; malformed files
+    raise ``ConfigError`` naming the file and the problem."""
+    families = list({f.family: f for f in map(_parse_rules_file, config.rule_files())}.values())
     families.sort(key=lambda s: (s.family == "generic", s.family))
     return tuple(families)
 
@@ -138,34 +165,40 @@ def _parse_rules_file(path: Path) -> SiteRules:
             family=spec["family"],
             detect=tuple(re.compile(p, re.MULTILINE) for p in spec["detect"]),
             rules=tuple(rules),
+            urls=tuple(re.compile(p) for p in spec.get("urls", [])),
         )
     except (KeyError, TypeError, json.JSONDecodeError, re.error) as exc:
         raise ConfigError(f"rules file {path.name}: {type(exc).__name__}: {exc}") from exc
 
 
 def document(text: Text, config: CleanConfig = CleanConfig(),
-             normalize_config: NormalizeConfig = NormalizeConfig(), title: str | None = None) -> Cleaned:
+             normalize_config: NormalizeConfig = NormalizeConfig(), title: str | None = None,
+             url: str | None = None) -> Cleaned:
     """The document without site noise, its characters normalised, and what was learnt.
 
     Order matters (noise catalogue §3): pinyin annotations go first, because the mirrors
     annotate inconsistently; then OpenCC and punctuation width, so every later pattern is
     written once, against simplified text with full-width punctuation; then the site
     rules, the generic detectors, the title and TOC, and finally line joining.
-    ``title`` is the title a corpus record declares, if any.
+    ``title`` and ``url`` are what a corpus record declares, if anything; a family's
+    ``urls`` patterns recognise its pages by address when the text alone cannot.
     """
     cleaned = Cleaned(text=normalize.line_ends(text), title=title)
     _remove(cleaned, detect.pinyin(cleaned.text.chars))
     cleaned.text = normalize.characters(cleaned.text, normalize_config)
-    families = load_rules(config.rules_dir)
+    families = load_rules(config)
     head = cleaned.text.chars[:DETECT_WINDOW]
-    applicable = [f for f in families if f.family == "generic" or f.matches(head)]
+    applicable = [f for f in families if f.family == "generic" or f.matches(head) or f.matches_url(url)]
     cleaned.site = next((f.family for f in applicable if f.family != "generic"), None)
     _remove(cleaned, _rule_matches(cleaned, applicable))
     for detector in detect.DETECTORS:
         _remove(cleaned, detector(cleaned.text.chars))
+    # Lines broken around former links must be whole before a line can read as a title.
+    _remove(cleaned, _outside_cuts(cleaned, detect.line_joins(cleaned.text.chars)))
+    _remove(cleaned, _outside_cuts(cleaned, detect.dictionary_joins(cleaned.text.chars)))
     _remove(cleaned, _title_and_repeats(cleaned))
     _remove(cleaned, _table_of_contents(cleaned))
-    _remove(cleaned, detect.line_joins(cleaned.text.chars))
+    _remove(cleaned, detect.duplicate_blocks(cleaned.text.chars))
     if cleaned.title is not None:
         cleaned.title = normalize.string(cleaned.title, normalize_config).strip()
         cleaned.declared_speech_count = _declared_count(cleaned.title)
@@ -189,6 +222,8 @@ def _rule_matches(cleaned: Cleaned, families: list[SiteRules]) -> list[Span]:
                     start, stop = m.start(), len(chars)
                 elif rule.scope == "head":
                     start, stop = 0, m.end()
+                elif rule.scope == "line":
+                    start, stop = m.start(), detect.line_end(chars, m.end())
                 else:
                     start, stop = m.span()
                 spans.append((start, stop, rule.kind, rule.name, rule.gap))
@@ -250,18 +285,24 @@ def _title_and_repeats(cleaned: Cleaned) -> list[Span]:
         if not title:
             return []
         start = first.start()
-        line = first.group().strip()
-        if line != title and len(line) >= 4 and line in title:
-            # A shortened title heading the text (政府工作报告 under 2026年…政府工作报告).
-            spans.append((first.start(), first.start() + len(line), "repeated_title", "short_title_line", False))
+        for line in re.finditer(r"(?m)^[ \t\u3000]*([^\n]*?)[ \t\u3000]*$", chars[:HEADER_WINDOW]):
+            if line.group(1) != title and len(line.group(1)) >= 4 and line.group(1) in title:
+                # A shortened title heading the text (政府工作报告 under 2026年…政府工作报告).
+                spans.append((line.start(1), line.end(1), "repeated_title", "short_title_line", False))
+                break
     else:
         title = first.group().rstrip()
-        if not _reads_as_title(title) or first.end() >= len(chars.rstrip()):
+        glued = GLUED_TITLE.match(chars, first.start())
+        if not _reads_as_title(title) and glued:
+            title = glued.group()
+        elif not _reads_as_title(title) or first.end() >= len(chars.rstrip()):
             return []
         cleaned.title = title
-        spans.append((first.start(), first.start() + len(title), "document_title", "first_line_title", False))
+        spans.append((first.start(), first.start() + len(title), "document_title", "first_line_title", "break"))
         start = first.start() + len(title)
-    repeat = re.compile(r"(?m)^[ \t\u3000]*(" + re.escape(title) + r")(?=\s|$)")
+    # A long title also repeats glued to the body (360docs, esk365): 标题正文…
+    follow = r"(?=\s|$)" if len(title) < MIN_GLUED_TITLE_CHARS else ""
+    repeat = re.compile(r"(?m)^[ \t\u3000]*(" + re.escape(title) + ")" + follow)
     for m in repeat.finditer(chars, start):
         spans.append((m.start(1), m.end(1), "repeated_title", "title_repeat", False))
     return spans
@@ -312,8 +353,8 @@ def _remove(cleaned: Cleaned, spans: list[Span]) -> None:
     """Delete the spans from the text and record each as removed source ranges.
 
     Overlapping spans are merged: the part of a span already removed by an earlier one is
-    skipped. A gap span leaves a newline behind so the text on its two sides never joins
-    into one paragraph.
+    skipped. A gap or break span leaves a newline behind so the text on its two sides
+    never joins into one paragraph; only a gap is recorded as cut-out text.
     """
     if not spans:
         return
@@ -327,8 +368,10 @@ def _remove(cleaned: Cleaned, spans: list[Span]) -> None:
             continue
         cursor = end
         cleaned.removed.extend(Removed(kind, rule, a, b) for a, b in source_runs(text, start, end))
-        if gap:
-            cleaned.gaps.append(text.offsets[start])
+        if gap:  # True: text cut out (flagged); "break": a boundary only (a slide, a title)
+            if gap is True:
+                cleaned.gaps.append(text.offsets[start])
+            cleaned.cuts.add(text.offsets[start])
             newlines.append(start)
         deleted.append((start + 1, end) if gap else (start, end))
     if newlines:
@@ -337,6 +380,12 @@ def _remove(cleaned: Cleaned, spans: list[Span]) -> None:
             chars[i] = "\n"
         text = text.replace_chars("".join(chars))
     cleaned.text = text.delete(deleted)
+
+
+def _outside_cuts(cleaned: Cleaned, spans: list[Span]) -> list[Span]:
+    """The spans that do not remove a line break left by a cut."""
+    offsets = cleaned.text.offsets
+    return [s for s in spans if not any(offsets[i] in cleaned.cuts for i in range(s[0], s[1]))]
 
 
 def source_runs(text: Text, start: int, end: int) -> list[tuple[int, int]]:

@@ -11,12 +11,15 @@ chunk prefix must sit at a line start once they are gone), and line joining goes
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
-from pipeline.chardata import HAN, SENTENCE_END
+from pipeline.chardata import DATE_LINE, HAN, SALUTATION, SENTENCE_END, SPEAKER_LINE
 
-Span = tuple[int, int, str, str, bool]
+#: (start, end, kind, rule, cut): ``cut`` is False, "break" (the two sides must not join)
+#: or True (text was cut out there: a paywall, a hidden-text marker).
+Span = tuple[int, int, str, str, bool | str]
 Detector = Callable[[str], list[Span]]
 
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
@@ -27,6 +30,15 @@ PINYIN = re.compile(rf"(?<=[{HAN}])\([a-zü]*[{_TONED}][a-zü]*\)")
 PINYIN_ORPHAN = re.compile(rf"\?[a-zü]*[{_TONED}][a-zü]*\)")
 #: A pinyin group cut by the end of a preview: ``發(fā``.
 PINYIN_CUT = re.compile(rf"(?<=[{HAN}])\([a-zü]*[{_TONED}][a-zü]*$")
+
+
+def line_end(chars: str, end: int) -> int:
+    """``end`` moved past trailing spaces and one line break: a removed line takes its
+    break with it, so removed header lines leave no blank lines that look like layout."""
+    stop = end
+    while stop < len(chars) and chars[stop] in " \t\u3000":
+        stop += 1
+    return stop + 1 if stop < len(chars) and chars[stop] == "\n" else end
 
 
 def pinyin(chars: str) -> list[Span]:
@@ -56,14 +68,17 @@ _PAGE_MARKERS = (
 def page_markers(chars: str) -> list[Span]:
     """Preview thumbnail titles (``…_第1页`` lines), ``第1页 / 共43页`` lines, inline page
     markers (``第一页,共36页。``, ``第1页共8页``) and pagination (``第1頁第2頁第3頁``)."""
-    spans = [(m.start(), m.end(), "page_title", "thumbnail_title_line", False) for m in _PAGE_TITLE.finditer(chars)]
-    spans += [(m.start(), m.end(), "page_marker", "page_of_line", False) for m in _PAGE_OF.finditer(chars)]
+    spans = [(m.start(), line_end(chars, m.end()), "page_title", "thumbnail_title_line", False) for m in _PAGE_TITLE.finditer(chars)]
+    spans += [(m.start(), line_end(chars, m.end()), "page_marker", "page_of_line", False) for m in _PAGE_OF.finditer(chars)]
     for name, pattern in _PAGE_MARKERS:
         spans += [(m.start(), m.end(), "page_marker", name, False) for m in pattern.finditer(chars)]
     return spans
 
 
-_SLIDE = re.compile(rf"(?<=[{HAN}\d])(\d{{1,3}})/(\d{{2,3}})(?=[{HAN}])|^[ \t]*(\d{{1,3}})/(\d{{2,3}})[ \t]*$", re.MULTILINE)
+_SLIDE = re.compile(
+    rf"(?:(?<=[{HAN}\d。！？；：，、）])|^)(\d{{1,3}})/(\d{{2,3}})(?=[{HAN}（“])|^[ \t]*(\d{{1,3}})/(\d{{2,3}})[ \t]*$",
+    re.MULTILINE,
+)
 
 
 def slide_counters(chars: str) -> list[Span]:
@@ -78,7 +93,7 @@ def slide_counters(chars: str) -> list[Span]:
     for total, hits in found.items():
         numbers = [n for n, _ in hits]
         if len(hits) >= 3 and numbers == sorted(numbers):
-            spans += [(m.start(), m.end(), "page_marker", "slide_counter", False) for _, m in hits]
+            spans += [(m.start(), m.end(), "page_marker", "slide_counter", "break") for _, m in hits]
     return spans
 
 
@@ -107,23 +122,40 @@ def filler(chars: str) -> list[Span]:
     return spans
 
 
-_URL = re.compile(r"(?:https?://|www\.)[A-Za-z0-9][A-Za-z0-9./?=&_%#:~+-]*")
+#: A URL, with the site name an ad glues in front of it (``九象范文25http://…``,
+#: `` 公文汇 www.…``): a short name ending like a site's (范文, 文库, 网, 之家, 汇).
+_URL = re.compile(
+    rf"(?:[{HAN}]{{0,6}}(?:范文网?|文库|网|之家|汇|文档)\d{{0,4}}[ \t\u3000]?)?"
+    r"(?:https?://|www\.)[A-Za-z0-9][A-Za-z0-9./?=&_%#:~+-]*"
+)
 
 
 def urls(chars: str) -> list[Span]:
-    """URLs injected into the text (ads, watermarks); speeches do not dictate URLs."""
+    """URLs injected into the text (ads, watermarks) with the site name glued before them;
+    speeches do not dictate URLs.
+
+    >>> [("给我触动很大。九象范文25http://www.jike120.com周六"[a:b]) for a, b, *_ in urls("给我触动很大。九象范文25http://www.jike120.com周六")]
+    ['九象范文25http://www.jike120.com']
+    """
     return [(m.start(), m.end(), "ad", "url", False) for m in _URL.finditer(chars)]
 
 
 _MARKUP = (
     ("html_tag", re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>\n]{0,300})?/?>")),
-    ("html_entity", re.compile(r"&(?:lt|gt|amp|nbsp|quot|apos|#\d{1,6}|#x[0-9a-fA-F]{1,6});")),
-    ("half_entity", re.compile(r"(?<![A-Za-z&])(?:lt|gt|nbsp);")),
+    # Normalisation has already made a ; next to Chinese full-width, hence [;；].
+    ("html_entity", re.compile(r"&(?:lt|gt|amp|nbsp|quot|apos|#\d{1,6}|#x[0-9a-fA-F]{1,6})[;；]")),
+    ("half_tag", re.compile(r"(?<![A-Za-z&])lt[;；]/?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>\n]{0,100})?(?:>|gt[;；])")),
+    ("half_entity", re.compile(r"(?<![A-Za-z&])(?:lt|gt|nbsp)[;；]")),
     ("css_block", re.compile(r"(?:@page|@font-face|[A-Za-z][\w.#-]*)\s*\{[^{}\n]*:[^{}\n]*\}")),
     ("template_tag", re.compile(r"\[标签[:：][^\]]{1,20}\]")),
     ("markdown_heading", re.compile(r"(?m)^#{1,6}(?=[ \t]*\S)")),
-    ("markdown_bold", re.compile(r"(?<!\*)\*\*(?=[^*\s])|(?<=[^*\s])\*\*(?!\*)")),
+    ("markdown_glued_heading", re.compile(rf"(?<=[{HAN}\d])#{{1,6}}(?=[{HAN}\d])")),
+    ("wingdings_bullet", re.compile(r"(?m)^[ \t]*[lnuvüØ§][ \t]*$")),
 )
+
+#: ``**`` before these is a placeholder (``**市``, ``**年``), not Markdown bold.
+_PLACEHOLDER_SUFFIX = "市县区省镇乡村年月日号同"
+_BOLD = re.compile(r"(?<!\*)\*\*(?=[^*\s])([^*\n]{1,80}?)(?<=[^*\s])\*\*(?!\*)")
 
 
 def markup(chars: str) -> list[Span]:
@@ -134,6 +166,51 @@ def markup(chars: str) -> list[Span]:
     spans: list[Span] = []
     for name, pattern in _MARKUP:
         spans += [(m.start(), m.end(), "markup", name, False) for m in pattern.finditer(chars)]
+    for m in _BOLD.finditer(chars):
+        if m.group(1)[0] not in _PLACEHOLDER_SUFFIX:
+            spans.append((m.start(), m.start() + 2, "markup", "markdown_bold", False))
+            spans.append((m.end() - 2, m.end(), "markup", "markdown_bold", False))
+    return spans
+
+
+_LETTER_SPACED = re.compile(rf"[{HAN}](?:[ \u3000][{HAN}]){{3,}}")
+
+
+def letter_spacing(chars: str) -> list[Span]:
+    """Spaces of letter-spaced text (``江 西 省 地 方 标 准``, PDF extraction): four or more
+    characters in a row each followed by one space. A two-character name spaced on a
+    speaker line (``市长 龚 正``) is shorter and stays."""
+    spans: list[Span] = []
+    for m in _LETTER_SPACED.finditer(chars):
+        spans += [(i, i + 1, "letter_spacing", "spaced_characters", False)
+                  for i in range(m.start() + 1, m.end(), 2)]
+    return spans
+
+
+def duplicate_blocks(chars: str) -> list[Span]:
+    """The second copy of a run of lines repeated verbatim right after itself (dawenge
+    pastes the title and the first paragraphs twice). At least two lines and 40
+    characters, so a repeated short line (a chorus, a slogan) is left alone."""
+    lines = [m for m in re.finditer(r"[^\n]+", chars) if m.group().strip()]
+    texts = [m.group().strip() for m in lines]
+    where: dict[str, list[int]] = {}
+    for i, t in enumerate(texts):
+        where.setdefault(t, []).append(i)
+    spans: list[Span] = []
+    i = 0
+    while i < len(texts):
+        best = 0
+        for j in where[texts[i]]:
+            k = j - i
+            if k >= 2 and texts[i:j] == texts[j:j + k] and sum(map(len, texts[i:j])) >= 40:
+                best = k
+                break
+        if best:
+            first, last = lines[i + best], lines[i + 2 * best - 1]
+            spans.append((first.start(), line_end(chars, last.end()), "duplicate", "repeated_block_of_lines", False))
+            i += 2 * best
+        else:
+            i += 1
     return spans
 
 
@@ -192,10 +269,11 @@ def line_joins(chars: str) -> list[Span]:
     (±1) that do not end a sentence. Text with one paragraph per line is left alone.
     """
     spans: list[Span] = []
-    paragraphs_by_blank_line = chars.count("\n\n") >= 3 and chars.count("\n\n") * 3 >= _single_newlines(chars)
-    if paragraphs_by_blank_line:
-        for m in re.finditer(r"(?<=[^\n])\n(?=[^\n])", chars):
-            if not _ends_sentence(chars, m.start()) and not _starts_heading(chars, m.end()):
+    single = list(re.finditer(r"(?<=[^\n])\n(?=[^\n])", chars))
+    blank = len(re.findall(r"(?<=[^\n])\n\s*\n(?=[^\n])", chars))
+    if blank >= 2 and blank >= 0.2 * len(single):
+        for m in single:
+            if not _ends_sentence(chars, m.start()) and not _keeps_line_break(chars, m.start(), m.end()):
                 spans.append((m.start(), m.end(), "line_wrap", "single_newline_in_paragraph", False))
     lines = list(re.finditer(r"[^\n]+", chars))
     run: list[re.Match] = []
@@ -204,15 +282,44 @@ def line_joins(chars: str) -> list[Span]:
             run.append(line)
             continue
         if len(run) >= 5:
-            for wrapped in run[:-1]:
-                if not _ends_sentence(chars, wrapped.end()):
+            # The last full-width line wraps into the paragraph's shorter last line too.
+            for wrapped in run:
+                if wrapped.end() < len(chars) and chars[wrapped.end()] == "\n" and not _ends_sentence(chars, wrapped.end()):
                     spans.append((wrapped.end(), wrapped.end() + 1, "line_wrap", "fixed_width_wrap", False))
         run = [line] if line is not None and len(line.group()) >= 10 else []
     return spans
 
 
-def _single_newlines(chars: str) -> int:
-    return len(re.findall(r"(?<=[^\n])\n(?=[^\n])", chars))
+def dictionary_joins(chars: str) -> list[Span]:
+    """Line breaks a PDF left in the middle of a word or sentence, in text that otherwise
+    has one paragraph per line (``党中央反复\n强调``, ``中国\n共产党``, ``社\n会主义``).
+
+    A break is joined when its line does not end a sentence, is not a heading, speaker or
+    date line, and either stops after a comma (the sentence is unfinished) or a word of
+    jieba's dictionary spans the break. Headings without punctuation stay on their line.
+    """
+    spans: list[Span] = []
+    words = _dictionary()
+    for m in re.finditer(rf"(?<=[{HAN}，、])\n(?=[{HAN}])", chars):
+        line_start = chars.rfind("\n", 0, m.start()) + 1
+        line = chars[line_start:m.start()]
+        if _ends_sentence(chars, m.start()) or _keeps_line_break(chars, m.start(), m.end()):
+            continue
+        tail = line[max(line.rfind(c) for c in "。！？；") + 1:] if any(c in line for c in "。！？；") else line
+        left, right = chars[max(line_start, m.start() - 3):m.start()], chars[m.end():m.end() + 3]
+        spanning = any(left[-i:] + right[:j] in words for i in range(1, len(left) + 1) for j in range(1, len(right) + 1)
+                       if i + j >= 2)
+        if "，" in tail or "、" in tail or spanning:
+            spans.append((m.start(), m.end(), "line_wrap", "break_inside_sentence", False))
+    return spans
+
+
+@functools.cache
+def _dictionary() -> frozenset[str]:
+    """Words of jieba's main dictionary seen often enough to trust (frequency ≥ 100)."""
+    from pipeline.tokenize import TokenizeConfig, make_tokenizer
+
+    return frozenset(w for w, f in make_tokenizer(TokenizeConfig()).FREQ.items() if f >= 100 and len(w) >= 2)
 
 
 def _is_next_line(chars: str, previous: re.Match, line: re.Match) -> bool:
@@ -227,9 +334,15 @@ def _ends_sentence(chars: str, end: int) -> bool:
 _HEADING_START = re.compile(r"[ \t\u3000]*(?:[一二三四五六七八九十百]+、|（[一二三四五六七八九十百]+）|第[一二三四五六七八九十百]+[章节])")
 
 
-def _starts_heading(chars: str, start: int) -> bool:
-    return bool(_HEADING_START.match(chars, start))
+def _keeps_line_break(chars: str, before: int, after: int) -> bool:
+    """A break that is structure, not a wrap: around a heading, a salutation, a speaker or
+    date line."""
+    previous = chars[chars.rfind("\n", 0, before) + 1:before].strip()
+    following = chars[after:(chars.find("\n", after) + 1 or len(chars) + 1) - 1].strip()
+    if _HEADING_START.match(previous) or _HEADING_START.match(following):
+        return True
+    return any(p.fullmatch(line) for p in (SALUTATION, SPEAKER_LINE, DATE_LINE) for line in (previous, following))
 
 
 #: The detectors in the order they run, after the site rules.
-DETECTORS: tuple[Detector, ...] = (markup, emoji, urls, page_markers, slide_counters, filler, chunk_numbers)
+DETECTORS: tuple[Detector, ...] = (markup, emoji, urls, page_markers, slide_counters, filler, letter_spacing, chunk_numbers)

@@ -80,7 +80,7 @@ def document(source: ingest.Source, config: BuildConfig = BuildConfig()) -> Bund
     """The records of one decoded source, or a ``not_prose`` reject when its cleaned text
     is not Chinese prose."""
     doc_id = records.doc_id_for(source.sha256, source.line)
-    cleaned = clean.document(source.body, config.clean, config.normalize, title=source.title)
+    cleaned = clean.document(source.body, config.clean, config.normalize, title=source.title, url=source.url)
     text_stats = quality.stats(cleaned.text.chars)
     if not quality.is_prose_document(text_stats, config.quality):
         return Reject(source.path, source.line, source.sha256, "not_prose",
@@ -164,7 +164,8 @@ def _flag_gaps_and_truncation(bundle: Bundle, gaps: list[int]) -> None:
     for gap in gaps:
         after = next((i for i, p in enumerate(paragraphs) if p.source_start >= gap), None)
         if after is None:
-            flags[len(paragraphs) - 1].append("truncated")
+            if "truncated" not in flags[len(paragraphs) - 1]:
+                flags[len(paragraphs) - 1].append("truncated")
         elif "after_gap" not in flags[after]:
             flags[after].append("after_gap")
     last = len(paragraphs) - 1
@@ -310,7 +311,7 @@ def manifest(release_id: str, created_at: dt.datetime, tables: dict[str, pa.Tabl
         "libraries": library_versions(),
         "config": {
             "opencc_profile": config.normalize.opencc_profile,
-            "rules": {p.name: sha256_file(p) for p in sorted(Path(config.clean.rules_dir).glob("*.json"))},
+            "rules": {p.name: sha256_file(p) for p in config.clean.rule_files()},
             "jieba_hmm": config.tokenize.hmm,
         },
         "inputs": sorted(inputs, key=lambda i: i["source_path"]),

@@ -27,6 +27,8 @@ PLACEHOLDER = re.compile(
 )
 
 _HAN_RE = re.compile(f"[{HAN}]")
+#: Openings of an editor's note or an auto-written summary standing in for the speech.
+_SUMMARY = re.compile(r"编者按|(?:内容)?摘要[：:]|《[^》\n]{2,80}》(?:一文)?(?:讲解了|阐述了|介绍了|主要讲|围绕|从.{1,10}方面)")
 _LATIN_RE = re.compile(r"[A-Za-z]")
 
 
@@ -82,6 +84,8 @@ def paragraph_flags(text: str, config: QualityConfig = QualityConfig()) -> list[
     ['foreign_language']
     >>> paragraph_flags("编者按：本文主要从三个方面进行阐述。")
     ['summary']
+    >>> paragraph_flags("《在市安委办安全生产调度会议上的讲话》讲解了当前全市安全生产形势。")
+    ['summary']
     """
     flags = []
     s = stats(text)
@@ -90,7 +94,7 @@ def paragraph_flags(text: str, config: QualityConfig = QualityConfig()) -> list[
             flags.append("foreign_language")
         elif s.han_ratio < config.min_han_ratio_paragraph:
             flags.append("not_prose")
-    if text.startswith(("编者按", "摘要：", "内容摘要")):
+    if _SUMMARY.match(text):
         flags.append("summary")
     return flags
 

@@ -22,7 +22,15 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from pipeline.chardata import SENTENCE_END, cn_number
+from pipeline.chardata import (
+    CN_DIGIT_VALUE,
+    DATE_LINE,
+    DATE_START,
+    SALUTATION,
+    SENTENCE_END,
+    SPEAKER_LINE,
+    cn_number,
+)
 from pipeline.spans import Text
 
 #: Marker kinds: (kind, regex at the start of a block). The regex's group 1 is the number.
@@ -46,23 +54,6 @@ STANDALONE_ONLY = frozenset({"arabic_dot", "arabic_dun"})
 MAX_UNMARKED_HEADING_CHARS = 30
 _UNMARKED_FORBIDDEN = set("。！？；：，、,:;!?“”\"")
 
-#: Speaker lines: an office, a space, a name (``上海市市长 龚 正``); the spacing inside the
-#: name is deliberate and kept as written.
-_SPEAKER = (
-    r"[\u4e00-\u9fff]{0,24}?(?:市长|省长|主席|书记|总理|副总理|部长|县长|区长|州长|盟长|局长|主任|委员长)"
-    r"[ \u3000]*[\u4e00-\u9fff](?:[ \u3000]?[\u4e00-\u9fff·]){1,9}"
-)
-SPEAKER_LINE = re.compile(f"(?P<speaker>{_SPEAKER})")
-_CN_DIGIT = "〇零一二三四五六七八九"
-_CN_DIGIT_VALUE = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
-_DATE = rf"(?:\d{{4}}|[{_CN_DIGIT}]{{4}})年[\d一二三四五六七八九十]{{1,3}}月[\d一二三四五六七八九十]{{1,3}}日"
-#: Date lines: ``——2026年2月3日在上海市第十六届人民代表大会第四次会议上``, ``（2009年2月18日）``,
-#: ``——二〇二六年一月二十七日在…上``, sometimes with the speaker after a space.
-DATE_LINE = re.compile(
-    rf"[—－\-―]*[ \u3000]*[（(]?(?P<date>{_DATE})(?:在(?P<occasion>.{{2,80}}?)上(?:的讲话|的报告|的发言)?)?[）)]?"
-    rf"(?:[ \u3000]+(?P<speaker>{_SPEAKER}))?"
-)
-_DATE_START = re.compile(rf"[—－\-―]*[ \u3000]*[（(]?{_DATE}在")
 #: The meeting named in a title: ``在全市…电视电话会议上的讲话``.
 OCCASION_IN_TITLE = re.compile(r"在(?P<occasion>.{2,80}?)上的(?:讲话|发言|致辞|报告|讲稿|总结讲话|主持词)")
 
@@ -73,8 +64,6 @@ COMPILATION_MARKERS = (
     re.compile(r"(?:[0-9]{1,2}[.．、])?(?P<title>[^\n]{2,80}?)[ \t\u3000]*(?:范文第(?P<n>[0-9]{1,2})篇|篇(?P<n2>[0-9]{1,2}|[一二三四五六七八九十]{1,3}))"),
 )
 
-#: Salutations after which a space is a paragraph boundary (gold README).
-SALUTATION = re.compile(r"(同志们|各位代表|各位委员|各位同志|同事们|朋友们|女士们、先生们|各位领导)[：:，]?")
 
 #: A standalone heading longer than this is taken for running text.
 MAX_HEADING_CHARS = 100
@@ -242,6 +231,10 @@ def _speech(title: str | None, title_text: Text | None, body: Text, page_breaks:
         heading = outline.heading(block, lectures)
         if heading is None and piece.line and _reads_as_unmarked_heading(block.chars, pieces[i + 1:]):
             heading = outline.unmarked(block)
+        if heading is None and _is_bare_name_before_salutation(draft, piece, pieces[i + 1:]):
+            _take_metadata(draft, Block(block, True, "speaker"))
+            draft.lines.pop()
+            continue
         if heading is None:
             if not draft.paragraphs and SALUTATION.fullmatch(block.chars):
                 draft.salutation = block.chars
@@ -270,6 +263,15 @@ def _take_metadata(draft: SpeechDraft, piece: Block) -> None:
         draft.speaker = m.group("speaker")
 
 
+def _is_bare_name_before_salutation(draft: SpeechDraft, piece: Block, following: list[Block]) -> bool:
+    """A line of two to four Han characters right before the opening salutation, with no
+    speaker found yet: the speaker's name on its own (``毛伟明`` then ``各位代表：``)."""
+    if draft.paragraphs or draft.speaker or not piece.line or not re.fullmatch(r"[\u4e00-\u9fff]{2,4}", piece.text.chars):
+        return False
+    nxt = next((b for b in following if not b.metadata), None)
+    return nxt is not None and SALUTATION.fullmatch(nxt.text.chars) is not None
+
+
 def _date(text: str) -> dt.date | None:
     """The date of ``2026年2月3日`` or ``二〇二六年一月二十七日``; None when impossible.
 
@@ -279,7 +281,7 @@ def _date(text: str) -> dt.date | None:
     m = re.fullmatch(r"(.{4})年(.{1,3})月(.{1,3})日", text)
     if not m:
         return None
-    year = "".join(c if c.isdigit() else str(_CN_DIGIT_VALUE[c]) for c in m.group(1))
+    year = "".join(c if c.isdigit() else str(CN_DIGIT_VALUE[c]) for c in m.group(1))
     values = [int(year)] + [int(v) if v.isdigit() else (cn_number(v) or 0) for v in (m.group(2), m.group(3))]
     try:
         return dt.date(*values)
@@ -348,7 +350,7 @@ def blocks(body: Text, lectures: set[str], page_breaks: list[tuple[int, int]]) -
         content = line.group().strip()
         kind = "speaker" if SPEAKER_LINE.fullmatch(content) else "date" if DATE_LINE.fullmatch(content) else None
         end = line.end()
-        if kind is None and i + 1 < len(lines) and _DATE_START.match(content):
+        if kind is None and i + 1 < len(lines) and DATE_START.match(content):
             # A date line the page broke in two: ``——2026年1月26日在…第十四届`` + ``人民代表大会…上``.
             joined = content + lines[i + 1].group().strip()
             if DATE_LINE.fullmatch(joined):
@@ -370,15 +372,54 @@ def blocks(body: Text, lectures: set[str], page_breaks: list[tuple[int, int]]) -
             if _is_boundary(left, lectures):
                 out.append(Block(_block(body, start, s, joins, page_breaks), False))
                 start, joins = e, []
-            elif not (_ASCII_WORD.match(chars[s - 1]) and _ASCII_WORD.match(chars[e])):
+            elif not _keeps_space(chars[s - 1], chars[e]):
                 joins.append((s, e))
         if chars[start:line.end()].strip():
             out.append(Block(_block(body, start, line.end(), joins, page_breaks), len(out) == first))
-    return [b for b in out if len(b.text)]
+    return [piece for b in out for piece in _split_inline(b) if len(piece.text)]
+
+
+_INLINE_MARKER = re.compile(r"(?<=[。！？；])(?:([一二三四五六七八九十]+)、|（([一二三四五六七八九十]+)）)")
+
+
+def _split_inline(block: Block) -> list[Block]:
+    """A block cut where text without breaks hides structure (peiji, xiezuofangchengshi):
+    after an opening salutation (``同志们：今天…``) and before a heading marker that follows
+    a sentence end and continues its numbering (``…大局。二、突出工作重点…``)."""
+    if block.metadata:
+        return [block]
+    chars = block.text.chars
+    cuts = []
+    salutation = SALUTATION.match(chars)
+    if salutation and salutation.group().endswith(("：", ":")) and salutation.end() < len(chars):
+        cuts.append(salutation.end())
+    last: dict[str, int] = {}
+    for m in _INLINE_MARKER.finditer(chars):
+        kind = "cn" if m.group(1) else "paren_cn"
+        number = cn_number(m.group(1) or m.group(2))
+        if number == last.get(kind, 0) + 1:
+            last[kind] = number
+            cuts.append(m.start())
+    if not cuts:
+        return [block]
+    bounds = [0, *cuts, len(chars)]
+    return [Block(_strip(block.text.slice(a, b)), False) for a, b in zip(bounds, bounds[1:]) if b > a]
+
+
+def _keeps_space(before: str, after: str) -> bool:
+    """A space that is neither a boundary nor a page break: between Latin words or
+    numbers, or after a closing quote that ends a phrase, not a sentence
+    (``践行“三严三实” 推行“四个全面”``)."""
+    return bool(_ASCII_WORD.match(before) and _ASCII_WORD.match(after)) or before in "”’」』"
 
 
 def _is_boundary(left: str, lectures: set[str]) -> bool:
-    """Whether a space after the block text ``left`` ends the block."""
+    """Whether a space after the block text ``left`` ends the block.
+
+    A closing quote ends a sentence only after sentence-final punctuation (``。”``).
+    """
+    if left[-1] in "”’」』":
+        return len(left) > 1 and left[-2] in SENTENCE_END
     if left[-1] in SENTENCE_END:
         return True
     if SALUTATION.fullmatch(left) or left in lectures:
@@ -407,7 +448,10 @@ def _marker(chars: str) -> tuple[str, int, str] | None:
         m = pattern.match(chars)
         if m:
             raw = m.group(1)
-            number = int(raw) if raw.isdigit() else cn_number(raw) if kind != "circled" else ord(raw) - ord("①") + 1
+            if kind == "circled":
+                number = ord(raw) - ord("①") + 1
+            else:  # str.isdigit() is also true for ①, hence the branch above
+                number = int(raw) if raw.isascii() and raw.isdigit() else cn_number(raw)
             if number:
                 return kind, number, m.group()
     return None

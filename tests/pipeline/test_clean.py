@@ -20,7 +20,8 @@ def _clean(raw: str, config: clean.CleanConfig = clean.CleanConfig()) -> tuple[c
 
 
 def _removed(cleaned: clean.Cleaned, raw: str) -> list[tuple[str, str]]:
-    return [(r.kind, raw[r.start:r.end]) for r in cleaned.removed]
+    """(kind, text) of each removal; a removed line takes its line break along, dropped here."""
+    return [(r.kind, raw[r.start:r.end].removesuffix("\n")) for r in cleaned.removed]
 
 
 def test_site_header_lines_become_metadata_and_removals():
@@ -85,12 +86,12 @@ def test_malformed_rules_file_is_a_config_error(tmp_path, rule, message):
     (tmp_path / "bad.json").write_text(json.dumps({"family": "bad", "detect": [], "rules": [rule]}), encoding="utf-8")
     clean.load_rules.cache_clear()
     with pytest.raises(ConfigError, match=message):
-        clean.load_rules(tmp_path)
+        clean.load_rules(clean.CleanConfig(rules_dirs=(tmp_path,)))
 
 
 def test_empty_rules_dir_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError, match="no rule files"):
-        clean.load_rules(tmp_path)
+        clean.load_rules(clean.CleanConfig(rules_dirs=(tmp_path,)))
 
 
 def test_a_user_rules_dir_extends_the_cleaning(tmp_path):
@@ -98,6 +99,6 @@ def test_a_user_rules_dir_extends_the_cleaning(tmp_path):
         "family": "mysite", "detect": ["^我的网站$"],
         "rules": [{"name": "site_name", "kind": "banner", "scope": "line", "pattern": "我的网站"}],
     }), encoding="utf-8")
-    cleaned, raw = _clean("我的网站\n标题\n正文。", clean.CleanConfig(rules_dir=tmp_path))
+    cleaned, raw = _clean("我的网站\n标题\n正文。", clean.CleanConfig(rules_dirs=(clean.RULES_DIR, tmp_path)))
     assert cleaned.site == "mysite"
     assert ("banner", "我的网站") in _removed(cleaned, raw)

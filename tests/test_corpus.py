@@ -1,0 +1,110 @@
+"""The real corpora of ../shared/corpus: national reports (zh.wikisource JSONL) and the 31
+provincial reports scraped with page chrome (CSV). Files are read where they are."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from benchmarks.evaluate_corpus import CORPUS, han_changes, reference_body
+from pipeline import ingest, normalize, process
+from pipeline.records import Reject
+
+NATIONAL = CORPUS / "national-reports"
+PROVINCIAL = CORPUS / "provincial-2026"
+
+#: Page chrome of the provincial pages: none of it may be (or start) a paragraph.
+CHROME_LINES = re.compile(
+    r"^(?:下载|打印|全屏|收藏|【字号：?|【字体：?|加大|还原|减小|】|小|中|大|首页|>|分享[:：]?|阅读量[:：]?|来源[:：].*|时间[:：].*"
+    r"|发表时间[:：].*|您的位置.*|当前位置.*|相关报道[:：]?|相关文档[:：]?|扫一扫在手机打开当前页|\d{4}-\d{2}-\d{2}[ \d:]*)$"
+)
+CAPTION = re.compile(r"记者.{0,12}摄$")
+
+
+def _bundles(path, inbox):
+    out, rejects = [], []
+    for source in ingest.read(path, inbox):
+        result = source if isinstance(source, Reject) else process.document(source)
+        (rejects if isinstance(result, Reject) else out).append((source, result))
+    return out, rejects
+
+
+@pytest.fixture(scope="module")
+def national():
+    built = {}
+    for name in ("government_work_reports.jsonl", "cpc_congress_reports.jsonl"):
+        built[name] = _bundles(NATIONAL / name, NATIONAL)
+    return built
+
+
+@pytest.fixture(scope="module")
+def provincial():
+    return {f.name: _bundles(f, PROVINCIAL) for f in sorted(PROVINCIAL.glob("*.csv"))}
+
+
+def test_national_corpora_build_without_rejects(national):
+    assert [len(national[n][0]) for n in national] == [72, 16]
+    assert all(not rejects for _, rejects in national.values())
+
+
+def test_national_reports_keep_their_text(national):
+    """Changed Han characters against the published body, after the footer, with hyperlink
+    breaks joined, compared after t2s and punctuation width: at most 0.1% over the set."""
+    changed = total = 0
+    for source, bundle in national["government_work_reports.jsonl"][0]:
+        if source.metadata.get("year") is None:
+            continue
+        metadata = "".join(normalize.string(r.text) for r in bundle.removals if r.kind == "speech_metadata")
+        c, n = han_changes(reference_body(source.text), metadata + "".join(s.text for s in bundle.speeches))
+        changed, total = changed + c, total + n
+    assert total > 900_000
+    assert changed / total <= 0.001
+
+
+def test_national_reports_have_sections_and_no_licence_footer(national):
+    reports = [b for s, b in national["government_work_reports.jsonl"][0] if s.metadata.get("year")]
+    assert sum(len(b.sections) for b in reports) / len(reports) >= 5
+    for bundle in reports:
+        for p in bundle.paragraphs:
+            assert "公有领域" not in p.text and "Public domain" not in p.text
+
+
+def test_traditional_reports_come_out_simplified(national):
+    (source, bundle), = [(s, b) for s, b in national["government_work_reports.jsonl"][0] if str(s.metadata.get("year")) == "1954"]
+    text = "".join(p.text for p in bundle.paragraphs)
+    assert "关于宪法草案的报告" in text and "關於" not in text
+
+
+def test_provincial_reports_build_without_rejects_except_the_manifest(provincial):
+    reports = {name: built for name, (built, rejects) in provincial.items() if name != "run_manifest_2026.csv"}
+    assert len(reports) == 31 and all(len(built) == 1 for built in reports.values())
+    assert all(not provincial[name][1] for name in reports)
+    (_, reject), = provincial["run_manifest_2026.csv"][1]
+    assert reject.reason == "no_text_column"
+
+
+def test_provincial_reports_lose_their_page_chrome(provincial):
+    for name, (built, _) in provincial.items():
+        for _, bundle in built:
+            for p in bundle.paragraphs:
+                assert not CHROME_LINES.match(p.text), (name, p.text)
+                assert not CAPTION.search(p.text), (name, p.text)
+
+
+def test_provincial_speaker_date_and_salutation_are_speech_metadata(provincial):
+    missing = []
+    for name, (built, _) in provincial.items():
+        for _, bundle in built:
+            speech = bundle.speeches[0]
+            if not (speech.delivered_on and speech.occasion and speech.salutation == "各位代表："):
+                missing.append(name)
+            if bundle.paragraphs[0].text != "各位代表：":
+                missing.append(f"{name}: first paragraph {bundle.paragraphs[0].text[:20]}")
+            assert all(not (speech.speaker or "") in p.text or not speech.speaker for p in bundle.paragraphs[:1])
+    assert missing == [], missing
+
+
+def test_speaker_lines_keep_their_spacing(provincial):
+    (_, bundle), = provincial["2026_上海市_政府工作报告.csv"][0]
+    assert bundle.speeches[0].speaker == "上海市市长 龚 正"
