@@ -21,6 +21,7 @@ import pipeline
 from pipeline import ingest, process, publish, validate
 from pipeline.clean import CleanConfig
 from pipeline.errors import TransientIOError
+from pipeline.ingest import IngestConfig
 from pipeline.normalize import NormalizeConfig
 from pipeline.process import BuildConfig
 from pipeline.tokenize import TokenizeConfig
@@ -34,11 +35,14 @@ class RunParams(BaseModel):
     batch_bytes: int = Field(4_000_000, gt=0, description="Target input bytes per processing task.")
     max_batch_files: int = Field(200, gt=0, description="Most files per processing task.")
     opencc_profile: str = Field("t2s", description="OpenCC conversion to simplified.")
+    text_fields: list[str] = Field(default_factory=lambda: list(IngestConfig().text_fields),
+                                   description="JSONL/CSV fields holding the text, first present wins.")
     rules_dirs: list[Path] = Field(default_factory=list, description="Folders of extra site rules, applied after the shipped ones.")
     workers: int = Field(2, gt=0, description="Threads that process batches.")
 
     def build_config(self) -> BuildConfig:
         return BuildConfig(
+            ingest=IngestConfig(text_fields=tuple(self.text_fields)),
             normalize=NormalizeConfig(opencc_profile=self.opencc_profile),
             clean=CleanConfig(rules_dirs=(CleanConfig().rules_dirs + tuple(self.rules_dirs))),
             tokenize=TokenizeConfig(cache_dir=Path(".cache/jieba").resolve()),

@@ -33,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
                        help="output folder for releases (default: output)")
     build.add_argument("--opencc-profile", default="t2s", metavar="NAME",
                        help="OpenCC conversion to simplified Chinese (default: t2s)")
+    build.add_argument("--text-field", action="append", default=None, metavar="NAME",
+                       help="JSONL/CSV field holding the text (repeatable; default: content, text, raw_content, full_text)")
     build.add_argument("--rules-dir", type=Path, action="append", default=[], metavar="DIR",
                        help="extra folder of site rule files, applied after the shipped ones (repeatable)")
     args = parser.parse_args(argv)
@@ -52,7 +54,8 @@ def _build(args: argparse.Namespace, console: Console, err: Console) -> int:
 
     try:
         params = RunParams(input_dir=args.input, output_dir=args.output,
-                           opencc_profile=args.opencc_profile, rules_dirs=args.rules_dir)
+                           opencc_profile=args.opencc_profile, rules_dirs=args.rules_dir,
+                           **({"text_fields": args.text_field} if args.text_field else {}))
         summary = build_release(params)
     except ValidationFailed as exc:
         err.print(f"[red]error:[/red] validation failed, release refused: {exc.failures[0]}"

@@ -20,7 +20,7 @@ def test_missing_input_is_one_line_and_exit_2(tmp_path, capsys):
 def test_help_lists_the_build_options():
     out = subprocess.run([sys.executable, "-m", "flows.cli", "build", "--help"], cwd=REPO, capture_output=True, text=True)
     assert out.returncode == 0
-    for option in ("--input", "--output", "--opencc-profile", "--rules-dir"):
+    for option in ("--input", "--output", "--opencc-profile", "--rules-dir", "--text-field"):
         assert option in out.stdout
 
 

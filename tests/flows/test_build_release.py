@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from prefect.testing.utilities import prefect_test_harness
 
-from conftest import SEED
+from conftest import REPO, SEED, SHARED
 from flows.build import RunParams, build_release, plan_batches
 from pipeline import process
 from pipeline.errors import ValidationFailed
@@ -105,3 +105,45 @@ def test_paragraph_ids_are_unique_and_stable_across_builds(harness, inbox, tmp_p
         assert pc.count_distinct(table.column("paragraph_id")).as_py() == table.num_rows
         ids.append(table.column("paragraph_id").to_pylist())
     assert ids[0] == ids[1]
+
+
+def test_mixed_inbox_accounts_for_every_input_and_validates(harness, tmp_path):
+    """The seed, the three corpus folders, the noise fixtures and broken files in one inbox."""
+    box = tmp_path / "mixed"
+    shutil.copytree(SHARED / "corpus", box / "corpus")  # into tmp, never into the repo
+    shutil.copytree(REPO / "tests" / "fixtures" / "noise", box / "fixtures")
+    shutil.copy(SEED, box / SEED.name)
+    (box / "broken").mkdir()
+    (box / "broken" / "empty.txt").write_bytes(b"")
+    (box / "broken" / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    (box / "broken" / "notes.docx").write_bytes(b"PK\x03\x04 not a text format")
+    (box / "broken" / "gb18030.txt").write_bytes("在全县工作会议上的讲话\n同志们：\n今天召开会议，部署全年工作。".encode("gb18030"))
+    (box / "broken" / "utf16.txt").write_bytes("在全县工作会议上的讲话\n同志们：\n今天召开会议，部署全年工作。".encode("utf-16"))
+    (box / "broken" / "page.html").write_text(
+        "<html><head><title>讲话</title><script>var x = 1;</script></head><body><p>同志们：</p>"
+        "<p>今天召开会议，部署全年工作。</p><p>一是抓落实，二是强作风。</p></body></html>", encoding="utf-8")
+
+    summary = build_release(RunParams(input_dir=box, output_dir=tmp_path / "out"))
+    release = tmp_path / "out" / "releases" / summary["release_id"]
+    documents = pq.read_table(release / "data" / "documents.parquet").to_pylist()
+    rejects = pq.read_table(release / "data" / "rejects.parquet").to_pylist()
+    manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+
+    files = sorted(p.relative_to(box).as_posix() for p in box.rglob("*") if p.is_file())
+    seen = {d["source_path"] for d in documents} | {r["source_path"] for r in rejects}
+    assert set(files) == seen
+    assert all(r["reason"] and r["detail"] for r in rejects)
+    by_file = {}
+    for d in documents:
+        by_file.setdefault(d["source_path"], []).append(d)
+    assert len(by_file["corpus/national-reports/government_work_reports.jsonl"]) == 72
+    assert len(by_file["corpus/national-reports/cpc_congress_reports.jsonl"]) == 16
+    assert sum(1 for f in by_file if f.startswith("corpus/provincial-2026/")) == 31
+    assert {r["source_path"]: r["reason"] for r in rejects if r["source_path"].startswith("broken/")} == {
+        "broken/empty.txt": "empty_file", "broken/binary.txt": "undecodable", "broken/notes.docx": "unsupported_format",
+    }
+    assert {d["source_path"]: d["encoding"] for d in documents if d["source_path"].startswith("broken/")} == {
+        "broken/gb18030.txt": "gb18030", "broken/utf16.txt": "utf-16", "broken/page.html": "utf-8",
+    }
+    assert manifest["validation"]["success"] is True
+    assert manifest["row_counts"]["documents"] == len(documents) and manifest["row_counts"]["rejects"] == len(rejects)
