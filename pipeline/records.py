@@ -73,6 +73,7 @@ class Speech:
     speaker: str | None
     delivered_on: dt.date | None
     occasion: str | None
+    occasion_type: str | None
     salutation: str | None
     text: str
     char_count: int
@@ -80,7 +81,11 @@ class Speech:
     paragraph_count: int
     token_count: int
     placeholder_count: int
+    keywords: tuple[str, ...]
     duplicate_of: str | None
+    duplicate_kind: str | None
+    duplicate_score: float | None
+    duplicate_cluster: str
     source_start: int
     source_end: int
     title_source_start: int | None
@@ -116,6 +121,9 @@ class Paragraph:
     placeholders: tuple[str, ...]
     placeholder_count: int
     flags: tuple[str, ...]
+    duplicate_of: str | None
+    duplicate_kind: str | None
+    duplicate_score: float | None
     source_start: int
     source_end: int
 

@@ -145,6 +145,33 @@ class Segmented:
     page_breaks: list[tuple[int, int]]  # source ranges of removed spaces
 
 
+#: Kinds of meeting, most specific first: the first of these named in the occasion (or
+#: the title) is the speech's occasion_type, so 人民代表大会第四次会议 is a 人民代表大会.
+OCCASION_TYPES = (
+    "电视电话会议", "视频会议", "视频会", "调度会", "座谈会", "推进会", "动员会", "部署会", "现场会", "务虚会",
+    "专题会", "培训班", "研讨会", "报告会", "表彰大会", "纪念大会", "常委会", "全体会议", "全会",
+    "人民代表大会", "代表大会", "民主生活会", "组织生活会", "中心组学习", "茶话会", "党课", "工作会议", "会议",
+)
+
+
+def occasion_type(occasion: str | None, title: str | None) -> str | None:
+    """The kind of meeting named in the occasion, else in the title.
+
+    >>> occasion_type("全市统筹推进新冠肺炎疫情防控和经济社会发展工作落实电视电话会议", None)
+    '电视电话会议'
+    >>> occasion_type(None, "统筹推进新冠肺炎疫情防控和经济社会发展工作调度会上的发言")
+    '调度会'
+    >>> occasion_type("上海市第十六届人民代表大会第四次会议", None)
+    '人民代表大会'
+    """
+    for text in (occasion, title):
+        if text:
+            found = next((t for t in OCCASION_TYPES if t in text), None)
+            if found:
+                return found
+    return None
+
+
 def genre(title: str | None) -> str | None:
     """The genre a title names, or None.
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1.1.0"
+SCHEMA_VERSION = "1.2.0"
 
 #: 16 lowercase hex digits: the first 64 bits of a sha256 (see ``pipeline.records``).
 ID_PATTERN = r"^[0-9a-f]{16}$"
@@ -130,6 +130,10 @@ REJECT_REASONS = (
 
 _STRING = pa.string()
 _STRINGS = pa.list_(pa.string())
+_F32 = pa.float32()
+
+#: How a record duplicates another.
+DUPLICATE_KINDS = ("exact", "near", "contained")
 _I32 = pa.int32()
 _I64 = pa.int64()
 
@@ -179,6 +183,7 @@ SPEECHES = Table(
         Column("speaker", _STRING, "Who delivered it, from a speaker line (上海市市长 龚正) or the title; null when not stated.", nullable=True),
         Column("delivered_on", pa.date32(), "Date it was delivered, from a date line (——2026年2月3日在…) or the title; null when not stated.", nullable=True),
         Column("occasion", _STRING, "The meeting it was delivered at (…上 / 在…上), from the date line or the title; null when not stated.", nullable=True),
+        Column("occasion_type", _STRING, "The kind of meeting: 调度会, 电视电话会议, 座谈会, 工作会议, 人民代表大会…; null when none is named.", nullable=True),
         Column("salutation", _STRING, "The opening salutation (各位代表：, 同志们：) when the speech has one.", nullable=True),
         Column("text", _STRING, "The whole cleaned speech: headings and paragraphs, one per line.", forbid=(CONTROL_PATTERN,)),
         Column("char_count", _I32, "Length of text in code points.", min_value=0),
@@ -186,7 +191,11 @@ SPEECHES = Table(
         Column("paragraph_count", _I32, "Number of paragraphs of the speech.", min_value=0),
         Column("token_count", _I32, "Sum of token_count over the speech's paragraphs.", min_value=0),
         Column("placeholder_count", _I32, "Sum of placeholder_count over the speech's paragraphs.", min_value=0),
-        Column("duplicate_of", _STRING, "speech_id of the speech this one duplicates (filled by deduplication; null otherwise).", nullable=True, pattern=ID_PATTERN, references="speeches.speech_id"),
+        Column("keywords", _STRINGS, "Up to 10 keywords by TF-IDF over the release's own speeches (jieba's IDF for a corpus too small), best first."),
+        Column("duplicate_of", _STRING, "speech_id of the canonical speech this one duplicates or is contained in; null for a canonical or unique speech.", nullable=True, pattern=ID_PATTERN, references="speeches.speech_id"),
+        Column("duplicate_kind", _STRING, "exact (same normalised text), near (MinHash Jaccard over the threshold) or contained (most of its paragraphs are in duplicate_of); null when duplicate_of is.", nullable=True, allowed=DUPLICATE_KINDS),
+        Column("duplicate_score", _F32, "Jaccard similarity (near, exact = 1) or share of paragraphs found (contained); null when duplicate_of is.", nullable=True, min_value=0, max_value=1),
+        Column("duplicate_cluster", _STRING, "speech_id of the canonical speech of its duplicate cluster (itself when canonical); every speech has one.", pattern=ID_PATTERN, references="speeches.speech_id"),
         Column("source_start", _I64, "Code-point offset in the decoded source where the speech (its title, if in the text) starts.", min_value=0),
         Column("source_end", _I64, "Code-point offset in the decoded source where the speech ends (exclusive).", min_value=1),
         Column("title_source_start", _I64, "Where the title stands in the source, or null when the title comes from the document metadata.", nullable=True, min_value=0),
@@ -234,6 +243,9 @@ PARAGRAPHS = Table(
         Column("placeholders", _STRINGS, "Placeholders as written (XX, ×××, 20xx, ***, ____…), in order; they stand for redacted names, places and figures and are never deleted."),
         Column("placeholder_count", _I32, "Number of placeholders.", min_value=0),
         Column("flags", _STRINGS, "What a reader should know about the paragraph: after_gap, truncated, not_prose… (see FLAGS in schemas)."),
+        Column("duplicate_of", _STRING, "paragraph_id of the twin in another speech: in the speech this one's speech duplicates, else in the canonical speech of the cluster; null when none.", nullable=True, pattern=ID_PATTERN, references="paragraphs.paragraph_id"),
+        Column("duplicate_kind", _STRING, "exact or near; null when duplicate_of is.", nullable=True, allowed=DUPLICATE_KINDS),
+        Column("duplicate_score", _F32, "Jaccard similarity to the twin (exact = 1); null when duplicate_of is.", nullable=True, min_value=0, max_value=1),
         Column("source_start", _I64, "Code-point offset in the decoded source where the paragraph starts.", min_value=0),
         Column("source_end", _I64, "Code-point offset in the decoded source where the paragraph ends (exclusive).", min_value=1),
     ),

@@ -40,7 +40,8 @@ def _tables() -> dict[str, pa.Table]:
         text=f"一、坚持人民至上\n{TEXT1}\n二、推进乡村振兴\n{TEXT2}", char_count=54,
         section_count=2, paragraph_count=2, token_count=14, duplicate_of=None,
         source_start=0, source_end=100, title_source_start=None, title_source_end=None,
-        speaker=None, delivered_on=None, occasion=None, salutation=None, placeholder_count=0,
+        speaker=None, delivered_on=None, occasion=None, occasion_type=None, salutation=None, placeholder_count=0,
+        keywords=(), duplicate_kind=None, duplicate_score=None, duplicate_cluster=SPEECH,
     )
     sections = [
         # Listed out of order on purpose: the writers must not depend on input order.
@@ -49,9 +50,9 @@ def _tables() -> dict[str, pa.Table]:
     ]
     paragraphs = [
         Paragraph(PAR2, SPEECH, SEC2, DOC, 2, TEXT2, len(TEXT2),
-                  ("全面", "推进", "乡村", "振兴", "，", "加快", "建设", "农业", "强国", "。"), 10, (), 0, (), 50, 68),
+                  ("全面", "推进", "乡村", "振兴", "，", "加快", "建设", "农业", "强国", "。"), 10, (), 0, (), None, None, None, 50, 68),
         Paragraph(PAR1, SPEECH, SEC1, DOC, 1, TEXT1, len(TEXT1),
-                  ("我们", "要", "坚持", "以人民为中心", "的", "发展", "思想", "。"), 8, (), 0, (), 20, 37),
+                  ("我们", "要", "坚持", "以人民为中心", "的", "发展", "思想", "。"), 8, (), 0, (), None, None, None, 20, 37),
     ]
     removal = Removal(DOC, "site_header", "doc88_header", 0, 8, "道客巴巴文档")
     return {
@@ -163,10 +164,10 @@ def test_jsonl_records_group_by_speech_in_ordinal_order(tables):
     other = stable_id(DOC, 99)
     speeches = pa.concat_tables([
         tables["speeches"],
-        records.to_arrow("speeches", [Speech(other, DOC, 2, None, None, None, None, None, None, "甲", 1, 0, 1, 1, 0, None, 99, 120, None, None)]),
+        records.to_arrow("speeches", [Speech(other, DOC, 2, None, None, None, None, None, None, None, "甲", 1, 0, 1, 1, 0, (), None, None, None, other, 99, 120, None, None)]),
     ])
     paragraphs = pa.concat_tables([
-        records.to_arrow("paragraphs", [Paragraph(stable_id(DOC, 100), other, None, DOC, 1, "甲", 1, ("甲",), 1, (), 0, (), 100, 101)]),
+        records.to_arrow("paragraphs", [Paragraph(stable_id(DOC, 100), other, None, DOC, 1, "甲", 1, ("甲",), 1, (), 0, (), None, None, None, 100, 101)]),
         tables["paragraphs"].take([1, 0]),  # reversed ordinals, after the other speech
     ])
     tabs = dict(tables, speeches=speeches, paragraphs=paragraphs)

@@ -57,7 +57,8 @@ def clean_records() -> dict[str, list]:
         genre="讲话", text=f"一、总体要求\n{TEXT_1}\n（一）基本原则\n{TEXT_2}", char_count=60,
         section_count=2, paragraph_count=2, token_count=20, duplicate_of=None,
         source_start=0, source_end=120, title_source_start=None, title_source_end=None,
-        speaker=None, delivered_on=None, occasion=None, salutation=None, placeholder_count=0,
+        speaker=None, delivered_on=None, occasion=None, occasion_type=None, salutation=None, placeholder_count=0,
+        keywords=(), duplicate_kind=None, duplicate_score=None, duplicate_cluster=SPEECH_ID,
     )
     sections = [
         Section(SECTION_1, SPEECH_ID, DOC_ID, None, 1, 1, "一、", "总体要求", False, 20, 26),
@@ -65,9 +66,9 @@ def clean_records() -> dict[str, list]:
     ]
     paragraphs = [
         Paragraph(stable_id(DOC_ID, 27), SPEECH_ID, SECTION_1, DOC_ID, 1, TEXT_1, len(TEXT_1),
-                  ("统筹", "推进", "疫情", "防控", "和", "经济", "社会", "发展", "工作", "。"), 10, (), 0, (), 27, 45),
+                  ("统筹", "推进", "疫情", "防控", "和", "经济", "社会", "发展", "工作", "。"), 10, (), 0, (), None, None, None, 27, 45),
         Paragraph(stable_id(DOC_ID, 59), SPEECH_ID, SECTION_2, DOC_ID, 2, TEXT_2, len(TEXT_2),
-                  ("坚持", "稳中求进", "工作", "总基调", "，", "完整", "准确", "全面", "贯彻", "新", "发展", "理念", "。"), 13, (), 0, (), 59, 85),
+                  ("坚持", "稳中求进", "工作", "总基调", "，", "完整", "准确", "全面", "贯彻", "新", "发展", "理念", "。"), 13, (), 0, (), None, None, None, 59, 85),
     ]
     removal = Removal(DOC_ID, "page_break_space", "page_break_space", 40, 41, " ")
     return {
@@ -234,7 +235,9 @@ def test_suite_is_derived_from_the_schema():
     not_null = {e.column for e in by_type["expect_column_values_to_not_be_null"]}
     assert not_null == {c.name for c in schemas.PARAGRAPHS.columns if not c.nullable}
     in_set = {e.column: e.value_set for e in by_type["expect_column_values_to_be_in_set"]}
-    assert in_set == {"speech_id": [SPEECH_ID], "section_id": sorted([SECTION_1, SECTION_2]), "doc_id": [DOC_ID]}
+    paragraph_ids = sorted(p.paragraph_id for p in clean_records()["paragraphs"])
+    assert in_set == {"speech_id": [SPEECH_ID], "section_id": sorted([SECTION_1, SECTION_2]), "doc_id": [DOC_ID],
+                      "duplicate_of": paragraph_ids, "duplicate_kind": list(schemas.DUPLICATE_KINDS)}
     # The list column gets nothing but its not-null check.
     tokens = [e.expectation_type for e in suite.expectations if getattr(e, "column", None) == "tokens"]
     assert tokens == ["expect_column_values_to_not_be_null"]
