@@ -135,6 +135,8 @@ class Cleaned:
     gaps: list[int] = field(default_factory=list)
     #: Source offsets of the line breaks left by gaps and breaks: never joined again.
     cuts: set[int] = field(default_factory=set)
+    #: Han characters OpenCC changed: a traditional or mixed source when many.
+    converted_chars: int = 0
 
 
 @functools.cache
@@ -185,7 +187,10 @@ def document(text: Text, config: CleanConfig = CleanConfig(),
     """
     cleaned = Cleaned(text=normalize.line_ends(text), title=title)
     _remove(cleaned, detect.pinyin(cleaned.text.chars))
-    cleaned.text = normalize.characters(cleaned.text, normalize_config)
+    traditional = cleaned.text.chars
+    cleaned.text = normalize.simplified(cleaned.text, normalize.make_converter(normalize_config.opencc_profile))
+    cleaned.converted_chars = normalize.converted_han(traditional, cleaned.text.chars)
+    cleaned.text = normalize.punctuation(cleaned.text)
     families = load_rules(config)
     head = cleaned.text.chars[:DETECT_WINDOW]
     applicable = [f for f in families if f.family == "generic" or f.matches(head) or f.matches_url(url)]

@@ -8,6 +8,7 @@ offset. None of them folds width the way NFKC or ftfy's defaults do: those turn
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 from dataclasses import dataclass
@@ -156,6 +157,18 @@ def punctuation(text: Text) -> Text:
     """``punctuation_width`` on a ``Text`` (the mapping is one to one, so offsets stay)."""
     fixed = punctuation_width(text.chars)
     return text if fixed == text.chars else text.replace_chars(fixed)
+
+
+def converted_han(before: str, after: str) -> int:
+    """How many Han characters OpenCC changed between ``before`` and ``after``.
+
+    >>> converted_han("打贏了，", "打赢了，")
+    1
+    """
+    if len(before) == len(after):
+        return sum(1 for a, b in zip(before, after) if a != b and HAN_RE.match(a))
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)  # a phrase changed length
+    return sum(i2 - i1 for op, i1, i2, _, _ in matcher.get_opcodes() if op != "equal")
 
 
 def characters(text: Text, config: NormalizeConfig = NormalizeConfig()) -> Text:

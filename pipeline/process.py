@@ -123,6 +123,7 @@ def document(source: ingest.Source, config: BuildConfig = BuildConfig()) -> Bund
         paragraph_count=len(bundle.paragraphs),
         char_count=len(source.text),
         removed_char_count=sum(r.source_end - r.source_start for r in removals),
+        converted_char_count=cleaned.converted_chars,
         segmentation=segmented.method,
         status="ok" if bundle.paragraphs else "empty",
         flags=tuple(flags),

@@ -57,6 +57,7 @@ class Document:
     paragraph_count: int
     char_count: int
     removed_char_count: int
+    converted_char_count: int
     segmentation: str
     status: str
     flags: tuple[str, ...]

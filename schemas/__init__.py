@@ -161,6 +161,7 @@ DOCUMENTS = Table(
         Column("paragraph_count", _I32, "Number of paragraphs over all speeches of the document.", min_value=0),
         Column("char_count", _I64, "Length of the decoded source in code points.", min_value=0),
         Column("removed_char_count", _I64, "Code points of the source recorded in the removals table.", min_value=0),
+        Column("converted_char_count", _I64, "Han characters OpenCC changed to simplified: many for a traditional mirror, a few for a stray 贏.", min_value=0),
         Column("segmentation", _STRING, "How speeches were found: 'toc' (table of contents), 'markers' (compilation markers such as 第一篇： or 篇一) or 'single' (the whole document is one speech).", allowed=("toc", "markers", "single")),
         Column("status", _STRING, "'ok', or 'empty' when cleaning left no paragraph.", allowed=("ok", "empty")),
         Column("flags", _STRINGS, "What a reader should know about the whole document (see FLAGS in schemas).", ),
