@@ -5,8 +5,9 @@ MB of text), never per paragraph: Prefect costs 5–10 ms per task in threads an
 100+ ms in process runners, so a task must carry about a second of work.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: Prefect builds the flow's parameter model
+# from these annotations, and a served run that loads this module by entrypoint cannot
+# resolve them from strings.
 import datetime as dt
 import hashlib
 from pathlib import Path
@@ -18,7 +19,9 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from pydantic import BaseModel, Field
 
 import pipeline
-from pipeline import ingest, process, publish, validate
+from pipeline import enrich, ingest, process, publish, validate
+from pipeline import incremental as incremental_
+from pipeline.enrich import EnrichConfig
 from pipeline.clean import CleanConfig
 from pipeline.errors import TransientIOError
 from pipeline.ingest import IngestConfig
@@ -38,7 +41,10 @@ class RunParams(BaseModel):
     text_fields: list[str] = Field(default_factory=lambda: list(IngestConfig().text_fields),
                                    description="JSONL/CSV fields holding the text, first present wins.")
     rules_dirs: list[Path] = Field(default_factory=list, description="Folders of extra site rules, applied after the shipped ones.")
-    workers: int = Field(2, gt=0, description="Threads that process batches.")
+    incremental: bool = Field(True, description="Carry unchanged documents over from the latest release.")
+
+    def enrich_config(self) -> EnrichConfig:
+        return EnrichConfig()
 
     def build_config(self) -> BuildConfig:
         return BuildConfig(
@@ -61,11 +67,16 @@ def _transient(task, task_run, state) -> bool:
 
 
 @task(retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=_transient, cache_policy=NO_CACHE)
-def plan_batches(inbox: Path, batch_bytes: int, max_files: int) -> list[list[Path]]:
-    """The inbox's files grouped into batches of about ``batch_bytes``."""
+def plan_build(inbox: Path, previous: Path | None, config: BuildConfig, incremental: bool) -> incremental_.Plan:
+    """Which files to process and which records to carry over from the latest release."""
+    return incremental_.plan(ingest.inbox_files(inbox), inbox, previous if incremental else None, config)
+
+
+def plan_batches(paths: list[Path], batch_bytes: int, max_files: int) -> list[list[Path]]:
+    """``paths`` grouped into batches of about ``batch_bytes`` (at most ``max_files``)."""
     batches: list[list[Path]] = [[]]
     size = 0
-    for path in ingest.inbox_files(inbox):
+    for path in paths:
         try:
             file_size = path.stat().st_size
         except OSError:
@@ -89,6 +100,12 @@ def assemble_tables(batches: list[process.Batch]):
 
 
 @task(cache_policy=NO_CACHE)
+def enrich_tables(tables, config: EnrichConfig, previous_release: Path | None) -> enrich.Enriched:
+    previous = {name: publish.read_index(previous_release, name) for name in ("minhash", "idf")}
+    return enrich.tables(tables, config, previous)
+
+
+@task(cache_policy=NO_CACHE)
 def validate_tables(tables) -> validate.ValidationReport:
     report = validate.validate(tables)
     report.raise_for_failures()
@@ -96,8 +113,8 @@ def validate_tables(tables) -> validate.ValidationReport:
 
 
 @task(retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=_transient, cache_policy=NO_CACHE)
-def publish_release(output_dir: Path, release_id: str, tables, manifest: dict) -> Path:
-    return publish.write_release(output_dir, release_id, tables, manifest)
+def publish_release(output_dir: Path, release_id: str, tables, manifest: dict, index: dict) -> Path:
+    return publish.write_release(output_dir, release_id, tables, manifest, index)
 
 
 def release_id_for(now: dt.datetime, tables) -> str:
@@ -122,16 +139,24 @@ def build_release(params: RunParams = RunParams()) -> dict:
     if stale:
         logger.warning("removed %d unfinished release folder(s) left by an interrupted build", len(stale))
 
-    batches = plan_batches(inbox, params.batch_bytes, params.max_batch_files)
-    logger.info("%d file(s) in %d batch(es)", sum(map(len, batches)), len(batches))
-    results = process_batch.map(batches, inbox=unmapped(inbox), config=unmapped(config)).result()
-    tables = assemble_tables(results)
+    previous = publish.latest_release(output)
+    plan = plan_build(inbox, previous, config, params.incremental)
+    batches = plan_batches(plan.process, params.batch_bytes, params.max_batch_files)
+    logger.info("%d file(s) to process in %d batch(es); %d document(s) carried over from %s",
+                len(plan.process), len(batches), len(plan.carried.bundles), previous.name if previous else "nothing")
+    results = process_batch.map(batches, inbox=unmapped(inbox), config=unmapped(config)).result() if batches else []
+    enriched = enrich_tables(assemble_tables([plan.carried, *results]), params.enrich_config(), previous)
+    tables = enriched.tables
     report = validate_tables(tables)
 
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     release_id = release_id_for(now, tables)
     manifest = process.manifest(release_id, now, tables, report.to_dict(), config)
-    path = publish_release(output, release_id, tables, manifest)
+    manifest["enrichment"] = enriched.summary
+    manifest["deduplication"] = {**params.enrich_config().dedup.describe(), "stats": enriched.summary["dedup"]}
+    manifest["changes"] = plan.summary()
+    index = {**enriched.index, incremental_.STATE: incremental_.state_table(tables, incremental_.fingerprints(config))}
+    path = publish_release(output, release_id, tables, manifest, index)
 
     counts = {name: t.num_rows for name, t in tables.items()}
     summary = {

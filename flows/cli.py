@@ -14,6 +14,21 @@ from rich.console import Console
 from rich.table import Table
 
 
+def _add_build_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--input", type=Path, default=Path("data/inbox"), metavar="DIR",
+                         help="inbox folder, read recursively (default: data/inbox)")
+    command.add_argument("--output", type=Path, default=Path("output"), metavar="DIR",
+                         help="output folder for releases (default: output)")
+    command.add_argument("--opencc-profile", default="t2s", metavar="NAME",
+                         help="OpenCC conversion to simplified Chinese (default: t2s)")
+    command.add_argument("--text-field", action="append", default=None, metavar="NAME",
+                         help="JSONL/CSV field holding the text (repeatable; default: content, text, raw_content, full_text)")
+    command.add_argument("--rules-dir", type=Path, action="append", default=[], metavar="DIR",
+                         help="extra folder of site rule files, applied after the shipped ones (repeatable)")
+    command.add_argument("--full", action="store_true",
+                         help="process every file again instead of carrying unchanged ones over from the latest release")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="speechcorpus",
@@ -24,47 +39,83 @@ def main(argv: list[str] | None = None) -> int:
         "build",
         help="build a release from an inbox folder",
         description="Read every file of the inbox, clean, segment, tokenise and validate it, and publish "
-        "OUTPUT/releases/<release_id>/ with OUTPUT/latest pointing at it. Runs Prefect's temporary "
-        "local server; no server needs to be configured.",
+        "OUTPUT/releases/<release_id>/ with OUTPUT/latest pointing at it. With the default thread runner "
+        "it runs on Prefect's temporary local server: no server needs to be configured. The process and "
+        "Dask runners use PREFECT_API_URL, or start a local Prefect server for the duration of the build.",
     )
-    build.add_argument("--input", type=Path, default=Path("data/inbox"), metavar="DIR",
-                       help="inbox folder, read recursively (default: data/inbox)")
-    build.add_argument("--output", type=Path, default=Path("output"), metavar="DIR",
-                       help="output folder for releases (default: output)")
-    build.add_argument("--opencc-profile", default="t2s", metavar="NAME",
-                       help="OpenCC conversion to simplified Chinese (default: t2s)")
-    build.add_argument("--text-field", action="append", default=None, metavar="NAME",
-                       help="JSONL/CSV field holding the text (repeatable; default: content, text, raw_content, full_text)")
-    build.add_argument("--rules-dir", type=Path, action="append", default=[], metavar="DIR",
-                       help="extra folder of site rule files, applied after the shipped ones (repeatable)")
+    _add_build_options(build)
+    build.add_argument("--runner", choices=("threads", "processes", "dask"), default="threads",
+                       help="how batches run: threads (default), processes (one per core), or dask")
+    build.add_argument("--workers", type=int, default=2, metavar="N",
+                       help="threads, processes or local Dask workers (default: 2)")
+    build.add_argument("--dask-address", default=None, metavar="tcp://HOST:PORT",
+                       help="run on this existing Dask scheduler (with --runner dask) instead of a local cluster")
+    serve = commands.add_parser(
+        "serve",
+        help="build on a schedule (Prefect serve)",
+        description="Serve the build flow with a cron schedule: a long-running process that starts a build "
+        "at every tick. Schedules need a real Prefect server: PREFECT_API_URL if set, else a local "
+        "'prefect server start' (SQLite, in .prefect/) that this command starts and stops.",
+    )
+    _add_build_options(serve)
+    serve.add_argument("--cron", required=True, metavar="EXPR", help='cron schedule, e.g. "0 3 * * *" for 03:00 daily')
+    serve.add_argument("--name", default="nightly", help="deployment name (default: nightly)")
     args = parser.parse_args(argv)
     console = Console(stderr=False)
     err = Console(stderr=True, soft_wrap=True)  # one error, one line, whatever the width
-    if args.command == "build":
-        return _build(args, console, err)
-    return 2  # unreachable: argparse rejects unknown commands
-
-
-def _build(args: argparse.Namespace, console: Console, err: Console) -> int:
     if not args.input.is_dir():
         err.print(f"[red]error:[/red] input folder {str(args.input)!r} does not exist")
         return 2
     from pipeline.errors import ConfigError, ValidationFailed
-    from flows.build import RunParams, build_release
 
     try:
-        params = RunParams(input_dir=args.input, output_dir=args.output,
-                           opencc_profile=args.opencc_profile, rules_dirs=args.rules_dir,
-                           **({"text_fields": args.text_field} if args.text_field else {}))
-        summary = build_release(params)
+        if args.command == "serve":
+            return _serve(args, console)
+        return _build(args, console)
     except ValidationFailed as exc:
         err.print(f"[red]error:[/red] validation failed, release refused: {exc.failures[0]}"
                   + (f" (and {len(exc.failures) - 1} more)" if len(exc.failures) > 1 else ""))
         return 1
-    except ConfigError as exc:
+    except (ConfigError, ValueError, RuntimeError) as exc:
         err.print(f"[red]error:[/red] {exc}")
         return 2
+
+
+def _params(args: argparse.Namespace):
+    from flows.build import RunParams
+
+    return RunParams(input_dir=args.input, output_dir=args.output, opencc_profile=args.opencc_profile,
+                     rules_dirs=args.rules_dir, incremental=not args.full,
+                     **({"text_fields": args.text_field} if args.text_field else {}))
+
+
+def _build(args: argparse.Namespace, console: Console) -> int:
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from flows import runners, server
+    from flows.build import build_release
+
+    params = _params(args)
+    flow = build_release.with_options(task_runner=runners.task_runner(args.runner, args.workers, args.dask_address))
+    if runners.needs_server(args.runner):
+        with server.local_server() as api_url, temporary_settings(updates={PREFECT_API_URL: api_url}):
+            summary = flow(params)
+    else:
+        summary = flow(params)
     _print_summary(console, summary)
+    return 0
+
+
+def _serve(args: argparse.Namespace, console: Console) -> int:
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from flows import server
+    from flows.build import build_release
+
+    params = _params(args)
+    with server.local_server() as api_url, temporary_settings(updates={PREFECT_API_URL: api_url}):
+        console.print(f"serving build_release/{args.name} on {args.cron!r} against {api_url}; Ctrl-C stops")
+        build_release.serve(name=args.name, cron=args.cron, parameters={"params": params.model_dump(mode="json")})
     return 0
 
 

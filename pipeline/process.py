@@ -322,6 +322,10 @@ def manifest(release_id: str, created_at: dt.datetime, tables: dict[str, pa.Tabl
             "opencc_profile": config.normalize.opencc_profile,
             "rules": {p.name: sha256_file(p) for p in config.clean.rule_files()},
             "jieba_hmm": config.tokenize.hmm,
+            "user_dictionary": {
+                "file": Path(config.tokenize.user_dict).name if config.tokenize.user_dict else None,
+                "sha256": tokenize.user_dict_sha256(config.tokenize),
+            },
         },
         "inputs": sorted(inputs, key=lambda i: i["source_path"]),
         "removals_by_kind": dict(sorted(kinds.items())),

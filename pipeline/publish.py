@@ -37,6 +37,8 @@ from pipeline.errors import ConfigError
 
 #: Folder of a release that holds the data files (the only one the card's configs name).
 DATA_DIR = "data"
+#: Folder of a release that holds state for later builds (not data for users).
+INDEX_DIR = "index"
 #: The nested download: one speech per line.
 JSONL_NAME = "speeches.jsonl.gz"
 
@@ -236,6 +238,7 @@ def dataset_card(manifest: dict) -> str:
         _files_section(manifest),
         _tables_section(),
         _cleaning_section(manifest),
+        _duplicates_section(manifest),
         "## License\n\n" + _LICENSE_NOTE + "\n",
         "## How to cite\n\n"
         f"Cite the release you used, by its id, so others can fetch the same bytes:\n\n"
@@ -353,6 +356,36 @@ def _cleaning_section(manifest: dict) -> str:
     return "\n".join(out)
 
 
+def _duplicates_section(manifest: dict) -> str:
+    """How duplicates are marked and which record of a cluster is canonical."""
+    dedup = manifest.get("deduplication")
+    if not dedup:
+        return ""
+    out = [
+        "## Duplicates and the canonical record\n",
+        "The same speech circulates on many sites: mirrored in traditional characters, with "
+        "names masked, cut short by a paywall, inside a compilation. Nothing is dropped; "
+        "duplicates are marked:\n",
+        "- `speeches.duplicate_cluster`: the canonical speech of the speech's cluster (itself "
+        "when canonical or unique). Keep the rows where `duplicate_cluster == speech_id` for "
+        "one copy of every text.",
+        "- `speeches.duplicate_of`, `duplicate_kind`, `duplicate_score`: the speech this one "
+        "repeats, how (`exact`: the same normalised text; `near`: MinHash Jaccard of "
+        f"character shingles at least {dedup.get('threshold')}; `contained`: at least "
+        f"{dedup.get('containment')} of its paragraph text is found in `duplicate_of`), and the "
+        "Jaccard similarity or contained share.",
+        "- `paragraphs.duplicate_of`, `duplicate_kind`, `duplicate_score`: the twin paragraph, "
+        "in the speech this paragraph's speech repeats, or else the canonical twin elsewhere.\n",
+        "Similarity is measured on the normalised text (simplified, full-width punctuation) "
+        "with placeholders (`XX`, `×××`, `***`) folded to one token and punctuation dropped.\n",
+        "**Canonical rule.** " + str(dedup.get("canonical_rule", "")) + "\n",
+    ]
+    stats = dedup.get("stats")
+    if stats:
+        out.append(_md_table(["measure", "value"], [[k, _plain(v)] for k, v in stats.items()]))
+    return "\n".join(out)
+
+
 def _plain(value: object) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
@@ -368,13 +401,15 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
 
 
-def write_release(output_dir: Path, release_id: str, tables: dict[str, pa.Table], manifest: dict) -> Path:
+def write_release(output_dir: Path, release_id: str, tables: dict[str, pa.Table], manifest: dict,
+                  index: dict[str, pa.Table] | None = None) -> Path:
     """Publish ``tables`` as ``output_dir/releases/<release_id>`` and point ``latest`` at it.
 
     Returns the release folder. The sequence makes a release appear whole or not at all:
 
     1. refuse (``FileExistsError``) if the release exists: releases are immutable;
-    2. write the Parquet files, the JSONL download, ``manifest.json`` (a copy of
+    2. write the Parquet files, the JSONL download, the ``index`` tables (state a later
+       build reuses: MinHash signatures, the IDF) as ``index/<name>.parquet``, ``manifest.json`` (a copy of
        ``manifest`` completed with ``files`` {path: {sha256, bytes}} and ``row_counts``;
        the caller's dict is not changed) and ``README.md`` into a staging folder
        ``releases/.tmp-<release_id>-<random>``, on the same filesystem as the target;
@@ -406,9 +441,13 @@ def write_release(output_dir: Path, release_id: str, tables: dict[str, pa.Table]
         for name in schemas.TABLES:
             write_parquet(tables[name], data / f"{name}.parquet", name)
         write_jsonl_gz(speeches_jsonl_records(tables), data / JSONL_NAME)
+        for name, table in sorted((index or {}).items()):
+            (staging / INDEX_DIR).mkdir(exist_ok=True)
+            pq.write_table(table, staging / INDEX_DIR / f"{name}.parquet", compression="zstd", compression_level=3)
         full["files"] = {
             p.relative_to(staging).as_posix(): {"sha256": sha256_file(p), "bytes": p.stat().st_size}
-            for p in sorted(data.rglob("*"))
+            for folder in (data, staging / INDEX_DIR)
+            for p in sorted(folder.rglob("*"))
             if p.is_file()
         }
         full["row_counts"] = {name: tables[name].num_rows for name in schemas.TABLES}
@@ -474,3 +513,15 @@ def clean_stale_staging(output_dir: Path) -> list[Path]:
         else:
             shutil.rmtree(p)
     return stale
+
+
+def latest_release(output_dir: Path) -> Path | None:
+    """The release ``OUTPUT/latest`` points at, or None before the first release."""
+    link = Path(output_dir) / "latest"
+    return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
+
+
+def read_index(release: Path | None, name: str) -> pa.Table | None:
+    """The index table ``name`` a release persisted for later builds, or None."""
+    path = release / INDEX_DIR / f"{name}.parquet" if release is not None else None
+    return pq.read_table(path) if path is not None and path.is_file() else None

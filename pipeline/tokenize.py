@@ -2,12 +2,14 @@
 
 jieba's module-level functions share one global tokenizer that any import can mutate
 (``jieba.load_userdict``, ``enable_parallel``); here every process builds its own instance
-from a frozen config, so tokens depend only on that config.
+from a frozen config, so tokens depend only on that config and the versioned user
+dictionary (``pipeline/resources/userdict.txt``).
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +18,11 @@ import jieba
 
 from pipeline.errors import ConfigError
 
+RESOURCES = Path(__file__).parent / "resources"
+
+#: Terms of official speech that jieba's dictionary splits (脱贫攻坚, 两不愁三保障…).
+DEFAULT_USER_DICT = RESOURCES / "userdict.txt"
+
 
 @dataclass(frozen=True)
 class TokenizeConfig:
@@ -23,16 +30,41 @@ class TokenizeConfig:
 
     ``hmm``: jieba's HMM guesses words missing from the dictionary (names, new terms);
     on by default because official speeches are full of them.
+    ``user_dict``: the domain dictionary loaded into the tokenizer; None for jieba alone.
     ``cache_dir``: where jieba keeps its prefix-dictionary cache (default: the system
     temporary directory, as jieba does).
     """
 
     hmm: bool = True
+    user_dict: Path | None = DEFAULT_USER_DICT
     cache_dir: Path | None = None
 
     def __post_init__(self) -> None:
         if self.cache_dir is not None and self.cache_dir.exists() and not self.cache_dir.is_dir():
             raise ConfigError(f"jieba cache_dir {str(self.cache_dir)!r} exists and is not a directory")
+        if self.user_dict is not None and not Path(self.user_dict).is_file():
+            raise ConfigError(f"user dictionary {str(self.user_dict)!r} does not exist")
+
+
+def user_dict_entries(path: Path) -> list[tuple[str, int | None, str | None]]:
+    """``(word, frequency, tag)`` of each entry of a user dictionary; ``#`` lines are comments."""
+    entries = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split()
+        freq = next((int(p) for p in parts[1:] if p.isdigit()), None)
+        tag = next((p for p in parts[1:] if not p.isdigit()), None)
+        if len(parts) > 3:
+            raise ConfigError(f"{Path(path).name} line {number}: expected 'word [frequency] [tag]', got {line!r}")
+        entries.append((parts[0], freq, tag))
+    return entries
+
+
+def user_dict_sha256(config: TokenizeConfig) -> str | None:
+    """The sha256 of the user dictionary in use (recorded in the manifest)."""
+    return hashlib.sha256(Path(config.user_dict).read_bytes()).hexdigest() if config.user_dict else None
 
 
 @functools.cache
@@ -44,6 +76,9 @@ def make_tokenizer(config: TokenizeConfig) -> jieba.Tokenizer:
         config.cache_dir.mkdir(parents=True, exist_ok=True)
         tokenizer.tmp_dir = str(config.cache_dir)
     tokenizer.initialize()
+    if config.user_dict is not None:
+        for word, freq, tag in user_dict_entries(config.user_dict):
+            tokenizer.add_word(word, freq, tag)
     return tokenizer
 
 
@@ -51,7 +86,7 @@ def tokens(text: str, config: TokenizeConfig = TokenizeConfig()) -> tuple[str, .
     """The jieba tokens of ``text`` in precise mode, whitespace tokens dropped.
 
     >>> tokens("统筹推进疫情防控，GDP增长4.6%。")
-    ('统筹', '推进', '疫情', '防控', '，', 'GDP', '增长', '4.6%', '。')
+    ('统筹', '推进', '疫情防控', '，', 'GDP', '增长', '4.6%', '。')
     """
     tokenizer = make_tokenizer(config)
     return tuple(t for t in tokenizer.cut(text, HMM=config.hmm) if not t.isspace())

@@ -9,19 +9,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
-from prefect.testing.utilities import prefect_test_harness
 
 from conftest import REPO, SEED, SHARED
 from flows.build import RunParams, build_release, plan_batches
 from pipeline import process
 from pipeline.errors import ValidationFailed
-
-
-@pytest.fixture(scope="module")
-def harness():
-    # A fresh SQLite needs 12–18 s to migrate here; the default 30 s is too tight on busy CI.
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
 
 
 @pytest.fixture
@@ -57,7 +49,8 @@ def test_release_layout_manifest_and_rejects(harness, inbox, tmp_path):
     documents = pq.read_table(release / "data" / "documents.parquet").to_pylist()
     assert {d["source_path"]: d["encoding"] for d in documents} == {SEED.name: "utf-8", "short.txt": "gb18030"}
     assert (release / "README.md").read_text(encoding="utf-8").startswith("---\n")
-    assert set(manifest["files"]) == {f"data/{n}.parquet" for n in manifest["row_counts"]} | {"data/speeches.jsonl.gz"}
+    assert set(manifest["files"]) == {f"data/{n}.parquet" for n in manifest["row_counts"]} | {"data/speeches.jsonl.gz"} | {
+        "index/state.parquet", "index/minhash.parquet", "index/idf.parquet"}
 
 
 def test_two_builds_give_byte_identical_data_files(harness, inbox, tmp_path):
@@ -92,7 +85,7 @@ def test_a_corrupt_table_fails_validation_and_no_release_is_published(harness, i
 
 
 def test_batches_respect_the_byte_budget(inbox):
-    batches = plan_batches.fn(inbox, batch_bytes=50_000, max_files=10)
+    batches = plan_batches(sorted(p for p in inbox.rglob("*") if p.is_file()), batch_bytes=50_000, max_files=10)
     assert sum(len(b) for b in batches) == 4
     assert all(len(b) == 1 or sum(p.stat().st_size for p in b) <= 50_000 for b in batches)
 

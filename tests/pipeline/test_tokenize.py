@@ -6,13 +6,15 @@ import jieba
 import pytest
 
 from pipeline import tokenize
+from pipeline.errors import ConfigError
 from pipeline.tokenize import TokenizeConfig
 
 
 @pytest.mark.parametrize("text, expected", [
     ("党的十八大以来，习近平总书记把脱贫攻坚摆到治国理政突出位置。",
-     # 十八/大 is one of the domain splits a user dictionary is meant to fix.
-     ("党", "的", "十八", "大", "以来", "，", "习近平", "总书记", "把", "脱贫", "攻坚", "摆", "到", "治国", "理政", "突出位置", "。")),
+     ("党", "的", "十八大", "以来", "，", "习近平", "总书记", "把", "脱贫攻坚", "摆", "到", "治国", "理政", "突出位置", "。")),
+    ("确保两不愁三保障，统筹推进疫情防控和经济社会发展",
+     ("确保", "两不愁三保障", "，", "统筹", "推进", "疫情防控", "和", "经济社会", "发展")),
     ("占到2019年第一季度GDP的4.6%。", ("占到", "2019", "年", "第一季度", "GDP", "的", "4.6%", "。")),
     ("XX同志对《XX若干政策措施》进行了详细的解读", ("XX", "同志", "对", "《", "XX", "若干", "政策措施", "》", "进行", "了", "详细", "的", "解读")),
     ("Belt and Road", ("Belt", "and", "Road")),
@@ -20,6 +22,24 @@ from pipeline.tokenize import TokenizeConfig
 ])
 def test_pinned_tokens(text, expected):
     assert tokenize.tokens(text) == expected
+
+
+def test_without_the_user_dictionary_jieba_splits_the_domain_terms():
+    """Pins jieba's own behaviour: the reason the user dictionary exists."""
+    plain = TokenizeConfig(user_dict=None)
+    assert tokenize.tokens("党的十八大以来，脱贫攻坚", plain) == ("党", "的", "十八", "大", "以来", "，", "脱贫", "攻坚")
+
+
+def test_every_user_dictionary_term_comes_out_whole():
+    for word, _, _ in tokenize.user_dict_entries(tokenize.DEFAULT_USER_DICT):
+        assert tokenize.tokens(word) == (word,)
+
+
+def test_malformed_user_dictionary_line_is_a_config_error(tmp_path):
+    bad = tmp_path / "dict.txt"
+    bad.write_text("脱贫攻坚 3 nz extra\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="line 1"):
+        tokenize.user_dict_entries(bad)
 
 
 def test_the_global_jieba_tokenizer_is_left_alone():

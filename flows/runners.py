@@ -1,0 +1,36 @@
+"""Task runners a build can use: threads (default), processes, or a Dask cluster.
+
+Threads need nothing and suit small inboxes, but jieba and OpenCC hold the GIL, so only
+processes or Dask workers use more than one core. Both of those need a real Prefect
+server (see ``flows.server``): a worker process cannot share the temporary one.
+"""
+
+from __future__ import annotations
+
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+
+RUNNERS = ("threads", "processes", "dask")
+
+
+def task_runner(kind: str, workers: int, dask_address: str | None = None) -> TaskRunner:
+    """The task runner ``kind`` with ``workers`` workers; ``dask_address`` (``tcp://…``)
+    connects to an existing Dask scheduler instead of starting a local cluster."""
+    if kind not in RUNNERS:
+        raise ValueError(f"unknown runner {kind!r}; choose one of {RUNNERS}")
+    if dask_address and kind != "dask":
+        raise ValueError("--dask-address needs --runner dask")
+    if kind == "threads":
+        return ThreadPoolTaskRunner(max_workers=workers)
+    if kind == "processes":
+        return ProcessPoolTaskRunner(max_workers=workers)
+    from prefect_dask import DaskTaskRunner
+
+    if dask_address:
+        return DaskTaskRunner(address=dask_address)
+    return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True,
+                                          "dashboard_address": None})
+
+
+def needs_server(kind: str) -> bool:
+    """Whether the runner's workers need a real Prefect server to report to."""
+    return kind != "threads"

@@ -1,0 +1,61 @@
+"""Corpus-wide enrichment of assembled tables: keywords and duplicates.
+
+These steps need every speech of the release at once (an IDF, a MinHash index), so they
+run after the per-document stages, on the tables, wherever the documents were
+processed. State worth keeping between builds (the IDF used, the MinHash signatures) is
+returned as index tables that the release persists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+from pipeline import dedup, keywords
+from pipeline.dedup import DedupConfig
+from pipeline.keywords import KeywordConfig
+
+
+@dataclass(frozen=True)
+class EnrichConfig:
+    """Settings of the corpus-wide steps."""
+
+    keywords: KeywordConfig = KeywordConfig()
+    dedup: DedupConfig = DedupConfig()
+
+
+@dataclass
+class Enriched:
+    """The enriched tables, the index tables to persist, and a summary for the manifest."""
+
+    tables: dict[str, pa.Table]
+    index: dict[str, pa.Table] = field(default_factory=dict)
+    summary: dict = field(default_factory=dict)
+
+
+def tables(tables: dict[str, pa.Table], config: EnrichConfig = EnrichConfig(),
+           previous_index: dict[str, pa.Table | None] | None = None) -> Enriched:
+    """Keywords on every speech, then duplicate fields on speeches and paragraphs.
+
+    ``previous_index`` holds the index tables of the latest release, so signatures of
+    unchanged paragraphs are reused instead of recomputed.
+    """
+    previous_index = previous_index or {}
+    speech_tokens: dict[str, list[str]] = {sid: [] for sid in tables["speeches"].column("speech_id").to_pylist()}
+    paragraphs = tables["paragraphs"]
+    for sid, toks in zip(paragraphs.column("speech_id").to_pylist(), paragraphs.column("tokens").to_pylist()):
+        speech_tokens[sid].extend(toks)
+    found, idf, source = keywords.annotate(speech_tokens, config.keywords)
+    speeches = tables["speeches"]
+    column = pa.array([list(found[sid]) for sid in speeches.column("speech_id").to_pylist()],
+                      speeches.schema.field("keywords").type)
+    out = dict(tables)
+    out["speeches"] = speeches.set_column(speeches.schema.get_field_index("keywords"), speeches.schema.field("keywords"), column)
+
+    out, minhash, stats = dedup.annotate(out, config.dedup, previous=previous_index.get("minhash"))
+    return Enriched(
+        tables=out,
+        index={"idf": idf, "minhash": minhash},
+        summary={"keywords": {"idf_source": source, "idf_words": idf.num_rows}, "dedup": stats.to_dict()},
+    )

@@ -1,0 +1,192 @@
+"""Incremental builds: carry unchanged documents over from the latest release.
+
+A document's records depend on its source bytes and on the settings that shape the data:
+the pipeline and schema versions, the normalisation, ingest, quality and tokenizer
+settings with the user dictionary, the generic rules, every family's ``detect`` patterns
+(they decide which family applies) and the rules of its own site family. Those are
+hashed into a fingerprint per document and stored with the release. The next build
+re-processes a file when its bytes changed or any of its documents' fingerprints
+differs, and carries the records of every other file over unchanged: a change to one
+site's rules re-processes exactly that site's documents; a change to ``generic.json``, a
+``detect`` pattern or the user dictionary re-processes everything, because then any
+document may be affected.
+
+Carried records re-enter the same merge as fresh ones (``process.tables``), so an
+incremental release is byte-identical to a full rebuild of the same inbox; the
+corpus-wide steps (keywords, duplicates, validation) always run on the whole release.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+import pipeline
+import schemas
+from pipeline import clean, process, tokenize
+from pipeline.process import Batch, BuildConfig, Bundle
+from pipeline.records import RECORD_TYPES, Reject
+
+#: Name of the index table holding each document's fingerprint.
+STATE = "state"
+
+
+@dataclass(frozen=True)
+class Fingerprints:
+    """The hashes a document's fingerprint is made of."""
+
+    core: str
+    families: dict[str, str]
+
+    def of(self, site: str | None) -> str:
+        """The fingerprint of a document recognised as ``site`` (None: no family)."""
+        return hashlib.sha256(f"{self.core}\x1f{site}\x1f{self.families.get(site, '')}".encode()).hexdigest()[:16]
+
+
+def fingerprints(config: BuildConfig) -> Fingerprints:
+    """The fingerprint parts of ``config``: one core hash, one hash per site family."""
+    families: dict[str, str] = {}
+    detect: dict[str, list[str]] = {}
+    generic = ""
+    for path in config.clean.rule_files():
+        spec = json.loads(path.read_text(encoding="utf-8"))
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        detect[spec["family"]] = [*spec.get("detect", []), *spec.get("urls", [])]
+        if spec["family"] == "generic":
+            generic = digest
+        else:
+            families[spec["family"]] = digest
+    settings = {
+        "pipeline": pipeline.__version__,
+        "schema": schemas.SCHEMA_VERSION,
+        "ingest": repr(config.ingest),
+        "normalize": repr(config.normalize),
+        "quality": repr(config.quality),
+        "hmm": config.tokenize.hmm,
+        "user_dictionary": tokenize.user_dict_sha256(config.tokenize),
+        "generic_rules": generic,
+        "detect": detect,
+    }
+    core = hashlib.sha256(json.dumps(settings, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return Fingerprints(core, families)
+
+
+def state_table(tables: dict[str, pa.Table], prints: Fingerprints) -> pa.Table:
+    """One row per document and per reject: where it came from and its fingerprint."""
+    docs = tables["documents"].select(["doc_id", "source_path", "source_line", "source_sha256", "site"]).to_pylist()
+    rejects = tables["rejects"].select(["source_path", "source_line", "source_sha256", "reason"]).to_pylist()
+    rows = [{"doc_id": d["doc_id"], "site": d["site"], "reject_reason": None, "source_path": d["source_path"],
+             "source_line": d["source_line"], "source_sha256": d["source_sha256"], "fingerprint": prints.of(d["site"])}
+            for d in docs]
+    rows += [{"doc_id": None, "site": None, "reject_reason": r["reason"], "source_path": r["source_path"],
+              "source_line": r["source_line"], "source_sha256": r["source_sha256"], "fingerprint": prints.of(None)}
+             for r in rejects]
+    rows.sort(key=lambda r: (r["source_path"], r["source_line"] or 0, r["doc_id"] or ""))
+    schema = pa.schema([("doc_id", pa.string()), ("site", pa.string()), ("reject_reason", pa.string()),
+                        ("source_path", pa.string()), ("source_line", pa.int32()),
+                        ("source_sha256", pa.string()), ("fingerprint", pa.string())])
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+@dataclass
+class Plan:
+    """What a build must process, what it carries over, and how the inbox changed."""
+
+    process: list[Path] = field(default_factory=list)
+    carried: Batch = field(default_factory=Batch)
+    diff: dict[str, list[str]] = field(default_factory=lambda: {"added": [], "changed": [], "removed": [], "unchanged": []})
+
+    def summary(self) -> dict:
+        """Counts and the paths of the added, changed and removed files (the manifest's diff)."""
+        return {
+            "files": {k: len(v) for k, v in self.diff.items()},
+            "documents_carried_over": len(self.carried.bundles),
+            "added": self.diff["added"], "changed": self.diff["changed"], "removed": self.diff["removed"],
+        }
+
+
+def plan(paths: list[Path], inbox: Path, previous: Path | None, config: BuildConfig) -> Plan:
+    """Split the inbox into files to process and records to carry from ``previous``.
+
+    A file is carried when it is byte-identical to the one the previous release read at
+    the same path and every document (or reject) it gave has the current fingerprint.
+    """
+    out = Plan()
+    state = _read(previous, f"index/{STATE}.parquet")
+    if state is None:
+        out.process = list(paths)
+        out.diff["added"] = [p.relative_to(inbox).as_posix() for p in paths]
+        return out
+    prints = fingerprints(config)
+    by_path: dict[str, list[dict]] = {}
+    for row in state.to_pylist():
+        by_path.setdefault(row["source_path"], []).append(row)
+    keep: set[str] = set()
+    for path in paths:
+        relative = path.relative_to(inbox).as_posix()
+        rows = by_path.get(relative)
+        if rows is None:
+            out.diff["added"].append(relative)
+            out.process.append(path)
+            continue
+        sha = _sha256(path)
+        # A duplicate_input reject depends on the other files too: decide it again.
+        if all(r["source_sha256"] == sha and r["fingerprint"] == prints.of(r["site"])
+               and r["reject_reason"] != "duplicate_input" for r in rows):
+            out.diff["unchanged"].append(relative)
+            keep.add(relative)
+        else:
+            out.diff["changed"].append(relative)
+            out.process.append(path)
+    inbox_paths = {p.relative_to(inbox).as_posix() for p in paths}
+    out.diff["removed"] = sorted(p for p in by_path if p not in inbox_paths)
+    out.carried = _carried(previous, keep)
+    return out
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError:
+        return None  # unreadable now: process it again so the reject says so
+
+
+def _read(release: Path | None, relative: str) -> pa.Table | None:
+    path = release / relative if release is not None else None
+    return pq.read_table(path) if path is not None and path.is_file() else None
+
+
+def _carried(previous: Path, paths: set[str]) -> Batch:
+    """The records of the files in ``paths`` as the previous release holds them, as
+    bundles ready for ``process.tables``."""
+    batch = Batch()
+    if not paths:
+        return batch
+    documents = [d for d in _read(previous, "data/documents.parquet").to_pylist() if d["source_path"] in paths]
+    bundles = {d["doc_id"]: Bundle(document=_record("documents", d)) for d in documents}
+    for name, attribute in (("speeches", "speeches"), ("sections", "sections"), ("paragraphs", "paragraphs"),
+                            ("removals", "removals")):
+        for row in _read(previous, f"data/{name}.parquet").to_pylist():
+            bundle = bundles.get(row["doc_id"])
+            if bundle is not None:
+                getattr(bundle, attribute).append(_record(name, row))
+    batch.bundles = [bundles[k] for k in sorted(bundles)]
+    batch.rejects = [_record("rejects", r) for r in _read(previous, "data/rejects.parquet").to_pylist()
+                     if r["source_path"] in paths]
+    return batch
+
+
+def _record(table: str, row: dict):
+    record_type = RECORD_TYPES[table]
+    values = {f.name: row[f.name] for f in dataclasses.fields(record_type)}
+    for name, value in values.items():
+        if isinstance(value, list):
+            values[name] = tuple(value)
+    return record_type(**values)

@@ -1,0 +1,71 @@
+"""Incremental builds: unchanged files are carried over, and the release is the same as a
+full rebuild of the same inbox, byte for byte."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from conftest import SEED, SHARED
+from flows.build import RunParams, build_release
+from pipeline.clean import RULES_DIR
+
+PROVINCES = ("2026_上海市_政府工作报告.csv", "2026_北京市_政府工作报告.csv", "2026_河北省_政府工作报告.csv")
+
+
+@pytest.fixture
+def inbox(tmp_path):
+    box = tmp_path / "inbox"
+    box.mkdir()
+    shutil.copy(SEED, box / SEED.name)
+    for name in PROVINCES[:2]:
+        shutil.copy(SHARED / "corpus" / "provincial-2026" / name, box / name)
+    return box
+
+
+def _release(out, summary):
+    release = out / "releases" / summary["release_id"]
+    manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+    return {p.name: p.read_bytes() for p in sorted((release / "data").iterdir())}, manifest
+
+
+def test_unchanged_inbox_is_carried_over_and_reuses_the_index(harness, inbox, tmp_path):
+    out = tmp_path / "out"
+    first, _ = _release(out, build_release(RunParams(input_dir=inbox, output_dir=out)))
+    second, manifest = _release(out, build_release(RunParams(input_dir=inbox, output_dir=out)))
+    assert first == second
+    assert manifest["changes"]["files"] == {"added": 0, "changed": 0, "removed": 0, "unchanged": 3}
+    dedup = manifest["deduplication"]["stats"]
+    assert dedup["signatures_computed"] == 0 and dedup["signatures_reused"] > 0
+
+
+def test_added_changed_and_removed_files_match_a_full_rebuild(harness, inbox, tmp_path):
+    out = tmp_path / "out"
+    build_release(RunParams(input_dir=inbox, output_dir=out))
+    shutil.copy(SHARED / "corpus" / "provincial-2026" / PROVINCES[2], inbox / PROVINCES[2])  # added
+    (inbox / PROVINCES[0]).unlink()  # removed
+    (inbox / "new.txt").write_text("某某会议讲话\n同志们：\n今天召开会议。", encoding="utf-8")  # added
+    incremental, manifest = _release(out, build_release(RunParams(input_dir=inbox, output_dir=out)))
+    full, _ = _release(tmp_path / "full", build_release(RunParams(input_dir=inbox, output_dir=tmp_path / "full")))
+    assert incremental == full
+    changes = manifest["changes"]
+    assert sorted(changes["added"]) == sorted(["new.txt", PROVINCES[2]])
+    assert changes["removed"] == [PROVINCES[0]] and changes["files"]["unchanged"] == 2
+
+
+def test_a_rule_change_reprocesses_only_its_family(harness, inbox, tmp_path):
+    out = tmp_path / "out"
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    build_release(RunParams(input_dir=inbox, output_dir=out, rules_dirs=[rules]))
+    family = json.loads((RULES_DIR / "61taotao.json").read_text(encoding="utf-8"))
+    family["rules"].append({"name": "never_seen", "kind": "banner", "scope": "line", "pattern": "此行不存在于任何页面"})
+    (rules / "61taotao.json").write_text(json.dumps(family, ensure_ascii=False), encoding="utf-8")
+    changed, manifest = _release(out, build_release(RunParams(input_dir=inbox, output_dir=out, rules_dirs=[rules])))
+    assert manifest["changes"]["changed"] == [SEED.name]
+    assert manifest["changes"]["files"]["unchanged"] == 2
+    full, _ = _release(tmp_path / "full", build_release(
+        RunParams(input_dir=inbox, output_dir=tmp_path / "full", rules_dirs=[rules])))
+    assert changed == full

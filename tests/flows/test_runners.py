@@ -1,0 +1,83 @@
+"""Scale-out and scheduling: the flow on a Dask LocalCluster, and `speechcorpus serve`."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import REPO, SEED, SHARED
+from flows.build import RunParams, build_release
+
+
+@pytest.fixture
+def inbox(tmp_path):
+    box = tmp_path / "inbox"
+    box.mkdir()
+    shutil.copy(SEED, box / SEED.name)
+    for name in ("2026_上海市_政府工作报告.csv", "2026_北京市_政府工作报告.csv", "2026_河北省_政府工作报告.csv"):
+        shutil.copy(SHARED / "corpus" / "provincial-2026" / name, box / name)
+    return box
+
+
+def _data_files(release) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((release / "data").iterdir())}
+
+
+def test_dask_cluster_build_is_byte_identical_to_a_local_build(harness, inbox, tmp_path):
+    from distributed import LocalCluster
+    from prefect_dask import DaskTaskRunner
+
+    params = dict(input_dir=inbox, batch_bytes=60_000)  # several batches, so work is spread
+    local = build_release(RunParams(output_dir=tmp_path / "local", **params))
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        on_dask = build_release.with_options(task_runner=DaskTaskRunner(address=cluster.scheduler_address))(
+            RunParams(output_dir=tmp_path / "dask", **params))
+    a = _data_files(tmp_path / "local" / "releases" / local["release_id"])
+    b = _data_files(tmp_path / "dask" / "releases" / on_dask["release_id"])
+    assert len(a) == 7 and a == b
+
+
+def test_serve_registers_the_schedule_and_a_triggered_run_publishes(harness, inbox, tmp_path):
+    from prefect.deployments import run_deployment
+
+    out = tmp_path / "out"
+    served = subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", "serve", "--cron", "0 3 * * *", "--name", "test-nightly",
+         "--input", str(inbox), "--output", str(out)],
+        cwd=REPO, env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        deployment = _wait_for_deployment("build_release/test-nightly", served)
+        assert [s.schedule.cron for s in deployment.schedules] == ["0 3 * * *"]
+        run = run_deployment("build_release/test-nightly", timeout=600)
+        assert run.state.is_completed(), run.state
+        manifest = json.loads((out / "latest" / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest["row_counts"]["documents"] == 4
+    finally:
+        os.killpg(served.pid, signal.SIGINT)
+        try:
+            served.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(served.pid, signal.SIGKILL)
+
+
+def _wait_for_deployment(name: str, served: subprocess.Popen, timeout: float = 120):
+    from prefect.client.orchestration import get_client
+
+    deadline = time.monotonic() + timeout
+    with get_client(sync_client=True) as client:
+        while time.monotonic() < deadline:
+            if served.poll() is not None:
+                raise AssertionError(f"serve exited early: {served.stdout.read().decode(errors='replace')}")
+            try:
+                return client.read_deployment_by_name(name)
+            except Exception:
+                time.sleep(1)
+    raise AssertionError(f"deployment {name} was not registered within {timeout} s")
