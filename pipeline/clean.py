@@ -67,6 +67,9 @@ class Rule:
     kind: str
     scope: str
     pattern: re.Pattern
+    #: For ``line`` rules: the pattern anchored to a whole line, run over the whole text
+    #: in one scan; group ``line`` is the line's content.
+    line_pattern: re.Pattern | None = None
     #: Text was cut out where this matches (a paywall or hidden-text marker): the text on
     #: each side is kept apart and the paragraph after it is flagged ``after_gap``.
     gap: bool = False
@@ -162,7 +165,9 @@ def _parse_rules_file(path: Path) -> SiteRules:
             unknown = set(pattern.groupindex) - set(METADATA_FIELDS)
             if unknown:
                 raise ConfigError(f"rule {r['name']!r}: named groups {sorted(unknown)} are not metadata fields {sorted(METADATA_FIELDS)}")
-            rules.append(Rule(r["name"], r["kind"], r["scope"], pattern, bool(r.get("gap", False))))
+            line_pattern = (re.compile(rf"^[ \t\u3000]*(?P<line>{r['pattern']})[ \t\u3000]*$", re.MULTILINE)
+                            if r["scope"] == "line" else None)
+            rules.append(Rule(r["name"], r["kind"], r["scope"], pattern, line_pattern, bool(r.get("gap", False))))
         return SiteRules(
             family=spec["family"],
             detect=tuple(re.compile(p, re.MULTILINE) for p in spec["detect"]),
@@ -228,7 +233,7 @@ def _rule_matches(cleaned: Cleaned, families: list[SiteRules]) -> list[Span]:
                 elif rule.scope == "head":
                     start, stop = 0, m.end()
                 elif rule.scope == "line":
-                    start, stop = m.start(), detect.line_end(chars, m.end())
+                    start, stop = m.start("line"), detect.line_end(chars, m.end())
                 else:
                     start, stop = m.span()
                 spans.append((start, stop, rule.kind, rule.name, rule.gap))
@@ -237,7 +242,7 @@ def _rule_matches(cleaned: Cleaned, families: list[SiteRules]) -> list[Span]:
 
 def _rule_matches_of(rule: Rule, chars: str, end: int) -> list[re.Match]:
     if rule.scope == "line":
-        return _line_matches(chars, rule.pattern)
+        return [m for m in rule.line_pattern.finditer(chars) if m.group("line").strip()]
     if rule.scope == "inline":
         return [m for m in rule.pattern.finditer(chars) if m.end() > m.start()]
     if rule.scope == "tail":
@@ -250,23 +255,9 @@ def _rule_matches_of(rule: Rule, chars: str, end: int) -> list[re.Match]:
     return [m] if m else []
 
 
-def _line_matches(chars: str, pattern: re.Pattern) -> list[re.Match]:
-    """Matches of ``pattern`` that span a whole line (spaces around it allowed)."""
-    found = []
-    for line in re.finditer(r"[^\n]+", chars):
-        content = line.group().strip(" \t\u3000")
-        if not content:
-            continue
-        start = line.start() + line.group().index(content)
-        m = pattern.fullmatch(chars, start, start + len(content))
-        if m:
-            found.append(m)
-    return found
-
-
 def _take_metadata(cleaned: Cleaned, m: re.Match) -> None:
     for name, value in m.groupdict().items():
-        if value is not None and getattr(cleaned, name) is None:
+        if name in METADATA_FIELDS and value is not None and getattr(cleaned, name) is None:
             try:
                 setattr(cleaned, name, METADATA_FIELDS[name](value))
             except ValueError:

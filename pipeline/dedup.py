@@ -57,6 +57,8 @@ from pipeline.quality import PLACEHOLDER
 #: What every placeholder (XX, ×××, ***, xxx, ____) folds to: one private-use character.
 PLACEHOLDER_TOKEN = "\ue000"
 _NOT_KEPT = re.compile(rf"[^{HAN}A-Za-z0-9{PLACEHOLDER_TOKEN}]+")
+#: Every placeholder holds one of these; most paragraphs hold none, and skip the slow regex.
+_PLACEHOLDER_CHARS = re.compile(r"[×Xx*_]")
 
 #: datasketch 2.0's default permutation scheme: sha1_hash32 of each shingle's UTF-8 bytes,
 #: a MurmurHash3 finaliser, then a*h+b mod 2^32; signatures are uint32.
@@ -181,7 +183,9 @@ def fold(text: str) -> str:
     >>> fold("xxx同志、×××书记和XX市") == fold("***同志、XX书记和xx市")
     True
     """
-    return _NOT_KEPT.sub("", PLACEHOLDER.sub(PLACEHOLDER_TOKEN, text)).lower()
+    if _PLACEHOLDER_CHARS.search(text):
+        text = PLACEHOLDER.sub(PLACEHOLDER_TOKEN, text)
+    return _NOT_KEPT.sub("", text).lower()
 
 
 def shingles(folded: str, size: int) -> set[str]:
@@ -384,8 +388,9 @@ class _Corpus:
             speech_sha1.append(hashlib.sha1(joined.encode("utf-8")).hexdigest())
             speech_length.append(len(joined))
 
-        converted = dict(zip(documents.column("doc_id").to_pylist(), documents.column("converted_char_count").to_pylist()))
-        published = dict(zip(documents.column("doc_id").to_pylist(), documents.column("published_date").to_pylist()))
+        doc_ids = documents.column("doc_id").to_pylist()
+        converted = dict(zip(doc_ids, documents.column("converted_char_count").to_pylist()))
+        published = dict(zip(doc_ids, documents.column("published_date").to_pylist()))
         flagged_count = [sum(paragraph_flagged[p] for p in members) for members in paragraphs_of]
         speech_rank = [  # CANONICAL_RULE without (1), which needs the relations, and (4), the cluster
             (flagged_count[i], placeholders, converted.get(doc) or 0,

@@ -30,6 +30,7 @@ _HAN_RE = re.compile(f"[{HAN}]")
 #: Openings of an editor's note or an auto-written summary standing in for the speech.
 _SUMMARY = re.compile(r"编者按|(?:内容)?摘要[：:]|《[^》\n]{2,80}》(?:一文)?(?:讲解了|阐述了|介绍了|主要讲|围绕|从.{1,10}方面)")
 _LATIN_RE = re.compile(r"[A-Za-z]")
+_SPACE_RE = re.compile(r"\s")
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def stats(text: str) -> Stats:
     >>> stats("统筹推进 GDP")
     Stats(chars=7, han_ratio=0.5714285714285714, latin_ratio=0.42857142857142855)
     """
-    chars = sum(1 for c in text if not c.isspace())
+    chars = len(text) - len(_SPACE_RE.findall(text))
     if not chars:
         return Stats(0, 0.0, 0.0)
     return Stats(chars, len(_HAN_RE.findall(text)) / chars, len(_LATIN_RE.findall(text)) / chars)
