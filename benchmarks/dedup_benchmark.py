@@ -15,6 +15,21 @@ unchanged inbox would. One JSON line: sizes, seconds per run, RSS with the table
 loaded and at the peak (``resource.getrusage`` maxrss), reuse counts.
 
     .venv/bin/python benchmarks/dedup_benchmark.py [n_documents]
+
+Measured on the project's 2-vCPU box (dedup runs on one core), 10,000 documents,
+345,598 paragraphs, 49.5 M characters, 184,671 distinct folded paragraphs:
+
+| run | seconds | signatures reused / computed |
+|---|---|---|
+| first (no index) | 38.1 | 0 / 184,671 |
+| second (index of the first) | 14.8 | 184,671 / 0 |
+
+Peak RSS 1.43 GB, of which 0.82 GB are the three tables loaded before dedup starts;
+the index is 201 MB (128 uint32 per paragraph and speech). Found: 1,066 exact and
+1,339 near speech pairs, 4,168 contained speeches, 1,796 clusters, 5,998 non-canonical.
+MinHash hashing is about 60% of the first run (datasketch hashes each shingle with
+sha1 in Python); the rest, and all of the second run, is folding, LSH banding, exact
+checks of the paragraph candidates and filling the columns.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
 from pydantic import BaseModel, Field
 
 import pipeline
@@ -145,7 +146,8 @@ def build_release(params: RunParams = RunParams()) -> dict:
     logger.info("%d file(s) to process in %d batch(es); %d document(s) carried over from %s",
                 len(plan.process), len(batches), len(plan.carried.bundles), previous.name if previous else "nothing")
     results = process_batch.map(batches, inbox=unmapped(inbox), config=unmapped(config)).result() if batches else []
-    enriched = enrich_tables(assemble_tables([plan.carried, *results]), params.enrich_config(), previous)
+    # quote(): the batches hold every record; Prefect would walk them all looking for futures.
+    enriched = enrich_tables(assemble_tables(quote([plan.carried, *results])), params.enrich_config(), previous)
     tables = enriched.tables
     report = validate_tables(tables)
 
