@@ -113,5 +113,21 @@ def annotate(speech_tokens: dict[str, list[str]], config: KeywordConfig = Keywor
         for i, t in enumerate(tokens):
             first.setdefault(t, i)
         ranked = sorted(counts, key=lambda w: (-counts[w] * idf.get(w, default), first[w]))
-        keywords[speech_id] = tuple(ranked[: config.top_k])
+        keywords[speech_id] = _distinct(ranked, config.top_k)
     return keywords, table, source
+
+
+def _distinct(ranked: list[str], k: int) -> tuple[str, ...]:
+    """The first ``k`` words that are not part of a better-ranked keyword (疫情 adds
+    nothing after 疫情防控).
+
+    >>> _distinct(["疫情防控", "疫情", "复工复产", "防控", "项目"], 3)
+    ('疫情防控', '复工复产', '项目')
+    """
+    chosen: list[str] = []
+    for word in ranked:
+        if len(chosen) == k:
+            break
+        if not any(word in kept for kept in chosen):
+            chosen.append(word)
+    return tuple(chosen)

@@ -1,0 +1,44 @@
+"""Keywords: TF-IDF with the release's own IDF, jieba's below the size threshold."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline import keywords
+from pipeline.keywords import KeywordConfig
+
+
+def test_seed_speeches_get_their_topics(seed_bundle):
+    tokens: dict[str, list[str]] = {}
+    for p in seed_bundle.paragraphs:
+        tokens.setdefault(p.speech_id, []).extend(p.tokens)
+    found, idf, source = keywords.annotate(tokens)
+    assert source == "jieba"  # six speeches are too few to learn an IDF from
+    by_ordinal = {s.ordinal: found[s.speech_id] for s in seed_bundle.speeches}
+    assert "脱贫攻坚" in by_ordinal[1] and "复工复产" in by_ordinal[5]
+    stopwords = keywords.load_stopwords(KeywordConfig().stopwords)
+    for words in by_ordinal.values():
+        assert 0 < len(words) <= 10 and not set(words) & stopwords
+        assert not any(a in b for a in words for b in words if a != b)  # 疫情 not beside 疫情防控
+    assert idf.schema.metadata[b"source"] == b"jieba"
+
+
+def test_a_large_enough_corpus_learns_its_own_idf():
+    common = ["发展", "改革"]
+    speeches = {f"s{i}": common + [f"话题{i}", f"话题{i}"] for i in range(60)}
+    found, idf, source = keywords.annotate(speeches, KeywordConfig(min_speeches=50))
+    assert source == "corpus"
+    assert found["s7"][0] == "话题7"  # rare in the corpus, frequent in the speech
+    rows = {r["word"]: r for r in idf.to_pylist()}
+    assert rows["发展"]["df"] == 60 and rows["发展"]["idf"] < rows["话题7"]["idf"]
+
+
+def test_equal_scores_go_to_the_word_seen_first():
+    speeches = {f"s{i}": ["乙方", "甲方", "甲方", "乙方"] for i in range(50)}  # same tf, same corpus idf
+    found, _, source = keywords.annotate(speeches, KeywordConfig(min_speeches=50))
+    assert source == "corpus" and found["s0"] == ("乙方", "甲方")
+
+
+@pytest.mark.parametrize("token, ok", [("脱贫攻坚", True), ("的", False), ("XX", False), ("2020", False), ("我们", False)])
+def test_candidates(token, ok):
+    assert keywords.candidate(token, keywords.load_stopwords(KeywordConfig().stopwords)) is ok
