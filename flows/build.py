@@ -43,6 +43,7 @@ class RunParams(BaseModel):
                                    description="JSONL/CSV fields holding the text, first present wins.")
     rules_dirs: list[Path] = Field(default_factory=list, description="Folders of extra site rules, applied after the shipped ones.")
     incremental: bool = Field(True, description="Carry unchanged documents over from the latest release.")
+    wait_for_lock: float = Field(0.0, ge=0, description="Seconds to wait when another build holds the output folder.")
 
     def enrich_config(self) -> EnrichConfig:
         return EnrichConfig()
@@ -133,9 +134,15 @@ def build_release(params: RunParams = RunParams()) -> dict:
 
     Returns the summary the command line prints: release path, row counts, rejects.
     """
+    output = params.output_dir.resolve()
+    with publish.exclusive(output, params.wait_for_lock):
+        return _build(params, output)
+
+
+def _build(params: RunParams, output: Path) -> dict:
     logger = get_run_logger()
     config = params.build_config()
-    inbox, output = params.input_dir.resolve(), params.output_dir.resolve()
+    inbox = params.input_dir.resolve()
     stale = publish.clean_stale_staging(output)
     if stale:
         logger.warning("removed %d unfinished release folder(s) left by an interrupted build", len(stale))

@@ -60,13 +60,24 @@ def main(argv: list[str] | None = None) -> int:
     _add_build_options(serve)
     serve.add_argument("--cron", required=True, metavar="EXPR", help='cron schedule, e.g. "0 3 * * *" for 03:00 daily')
     serve.add_argument("--name", default="nightly", help="deployment name (default: nightly)")
+    check = commands.add_parser(
+        "verify",
+        help="re-check a release from disk",
+        description="Check a release folder (or the release OUTPUT/latest points at): every file's sha256 "
+        "and size against the manifest, row counts, schemas, and the Great Expectations suites (which "
+        "include referential integrity). Prints one line per problem; exit 0 only when all hold.",
+    )
+    check.add_argument("release", type=Path, metavar="RELEASE", help="a release folder, or an output folder with latest")
     args = parser.parse_args(argv)
     console = Console(stderr=False)
     err = Console(stderr=True, soft_wrap=True)  # one error, one line, whatever the width
+    if args.command == "verify":
+        return _verify(args.release, console, err)
     if not args.input.is_dir():
         err.print(f"[red]error:[/red] input folder {str(args.input)!r} does not exist")
         return 2
     from pipeline.errors import ConfigError, ValidationFailed
+    from pipeline.publish import BuildLocked
 
     try:
         if args.command == "serve":
@@ -76,9 +87,26 @@ def main(argv: list[str] | None = None) -> int:
         err.print(f"[red]error:[/red] validation failed, release refused: {exc.failures[0]}"
                   + (f" (and {len(exc.failures) - 1} more)" if len(exc.failures) > 1 else ""))
         return 1
+    except BuildLocked as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        return 3
     except (ConfigError, ValueError, RuntimeError) as exc:
         err.print(f"[red]error:[/red] {exc}")
         return 2
+
+
+def _verify(path: Path, console: Console, err: Console) -> int:
+    from pipeline import verify
+
+    if not path.exists():
+        err.print(f"[red]error:[/red] {str(path)!r} does not exist")
+        return 2
+    problems = verify.release(path) if (path / "manifest.json").exists() else verify.output(path)
+    for problem in problems:
+        console.print(problem, soft_wrap=True, markup=False)
+    if not problems:
+        console.print(f"ok: {path}")
+    return 1 if problems else 0
 
 
 def _params(args: argparse.Namespace):
@@ -94,8 +122,11 @@ def _build(args: argparse.Namespace, console: Console) -> int:
 
     from flows import runners, server
     from flows.build import build_release
+    from pipeline import publish
 
     params = _params(args)
+    with publish.exclusive(params.output_dir):
+        pass  # fail fast, in one line, before Prefect starts; the flow holds the lock itself
     flow = build_release.with_options(task_runner=runners.task_runner(args.runner, args.workers, args.dask_address))
     if runners.needs_server(args.runner):
         with server.local_server() as api_url, temporary_settings(updates={PREFECT_API_URL: api_url}):

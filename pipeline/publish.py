@@ -18,6 +18,8 @@ Pure library code: no Prefect import (``flows/`` wires this into tasks).
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import gzip
 import hashlib
 import io
@@ -26,6 +28,7 @@ import os
 import re
 import secrets
 import shutil
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -525,3 +528,44 @@ def read_index(release: Path | None, name: str) -> pa.Table | None:
     """The index table ``name`` a release persisted for later builds, or None."""
     path = release / INDEX_DIR / f"{name}.parquet" if release is not None else None
     return pq.read_table(path) if path is not None and path.is_file() else None
+
+
+class BuildLocked(RuntimeError):
+    """Another build holds the output folder."""
+
+
+@contextlib.contextmanager
+def exclusive(output_dir: Path, wait_seconds: float = 0.0) -> Iterator[None]:
+    """Hold ``OUTPUT/.lock`` (an OS file lock, released even when the process dies) for
+    the duration of a build, so two builds never interleave on one output folder.
+
+    Waits up to ``wait_seconds`` for another build to finish, then raises
+    ``BuildLocked`` naming the holder's pid.
+    """
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    lock_path = output_dir / ".lock"
+    with open(lock_path, "a+") as handle:
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    handle.seek(0)
+                    holder = handle.read().strip() or "unknown"
+                    raise BuildLocked(f"another build (pid {holder}) is writing to {output_dir}; "
+                                      f"wait for it to finish or use another --output") from None
+                time.sleep(0.5)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            handle.flush()
+            fcntl.flock(handle, fcntl.LOCK_UN)
