@@ -191,24 +191,28 @@ def document(text: Text, toc_titles: list[str], title: str | None) -> Segmented:
     drafts: list[SpeechDraft] = []
     if starts:
         method = "toc"
-        preamble = text.slice(0, starts[0][1])
-        if preamble.chars.strip():
-            drafts.append(_speech(None, None, preamble, page_breaks))
-        for i, (speech_title, start, end) in enumerate(starts):
-            stop = starts[i + 1][1] if i + 1 < len(starts) else len(text)
-            drafts.append(_speech(speech_title, text.slice(start, end), text.slice(end, stop), page_breaks))
+        drafts = _speeches_at(text, starts, None, page_breaks)
     elif markers := _compilation_starts(text.chars):
         method = "markers"
-        preamble = text.slice(0, markers[0][1])
-        if preamble.chars.strip():
-            drafts.append(_speech(title, None, preamble, page_breaks))
-        for i, (speech_title, start, end) in enumerate(markers):
-            stop = markers[i + 1][1] if i + 1 < len(markers) else len(text)
-            drafts.append(_speech(speech_title, text.slice(start, end), text.slice(end, stop), page_breaks))
+        drafts = _speeches_at(text, markers, title, page_breaks)
     else:
         method = "single"
         drafts.append(_speech(title, None, text, page_breaks))
     return Segmented(drafts, method, page_breaks)
+
+
+def _speeches_at(text: Text, starts: list[tuple[str | None, int, int]], preamble_title: str | None,
+                 page_breaks: list) -> list[SpeechDraft]:
+    """One speech per start ``(title, title_start, title_end)``, running to the next start;
+    text before the first start, if any, is a speech of its own titled ``preamble_title``."""
+    drafts = []
+    preamble = text.slice(0, starts[0][1])
+    if preamble.chars.strip():
+        drafts.append(_speech(preamble_title, None, preamble, page_breaks))
+    for i, (speech_title, start, end) in enumerate(starts):
+        stop = starts[i + 1][1] if i + 1 < len(starts) else len(text)
+        drafts.append(_speech(speech_title, text.slice(start, end), text.slice(end, stop), page_breaks))
+    return drafts
 
 
 def _compilation_starts(chars: str) -> list[tuple[str | None, int, int]]:

@@ -17,6 +17,19 @@ SEED = REPO / "data" / "inbox" / "000_7cdd236544d05e86.txt"
 GOLD = SHARED / "gold" / "seed.json"
 
 
+def unaccounted(text: str, bundle) -> list[str]:
+    """Non-space characters of ``text`` that neither a removal, a paragraph, a heading nor
+    a speech title covers (with a little context each): what cleaning would have lost."""
+    covered = bytearray(len(text))
+    spans = [(r.source_start, r.source_end) for r in bundle.removals]
+    spans += [(p.source_start, p.source_end) for p in bundle.paragraphs]
+    spans += [(s.source_start, s.source_end) for s in bundle.sections]
+    spans += [(s.title_source_start, s.title_source_end) for s in bundle.speeches if s.title_source_start is not None]
+    for a, b in spans:
+        covered[a:b] = b"\x01" * (b - a)
+    return [text[max(i - 5, 0):i + 5] for i, c in enumerate(text) if not c.isspace() and not covered[i]]
+
+
 @pytest.fixture(scope="session")
 def gold() -> dict:
     return json.loads(GOLD.read_text(encoding="utf-8"))

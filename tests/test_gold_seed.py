@@ -11,7 +11,7 @@ from collections import defaultdict
 
 import pytest
 
-from conftest import SEED, SHARED
+from conftest import SEED, SHARED, unaccounted
 from pipeline import normalize
 
 
@@ -102,16 +102,7 @@ def test_paragraph_spans_read_as_the_paragraph(seed_bundle, seed_source):
 
 
 def test_removals_and_kept_text_account_for_every_non_space_character(seed_bundle, seed_source):
-    raw = seed_source.text
-    covered = bytearray(len(raw))
-    spans = [(r.source_start, r.source_end) for r in seed_bundle.removals]
-    spans += [(p.source_start, p.source_end) for p in seed_bundle.paragraphs]
-    spans += [(s.source_start, s.source_end) for s in seed_bundle.sections]
-    spans += [(s.title_source_start, s.title_source_end) for s in seed_bundle.speeches if s.title_source_start is not None]
-    for a, b in spans:
-        covered[a:b] = b"\x01" * (b - a)
-    lost = [raw[max(i - 5, 0):i + 5] for i, c in enumerate(raw) if not c.isspace() and not covered[i]]
-    assert lost == []
+    assert unaccounted(seed_source.text, seed_bundle) == []
 
 
 def test_removed_text_is_the_source_text(seed_bundle, seed_source):

@@ -7,6 +7,7 @@ import hashlib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import unaccounted
 from pipeline import ingest, normalize, process
 from pipeline.records import Reject
 from pipeline.spans import Text
@@ -39,14 +40,7 @@ def test_spans_rebuild_paragraphs_and_every_character_is_accounted_for(text):
         rebuilt = "".join(normalised[i] for i in range(p.source_start, p.source_end) if i not in removed)
         assert rebuilt.strip() == p.text
 
-    covered = bytearray(len(text))
-    spans = [(r.source_start, r.source_end) for r in bundle.removals]
-    spans += [(p.source_start, p.source_end) for p in bundle.paragraphs]
-    spans += [(s.source_start, s.source_end) for s in bundle.sections]
-    spans += [(s.title_source_start, s.title_source_end) for s in bundle.speeches if s.title_source_start is not None]
-    for a, b in spans:
-        covered[a:b] = b"\x01" * (b - a)
-    assert [c for i, c in enumerate(text) if not c.isspace() and not covered[i]] == []
+    assert unaccounted(text, bundle) == []
 
 
 @given(documents)
