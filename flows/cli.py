@@ -68,11 +68,30 @@ def main(argv: list[str] | None = None) -> int:
         "include referential integrity). Prints one line per problem; exit 0 only when all hold.",
     )
     check.add_argument("release", type=Path, metavar="RELEASE", help="a release folder, or an output folder with latest")
+    look = commands.add_parser(
+        "inspect",
+        help="show how one input file would be cleaned and segmented",
+        description="Run one input file through the pipeline (no Prefect, nothing written) and print its "
+        "speech / section / paragraph tree and every removed span with its kind and rule.",
+    )
+    look.add_argument("file", type=Path, metavar="FILE", help="a .txt, .html, .jsonl(.gz) or .csv input")
+    look.add_argument("--json", action="store_true", help="print the tree as JSON instead")
+    show = commands.add_parser(
+        "show",
+        help="print the summary of a release",
+        description="Print a release's manifest summary: id, versions, row counts, inputs and rejects, "
+        "removals per kind, duplicates, changes since the previous release, validation.",
+    )
+    show.add_argument("release", type=Path, metavar="RELEASE", help="a release folder, or an output folder with latest")
     args = parser.parse_args(argv)
     console = Console(stderr=False)
     err = Console(stderr=True, soft_wrap=True)  # one error, one line, whatever the width
     if args.command == "verify":
         return _verify(args.release, console, err)
+    if args.command == "inspect":
+        return _inspect(args.file, args.json, console, err)
+    if args.command == "show":
+        return _show(args.release, console, err)
     if not args.input.is_dir():
         err.print(f"[red]error:[/red] input folder {str(args.input)!r} does not exist")
         return 2
@@ -93,6 +112,104 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, ValueError, RuntimeError) as exc:
         err.print(f"[red]error:[/red] {exc}")
         return 2
+
+
+def _inspect(path: Path, as_json: bool, console: Console, err: Console) -> int:
+    import json
+
+    from rich.markup import escape
+    from rich.tree import Tree
+
+    from pipeline import ingest, process
+    from pipeline.records import Reject
+
+    if not path.is_file():
+        err.print(f"[red]error:[/red] {str(path)!r} is not a file")
+        return 2
+    outlines, rejects = [], []
+    for source in ingest.read(path.resolve(), path.resolve().parent):
+        result = source if isinstance(source, Reject) else process.document(source)
+        if isinstance(result, Reject):
+            rejects.append({"source_line": result.source_line, "reason": result.reason, "detail": result.detail})
+        else:
+            outlines.append(process.outline(result))
+    if as_json:
+        console.print_json(json.dumps({"documents": outlines, "rejects": rejects}, ensure_ascii=False))
+        return 0
+    for reject in rejects:
+        console.print(f"rejected{' line ' + str(reject['source_line']) if reject['source_line'] else ''}: "
+                      f"{reject['reason']}: {escape(reject['detail'])}", soft_wrap=True)
+    for doc in outlines:
+        tree = Tree(f"[bold]{escape(doc['title'] or doc['source_path'])}[/bold]  "
+                    f"site={doc['site']} date={doc['published_date']} segmentation={doc['segmentation']}")
+        for speech in doc["speeches"]:
+            branch = tree.add(f"[bold cyan]{speech['ordinal']}. {escape(speech['title'] or '(untitled)')}[/bold cyan]"
+                              f"  {speech['genre'] or ''} {escape(speech['speaker'] or '')}")
+            _paragraph_leaves(branch, speech["paragraphs"])
+            stack = [(0, branch)]
+            for section in speech["sections"]:
+                while stack[-1][0] >= section["level"]:
+                    stack.pop()
+                node = stack[-1][1].add(f"[green]{escape(section['marker'])}{escape(section['title'])}[/green]"
+                                        + (" (run-in)" if section["run_in"] else ""))
+                _paragraph_leaves(node, section["paragraphs"])
+                stack.append((section["level"], node))
+        removed = tree.add(f"[red]removed: {len(doc['removals'])} span(s)[/red]")
+        for r in doc["removals"]:
+            removed.add(f"{r['kind']} ({r['rule']}): {escape(_short(r['text']))}")
+        console.print(tree)
+    return 0
+
+
+def _paragraph_leaves(node, paragraphs: list[dict]) -> None:
+    from rich.markup import escape
+
+    for p in paragraphs:
+        flags = f" [yellow]{','.join(p['flags'])}[/yellow]" if p["flags"] else ""
+        node.add(f"¶{p['ordinal']} {escape(_short(p['text']))}{flags}")
+
+
+def _short(text: str, width: int = 24) -> str:
+    text = text.replace("\n", "⏎")
+    return text if len(text) <= width else text[:width] + "…"
+
+
+def _show(path: Path, console: Console, err: Console) -> int:
+    import json
+
+    from rich.markup import escape
+
+    manifest_path = path / "manifest.json" if (path / "manifest.json").exists() else path / "latest" / "manifest.json"
+    if not manifest_path.is_file():
+        err.print(f"[red]error:[/red] no manifest.json in {str(path)!r} or its latest release")
+        return 2
+    m = json.loads(manifest_path.read_text(encoding="utf-8"))
+    console.print(f"[bold]release {m['release_id']}[/bold]  created {m.get('created_at')}  "
+                  f"pipeline {m.get('pipeline_version')}  schema {m.get('schema_version')}")
+    table = Table(show_header=True)
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, rows in m.get("row_counts", {}).items():
+        table.add_row(name, str(rows))
+    console.print(table)
+    rejected: dict[str, int] = {}
+    for item in m.get("inputs", []):
+        if item.get("status") == "rejected":
+            rejected[item.get("reason")] = rejected.get(item.get("reason"), 0) + 1
+    console.print(f"inputs: {len(m.get('inputs', []))}; rejected: "
+                  + (", ".join(f"{k} {v}" for k, v in sorted(rejected.items())) or "none"))
+    removals = m.get("removals_by_kind", {})
+    console.print("removed spans: " + ", ".join(f"{k} {v}" for k, v in sorted(removals.items(), key=lambda kv: -kv[1])))
+    dedup = m.get("deduplication", {}).get("stats")
+    if dedup:
+        console.print(f"duplicates: {dedup.get('non_canonical')} non-canonical speech(es) in {dedup.get('clusters')} cluster(s)")
+    changes = m.get("changes", {}).get("files")
+    if changes:
+        console.print("changes: " + ", ".join(f"{k} {v}" for k, v in changes.items()))
+    validation = m.get("validation", {})
+    console.print(f"validation: {'passed' if validation.get('success') else 'FAILED'}", markup=False)
+    console.print(escape(str(manifest_path.parent)), soft_wrap=True)
+    return 0
 
 
 def _verify(path: Path, console: Console, err: Console) -> int:

@@ -331,3 +331,41 @@ def manifest(release_id: str, created_at: dt.datetime, tables: dict[str, pa.Tabl
         "removals_by_kind": dict(sorted(kinds.items())),
         "validation": validation,
     }
+
+
+def outline(bundle: Bundle) -> dict:
+    """A document as a nested dict (speeches → sections → paragraphs, plus removals), the
+    form ``speechcorpus inspect`` prints and writes as JSON."""
+    doc = bundle.document
+    sections_by_speech: dict[str, list[Section]] = {}
+    for s in bundle.sections:
+        sections_by_speech.setdefault(s.speech_id, []).append(s)
+    paragraphs_by_section: dict[str | None, list[Paragraph]] = {}
+    for p in bundle.paragraphs:
+        paragraphs_by_section.setdefault(p.section_id or f"speech:{p.speech_id}", []).append(p)
+
+    def paragraphs(key: str) -> list[dict]:
+        return [{"ordinal": p.ordinal, "text": p.text, "flags": list(p.flags),
+                 "placeholders": list(p.placeholders), "source": [p.source_start, p.source_end]}
+                for p in paragraphs_by_section.get(key, [])]
+
+    speeches = []
+    for speech in bundle.speeches:
+        speeches.append({
+            "ordinal": speech.ordinal, "title": speech.title, "genre": speech.genre, "speaker": speech.speaker,
+            "delivered_on": speech.delivered_on.isoformat() if speech.delivered_on else None,
+            "occasion": speech.occasion, "salutation": speech.salutation,
+            "paragraphs": paragraphs(f"speech:{speech.speech_id}"),
+            "sections": [{"level": s.level, "marker": s.marker, "title": s.title, "run_in": s.run_in,
+                          "paragraphs": paragraphs(s.section_id)}
+                         for s in sections_by_speech.get(speech.speech_id, [])],
+        })
+    return {
+        "source_path": doc.source_path, "source_line": doc.source_line, "encoding": doc.encoding,
+        "site": doc.site, "title": doc.title,
+        "published_date": doc.published_date.isoformat() if doc.published_date else None,
+        "page_count": doc.page_count, "segmentation": doc.segmentation, "flags": list(doc.flags),
+        "speeches": speeches,
+        "removals": [{"kind": r.kind, "rule": r.rule, "source": [r.source_start, r.source_end], "text": r.text}
+                     for r in bundle.removals],
+    }
