@@ -242,14 +242,14 @@ def _build(args: argparse.Namespace, console: Console) -> int:
     from pipeline import publish
 
     params = _params(args)
-    with publish.exclusive(params.output_dir):
-        pass  # fail fast, in one line, before Prefect starts; the flow holds the lock itself
     flow = build_release.with_options(task_runner=runners.task_runner(args.runner, args.workers, args.dask_address))
-    if runners.needs_server(args.runner):
-        with server.local_server() as api_url, temporary_settings(updates={PREFECT_API_URL: api_url}):
+    # Held before Prefect starts, so a second build gets one clear line, not a failed run.
+    with publish.exclusive(params.output_dir, params.wait_for_lock):
+        if runners.needs_server(args.runner):
+            with server.local_server() as api_url, temporary_settings(updates={PREFECT_API_URL: api_url}):
+                summary = flow(params)
+        else:
             summary = flow(params)
-    else:
-        summary = flow(params)
     _print_summary(console, summary)
     return 0
 

@@ -534,17 +534,26 @@ class BuildLocked(RuntimeError):
     """Another build holds the output folder."""
 
 
+#: Lock files this process holds (see ``exclusive``).
+_HELD: set[Path] = set()
+
+
 @contextlib.contextmanager
 def exclusive(output_dir: Path, wait_seconds: float = 0.0) -> Iterator[None]:
     """Hold ``OUTPUT/.lock`` (an OS file lock, released even when the process dies) for
     the duration of a build, so two builds never interleave on one output folder.
 
     Waits up to ``wait_seconds`` for another build to finish, then raises
-    ``BuildLocked`` naming the holder's pid.
+    ``BuildLocked`` naming the holder's pid. Re-entrant within a process (the command line
+    takes the lock before Prefect starts, and the flow takes it again): a second
+    ``open`` + ``flock`` in the same process would otherwise conflict with the first.
     """
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
-    lock_path = output_dir / ".lock"
+    lock_path = (output_dir / ".lock").resolve()
+    if lock_path in _HELD:
+        yield
+        return
     with open(lock_path, "a+") as handle:
         deadline = time.monotonic() + wait_seconds
         while True:
@@ -562,9 +571,11 @@ def exclusive(output_dir: Path, wait_seconds: float = 0.0) -> Iterator[None]:
         handle.truncate()
         handle.write(str(os.getpid()))
         handle.flush()
+        _HELD.add(lock_path)
         try:
             yield
         finally:
+            _HELD.discard(lock_path)
             handle.seek(0)
             handle.truncate()
             handle.flush()

@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import subprocess
 import sys
-import threading
 import time
 
 import pyarrow.parquet as pq
@@ -91,22 +90,19 @@ def test_a_second_build_on_a_locked_output_exits_with_one_line(tmp_path):
     assert len(lines) == 1 and "another build" in lines[0] and str(tmp_path) in lines[0]
 
 
-def test_the_lock_waits_for_the_holder(tmp_path):
-    released = []
-
-    def hold():
+def test_the_lock_waits_for_another_process_and_is_reentrant_within_one(tmp_path):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from pipeline import publish\n"
+         "with publish.exclusive(sys.argv[1]):\n    print('held', flush=True); time.sleep(1.5)", str(tmp_path)],
+        cwd=REPO, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    with pytest.raises(publish.BuildLocked, match=f"pid {holder.pid}"):
         with publish.exclusive(tmp_path):
-            time.sleep(1.0)
-            released.append(time.monotonic())
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    time.sleep(0.2)
+            pass
+    start = time.monotonic()
     with publish.exclusive(tmp_path, wait_seconds=30):
-        acquired = time.monotonic()
-    holder.join()
-    assert acquired >= released[0]
-    with pytest.raises(publish.BuildLocked):
-        with publish.exclusive(tmp_path):
-            with publish.exclusive(tmp_path):
-                pass
+        waited = time.monotonic() - start
+        with publish.exclusive(tmp_path):  # the same process may take it again (CLI, then flow)
+            pass
+    holder.wait()
+    assert waited > 0.5
