@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 
 import pipeline
 import schemas
-from pipeline import clean, process, tokenize
+from pipeline import ingest, tokenize
 from pipeline.process import Batch, BuildConfig, Bundle
 from pipeline.records import RECORD_TYPES, Reject
 
@@ -121,7 +121,7 @@ def plan(paths: list[Path], inbox: Path, previous: Path | None, config: BuildCon
     state = _read(previous, f"index/{STATE}.parquet")
     if state is None:
         out.process = list(paths)
-        out.diff["added"] = [p.relative_to(inbox).as_posix() for p in paths]
+        out.diff["added"] = [ingest.relative_name(p, inbox) for p in paths]
         return out
     prints = fingerprints(config)
     by_path: dict[str, list[dict]] = {}
@@ -129,7 +129,7 @@ def plan(paths: list[Path], inbox: Path, previous: Path | None, config: BuildCon
         by_path.setdefault(row["source_path"], []).append(row)
     keep: set[str] = set()
     for path in paths:
-        relative = path.relative_to(inbox).as_posix()
+        relative = ingest.relative_name(path, inbox)
         rows = by_path.get(relative)
         if rows is None:
             out.diff["added"].append(relative)
@@ -144,7 +144,7 @@ def plan(paths: list[Path], inbox: Path, previous: Path | None, config: BuildCon
         else:
             out.diff["changed"].append(relative)
             out.process.append(path)
-    inbox_paths = {p.relative_to(inbox).as_posix() for p in paths}
+    inbox_paths = {ingest.relative_name(p, inbox) for p in paths}
     out.diff["removed"] = sorted(p for p in by_path if p not in inbox_paths)
     out.carried = _carried(previous, keep)
     return out

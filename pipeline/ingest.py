@@ -140,7 +140,7 @@ def inbox_files(inbox: Path) -> list[Path]:
     for root, dirs, files in os.walk(inbox, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         found.extend(Path(root, f) for f in files if not f.startswith("."))
-    return sorted(found, key=lambda p: p.relative_to(inbox).as_posix())
+    return sorted(found, key=lambda p: relative_name(p, inbox))
 
 
 def read_bytes(path: Path, max_bytes: int) -> bytes:
@@ -212,10 +212,21 @@ def read(path: Path, inbox: Path, config: IngestConfig = IngestConfig()) -> Iter
     ``inbox`` is a ``ConfigError`` at the call.
     """
     try:
-        relative = path.relative_to(inbox).as_posix()
+        relative = relative_name(path, inbox)
     except ValueError:
         raise ConfigError(f"{str(path)!r} is not inside the inbox {str(inbox)!r}") from None
     return _documents(path, inbox, relative, config)
+
+
+def relative_name(path: Path, inbox: Path) -> str:
+    """``path`` relative to the inbox, as the tables store it: POSIX separators, and bytes
+    of a file name that are not UTF-8 written as ``\\xff`` escapes (Parquet strings must
+    be valid UTF-8; the escapes are deterministic and show what the bytes were).
+
+    >>> relative_name(Path("/in/a b/non-utf8-" + chr(0xDCFF) + ".txt"), Path("/in"))
+    'a b/non-utf8-\\\\xff.txt'
+    """
+    return os.fsencode(path.relative_to(inbox).as_posix()).decode("utf-8", "backslashreplace")
 
 
 def _documents(path: Path, inbox: Path, relative: str, config: IngestConfig) -> Iterator[Source | Reject]:
