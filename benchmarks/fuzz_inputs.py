@@ -95,7 +95,7 @@ def main() -> None:
         print(json.dumps({
             "inputs": args.inputs, "documents": tables["documents"].num_rows, "rejects": len(rejects),
             "every_input_accounted": files == seen, "rejects_without_reason": sum(1 for r in rejects if not (r["reason"] and r["detail"])),
-            "validation_passed": report.success, "reasons": dict(sorted(reasons.items())), "seconds": round(seconds, 1),
+            "validation_passed": report.success, "validation_failures": report.failures(), "reasons": dict(sorted(reasons.items())), "seconds": round(seconds, 1),
         }, ensure_ascii=False))
 
 

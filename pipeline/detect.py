@@ -34,6 +34,19 @@ PINYIN_ORPHAN = re.compile(rf"\?[a-zü]*[{_TONED}][a-zü]*\)")
 PINYIN_CUT = re.compile(rf"(?<=[{HAN}])\([a-zü]*[{_TONED}][a-zü]*$")
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]+")
+
+
+def control_characters(chars: str) -> list[Span]:
+    """Control characters and U+FFFD that a damaged file carries below the decoder's
+    binary threshold: never text, and the tables' contract forbids them.
+
+    >>> control_characters("资源\x08等方面")
+    [(2, 3, 'control', 'control_character', False)]
+    """
+    return [(m.start(), m.end(), "control", "control_character", False) for m in _CONTROL.finditer(chars)]
+
+
 def line_end(chars: str, end: int) -> int:
     """``end`` moved past trailing spaces and one line break: a removed line takes its
     break with it, so removed header lines leave no blank lines that look like layout."""
@@ -394,4 +407,6 @@ def _keeps_line_break(chars: str, before: int, after: int) -> bool:
 
 
 #: The detectors in the order they run, after the site rules.
-DETECTORS: tuple[Detector, ...] = (markup, emoji, urls, page_markers, slide_counters, filler, letter_spacing, chunk_numbers)
+DETECTORS: tuple[Detector, ...] = (
+    control_characters, markup, emoji, urls, page_markers, slide_counters, filler, letter_spacing, chunk_numbers,
+)
