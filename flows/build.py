@@ -28,7 +28,6 @@ from pipeline.errors import TransientIOError
 from pipeline.ingest import IngestConfig
 from pipeline.normalize import NormalizeConfig
 from pipeline.process import BuildConfig
-from pipeline.tokenize import TokenizeConfig
 
 
 class RunParams(BaseModel):
@@ -53,7 +52,6 @@ class RunParams(BaseModel):
             ingest=IngestConfig(text_fields=tuple(self.text_fields)),
             normalize=NormalizeConfig(opencc_profile=self.opencc_profile),
             clean=CleanConfig(rules_dirs=(CleanConfig().rules_dirs + tuple(self.rules_dirs))),
-            tokenize=TokenizeConfig(cache_dir=Path(".cache/jieba").resolve()),
         )
 
 

@@ -340,7 +340,7 @@ def line_joins(chars: str) -> list[Span]:
     lines = list(re.finditer(r"[^\n]+", chars))
     run: list[re.Match] = []
     for line in lines + [None]:
-        if line is not None and run and abs(len(line.group()) - len(run[0].group())) <= 1 and _is_next_line(chars, run[-1], line):
+        if line is not None and run and abs(len(line.group()) - len(run[0].group())) <= 1 and _is_next_line(run[-1], line):
             run.append(line)
             continue
         if len(run) >= 5:
@@ -384,7 +384,7 @@ def _dictionary() -> frozenset[str]:
     return frozenset(w for w, f in make_tokenizer(TokenizeConfig()).FREQ.items() if f >= 100 and len(w) >= 2)
 
 
-def _is_next_line(chars: str, previous: re.Match, line: re.Match) -> bool:
+def _is_next_line(previous: re.Match, line: re.Match) -> bool:
     return line.start() == previous.end() + 1
 
 

@@ -31,7 +31,7 @@ import pipeline
 import schemas
 from pipeline import ingest, tokenize
 from pipeline.process import Batch, BuildConfig, Bundle
-from pipeline.records import RECORD_TYPES, Reject
+from pipeline.records import RECORD_TYPES
 
 #: Name of the index table holding each document's fingerprint.
 STATE = "state"

@@ -18,12 +18,12 @@ from pipeline.chardata import HAN, SENTENCE_END
 #: Placeholders of templates and masking (noise catalogue §2.1): ×××, XX月, xx, 20xx年,
 #: 202x, ***, ____. They stand for names, dates and places and are kept as written.
 PLACEHOLDER = re.compile(
-    rf"×{{1,3}}\*?"
-    rf"|(?<![A-Za-z])X{{1,3}}(?![A-Za-z])"
-    rf"|(?<![A-Za-z0-9])x{{2,3}}(?![A-Za-z])"
-    rf"|20[0-9]?[xX*]{{1,2}}(?=[ \u3000]?年)"
-    rf"|\*{{2,3}}"
-    rf"|_{{2,}}"
+    r"×{1,3}\*?"
+    r"|(?<![A-Za-z])X{1,3}(?![A-Za-z])"
+    r"|(?<![A-Za-z0-9])x{2,3}(?![A-Za-z])"
+    r"|20[0-9]?[xX*]{1,2}(?=[ \u3000]?年)"
+    r"|\*{2,3}"
+    r"|_{2,}"
 )
 
 _HAN_RE = re.compile(f"[{HAN}]")

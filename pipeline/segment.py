@@ -72,7 +72,7 @@ MAX_HEADING_CHARS = 100
 _SPACE_RUN = re.compile(r"[ \t\u00a0]+")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9%.]")
 _NUMERAL_TAIL = re.compile(r"([一二三四五六七八九十])$")
-_LECTURE_CANDIDATE = re.compile(rf"[^\s，。！？；：、“”（）]{{3,40}}")
+_LECTURE_CANDIDATE = re.compile(r"[^\s，。！？；：、“”（）]{3,40}")
 
 #: Genre keywords. A title's head noun comes last (关于政府工作报告的决议 is a 决议), so the
 #: keyword that ends latest wins; on a tie the earlier entry does.
