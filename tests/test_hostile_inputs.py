@@ -46,6 +46,15 @@ def _hostile_inbox(box: Path) -> None:
         (box / name).write_bytes(data)
     (box / os.fsdecode(b"non-utf8-\xff\xfe.txt")).write_bytes(text.encode("utf-8"))
     (box / "outside.txt").symlink_to(SEED)  # SEED lives outside this inbox
+    # unreadable, even to root (who reads any mode-000 file): a link loop, a dangling
+    # link, and a named pipe whose read would block forever
+    (box / "loop_a.txt").symlink_to(box / "loop_b.txt")
+    (box / "loop_b.txt").symlink_to(box / "loop_a.txt")
+    (box / "dangling.txt").symlink_to(box / "deleted.txt")
+    os.mkfifo(box / "pipe.txt")
+    locked = box / "mode_000.txt"
+    locked.write_bytes(text.encode("utf-8"))
+    locked.chmod(0)
 
 
 def _accounted(box: Path) -> tuple[dict, list]:
@@ -61,7 +70,7 @@ def test_every_hostile_input_is_a_document_or_a_reject_with_a_reason(tmp_path):
     _hostile_inbox(box)
     tables, paths, report = _accounted(box)
     seen = set(tables["documents"].column("source_path").to_pylist()) | set(tables["rejects"].column("source_path").to_pylist())
-    assert seen == {ingest.relative_name(p, box) for p in paths} and len(seen) == len(paths) == 16
+    assert seen == {ingest.relative_name(p, box) for p in paths} and len(seen) == len(paths) == 21
     removals = tables["removals"].to_pylist()
     assert any(r["kind"] == "control" and r["text"] == "\x08" for r in removals)
     assert "non-utf8-\\xff\\xfe.txt" in seen
@@ -73,6 +82,11 @@ def test_every_hostile_input_is_a_document_or_a_reject_with_a_reason(tmp_path):
     assert rejects["bomb.jsonl.gz"]["reason"] == "too_large"
     assert rejects["too_large.txt"]["reason"] == "too_large"
     assert rejects["outside.txt"]["reason"] == "outside_inbox"
+    for name in ("loop_a.txt", "loop_b.txt", "dangling.txt", "pipe.txt"):
+        assert rejects[name]["reason"] == "unreadable", rejects[name]
+    assert "named pipe" in rejects["pipe.txt"]["detail"]
+    if os.geteuid() != 0:  # root reads a mode-000 file; everyone else must get a reject
+        assert rejects["mode_000.txt"]["reason"] == "unreadable"
     line_rejects = [r for r in tables["rejects"].to_pylist() if r["source_path"] == "lines.jsonl"]
     assert sorted(r["source_line"] for r in line_rejects) == [2, 3, 4]
     assert "lines.jsonl" in tables["documents"].column("source_path").to_pylist()  # the good line counts
@@ -91,3 +105,25 @@ def test_generated_bytes_never_crash_and_are_always_accounted_for(tmp_path_facto
     rejects = tables["rejects"].to_pylist()
     assert documents + len(rejects) == len(paths)
     assert all(r["reason"] and r["detail"] for r in rejects)
+
+
+def test_a_200_mb_single_line_file_is_refused_at_default_limits_without_decoding(tmp_path):
+    box = tmp_path / "inbox"
+    box.mkdir()
+    line = "同志们要统筹推进各项工作，" * 1000
+    with open(box / "one_line.txt", "wb") as f:
+        encoded = line.encode("utf-8")
+        for _ in range(200 * 2**20 // len(encoded) + 1):
+            f.write(encoded)
+    (result,) = ingest.read(box / "one_line.txt", box)  # IngestConfig() defaults
+    assert result.reason == "too_large" and result.source_sha256 and "max_record_chars" in result.detail
+
+
+def test_a_file_failing_with_a_permission_error_is_unreadable(tmp_path, monkeypatch):
+    # what a non-root user meets on a mode-000 file; as root, only a fake open can show it
+    (tmp_path / "a.txt").write_text("同志们：")
+    def refuse(path, flags, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))
+    monkeypatch.setattr(ingest.os, "open", refuse)
+    (result,) = ingest.read(tmp_path / "a.txt", tmp_path)
+    assert (result.reason, result.detail) == ("unreadable", "cannot read a.txt: Permission denied")
