@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import errno
+
 
 class ConfigError(ValueError):
     """A setting or argument is invalid; the message names it and the valid choices."""
@@ -27,6 +29,20 @@ class BadDocument(Exception):
 
 class TransientIOError(OSError):
     """An I/O failure worth retrying (a busy or briefly unavailable filesystem)."""
+
+
+#: OS errors that say "not now" rather than "never": an interrupted call, a busy or
+#: briefly unavailable resource, a network filesystem timing out.
+TRANSIENT_ERRNOS = frozenset({errno.EINTR, errno.EAGAIN, errno.EBUSY, errno.ETIMEDOUT, errno.ESTALE})
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether ``exc`` is an OS error a retry may get past.
+
+    >>> is_transient(OSError(errno.EBUSY, "busy")), is_transient(OSError(errno.ENOSPC, "full"))
+    (True, False)
+    """
+    return isinstance(exc, TransientIOError) or (isinstance(exc, OSError) and exc.errno in TRANSIENT_ERRNOS)
 
 
 class ValidationFailed(Exception):

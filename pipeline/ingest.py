@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from pipeline import extract
-from pipeline.errors import BadDocument, ConfigError, TransientIOError
+from pipeline.errors import BadDocument, ConfigError, TransientIOError, is_transient
 from pipeline.records import Reject
 from pipeline.spans import Text
 
@@ -163,9 +163,9 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
                 raise BadDocument("unreadable", f"{path.name} is {_file_kind(status.st_mode)}, not a regular file")
             size = status.st_size
             data = f.read(max_bytes + 1) if size <= max_bytes else b""
-    except (InterruptedError, BlockingIOError, TimeoutError) as exc:
-        raise TransientIOError(f"reading {path}: {exc}") from exc
     except OSError as exc:
+        if is_transient(exc):
+            raise TransientIOError(f"reading {path}: {exc}") from exc
         raise BadDocument("unreadable", f"cannot read {path.name}: {exc.strerror or exc}") from exc
     if size > max_bytes or len(data) > max_bytes:
         raise BadDocument("too_large", f"the file has {max(size, len(data))} bytes; max_file_bytes is {max_bytes}")

@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 import schemas
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, TransientIOError, is_transient
 
 #: Folder of a release that holds the data files (the only one the card's configs name).
 DATA_DIR = "data"
@@ -418,7 +418,8 @@ def write_release(output_dir: Path, release_id: str, tables: dict[str, pa.Table]
        ``releases/.tmp-<release_id>-<random>``, on the same filesystem as the target;
     3. fsync every file and folder, so the rename cannot publish data still in cache;
     4. ``os.rename`` the staging folder into place, atomic on one filesystem; on any
-       error before it, the staging folder is removed and the error re-raised;
+       error before it, the staging folder is removed and the error re-raised (as
+       ``TransientIOError`` when a retry may get past it: a busy or timed-out disk);
     5. only then move ``latest``: a new relative symlink ``releases/<release_id>`` under a
        temporary name, ``os.replace``-d over ``latest``, so readers of ``latest`` always
        see a complete release, the old one or the new one, and the tree can be moved.
@@ -462,8 +463,10 @@ def write_release(output_dir: Path, release_id: str, tables: dict[str, pa.Table]
         if final.exists():  # published by a concurrent build meanwhile
             raise FileExistsError(f"release {final} exists; releases are immutable, pick a new id")
         os.rename(staging, final)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        if is_transient(exc) and not isinstance(exc, TransientIOError):
+            raise TransientIOError(exc.errno, f"publishing {release_id}: {exc.strerror or exc}") from exc
         raise
     _fsync(releases)
     _point_latest(output_dir, release_id)

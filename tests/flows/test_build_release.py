@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import shutil
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -12,7 +15,7 @@ import pytest
 
 from conftest import REPO, SEED, SHARED
 from flows.build import RunParams, build_release, plan_batches
-from pipeline import process
+from pipeline import process, publish
 from pipeline.errors import ValidationFailed
 
 
@@ -140,3 +143,48 @@ def test_mixed_inbox_accounts_for_every_input_and_validates(harness, tmp_path):
     }
     assert manifest["validation"]["success"] is True
     assert manifest["row_counts"]["documents"] == len(documents) and manifest["row_counts"]["rejects"] == len(rejects)
+
+
+def _data_files(output):
+    release = (output / "latest").resolve()
+    return {p.name: p.read_bytes() for p in (release / "data").iterdir()}
+
+
+def test_transient_io_errors_are_retried_without_duplicating_records(harness, inbox, tmp_path, monkeypatch):
+    reference = _build(inbox, tmp_path / "reference")
+    real_open, real_fsync = os.open, publish._fsync_tree
+    failures = {"read": 0, "publish": 0}
+
+    def open_times_out_once_on_the_seed(path, flags, *args, **kwargs):
+        if Path(path).name == SEED.name and not failures["read"]:
+            failures["read"] += 1
+            raise OSError(errno.ETIMEDOUT, "Connection timed out", str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    def fsync_busy_once(folder):
+        real_fsync(folder)  # everything written, then the disk is busy: staging must go
+        if not failures["publish"]:
+            failures["publish"] += 1
+            raise OSError(errno.EBUSY, "Device or resource busy")
+
+    monkeypatch.setattr(os, "open", open_times_out_once_on_the_seed)
+    monkeypatch.setattr(publish, "_fsync_tree", fsync_busy_once)
+    summary = _build(inbox, tmp_path / "out")
+    assert failures == {"read": 1, "publish": 1}
+    assert summary["row_counts"] == reference["row_counts"]
+    assert _data_files(tmp_path / "out") == _data_files(tmp_path / "reference")
+    assert [p.name for p in (tmp_path / "out" / "releases").iterdir()] == [summary["release_id"]]  # no staging left
+
+
+def test_a_bug_is_not_retried(harness, inbox, tmp_path, monkeypatch):
+    calls = []
+
+    def broken(paths, inbox, config):
+        calls.append(paths)
+        raise KeyError("a bug, not the disk")
+
+    monkeypatch.setattr(process, "batch", broken)
+    with pytest.raises(KeyError):
+        _build(inbox, tmp_path / "out")
+    assert len(calls) == 1
+    assert not (tmp_path / "out" / "latest").exists()
