@@ -10,9 +10,11 @@ MB of text), never per paragraph: Prefect costs 5–10 ms per task in threads an
 # resolve them from strings.
 import datetime as dt
 import hashlib
+import shutil
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task, unmapped
+from prefect.futures import as_completed
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -20,6 +22,7 @@ from prefect.utilities.annotations import quote
 from pydantic import BaseModel, Field
 
 import pipeline
+from flows import progress
 from pipeline import enrich, ingest, process, publish, validate
 from pipeline import incremental as incremental_
 from pipeline.enrich import EnrichConfig
@@ -106,15 +109,19 @@ def enrich_tables(tables, config: EnrichConfig, previous_release: Path | None) -
 
 
 @task(cache_policy=NO_CACHE)
-def validate_tables(tables) -> validate.ValidationReport:
-    report = validate.validate(tables)
-    report.raise_for_failures()
+def validate_tables(tables, data_docs: Path) -> validate.ValidationReport:
+    try:
+        report = validate.validate(tables, data_docs)
+        report.raise_for_failures()
+    except BaseException:
+        shutil.rmtree(data_docs, ignore_errors=True)  # no release will carry them
+        raise
     return report
 
 
 @task(retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=_transient, cache_policy=NO_CACHE)
-def publish_release(output_dir: Path, release_id: str, tables, manifest: dict, index: dict) -> Path:
-    return publish.write_release(output_dir, release_id, tables, manifest, index)
+def publish_release(output_dir: Path, release_id: str, tables, manifest: dict, index: dict, data_docs: Path) -> Path:
+    return publish.write_release(output_dir, release_id, tables, manifest, index, data_docs)
 
 
 def release_id_for(now: dt.datetime, tables) -> str:
@@ -150,11 +157,20 @@ def _build(params: RunParams, output: Path) -> dict:
     batches = plan_batches(plan.process, params.batch_bytes, params.max_batch_files)
     logger.info("%d file(s) to process in %d batch(es); %d document(s) carried over from %s",
                 len(plan.process), len(batches), len(plan.carried.bundles), previous.name if previous else "nothing")
-    results = process_batch.map(batches, inbox=unmapped(inbox), config=unmapped(config)).result() if batches else []
+    reporter = progress.current()
+    reporter.start(len(plan.process))
+    futures = process_batch.map(batches, inbox=unmapped(inbox), config=unmapped(config)) if batches else []
+    files_in = {future.task_run_id: len(batch) for future, batch in zip(futures, batches)}
+    for future in as_completed(futures):
+        reporter.advance(files_in[future.task_run_id])
+    results = [future.result() for future in futures]  # batch order, not completion order
+    reporter.stage("enrich")
     # quote(): the batches hold every record; Prefect would walk them all looking for futures.
     enriched = enrich_tables(assemble_tables(quote([plan.carried, *results])), params.enrich_config(), previous)
     tables = enriched.tables
-    report = validate_tables(tables)
+    reporter.stage("validate")
+    data_docs = publish.staging_path(output, "validation")
+    report = validate_tables(tables, data_docs)
 
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     release_id = release_id_for(now, tables)
@@ -163,7 +179,9 @@ def _build(params: RunParams, output: Path) -> dict:
     manifest["deduplication"] = {**params.enrich_config().dedup.describe(), "stats": enriched.summary["dedup"]}
     manifest["changes"] = plan.summary()
     index = {**enriched.index, incremental_.STATE: incremental_.state_table(tables, incremental_.fingerprints(config))}
-    path = publish_release(output, release_id, tables, manifest, index)
+    reporter.stage("publish")
+    path = publish_release(output, release_id, tables, manifest, index, data_docs)
+    reporter.done()
 
     counts = {name: t.num_rows for name, t in tables.items()}
     summary = {

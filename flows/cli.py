@@ -29,7 +29,8 @@ def _add_build_options(command: argparse.ArgumentParser) -> None:
                          help="process every file again instead of carrying unchanged ones over from the latest release")
 
 
-def main(argv: list[str] | None = None) -> int:
+def parser() -> argparse.ArgumentParser:
+    """The command line: one subcommand per job, every option documented."""
     parser = argparse.ArgumentParser(
         prog="speechcorpus",
         description="Turn scraped Chinese speech documents into a clean, segmented, validated dataset release.",
@@ -83,7 +84,11 @@ def main(argv: list[str] | None = None) -> int:
         "removals per kind, duplicates, changes since the previous release, validation.",
     )
     show.add_argument("release", type=Path, metavar="RELEASE", help="a release folder, or an output folder with latest")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
     console = Console(stderr=False)
     err = Console(stderr=True, soft_wrap=True)  # one error, one line, whatever the width
     if args.command == "verify":
@@ -237,14 +242,16 @@ def _params(args: argparse.Namespace):
 def _build(args: argparse.Namespace, console: Console) -> int:
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from flows import runners, server
+    from flows import progress, runners, server
     from flows.build import build_release
     from pipeline import publish
 
     params = _params(args)
     flow = build_release.with_options(task_runner=runners.task_runner(args.runner, args.workers, args.dask_address))
+    err = Console(stderr=True)
+    reporter = progress.TerminalProgress(err) if err.is_terminal else progress.Reporter()
     # Held before Prefect starts, so a second build gets one clear line, not a failed run.
-    with publish.exclusive(params.output_dir, params.wait_for_lock):
+    with publish.exclusive(params.output_dir, params.wait_for_lock), progress.reporting(reporter):
         if runners.needs_server(args.runner):
             with server.local_server() as api_url, temporary_settings(updates={PREFECT_API_URL: api_url}):
                 summary = flow(params)

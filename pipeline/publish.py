@@ -22,6 +22,7 @@ import contextlib
 import fcntl
 import gzip
 import hashlib
+import html
 import io
 import json
 import os
@@ -36,14 +37,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 import schemas
+from pipeline import croissant, report
+from pipeline.layout import (
+    CROISSANT_NAME, DATA_DIR, DATA_DOCS_DIR, INDEX_DIR, JSONL_NAME, LICENSE_NOTE, PRETTY_NAME, REPORT_NAME,
+)
 from pipeline.errors import ConfigError, TransientIOError, is_transient
-
-#: Folder of a release that holds the data files (the only one the card's configs name).
-DATA_DIR = "data"
-#: Folder of a release that holds state for later builds (not data for users).
-INDEX_DIR = "index"
-#: The nested download: one speech per line.
-JSONL_NAME = "speeches.jsonl.gz"
 
 #: Low-cardinality, id-like columns worth dictionary-encoding. Free text and unique ids of
 #: rows (paragraph_id…) are not: a dictionary of unique values only costs space.
@@ -55,7 +53,28 @@ DICTIONARY_COLUMNS = (
 #: (``.tmp-*``) and needs no escaping in Markdown, YAML or a shell.
 RELEASE_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._+-]*"
 
-PRETTY_NAME = "Chinese official speeches (speechcorpus)"
+#: Rejected files named per reason in the card; the rest are in ``rejects``.
+_EXAMPLE_PATHS = 5
+
+_LIMITATIONS = """## Known limitations
+
+- Segmentation is rule-based (公文 heading markers, compilation markers, tables of
+  contents). A compilation whose speeches are separated only by a repeated title is one
+  speech; an unmarked heading is found only when it is a short line without final
+  punctuation.
+- Speaker, date, occasion and genre come from the text's own lines (署名, dates, titles);
+  they are null when the text does not state them, never guessed.
+- Noise removal knows the site families in its rule files; an unknown site's boilerplate
+  may survive in paragraphs (check `removals` and the report's per-site noise).
+- Placeholders (XX, ×××, 20xx) are kept as written and listed per paragraph; masked names
+  are not restored.
+- Synonym-spun or numeral-spun copies are not flagged; near-duplicate detection works on
+  character shingles of the normalised text (MinHash, threshold in the duplicates section).
+- Tokens are jieba 0.42.1 with a small user dictionary of political terms; keywords are
+  TF-IDF on those tokens.
+- Texts were scraped from document-sharing sites and are not checked against the
+  official publication; see the license note.
+"""
 
 #: Hugging Face ``size_categories`` buckets: (exclusive upper bound, label).
 _SIZE_CATEGORIES = (
@@ -68,14 +87,6 @@ _SIZE_CATEGORIES = (
     (1_000_000_000, "100M<n<1B"),
 )
 
-_LICENSE_NOTE = (
-    "The texts are speeches, reports and other documents of Chinese party and state "
-    "bodies, as scraped from document-sharing sites (文库). Article 5 of the Copyright Law "
-    "of the PRC excludes documents of a legislative, administrative or judicial nature and "
-    "their official translations from copyright protection; this pipeline does not check "
-    "whether each text falls under that article, nor the terms of the sites it was "
-    "collected from. Users are responsible for their own use."
-)
 
 #: Columns of sections/paragraphs that point at the enclosing speech or its document. The
 #: JSONL line carries those values once at its top level, so nested items leave them out.
@@ -119,15 +130,18 @@ def write_parquet(table: pa.Table, path: Path, table_name: str) -> None:
             f"table {table_name!r} does not match its declared schema: " + "; ".join(problems)
         )
     table = table.cast(expected)  # same types: only swaps in the declared metadata
-    pq.write_table(
-        table,
+    with pq.ParquetWriter(
         path,
+        expected,
         compression="zstd",
         compression_level=3,
         use_dictionary=[c for c in DICTIONARY_COLUMNS if c in expected.names],
-        row_group_size=100_000,
         write_statistics=True,
-    )
+    ) as writer:
+        # An empty table gets no row group at all: readers that size batches from the first
+        # row group (Hugging Face datasets) fail on a row group of 0 rows.
+        if table.num_rows:
+            writer.write_table(table, row_group_size=100_000)
 
 
 def _schema_problems(actual: pa.Schema, expected: pa.Schema) -> list[str]:
@@ -223,7 +237,7 @@ def dataset_card(manifest: dict) -> str:
     ``manifest`` is the completed manifest of ``write_release`` (it needs ``release_id``,
     ``pipeline_version``, ``row_counts`` and ``files``; ``created_at``,
     ``removals_by_kind`` and ``validation`` are shown when present). The front matter
-    declares one config per Parquet table, ``paragraphs`` the default; the JSONL is left
+    declares one config per non-empty Parquet table, ``paragraphs`` the default; the JSONL is left
     out of the configs on purpose, because ``datasets`` picks one builder per repository
     and fails on a mix of Parquet and JSON configs. Every table and column description
     comes from ``schemas.TABLES``, so the card cannot drift from the files. The same
@@ -235,14 +249,16 @@ def dataset_card(manifest: dict) -> str:
     release_id = manifest["release_id"]
     rows = manifest["row_counts"]
     parts = [
-        _front_matter(rows.get("paragraphs", 0)),
+        _front_matter(rows),
         f"# {PRETTY_NAME}\n",
         _summary(manifest),
         _files_section(manifest),
+        _inputs_section(manifest),
         _tables_section(),
         _cleaning_section(manifest),
         _duplicates_section(manifest),
-        "## License\n\n" + _LICENSE_NOTE + "\n",
+        _LIMITATIONS,
+        "## License\n\n" + LICENSE_NOTE + "\n",
         "## How to cite\n\n"
         f"Cite the release you used, by its id, so others can fetch the same bytes:\n\n"
         f"> {PRETTY_NAME}, release `{release_id}` "
@@ -251,7 +267,7 @@ def dataset_card(manifest: dict) -> str:
     return "\n".join(parts)
 
 
-def _front_matter(paragraph_count: int) -> str:
+def _front_matter(rows: dict[str, int]) -> str:
     lines = [
         "---",
         "language:",
@@ -259,12 +275,14 @@ def _front_matter(paragraph_count: int) -> str:
         f"pretty_name: {_yaml_str(PRETTY_NAME)}",
         "license: other",
         "license_name: prc-official-documents",
-        f"license_details: {_yaml_str(_LICENSE_NOTE)}",
+        f"license_details: {_yaml_str(LICENSE_NOTE)}",
         "size_categories:",
-        f"- {_size_category(paragraph_count)}",
+        f"- {_size_category(rows.get('paragraphs', 0))}",
         "configs:",
     ]
-    for name in schemas.TABLES:
+    # A table with no rows gets no config: `datasets` refuses a split of 0 examples
+    # ("corresponds to no data"), and one unloadable config breaks none of the others.
+    for name in (n for n in schemas.TABLES if rows.get(n, 0)):
         lines.append(f"- config_name: {name}")
         lines.append(f"  data_files: {DATA_DIR}/{name}.parquet")
         if name == "paragraphs":
@@ -302,6 +320,9 @@ def _files_section(manifest: dict) -> str:
     rows = [
         ["`README.md`", "this card", "", ""],
         ["`manifest.json`", "release id, inputs, versions, validation, checksums of data files", "", ""],
+        [f"`{REPORT_NAME}`", "the release report: plots of lengths, noise, sites, years, duplicates, validation", "", ""],
+        [f"`{CROISSANT_NAME}`", "Croissant (MLCommons) metadata of the Parquet tables", "", ""],
+        [f"`{DATA_DOCS_DIR}/index.html`", "Great Expectations Data Docs: every expectation and its result", "", ""],
     ]
     for rel, meta in manifest["files"].items():
         if rel.endswith(".parquet"):
@@ -349,13 +370,41 @@ def _cleaning_section(manifest: dict) -> str:
         out.append(_md_table(["kind", "spans removed"], [[k, str(n)] for k, n in ordered]))
     out.append("### Validation\n")
     validation = manifest.get("validation")
-    if validation is None:
+    if not isinstance(validation, dict):
         out.append("No validation summary was recorded.\n")
-    elif isinstance(validation, dict):
-        rows = [[str(k), _plain(v)] for k, v in validation.items()]
-        out.append(_md_table(["check", "result"], rows))
-    else:
-        out.append(_plain(validation) + "\n")
+        return "\n".join(out)
+    verdict = "passed" if validation.get("success") else "failed"
+    out.append(f"Every table was checked with Great Expectations before publishing: **{verdict}** "
+               f"(details in `{DATA_DOCS_DIR}/index.html`).\n")
+    rows = [
+        [f"`{name}`", str(result.get("evaluated", "")), str(result.get("failed", "")),
+         _text("; ".join(result.get("failures", [])))]
+        for name, result in validation.get("tables", {}).items()
+    ]
+    if rows:
+        out.append(_md_table(["table", "expectations", "failed", "failures"], rows))
+    return "\n".join(out)
+
+
+def _inputs_section(manifest: dict) -> str:
+    """Inputs by outcome, and every reject reason with a few of its files."""
+    inputs = manifest.get("inputs", [])
+    out = ["## Inputs\n"]
+    by_status: dict[str, int] = {}
+    rejected: dict[str, list[str]] = {}
+    for item in inputs:
+        by_status[item.get("status", "")] = by_status.get(item.get("status", ""), 0) + 1
+        if item.get("status") == "rejected":
+            rejected.setdefault(item.get("reason", ""), []).append(item.get("source_path", ""))
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(by_status.items()))
+    out.append(f"{len(inputs)} input file(s): {counts or 'none'}. Every input is either a document or a "
+               "row of `rejects` (JSONL/CSV files: one row per rejected line), never silently dropped.\n")
+    if rejected:
+        rows = [
+            [f"`{reason}`", str(len(paths)), _text(", ".join(paths[:_EXAMPLE_PATHS]) + (" …" if len(paths) > _EXAMPLE_PATHS else ""))]
+            for reason, paths in sorted(rejected.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        ]
+        out.append(_md_table(["reason", "files", "for example"], rows))
     return "\n".join(out)
 
 
@@ -399,13 +448,19 @@ def _md_table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _text(text: str) -> str:
+    """Text from documents (paths, failure examples) made inert in Markdown: HTML escaped,
+    so a file named ``<img src=x onerror=…>`` shows as text on any card renderer."""
+    return html.escape(text, quote=False)
+
+
 def _cell(text: str) -> str:
     """A Markdown table cell: ``|`` escaped (even in code spans) and line breaks as <br>."""
     return text.replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
 
 
 def write_release(output_dir: Path, release_id: str, tables: dict[str, pa.Table], manifest: dict,
-                  index: dict[str, pa.Table] | None = None) -> Path:
+                  index: dict[str, pa.Table] | None = None, data_docs: Path | None = None) -> Path:
     """Publish ``tables`` as ``output_dir/releases/<release_id>`` and point ``latest`` at it.
 
     Returns the release folder. The sequence makes a release appear whole or not at all:
@@ -414,7 +469,9 @@ def write_release(output_dir: Path, release_id: str, tables: dict[str, pa.Table]
     2. write the Parquet files, the JSONL download, the ``index`` tables (state a later
        build reuses: MinHash signatures, the IDF) as ``index/<name>.parquet``, ``manifest.json`` (a copy of
        ``manifest`` completed with ``files`` {path: {sha256, bytes}} and ``row_counts``;
-       the caller's dict is not changed) and ``README.md`` into a staging folder
+       the caller's dict is not changed), ``README.md`` (the dataset card),
+       ``croissant.json``, ``report.html`` and, when given, the ``data_docs``
+       folder (moved in as ``validation/``; made by ``staging_path``) into a staging folder
        ``releases/.tmp-<release_id>-<random>``, on the same filesystem as the target;
     3. fsync every file and folder, so the rename cannot publish data still in cache;
     4. ``os.rename`` the staging folder into place, atomic on one filesystem; on any
@@ -459,11 +516,20 @@ def write_release(output_dir: Path, release_id: str, tables: dict[str, pa.Table]
             json.dumps(full, indent=2, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n"
         )
         (staging / "README.md").write_text(dataset_card(full), encoding="utf-8", newline="\n")
+        (staging / CROISSANT_NAME).write_text(
+            json.dumps(croissant.metadata(full), indent=2, ensure_ascii=False, sort_keys=True) + "\n",
+            encoding="utf-8", newline="\n",
+        )
+        (staging / REPORT_NAME).write_text(report.render(tables, full), encoding="utf-8", newline="\n")
+        if data_docs is not None:
+            os.rename(data_docs, staging / DATA_DOCS_DIR)
         _fsync_tree(staging)
         if final.exists():  # published by a concurrent build meanwhile
             raise FileExistsError(f"release {final} exists; releases are immutable, pick a new id")
         os.rename(staging, final)
     except BaseException as exc:
+        if data_docs is not None and (staging / DATA_DOCS_DIR).is_dir():
+            os.rename(staging / DATA_DOCS_DIR, data_docs)  # a retry needs them again
         shutil.rmtree(staging, ignore_errors=True)
         if is_transient(exc) and not isinstance(exc, TransientIOError):
             raise TransientIOError(exc.errno, f"publishing {release_id}: {exc.strerror or exc}") from exc
@@ -498,6 +564,17 @@ def _fsync(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def staging_path(output_dir: Path, label: str) -> Path:
+    """A new path beside the releases for a build's intermediate folder (Data Docs).
+
+    It lies on the releases' filesystem, so ``write_release`` can move it in, and
+    ``clean_stale_staging`` removes it if the build dies first. Nothing is created.
+    """
+    releases = Path(output_dir) / "releases"
+    releases.mkdir(parents=True, exist_ok=True)
+    return releases / f".tmp-{label}-{secrets.token_hex(8)}"
 
 
 def clean_stale_staging(output_dir: Path) -> list[Path]:

@@ -19,12 +19,14 @@ import re
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 import schemas
+from pipeline import datadocs
 from pipeline.errors import ConfigError, ValidationFailed
 
 if TYPE_CHECKING:
@@ -35,6 +37,9 @@ if TYPE_CHECKING:
 
 #: SUMMARY keeps results small on big failing batches; five examples name the problem.
 RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 5}
+
+#: The Data Docs site a release carries (``validation/`` in the release folder).
+DATA_DOCS_SITE = "release"
 
 #: Longest example value quoted in a failure line, in code points.
 _SAMPLE_CHARS = 40
@@ -238,14 +243,20 @@ def _pattern_name(regex: str) -> str:
     return f"/{regex}/"
 
 
-def validate(tables: dict[str, pa.Table]) -> ValidationReport:
+def validate(tables: dict[str, pa.Table], data_docs: Path | None = None) -> ValidationReport:
     """The validation report of a release: every table of ``schemas.TABLES`` against its suite.
 
     ``tables`` must hold exactly the tables of ``schemas.TABLES`` (``ConfigError``
     otherwise): a table left out would be published unchecked. All suites run in one
-    ephemeral Great Expectations context, so nothing is written to disk and two runs never
-    share state. Empty tables pass (the rejects table usually is empty).
+    ephemeral Great Expectations context, so two runs never share state. Empty tables pass
+    (the rejects table usually is empty).
+
+    With ``data_docs``, Great Expectations' Data Docs for these results (an ``index.html``
+    with one page per suite and per validation result, readable offline) are built into
+    that folder, which must not exist yet; nothing else is written to disk.
     """
+    if data_docs is not None and Path(data_docs).exists():
+        raise ConfigError(f"data_docs folder {str(data_docs)!r} exists; give a new path")
     missing = [name for name in schemas.TABLES if name not in tables]
     unknown = sorted(set(tables) - set(schemas.TABLES))
     if missing or unknown:
@@ -259,6 +270,12 @@ def validate(tables: dict[str, pa.Table]) -> ValidationReport:
 
         context = gx.get_context(mode="ephemeral")
         context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+        if data_docs is not None:
+            context.add_data_docs_site(site_name=DATA_DOCS_SITE, site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(data_docs)},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            })
         datasource = context.data_sources.add_pandas("release")
         results: dict[str, TableResult] = {}
         for name, spec in schemas.TABLES.items():
@@ -280,6 +297,9 @@ def validate(tables: dict[str, pa.Table]) -> ValidationReport:
                 evaluated=len(outcome.results),
                 failed=[_failure(r) for r in failed],
             )
+        if data_docs is not None:
+            context.build_data_docs(site_names=[DATA_DOCS_SITE])
+            datadocs.make_offline(data_docs)
     return ValidationReport(success=all(r.success for r in results.values()), tables=results)
 
 
