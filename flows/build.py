@@ -10,6 +10,7 @@ MB of text), never per paragraph: Prefect costs 5–10 ms per task in threads an
 # resolve them from strings.
 import datetime as dt
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -25,6 +26,7 @@ import pipeline
 from flows import progress
 from pipeline import enrich, ingest, process, publish, validate
 from pipeline import incremental as incremental_
+from pipeline import report as release_report
 from pipeline.enrich import EnrichConfig
 from pipeline.clean import CleanConfig
 from pipeline.errors import TransientIOError
@@ -191,18 +193,10 @@ def _build(params: RunParams, output: Path) -> dict:
         "rejects": tables["rejects"].select(["source_path", "reason"]).to_pylist(),
         "validation": "passed",
     }
+    published = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
     create_markdown_artifact(
         key="release-summary",
-        markdown=_summary_markdown(summary),
+        markdown=release_report.summary_markdown(tables, published),
         description=f"speechcorpus release {release_id}",
     )
     return summary
-
-
-def _summary_markdown(summary: dict) -> str:
-    rows = "\n".join(f"| {name} | {n} |" for name, n in summary["row_counts"].items())
-    return (
-        f"# Release {summary['release_id']}\n\n"
-        f"Validation {summary['validation']}; {len(summary['rejects'])} input(s) rejected.\n\n"
-        f"| table | rows |\n|---|---|\n{rows}\n"
-    )

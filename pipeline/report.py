@@ -137,6 +137,47 @@ def render(tables: dict[str, pa.Table], manifest: dict) -> str:
     )
 
 
+def summary_markdown(tables: dict[str, pa.Table], manifest: dict) -> str:
+    """The report's figures as Markdown, for the orchestrator's run page (a Prefect
+    artifact): rows per table, rejects, noise per kind and per site, documents per site,
+    duplicates, validation, and where the full report is. Document-derived text (site
+    names, reasons) is HTML-escaped and ``|`` escaped, so it renders as text."""
+    def table(header: list[str], rows: list[list]) -> str:
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        lines += ["| " + " | ".join(_md(v) for v in row) + " |" for row in rows]
+        return "\n".join(lines)
+
+    removals = _with_lengths(tables["removals"])
+    by_kind = _ranked(_rows(removals.group_by("kind").aggregate([("chars", "sum"), ("chars", "count")]),
+                            ["kind", "chars_sum", "chars_count"]))
+    with_site = removals.join(_by_site(tables["documents"]).select(["doc_id", "site"]), "doc_id", join_type="left outer")
+    by_site = _ranked(_rows(with_site.group_by("site").aggregate([("chars", "sum")]), ["site", "chars_sum"]))
+    documents_by_site = _ranked(_value_counts(_by_site(tables["documents"]).column("site")))
+    rejects = _value_counts(tables["rejects"].column("reason"))
+    speech_kinds = dict(_value_counts(tables["speeches"].column("duplicate_kind")))
+    paragraph_kinds = dict(_value_counts(tables["paragraphs"].column("duplicate_kind")))
+    validation = manifest.get("validation") if isinstance(manifest.get("validation"), dict) else {}
+    parts = [
+        f"# speechcorpus release {_md(manifest.get('release_id', '(no release id)'))}",
+        f"Validation **{_verdict(validation or None)}**; {_input_files(tables)} input file(s), "
+        f"{tables['rejects'].num_rows} reject(s). Plots: `report.html` in the release folder.",
+        table(["table", "rows"], [[name, tables[name].num_rows] for name in schemas.TABLES]),
+        "## Rejects by reason\n\n" + (table(["reason", "rejects"], _ranked(rejects)) if rejects else "None."),
+        "## Noise removed by kind\n\n" + (table(["kind", "characters", "spans"], by_kind) if by_kind else "Nothing."),
+        "## Noise removed by site\n\n" + (table(["site", "characters"], by_site[:MAX_CATEGORIES]) if by_site else "Nothing."),
+        "## Documents by site\n\n" + (table(["site", "documents"], documents_by_site[:MAX_CATEGORIES]) if documents_by_site else "None."),
+        "## Duplicates\n\n" + table(["kind", "speeches", "paragraphs"],
+                                      [[k, speech_kinds.get(k, 0), paragraph_kinds.get(k, 0)] for k in schemas.DUPLICATE_KINDS]),
+        "## Validation\n\n" + table(["table", "expectations", "failed"],
+                                      [[name, r.get("evaluated"), r.get("failed")] for name, r in validation.get("tables", {}).items()]),
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
+def _md(value: object) -> str:
+    return _esc(NOT_RECORDED if value is None else str(value)).replace("|", "\\|").replace("\n", " ")
+
+
 # Sections ------------------------------------------------------------------------------
 
 

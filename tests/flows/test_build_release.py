@@ -188,3 +188,17 @@ def test_a_bug_is_not_retried(harness, inbox, tmp_path, monkeypatch):
         _build(inbox, tmp_path / "out")
     assert len(calls) == 1
     assert not (tmp_path / "out" / "latest").exists()
+
+
+def test_the_run_carries_the_release_summary_as_a_markdown_artifact(harness, inbox, tmp_path):
+    from prefect.artifacts import Artifact
+
+    summary = _build(inbox, tmp_path / "out")
+    artifact = Artifact.get("release-summary")
+    assert artifact is not None and artifact.type == "markdown"
+    text = artifact.data
+    assert summary["release_id"] in text and "Validation **passed**" in text
+    for name, rows in summary["row_counts"].items():
+        assert f"| {name} | {rows} |" in text
+    assert "| duplicate_input | 1 |" in text and "| empty_file | 1 |" in text
+    assert "| page_break_space | 38 | 38 |" in text  # the seed's 38 page-break spaces
