@@ -124,13 +124,13 @@ def bare_jieba_seconds(inbox: Path, workers: int) -> float:
         return time.perf_counter() - start
 
 
-def timed_build(inbox: Path, output: Path, workers: int, incremental: bool = True) -> tuple[float, dict]:
+def timed_build(inbox: Path, output: Path, workers: int, segmenter: str, incremental: bool = True) -> tuple[float, dict]:
     from flows import runners
     from flows.build import RunParams, build_release
 
     flow = build_release.with_options(task_runner=runners.task_runner("processes", workers))
     start = time.perf_counter()
-    summary = flow(RunParams(input_dir=inbox, output_dir=output, incremental=incremental))
+    summary = flow(RunParams(input_dir=inbox, output_dir=output, incremental=incremental, segmenter=segmenter))
     return time.perf_counter() - start, summary
 
 
@@ -147,6 +147,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--add-one", action="store_true", help="also time an incremental build with one new document")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument("--segmenter", choices=("jieba", "rjieba"), default="jieba",
+                        help="the pipeline's segmenter (the floor is always bare Python jieba)")
     args = parser.parse_args()
 
     from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -159,10 +161,11 @@ def main() -> None:
         documents, input_bytes = build_inbox(inbox, args.mb, args.documents)
         jieba_seconds = bare_jieba_seconds(inbox, args.workers)
         with server.local_server() as api_url, temporary_settings(updates={PREFECT_API_URL: api_url}):
-            full_seconds, summary = timed_build(inbox, output, args.workers)
-            noop_seconds, _ = timed_build(inbox, output, args.workers)
+            full_seconds, summary = timed_build(inbox, output, args.workers, args.segmenter)
+            noop_seconds, _ = timed_build(inbox, output, args.workers, args.segmenter)
             result = {
                 "input_mb": round(input_bytes / 1e6, 1), "documents": documents, "workers": args.workers,
+                "segmenter": args.segmenter,
                 "paragraphs": summary["row_counts"]["paragraphs"],
                 "full_build_seconds": round(full_seconds, 1),
                 "mb_per_second": round(input_bytes / 1e6 / full_seconds, 3),
@@ -172,8 +175,8 @@ def main() -> None:
             }
             if args.add_one:
                 (inbox / "new_document.txt").write_text("在全市工作会议上的讲话\n同志们：\n今天召开会议，部署全年工作。", encoding="utf-8")
-                one_seconds, one = timed_build(inbox, output, args.workers)
-                _, rebuilt = timed_build(inbox, work / "rebuild", args.workers, incremental=False)
+                one_seconds, one = timed_build(inbox, output, args.workers, args.segmenter)
+                _, rebuilt = timed_build(inbox, work / "rebuild", args.workers, args.segmenter, incremental=False)
                 result["one_new_document_seconds"] = round(one_seconds, 1)
                 result["one_new_vs_full"] = round(one_seconds / full_seconds, 3)
                 result["one_new_equals_full_rebuild"] = data_files(output, one) == data_files(work / "rebuild", rebuilt)

@@ -33,6 +33,7 @@ from pipeline.errors import TransientIOError
 from pipeline.ingest import IngestConfig
 from pipeline.normalize import NormalizeConfig
 from pipeline.process import BuildConfig
+from pipeline.tokenize import TokenizeConfig
 
 
 class RunParams(BaseModel):
@@ -46,6 +47,7 @@ class RunParams(BaseModel):
     text_fields: list[str] = Field(default_factory=lambda: list(IngestConfig().text_fields),
                                    description="JSONL/CSV fields holding the text, first present wins.")
     rules_dirs: list[Path] = Field(default_factory=list, description="Folders of extra site rules, applied after the shipped ones.")
+    segmenter: str = Field("jieba", description="Word segmenter: jieba, or rjieba (jieba-rs, ~13x faster, optional package).")
     incremental: bool = Field(True, description="Carry unchanged documents over from the latest release.")
     wait_for_lock: float = Field(0.0, ge=0, description="Seconds to wait when another build holds the output folder.")
 
@@ -57,6 +59,7 @@ class RunParams(BaseModel):
             ingest=IngestConfig(text_fields=tuple(self.text_fields)),
             normalize=NormalizeConfig(opencc_profile=self.opencc_profile),
             clean=CleanConfig(rules_dirs=(CleanConfig().rules_dirs + tuple(self.rules_dirs))),
+            tokenize=TokenizeConfig(engine=self.segmenter),
         )
 
 

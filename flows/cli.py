@@ -25,6 +25,9 @@ def _add_build_options(command: argparse.ArgumentParser) -> None:
                          help="JSONL/CSV field holding the text (repeatable; default: content, text, raw_content, full_text)")
     command.add_argument("--rules-dir", type=Path, action="append", default=[], metavar="DIR",
                          help="extra folder of site rule files, applied after the shipped ones (repeatable)")
+    command.add_argument("--segmenter", choices=("jieba", "rjieba"), default="jieba",
+                         help="word segmenter: jieba (default) or rjieba, jieba-rs: the same cuts in 99.99%% of "
+                         "paragraphs, ~13x faster (pip install rjieba)")
     command.add_argument("--full", action="store_true",
                          help="process every file again instead of carrying unchanged ones over from the latest release")
 
@@ -235,7 +238,7 @@ def _params(args: argparse.Namespace):
     from flows.build import RunParams
 
     return RunParams(input_dir=args.input, output_dir=args.output, opencc_profile=args.opencc_profile,
-                     rules_dirs=args.rules_dir, incremental=not args.full,
+                     rules_dirs=args.rules_dir, incremental=not args.full, segmenter=args.segmenter,
                      **({"text_fields": args.text_field} if args.text_field else {}))
 
 

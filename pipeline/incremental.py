@@ -69,6 +69,7 @@ def fingerprints(config: BuildConfig) -> Fingerprints:
         "normalize": repr(config.normalize),
         "quality": repr(config.quality),
         "hmm": config.tokenize.hmm,
+        "segmenter": config.tokenize.engine,
         "user_dictionary": tokenize.user_dict_sha256(config.tokenize),
         "generic_rules": generic,
         "detect": detect,

@@ -29,7 +29,7 @@ from pipeline.quality import QualityConfig
 from pipeline.tokenize import TokenizeConfig
 
 #: Libraries whose versions change the data; recorded in every manifest.
-LIBRARIES = ("opencc", "jieba", "pyarrow", "pandas", "great-expectations", "prefect")
+LIBRARIES = ("opencc", "jieba", "rjieba", "pyarrow", "pandas", "great-expectations", "prefect")
 
 
 @dataclass(frozen=True)
@@ -321,6 +321,7 @@ def manifest(release_id: str, created_at: dt.datetime, tables: dict[str, pa.Tabl
         "config": {
             "opencc_profile": config.normalize.opencc_profile,
             "rules": {p.name: sha256_file(p) for p in config.clean.rule_files()},
+            "segmenter": config.tokenize.engine,
             "jieba_hmm": config.tokenize.hmm,
             "user_dictionary": {
                 "file": Path(config.tokenize.user_dict).name if config.tokenize.user_dict else None,

@@ -50,3 +50,8 @@ def test_the_global_jieba_tokenizer_is_left_alone():
 def test_one_tokenizer_per_config_and_process():
     assert tokenize.make_tokenizer(TokenizeConfig()) is tokenize.make_tokenizer(TokenizeConfig())
     assert tokenize.make_tokenizer(TokenizeConfig(hmm=False)) is not tokenize.make_tokenizer(TokenizeConfig())
+
+
+def test_an_unknown_engine_is_refused_with_the_choices():
+    with pytest.raises(ConfigError, match="jieba, rjieba"):
+        TokenizeConfig(engine="thulac")
