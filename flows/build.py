@@ -161,7 +161,7 @@ def _build(params: RunParams, output: Path) -> dict:
     plan = plan_build(inbox, previous, config, params.incremental)
     batches = plan_batches(plan.process, params.batch_bytes, params.max_batch_files)
     logger.info("%d file(s) to process in %d batch(es); %d document(s) carried over from %s",
-                len(plan.process), len(batches), len(plan.carried.bundles), previous.name if previous else "nothing")
+                len(plan.process), len(batches), plan.carried.documents, previous.name if previous else "nothing")
     reporter = progress.current()
     reporter.start(len(plan.process))
     futures = process_batch.map(batches, inbox=unmapped(inbox), config=unmapped(config)) if batches else []

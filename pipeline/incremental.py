@@ -18,20 +18,19 @@ corpus-wide steps (keywords, duplicates, validation) always run on the whole rel
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 import pipeline
 import schemas
 from pipeline import ingest, tokenize
-from pipeline.process import Batch, BuildConfig, Bundle
-from pipeline.records import RECORD_TYPES
+from pipeline.process import Batch, BuildConfig
 
 #: Name of the index table holding each document's fingerprint.
 STATE = "state"
@@ -107,7 +106,7 @@ class Plan:
         """Counts and the paths of the added, changed and removed files (the manifest's diff)."""
         return {
             "files": {k: len(v) for k, v in self.diff.items()},
-            "documents_carried_over": len(self.carried.bundles),
+            "documents_carried_over": self.carried.documents,
             "added": self.diff["added"], "changed": self.diff["changed"], "removed": self.diff["removed"],
         }
 
@@ -165,29 +164,19 @@ def _read(release: Path | None, relative: str) -> pa.Table | None:
 
 
 def _carried(previous: Path, paths: set[str]) -> Batch:
-    """The records of the files in ``paths`` as the previous release holds them, as
-    bundles ready for ``process.tables``."""
-    batch = Batch()
+    """The rows of the files in ``paths`` as the previous release holds them, as a batch
+    ready for ``process.tables``."""
     if not paths:
-        return batch
-    documents = [d for d in _read(previous, "data/documents.parquet").to_pylist() if d["source_path"] in paths]
-    bundles = {d["doc_id"]: Bundle(document=_record("documents", d)) for d in documents}
-    for name, attribute in (("speeches", "speeches"), ("sections", "sections"), ("paragraphs", "paragraphs"),
-                            ("removals", "removals")):
-        for row in _read(previous, f"data/{name}.parquet").to_pylist():
-            bundle = bundles.get(row["doc_id"])
-            if bundle is not None:
-                getattr(bundle, attribute).append(_record(name, row))
-    batch.bundles = [bundles[k] for k in sorted(bundles)]
-    batch.rejects = [_record("rejects", r) for r in _read(previous, "data/rejects.parquet").to_pylist()
-                     if r["source_path"] in paths]
-    return batch
-
-
-def _record(table: str, row: dict):
-    record_type = RECORD_TYPES[table]
-    values = {f.name: row[f.name] for f in dataclasses.fields(record_type)}
-    for name, value in values.items():
-        if isinstance(value, list):
-            values[name] = tuple(value)
-    return record_type(**values)
+        return Batch()
+    wanted = pa.array(sorted(paths), pa.string())
+    documents = _read(previous, "data/documents.parquet")
+    documents = documents.filter(pc.is_in(documents.column("source_path"), wanted))
+    doc_ids = documents.column("doc_id").combine_chunks()
+    out = {"documents": documents}
+    for name in ("speeches", "sections", "paragraphs", "removals"):
+        table = _read(previous, f"data/{name}.parquet")
+        out[name] = table.filter(pc.is_in(table.column("doc_id"), doc_ids))
+    rejects = _read(previous, "data/rejects.parquet")
+    out["rejects"] = rejects.filter(pc.is_in(rejects.column("source_path"), wanted))
+    # the declared schema (the same types; Parquet's field metadata swapped for the schema's)
+    return Batch({name: table.cast(schemas.table(name).arrow_schema()) for name, table in out.items()})

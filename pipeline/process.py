@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 import pipeline
 import schemas
@@ -56,24 +57,49 @@ class Bundle:
 
 @dataclass
 class Batch:
-    """The result of processing a list of input files: bundles and rejects."""
+    """The records of a list of input files as Arrow tables, one per table of the schema.
 
-    bundles: list[Bundle] = field(default_factory=list)
-    rejects: list[Reject] = field(default_factory=list)
+    Arrow rather than record objects: the worker that processed the files builds the
+    tables in parallel with the others, and they cross process and network boundaries
+    as a few buffers instead of millions of pickled objects.
+    """
+
+    tables: dict[str, pa.Table] = field(default_factory=lambda: _empty_tables())
+
+    @property
+    def documents(self) -> int:
+        return self.tables["documents"].num_rows
+
+
+def _empty_tables() -> dict[str, pa.Table]:
+    return {name: records.to_arrow(name, []) for name in schemas.TABLES}
 
 
 def batch(paths: list[Path], inbox: Path, config: BuildConfig = BuildConfig()) -> Batch:
     """The records of every input in ``paths`` (a corpus file holds many); what cannot
     become a document becomes a reject with its reason."""
-    out = Batch()
+    bundles, rejects = [], []
     for path in paths:
         for source in ingest.read(path, inbox, config.ingest):
             result = source if isinstance(source, Reject) else document(source, config)
             if isinstance(result, Reject):
-                out.rejects.append(result)
+                rejects.append(result)
             else:
-                out.bundles.append(result)
-    return out
+                bundles.append(result)
+    return from_records(bundles, rejects)
+
+
+def from_records(bundles: list[Bundle], rejects: list[Reject]) -> Batch:
+    """A batch of the records of ``bundles`` and ``rejects``."""
+    rows: dict[str, list] = {name: [] for name in schemas.TABLES}
+    for b in bundles:
+        rows["documents"].append(b.document)
+        rows["speeches"].extend(b.speeches)
+        rows["sections"].extend(b.sections)
+        rows["paragraphs"].extend(b.paragraphs)
+        rows["removals"].extend(b.removals)
+    rows["rejects"] = rejects
+    return Batch({name: records.to_arrow(name, rows[name]) for name in schemas.TABLES})
 
 
 def document(source: ingest.Source, config: BuildConfig = BuildConfig()) -> Bundle | Reject:
@@ -268,25 +294,43 @@ def tables(batches: list[Batch]) -> dict[str, pa.Table]:
     A file whose bytes equal an earlier file's (by source path order) would produce the
     same ids again; it becomes a ``duplicate_input`` reject that names the kept file.
     """
-    bundles = sorted((b for batch in batches for b in batch.bundles),
-                     key=lambda b: (b.document.source_path, b.document.source_line or 0))
-    rejects = [r for batch in batches for r in batch.rejects]
-    rows: dict[str, list] = {name: [] for name in schemas.TABLES}
+    merged = {name: pa.concat_tables([b.tables[name] for b in batches]) if batches else records.to_arrow(name, [])
+              for name in schemas.TABLES}
+    documents = records.sort(merged["documents"], ["source_path", "source_line"])
     kept: dict[str, str] = {}
-    for b in bundles:
-        doc = b.document
-        if doc.doc_id in kept:
-            rejects.append(Reject(doc.source_path, doc.source_line, doc.source_sha256, "duplicate_input",
-                                  f"same bytes as {kept[doc.doc_id]}, which is in the dataset"))
-            continue
-        kept[doc.doc_id] = doc.source_path
-        rows["documents"].append(doc)
-        rows["speeches"].extend(b.speeches)
-        rows["sections"].extend(b.sections)
-        rows["paragraphs"].extend(b.paragraphs)
-        rows["removals"].extend(b.removals)
-    rows["rejects"] = rejects
-    return {name: records.to_arrow(name, rows[name]) for name in schemas.TABLES}
+    keep, duplicates = [], []
+    for i, (doc_id, path) in enumerate(zip(documents.column("doc_id").to_pylist(), documents.column("source_path").to_pylist())):
+        if doc_id in kept:
+            duplicates.append((i, kept[doc_id]))
+        else:
+            kept[doc_id] = path
+            keep.append(i)
+    if duplicates:
+        dropped = documents.take(pa.array([i for i, _ in duplicates], pa.int64())).to_pylist()
+        merged["rejects"] = pa.concat_tables([merged["rejects"], records.to_arrow("rejects", [
+            Reject(d["source_path"], d["source_line"], d["source_sha256"], "duplicate_input",
+                   f"same bytes as {first}, which is in the dataset")
+            for d, (_, first) in zip(dropped, duplicates)
+        ])])
+        merged["documents"] = documents.take(pa.array(keep, pa.int64()))
+        repeated = pa.array(sorted({d["doc_id"] for d in dropped}), pa.string())
+        for name in ("speeches", "sections", "paragraphs", "removals"):
+            merged[name] = _first_of_each_key(merged[name], name, repeated)
+    return {name: records.sort(merged[name], schemas.table(name).sort_by) for name in schemas.TABLES}
+
+
+def _first_of_each_key(table: pa.Table, name: str, repeated_docs: pa.Array) -> pa.Table:
+    """``table`` with the rows of a repeated document kept once: identical bytes gave
+    identical records, so the first row of each key stands for all."""
+    mask = pc.is_in(table.column("doc_id"), repeated_docs)
+    repeated = table.filter(mask)
+    seen, first = set(), []
+    key = schemas.table(name).key
+    for i, values in enumerate(zip(*(repeated.column(c).to_pylist() for c in key))):
+        if values not in seen:
+            seen.add(values)
+            first.append(i)
+    return pa.concat_tables([table.filter(pc.invert(mask)), repeated.take(pa.array(first, pa.int64()))])
 
 
 def library_versions() -> dict[str, str]:

@@ -177,6 +177,12 @@ def to_arrow(table_name: str, records: list) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=spec.arrow_schema())
 
 
+def sort(table: pa.Table, columns: tuple[str, ...] | list[str]) -> pa.Table:
+    """``table`` sorted by ``columns`` the way ``to_arrow`` sorts records: nulls first,
+    strings by code point (UTF-8 bytes sort the same way)."""
+    return table.sort_by([(c, "ascending", "at_start") for c in columns])
+
+
 def _sort_key(value: object) -> tuple:
     # Nulls first, then values; keeps mixed None/str columns sortable.
     return (value is not None, value if value is not None else "")
