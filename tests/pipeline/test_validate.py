@@ -19,7 +19,7 @@ import schemas
 from pipeline import records
 from pipeline.errors import ConfigError, ValidationFailed
 from pipeline.records import Document, Paragraph, Removal, Section, Speech, stable_id
-from pipeline.validate import ValidationReport, suite_for, validate
+from pipeline.validate import ValidationReport, dangling_references, references_suite_for, suite_for, validate
 
 SHA = "3f" * 32
 DOC_ID = records.doc_id_for(SHA)
@@ -109,7 +109,7 @@ def test_clean_release_passes(clean_report):
         assert result.success, name
         assert result.evaluated > 0, name
     # The empty rejects table is validated, not skipped.
-    assert clean_report.tables["rejects"].evaluated == len(suite_for(schemas.REJECTS, {}).expectations)
+    assert clean_report.tables["rejects"].evaluated == len(suite_for(schemas.REJECTS).expectations)
 
 
 def test_valid_chinese_text_passes(clean_report):
@@ -143,8 +143,8 @@ CORRUPTIONS = {
     "half-width comma in Chinese": ("paragraphs", {"text": "疫情防控,经济"}, "text", "expect_column_values_to_not_match_regex (half width in chinese)", "疫情防控,经济"),
     "half-width comma before Han": ("paragraphs", {"text": "Hello,世界。"}, "text", "expect_column_values_to_not_match_regex (half width in chinese)", "Hello,世界。"),
     "replacement character": ("paragraphs", {"text": "疫情\ufffd防控。"}, "text", "expect_column_values_to_not_match_regex (control)", "疫情\ufffd防控。"),
-    "dangling speech_id": ("paragraphs", {"speech_id": "0" * 16}, "speech_id", "expect_column_values_to_be_in_set (references speeches.speech_id)", "0" * 16),
-    "dangling parent section": ("sections", {"parent_section_id": "f" * 16}, "parent_section_id", "expect_column_values_to_be_in_set (references sections.section_id)", "f" * 16),
+    "dangling speech_id": ("paragraphs", {"speech_id": "0" * 16}, "speech_id", "expect_column_values_to_be_null (references speeches.speech_id)", "0" * 16),
+    "dangling parent section": ("sections", {"parent_section_id": "f" * 16}, "parent_section_id", "expect_column_values_to_be_null (references sections.section_id)", "f" * 16),
     "section level 0": ("sections", {"level": 0}, "level", "expect_column_values_to_be_between", 0),
     "section marker abc": ("sections", {"marker": "abc"}, "marker", "expect_column_values_to_match_regex (pattern marker)", "abc"),
     "source_end <= source_start": ("speeches", {"source_start": 77, "source_end": 77}, "source_end", "expect_column_pair_values_a_to_be_greater_than_b", [77, 77]),
@@ -219,13 +219,28 @@ def test_missing_table_is_a_config_error():
         validate(tables)
 
 
-def test_suite_for_needs_the_referenced_table():
+def test_dangling_references_need_the_referenced_table():
+    tables = to_tables(clean_records())
     with pytest.raises(KeyError, match="speeches"):
-        suite_for(schemas.PARAGRAPHS, {"documents": to_tables(clean_records())["documents"]})
+        dangling_references(schemas.PARAGRAPHS, {"paragraphs": tables["paragraphs"], "documents": tables["documents"]})
+
+
+def test_dangling_references_name_exactly_the_missing_ids():
+    tables = to_tables(clean_records())
+    paragraphs = tables["paragraphs"]
+    speech_ids = paragraphs.column("speech_id").to_pylist()
+    speech_ids[0] = "0" * 16
+    tables["paragraphs"] = paragraphs.set_column(paragraphs.schema.get_field_index("speech_id"), "speech_id",
+                                                 pa.array(speech_ids, pa.string()))
+    dangling = dangling_references(schemas.PARAGRAPHS, tables)
+    assert dangling.column_names == [c.name for c in schemas.PARAGRAPHS.columns if c.references]
+    assert dangling.column("speech_id").to_pylist() == ["0" * 16] + [None] * (len(speech_ids) - 1)
+    # a null reference (no section, no duplicate) is no reference
+    assert dangling.column("duplicate_of").null_count == len(speech_ids)
 
 
 def test_suite_is_derived_from_the_schema():
-    suite = suite_for(schemas.PARAGRAPHS, to_tables(clean_records()))
+    suite = suite_for(schemas.PARAGRAPHS)
     assert suite.name == "paragraphs_suite"
     by_type: dict[str, list] = {}
     for e in suite.expectations:
@@ -235,9 +250,13 @@ def test_suite_is_derived_from_the_schema():
     not_null = {e.column for e in by_type["expect_column_values_to_not_be_null"]}
     assert not_null == {c.name for c in schemas.PARAGRAPHS.columns if not c.nullable}
     in_set = {e.column: e.value_set for e in by_type["expect_column_values_to_be_in_set"]}
-    paragraph_ids = sorted(p.paragraph_id for p in clean_records()["paragraphs"])
-    assert in_set == {"speech_id": [SPEECH_ID], "section_id": sorted([SECTION_1, SECTION_2]), "doc_id": [DOC_ID],
-                      "duplicate_of": paragraph_ids, "duplicate_kind": list(schemas.DUPLICATE_KINDS)}
+    assert in_set == {"duplicate_kind": list(schemas.DUPLICATE_KINDS)}
+    references = references_suite_for(schemas.PARAGRAPHS)
+    assert references.name == "paragraphs_references_suite"
+    assert {e.column: e.meta["rule"] for e in references.expectations} == {
+        "speech_id": "references speeches.speech_id", "section_id": "references sections.section_id",
+        "doc_id": "references documents.doc_id", "duplicate_of": "references paragraphs.paragraph_id"}
+    assert references_suite_for(schemas.REJECTS) is None
     # The list column gets nothing but its not-null check.
     tokens = [e.expectation_type for e in suite.expectations if getattr(e, "column", None) == "tokens"]
     assert tokens == ["expect_column_values_to_not_be_null"]
@@ -248,4 +267,4 @@ def test_rules_on_a_list_column_are_refused():
     tokens = dataclasses.replace(schemas.PARAGRAPHS.column("tokens"), pattern=schemas.ID_PATTERN)
     table = dataclasses.replace(schemas.PARAGRAPHS, columns=(tokens,), key=("tokens",), greater_than=())
     with pytest.raises(ConfigError, match="paragraphs.tokens is a list column"):
-        suite_for(table, {})
+        suite_for(table)
