@@ -18,18 +18,20 @@ Pure library code: no Prefect import (``flows/`` wires this into tasks).
 
 from __future__ import annotations
 
+import collections
+import concurrent.futures
 import contextlib
 import fcntl
-import gzip
 import hashlib
 import html
-import io
 import json
 import os
 import re
 import secrets
 import shutil
+import struct
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -219,16 +221,47 @@ def write_jsonl_gz(records: Iterable[dict], path: Path) -> None:
     """Write ``records`` to ``path`` as gzip-compressed JSON Lines, one object per line.
 
     UTF-8 with Chinese kept as is (``ensure_ascii=False`` makes the file ~40% smaller than
-    ``\\u`` escapes) and compact separators. The gzip header gets ``mtime=0`` and no file
-    name: ``gzip.open`` stamps the current time into the header, which would change the
-    bytes, and so the checksum, of every build.
+    ``\\u`` escapes) and compact separators. The file is a series of gzip members of
+    about ``JSONL_MEMBER_BYTES`` each, compressed on two threads (zlib releases the GIL):
+    compressing 190 MB of JSON at level 6 took 7 s of a 50 MB build on one core. Every
+    gzip reader (``gzip``, ``zcat``, pandas, ``datasets``) reads a multi-member file as one
+    stream. Headers carry no time or name, so the bytes depend on the records alone.
     """
-    with open(path, "wb") as raw, gzip.GzipFile(
-        filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6
-    ) as gz, io.TextIOWrapper(gz, encoding="utf-8", newline="\n") as out:
-        for rec in records:
-            out.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")))
-            out.write("\n")
+    with open(path, "wb") as out, concurrent.futures.ThreadPoolExecutor(2) as pool:
+        pending: collections.deque = collections.deque()
+        for chunk in _jsonl_chunks(records, JSONL_MEMBER_BYTES):
+            pending.append(pool.submit(_gzip_member, chunk))
+            if len(pending) > 4:  # bounded: a few members in memory, not the whole file
+                out.write(pending.popleft().result())
+        while pending:
+            out.write(pending.popleft().result())
+
+
+#: Uncompressed bytes per gzip member of the JSONL download.
+JSONL_MEMBER_BYTES = 8 * 2**20
+#: magic, deflate, no flags, mtime 0, no extra flags, OS "unknown": what ``gzip.GzipFile``
+#: writes with ``mtime=0`` and no file name, so no byte depends on the machine.
+_GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+
+
+def _jsonl_chunks(records: Iterable[dict], size: int) -> Iterator[bytes]:
+    lines: list[bytes] = []
+    total = 0
+    for rec in records:
+        line = (json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+        lines.append(line)
+        total += len(line)
+        if total >= size:
+            yield b"".join(lines)
+            lines, total = [], 0
+    if lines or total == 0:
+        yield b"".join(lines)
+
+
+def _gzip_member(data: bytes) -> bytes:
+    deflate = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+    body = deflate.compress(data) + deflate.flush()
+    return _GZIP_HEADER + body + struct.pack("<II", zlib.crc32(data), len(data) & 0xFFFFFFFF)
 
 
 def dataset_card(manifest: dict) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+import schemas
 from conftest import REPO
 
 #: Offline and isolated: Hugging Face must not look for a hub, nor share a user cache.
@@ -213,5 +214,7 @@ def test_data_docs_index_renders_in_chromium_offline_with_a_row_per_table(built,
     dom = _open_in_chromium(release / "validation" / "index.html", tmp_path, "data_docs")
     rows = re.findall(r"<tr\b.*?</tr>", dom, re.S)
     results = [row for row in rows if "validations/" in row]
-    assert sorted(re.search(r"validations/(\w+)_suite/", row).group(1) for row in results) == sorted(manifest["row_counts"])
+    with_keys = [t.name for t in schemas.TABLES.values() if any(c.references for c in t.columns)]
+    expected = [*manifest["row_counts"], *(f"{name}_references" for name in with_keys)]
+    assert sorted(re.search(r"validations/(\w+)_suite/", row).group(1) for row in results) == sorted(expected)
     assert all("fa-check-circle" in row for row in results)  # every table passed, shown with its icon
