@@ -98,6 +98,7 @@ def _only_han_changed(before: str, after: str) -> bool:
 
 
 _HALF_WIDTH_RE = re.compile("[,:;!?()]")
+_BRACKET_OR_LINE_RE = re.compile("[\n(（)）]")
 
 
 def punctuation_width(s: str) -> str:
@@ -115,6 +116,8 @@ def punctuation_width(s: str) -> str:
     >>> punctuation_width("在(G2G)模式下")
     '在（G2G）模式下'
     """
+    if not _HALF_WIDTH_RE.search(s):
+        return s  # nothing half-width to convert (most clean text): skip the scans below
     chars = list(s)
     while True:
         convert = {i for i in _candidates(chars) if _in_chinese_context(chars, i)}
@@ -147,7 +150,8 @@ def _bracket_partners(chars: list[str], convert: set[int]) -> set[int]:
     """Indices of the matching bracket of every converted bracket (within one line)."""
     partners: set[int] = set()
     stack: list[int] = []
-    for i, c in enumerate(chars):
+    for match in _BRACKET_OR_LINE_RE.finditer("".join(chars)):
+        i, c = match.start(), match.group()
         if c == "\n":
             stack.clear()
         elif c in "(（":

@@ -117,4 +117,4 @@ def tokens(text: str, config: TokenizeConfig = TokenizeConfig()) -> tuple[str, .
     >>> tokens("统筹推进疫情防控，GDP增长4.6%。")
     ('统筹', '推进', '疫情防控', '，', 'GDP', '增长', '4.6%', '。')
     """
-    return tuple(t for t in segmenter(config)(text) if not t.isspace())
+    return tuple([t for t in segmenter(config)(text) if not t.isspace()])

@@ -99,6 +99,17 @@ def test_hugging_face_datasets_loads_every_config_offline(built, tmp_path, monke
     assert default.num_rows == manifest["row_counts"]["paragraphs"]
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")
+def test_mlcroissant_reads_every_table_of_the_release_with_the_manifest_row_counts(built, tmp_path, monkeypatch):
+    import mlcroissant as mlc
+
+    _, release, manifest, _ = built
+    monkeypatch.setenv("HOME", str(tmp_path))  # mlcroissant may cache under ~; keep it in tmp
+    dataset = mlc.Dataset(jsonld=str(release / "croissant.json"))
+    for name, rows in manifest["row_counts"].items():
+        assert sum(1 for _ in dataset.records(record_set=name)) == rows, name
+
+
 def test_the_jsonl_download_nests_every_section_and_paragraph(built):
     _, release, manifest, _ = built
     with gzip.open(release / "data" / "speeches.jsonl.gz", "rt", encoding="utf-8") as lines:
