@@ -42,11 +42,8 @@ def tables(tables: dict[str, pa.Table], config: EnrichConfig = EnrichConfig(),
     unchanged paragraphs are reused instead of recomputed.
     """
     previous_index = previous_index or {}
-    speech_tokens: dict[str, list[str]] = {sid: [] for sid in tables["speeches"].column("speech_id").to_pylist()}
-    paragraphs = tables["paragraphs"]
-    for sid, toks in zip(paragraphs.column("speech_id").to_pylist(), paragraphs.column("tokens").to_pylist()):
-        speech_tokens[sid].extend(toks)
-    found, idf, source = keywords.annotate(speech_tokens, config.keywords)
+    found, idf, source = keywords.annotate_table(
+        tables["paragraphs"], tables["speeches"].column("speech_id").to_pylist(), config.keywords)
     speeches = tables["speeches"]
     column = pa.array([list(found[sid]) for sid in speeches.column("speech_id").to_pylist()],
                       speeches.schema.field("keywords").type)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import jieba.analyse
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.chardata import HAN
 from pipeline.quality import PLACEHOLDER
@@ -70,59 +71,82 @@ def jieba_idf() -> tuple[dict[str, float], float]:
     return table, values[len(values) // 2]
 
 
-def corpus_idf(documents: list[list[str]], stopwords: frozenset[str]) -> dict[str, tuple[float, int]]:
-    """Smoothed IDF ``log((N + 1) / (df + 1)) + 1`` and document frequency of every
-    candidate word, over the given token lists (one per speech)."""
-    n = len(documents)
-    words = _candidates(documents, stopwords)
-    df = Counter(w for tokens in documents for w in words.intersection(tokens))
-    return {w: (math.log((n + 1) / (d + 1)) + 1.0, d) for w, d in df.items()}
-
-
-def _candidates(documents, stopwords: frozenset[str]) -> frozenset[str]:
-    """The distinct tokens of ``documents`` that may be keywords; ``candidate`` runs once
-    per distinct token (about 1 in 150 of all tokens) instead of once per token."""
-    distinct = set().union(*documents) if documents else set()
-    return frozenset(t for t in distinct if candidate(t, stopwords))
-
-
 def annotate(speech_tokens: dict[str, list[str]], config: KeywordConfig = KeywordConfig()) -> tuple[dict[str, tuple[str, ...]], pa.Table, str]:
+    """``annotate_table`` for tokens given as lists: ``speech_tokens`` maps speech_id to
+    the speech's tokens in order."""
+    ids = list(speech_tokens)
+    paragraphs = pa.table({
+        "speech_id": pa.array(ids, pa.string()),
+        "ordinal": pa.array(range(len(ids)), pa.int32()),
+        "tokens": pa.array([list(t) for t in speech_tokens.values()], pa.list_(pa.string())),
+    })
+    return annotate_table(paragraphs, ids, config)
+
+
+def annotate_table(paragraphs: pa.Table, speech_ids: list[str],
+                   config: KeywordConfig = KeywordConfig()) -> tuple[dict[str, tuple[str, ...]], pa.Table, str]:
     """Keywords of every speech, the IDF table used, and where it came from.
 
-    ``speech_tokens`` maps speech_id to the speech's tokens in order. Returns
-    ``({speech_id: keywords}, idf_table, "corpus" | "jieba")``; ties between equal scores
-    go to the word seen first in the speech, so results are deterministic.
+    ``paragraphs`` needs ``speech_id``, ``ordinal`` and ``tokens``; ``speech_ids`` are all
+    speeches (a speech without paragraphs gets no keywords, and counts for the IDF).
+    Returns ``({speech_id: keywords}, idf_table, "corpus" | "jieba")``; ties between equal
+    scores go to the word seen first in the speech, so results are deterministic.
+
+    Tokens stay in Arrow: document frequencies are a group-by, and each speech's tokens
+    become Python strings only while that speech is ranked (lists of every token of a
+    50 MB release cost 900 MB).
     """
     stopwords = load_stopwords(config.stopwords)
-    if len(speech_tokens) >= config.min_speeches:
-        learnt = corpus_idf(list(speech_tokens.values()), stopwords)
-        idf = {w: v for w, (v, _) in learnt.items()}
+    ordered = paragraphs.select(["speech_id", "ordinal", "tokens"]).sort_by(
+        [("speech_id", "ascending"), ("ordinal", "ascending")])
+    lists = ordered.column("tokens").combine_chunks()
+    flat = pc.list_flatten(lists)
+    owners = pc.take(ordered.column("speech_id").combine_chunks(), pc.list_parent_indices(lists))
+    words = frozenset(t for t in pc.unique(flat).to_pylist() if t is not None and candidate(t, stopwords))
+    candidates = pa.array(sorted(words), pa.string())
+    n = len(speech_ids)
+    if n >= config.min_speeches:
+        pairs = pa.table({"speech_id": owners, "word": flat}).filter(pc.is_in(flat, candidates))
+        df = pairs.group_by(["speech_id", "word"]).aggregate([]).group_by("word").aggregate([("speech_id", "count")])
+        learnt = dict(zip(df.column("word").to_pylist(), df.column("speech_id_count").to_pylist()))
+        ordered_words = sorted(learnt)
+        idf = {w: math.log((n + 1) / (learnt[w] + 1)) + 1.0 for w in ordered_words}
         default = max(idf.values(), default=1.0)
         source = "corpus"
         table = pa.table({
-            "word": pa.array(sorted(learnt), pa.string()),
-            "idf": pa.array([learnt[w][0] for w in sorted(learnt)], pa.float64()),
-            "df": pa.array([learnt[w][1] for w in sorted(learnt)], pa.int32()),
+            "word": pa.array(ordered_words, pa.string()),
+            "idf": pa.array([idf[w] for w in ordered_words], pa.float64()),
+            "df": pa.array([learnt[w] for w in ordered_words], pa.int32()),
         })
     else:
         idf, default = jieba_idf()
         source = "jieba"
-        used = sorted(_candidates(list(speech_tokens.values()), stopwords))
+        used = sorted(words)
         table = pa.table({
             "word": pa.array(used, pa.string()),
             "idf": pa.array([idf.get(w, default) for w in used], pa.float64()),
             "df": pa.array([None] * len(used), pa.int32()),
         })
-    table = table.replace_schema_metadata({"source": source, "speeches": str(len(speech_tokens))})
-    words = _candidates(list(speech_tokens.values()), stopwords)
-    keywords = {}
-    for speech_id, tokens in speech_tokens.items():
+    table = table.replace_schema_metadata({"source": source, "speeches": str(n)})
+    keywords = {sid: () for sid in speech_ids}
+    for speech_id, lo, hi in _ranges(ordered.column("speech_id").to_pylist(), lists.offsets.to_pylist()):
+        tokens = flat.slice(lo, hi - lo).to_pylist()
         counts = Counter(tokens)
         # dict keys keep insertion order: the rank of each word's first occurrence
         first = {t: i for i, t in enumerate(dict.fromkeys(tokens))}
         ranked = sorted(words.intersection(counts), key=lambda w: (-counts[w] * idf.get(w, default), first[w]))
         keywords[speech_id] = _distinct(ranked, config.top_k)
     return keywords, table, source
+
+
+def _ranges(speech_ids: list[str], offsets: list[int]):
+    """``(speech_id, start, end)`` of each speech's tokens in the flattened token column,
+    from the sorted paragraphs' speech ids and the list column's offsets."""
+    start = 0
+    for i in range(1, len(speech_ids) + 1):
+        if i == len(speech_ids) or speech_ids[i] != speech_ids[start]:
+            yield speech_ids[start], offsets[start], offsets[i]
+            start = i
 
 
 def _distinct(ranked: list[str], k: int) -> tuple[str, ...]:
