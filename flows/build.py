@@ -169,9 +169,16 @@ def _build(params: RunParams, output: Path) -> dict:
     for future in as_completed(futures):
         reporter.advance(files_in[future.task_run_id])
     results = [future.result() for future in futures]  # batch order, not completion order
+    changes = plan.summary()
     reporter.stage("enrich")
     # quote(): the batches hold every record; Prefect would walk them all looking for futures.
-    enriched = enrich_tables(assemble_tables(quote([plan.carried, *results])), params.enrich_config(), previous)
+    assembled = assemble_tables(quote([plan.carried, *results]))
+    # The assembled tables are sorted copies: let the batches' buffers go now, not when
+    # the build ends.
+    del futures, results
+    plan.carried = process.Batch()
+    enriched = enrich_tables(assembled, params.enrich_config(), previous)
+    del assembled
     tables = enriched.tables
     reporter.stage("validate")
     data_docs = publish.staging_path(output, "validation")
@@ -182,7 +189,7 @@ def _build(params: RunParams, output: Path) -> dict:
     manifest = process.manifest(release_id, now, tables, report.to_dict(), config)
     manifest["enrichment"] = enriched.summary
     manifest["deduplication"] = {**params.enrich_config().dedup.describe(), "stats": enriched.summary["dedup"]}
-    manifest["changes"] = plan.summary()
+    manifest["changes"] = changes
     index = {**enriched.index, incremental_.STATE: incremental_.state_table(tables, incremental_.fingerprints(config))}
     reporter.stage("publish")
     path = publish_release(output, release_id, tables, manifest, index, data_docs)
