@@ -101,14 +101,20 @@ def annotate_table(paragraphs: pa.Table, speech_ids: list[str],
         [("speech_id", "ascending"), ("ordinal", "ascending")])
     lists = ordered.column("tokens").combine_chunks()
     flat = pc.list_flatten(lists)
-    owners = pc.take(ordered.column("speech_id").combine_chunks(), pc.list_parent_indices(lists))
     words = frozenset(t for t in pc.unique(flat).to_pylist() if t is not None and candidate(t, stopwords))
-    candidates = pa.array(sorted(words), pa.string())
     n = len(speech_ids)
     if n >= config.min_speeches:
-        pairs = pa.table({"speech_id": owners, "word": flat}).filter(pc.is_in(flat, candidates))
-        df = pairs.group_by(["speech_id", "word"]).aggregate([]).group_by("word").aggregate([("speech_id", "count")])
-        learnt = dict(zip(df.column("word").to_pylist(), df.column("speech_id_count").to_pylist()))
+        # (speech, word) pairs as integer codes: grouping millions of string pairs cost
+        # more memory than the tokens themselves
+        vocabulary = sorted(words)
+        speech_of_paragraph = pc.index_in(ordered.column("speech_id"), pa.array(speech_ids, pa.string()))
+        pairs = pa.table({
+            "speech": pc.take(speech_of_paragraph, pc.list_parent_indices(lists)),
+            "word": pc.index_in(flat, pa.array(vocabulary, pa.string())),
+        })
+        pairs = pairs.filter(pc.is_valid(pairs.column("word")))
+        df = pairs.group_by(["speech", "word"]).aggregate([]).group_by("word").aggregate([("speech", "count")])
+        learnt = {vocabulary[w]: d for w, d in zip(df.column("word").to_pylist(), df.column("speech_count").to_pylist())}
         ordered_words = sorted(learnt)
         idf = {w: math.log((n + 1) / (learnt[w] + 1)) + 1.0 for w in ordered_words}
         default = max(idf.values(), default=1.0)
