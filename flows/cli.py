@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return _serve(args, console)
-        return _build(args, console)
+        return _build(args, console, err)
     except ValidationFailed as exc:
         err.print(f"[red]error:[/red] validation failed, release refused: {exc.failures[0]}"
                   + (f" (and {len(exc.failures) - 1} more)" if len(exc.failures) > 1 else ""))
@@ -242,7 +242,7 @@ def _params(args: argparse.Namespace):
                      **({"text_fields": args.text_field} if args.text_field else {}))
 
 
-def _build(args: argparse.Namespace, console: Console) -> int:
+def _build(args: argparse.Namespace, console: Console, err: Console) -> int:
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     from flows import progress, runners, server
@@ -251,7 +251,6 @@ def _build(args: argparse.Namespace, console: Console) -> int:
 
     params = _params(args)
     flow = build_release.with_options(task_runner=runners.task_runner(args.runner, args.workers, args.dask_address))
-    err = Console(stderr=True)
     reporter = progress.TerminalProgress(err) if err.is_terminal else progress.Reporter()
     # Held before Prefect starts, so a second build gets one clear line, not a failed run.
     with publish.exclusive(params.output_dir, params.wait_for_lock), progress.reporting(reporter):

@@ -173,16 +173,10 @@ def to_arrow(table_name: str, records: list) -> pa.Table:
     names = spec.column_names
     # Not dataclasses.asdict: it deep-copies every value, 10x the cost for frozen records.
     rows = [{name: getattr(r, name) for name in names} for r in records]
-    rows.sort(key=lambda row: tuple(_sort_key(row[c]) for c in spec.sort_by))
-    return pa.Table.from_pylist(rows, schema=spec.arrow_schema())
+    return sort(pa.Table.from_pylist(rows, schema=spec.arrow_schema()), spec.sort_by)
 
 
 def sort(table: pa.Table, columns: tuple[str, ...] | list[str]) -> pa.Table:
-    """``table`` sorted by ``columns`` the way ``to_arrow`` sorts records: nulls first,
-    strings by code point (UTF-8 bytes sort the same way)."""
+    """``table`` sorted by ``columns``: nulls first, strings by code point (as UTF-8 bytes
+    sort), ties kept in order (Arrow's sort is stable)."""
     return table.sort_by([(c, "ascending", "at_start") for c in columns])
-
-
-def _sort_key(value: object) -> tuple:
-    # Nulls first, then values; keeps mixed None/str columns sortable.
-    return (value is not None, value if value is not None else "")
