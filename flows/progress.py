@@ -56,10 +56,12 @@ class TerminalProgress(Reporter):
         self._progress.advance(self._task, files)
 
     def stage(self, name: str) -> None:
-        self._progress.update(self._task, description=name)
+        # Drawn now rather than at the next 10 Hz tick: a short step would otherwise never
+        # show, and the bar would jump from one stage to the one after.
+        self._progress.update(self._task, description=name, refresh=True)
 
     def done(self) -> None:
-        self._progress.update(self._task, description="published")
+        self._progress.update(self._task, description="published", refresh=True)
         self._progress.stop()
 
     def close(self) -> None:
