@@ -11,11 +11,12 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import jieba.analyse
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -101,19 +102,21 @@ def annotate_table(paragraphs: pa.Table, speech_ids: list[str],
         [("speech_id", "ascending"), ("ordinal", "ascending")])
     lists = ordered.column("tokens").combine_chunks()
     flat = pc.list_flatten(lists)
-    words = frozenset(t for t in pc.unique(flat).to_pylist() if t is not None and candidate(t, stopwords))
+    vocabulary = sorted(t for t in pc.unique(flat).to_pylist() if t is not None and candidate(t, stopwords))
     n = len(speech_ids)
+    # One row per (speech, word) with the word's count and first position in the speech,
+    # all as integer codes: Python objects per token cost seconds and gigabytes at 50 MB.
+    speech_of_paragraph = pc.index_in(ordered.column("speech_id"), pa.array(speech_ids, pa.string()))
+    tokens = pa.table({
+        "speech": pc.take(speech_of_paragraph, pc.list_parent_indices(lists)),
+        "word": pc.index_in(flat, pa.array(vocabulary, pa.string())),
+        "position": pa.array(np.arange(len(flat), dtype=np.int64)),
+    })
+    tokens = tokens.filter(pc.and_(pc.is_valid(tokens.column("word")), pc.is_valid(tokens.column("speech"))))
+    pairs = tokens.group_by(["speech", "word"]).aggregate([("position", "min"), ("position", "count")])
+    del tokens
     if n >= config.min_speeches:
-        # (speech, word) pairs as integer codes: grouping millions of string pairs cost
-        # more memory than the tokens themselves
-        vocabulary = sorted(words)
-        speech_of_paragraph = pc.index_in(ordered.column("speech_id"), pa.array(speech_ids, pa.string()))
-        pairs = pa.table({
-            "speech": pc.take(speech_of_paragraph, pc.list_parent_indices(lists)),
-            "word": pc.index_in(flat, pa.array(vocabulary, pa.string())),
-        })
-        pairs = pairs.filter(pc.is_valid(pairs.column("word")))
-        df = pairs.group_by(["speech", "word"]).aggregate([]).group_by("word").aggregate([("speech", "count")])
+        df = pairs.group_by("word").aggregate([("speech", "count")])
         learnt = {vocabulary[w]: d for w, d in zip(df.column("word").to_pylist(), df.column("speech_count").to_pylist())}
         ordered_words = sorted(learnt)
         idf = {w: math.log((n + 1) / (learnt[w] + 1)) + 1.0 for w in ordered_words}
@@ -127,31 +130,49 @@ def annotate_table(paragraphs: pa.Table, speech_ids: list[str],
     else:
         idf, default = jieba_idf()
         source = "jieba"
-        used = sorted(words)
         table = pa.table({
-            "word": pa.array(used, pa.string()),
-            "idf": pa.array([idf.get(w, default) for w in used], pa.float64()),
-            "df": pa.array([None] * len(used), pa.int32()),
+            "word": pa.array(vocabulary, pa.string()),
+            "idf": pa.array([idf.get(w, default) for w in vocabulary], pa.float64()),
+            "df": pa.array([None] * len(vocabulary), pa.int32()),
         })
     table = table.replace_schema_metadata({"source": source, "speeches": str(n)})
+    weights = pa.array([idf.get(w, default) for w in vocabulary], pa.float64())
+    scored = pairs.append_column("score", pc.multiply(
+        pc.cast(pairs.column("position_count"), pa.float64()), pc.take(weights, pairs.column("word"))))
+    # Ties go to the word seen first in the speech: (speech, word) is unique and so is
+    # a word's first position within its speech, so the order is total.
+    scored = scored.sort_by([("speech", "ascending"), ("score", "descending"), ("position_min", "ascending")])
     keywords = {sid: () for sid in speech_ids}
-    for speech_id, lo, hi in _ranges(ordered.column("speech_id").to_pylist(), lists.offsets.to_pylist()):
-        tokens = flat.slice(lo, hi - lo).to_pylist()
-        counts = Counter(tokens)
-        # dict keys keep insertion order: the rank of each word's first occurrence
-        first = {t: i for i, t in enumerate(dict.fromkeys(tokens))}
-        ranked = sorted(words.intersection(counts), key=lambda w: (-counts[w] * idf.get(w, default), first[w]))
-        keywords[speech_id] = _distinct(ranked, config.top_k)
+    for speech, words in _ranked_words(scored, config.top_k * _SHORTLIST):
+        chosen = _distinct([vocabulary[w] for w in words], config.top_k)
+        if len(chosen) < config.top_k and len(words) == config.top_k * _SHORTLIST:
+            # the shortlist was all parts of better keywords: rank the whole speech
+            everything = scored.filter(pc.equal(scored.column("speech"), speech)).column("word").to_pylist()
+            chosen = _distinct([vocabulary[w] for w in everything], config.top_k)
+        keywords[speech_ids[speech]] = chosen
     return keywords, table, source
 
 
-def _ranges(speech_ids: list[str], offsets: list[int]):
-    """``(speech_id, start, end)`` of each speech's tokens in the flattened token column,
-    from the sorted paragraphs' speech ids and the list column's offsets."""
+#: Ranked words per speech looked at, as a multiple of ``top_k``; the rest is only read
+#: when these are too many substrings of each other to give ``top_k`` keywords.
+_SHORTLIST = 4
+
+
+def _ranked_words(scored: pa.Table, limit: int) -> Iterator[tuple[int, list[int]]]:
+    """``(speech, first `limit` word codes)`` per speech of ``scored``, sorted by speech."""
+    speeches = scored.column("speech").to_numpy()
+    if not len(speeches):
+        return
+    starts = np.flatnonzero(np.diff(speeches)) + 1
+    bounds = np.concatenate(([0], starts, [len(speeches)]))
+    rank = np.arange(len(speeches)) - np.repeat(bounds[:-1], np.diff(bounds))
+    head = scored.filter(pa.array(rank < limit))
+    head_speeches = head.column("speech").to_pylist()
+    head_words = head.column("word").to_pylist()
     start = 0
-    for i in range(1, len(speech_ids) + 1):
-        if i == len(speech_ids) or speech_ids[i] != speech_ids[start]:
-            yield speech_ids[start], offsets[start], offsets[i]
+    for i in range(1, len(head_speeches) + 1):
+        if i == len(head_speeches) or head_speeches[i] != head_speeches[start]:
+            yield head_speeches[start], head_words[start:i]
             start = i
 
 

@@ -42,3 +42,13 @@ def test_equal_scores_go_to_the_word_seen_first():
 @pytest.mark.parametrize("token, ok", [("脱贫攻坚", True), ("的", False), ("XX", False), ("2020", False), ("我们", False)])
 def test_candidates(token, ok):
     assert keywords.candidate(token, keywords.load_stopwords(KeywordConfig().stopwords)) is ok
+
+
+def test_a_speech_whose_shortlist_is_all_parts_of_its_top_keyword_still_gets_top_k():
+    whole = "中华人民共和国国务院"
+    parts = ["中华", "华人", "共和", "和国", "国务", "务院", "中华人民", "共和国", "国务院"]
+    tokens = [whole] * 20 + [p for p in parts for _ in range(10)] + ["脱贫攻坚"]
+    found, _, source = keywords.annotate({f"s{i}": tokens for i in range(50)}, KeywordConfig(top_k=2, min_speeches=50))
+    # 2 x 4 = 8 shortlisted words, every one inside 中华人民共和国国务院: the ninth part and
+    # 脱贫攻坚 are only reached by ranking the whole speech
+    assert source == "corpus" and found["s3"] == (whole, "脱贫攻坚")
