@@ -98,23 +98,26 @@ def annotate_table(paragraphs: pa.Table, speech_ids: list[str],
     50 MB release cost 900 MB).
     """
     stopwords = load_stopwords(config.stopwords)
-    ordered = paragraphs.select(["speech_id", "ordinal", "tokens"]).sort_by(
-        [("speech_id", "ascending"), ("ordinal", "ascending")])
+    ordered = paragraphs.select(["speech_id", "ordinal", "tokens"])
+    order = pc.sort_indices(ordered, [("speech_id", "ascending"), ("ordinal", "ascending")])
+    if not pc.all(pc.equal(order, pa.array(np.arange(len(order), dtype=np.uint64)))).as_py():
+        ordered = ordered.take(order)  # a copy of every token: only when not in order already
     lists = ordered.column("tokens").combine_chunks()
     flat = pc.list_flatten(lists)
     vocabulary = sorted(t for t in pc.unique(flat).to_pylist() if t is not None and candidate(t, stopwords))
     n = len(speech_ids)
-    # One row per (speech, word) with the word's count and first position in the speech,
-    # all as integer codes: Python objects per token cost seconds and gigabytes at 50 MB.
+    # One row per (speech, word) with its count, as integer codes: Python objects per
+    # token cost seconds and gigabytes at 50 MB. Grouped on one thread, groups come out in
+    # the order of their first row, so a pair's row number orders the words of a speech
+    # by first occurrence (the tie-break) with no position column per token.
     speech_of_paragraph = pc.index_in(ordered.column("speech_id"), pa.array(speech_ids, pa.string()))
     tokens = pa.table({
         "speech": pc.take(speech_of_paragraph, pc.list_parent_indices(lists)),
         "word": pc.index_in(flat, pa.array(vocabulary, pa.string())),
-        "position": pa.array(np.arange(len(flat), dtype=np.int64)),
-    })
-    tokens = tokens.filter(pc.and_(pc.is_valid(tokens.column("word")), pc.is_valid(tokens.column("speech"))))
-    pairs = tokens.group_by(["speech", "word"]).aggregate([("position", "min"), ("position", "count")])
+    }).drop_null()
+    pairs = tokens.group_by(["speech", "word"], use_threads=False).aggregate([([], "count_all")])
     del tokens
+    pairs = pairs.append_column("first", pa.array(np.arange(pairs.num_rows, dtype=np.int64)))
     if n >= config.min_speeches:
         df = pairs.group_by("word").aggregate([("speech", "count")])
         learnt = {vocabulary[w]: d for w, d in zip(df.column("word").to_pylist(), df.column("speech_count").to_pylist())}
@@ -138,10 +141,9 @@ def annotate_table(paragraphs: pa.Table, speech_ids: list[str],
     table = table.replace_schema_metadata({"source": source, "speeches": str(n)})
     weights = pa.array([idf.get(w, default) for w in vocabulary], pa.float64())
     scored = pairs.append_column("score", pc.multiply(
-        pc.cast(pairs.column("position_count"), pa.float64()), pc.take(weights, pairs.column("word"))))
-    # Ties go to the word seen first in the speech: (speech, word) is unique and so is
-    # a word's first position within its speech, so the order is total.
-    scored = scored.sort_by([("speech", "ascending"), ("score", "descending"), ("position_min", "ascending")])
+        pc.cast(pairs.column("count_all"), pa.float64()), pc.take(weights, pairs.column("word"))))
+    # Ties go to the word seen first in the speech; "first" is unique, so the order is total.
+    scored = scored.sort_by([("speech", "ascending"), ("score", "descending"), ("first", "ascending")])
     keywords = {sid: () for sid in speech_ids}
     for speech, words in _ranked_words(scored, config.top_k * _SHORTLIST):
         chosen = _distinct([vocabulary[w] for w in words], config.top_k)

@@ -52,3 +52,19 @@ def test_a_speech_whose_shortlist_is_all_parts_of_its_top_keyword_still_gets_top
     # 2 x 4 = 8 shortlisted words, every one inside 中华人民共和国国务院: the ninth part and
     # 脱贫攻坚 are only reached by ranking the whole speech
     assert source == "corpus" and found["s3"] == (whole, "脱贫攻坚")
+
+
+def test_paragraphs_in_any_row_order_give_the_same_keywords(seed_bundle):
+    import pyarrow as pa
+
+    rows = sorted(seed_bundle.paragraphs, key=lambda p: (p.speech_id, p.ordinal))
+    speech_ids = sorted({p.speech_id for p in rows})
+    table = pa.table({
+        "speech_id": [p.speech_id for p in rows],
+        "ordinal": pa.array([p.ordinal for p in rows], pa.int32()),
+        "tokens": pa.array([list(p.tokens) for p in rows], pa.list_(pa.string())),
+    })
+    in_order = keywords.annotate_table(table, speech_ids)
+    backwards = keywords.annotate_table(table.take(pa.array(range(table.num_rows - 1, -1, -1))), speech_ids)
+    # first occurrence decides ties, so reading the paragraphs out of order must not move it
+    assert backwards[0] == in_order[0] and backwards[1].equals(in_order[1])
