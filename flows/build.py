@@ -166,6 +166,8 @@ def _build(params: RunParams, output: Path) -> dict:
     reporter.start(len(plan.process))
     futures = process_batch.map(batches, inbox=unmapped(inbox), config=unmapped(config)) if batches else []
     files_in = {future.task_run_id: len(batch) for future, batch in zip(futures, batches)}
+    if futures:
+        validate.preload()  # this process only waits for the workers meanwhile
     for future in as_completed(futures):
         reporter.advance(files_in[future.task_run_id])
     results = [future.result() for future in futures]  # batch order, not completion order
