@@ -8,6 +8,7 @@ MB of text), never per paragraph: Prefect costs 5–10 ms per task in threads an
 # No ``from __future__ import annotations`` here: Prefect builds the flow's parameter model
 # from these annotations, and a served run that loads this module by entrypoint cannot
 # resolve them from strings.
+import concurrent.futures
 import datetime as dt
 import hashlib
 import json
@@ -125,8 +126,34 @@ def validate_tables(tables, data_docs: Path) -> validate.ValidationReport:
 
 
 @task(retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=_transient, cache_policy=NO_CACHE)
-def publish_release(output_dir: Path, release_id: str, tables, manifest: dict, index: dict, data_docs: Path) -> Path:
-    return publish.write_release(output_dir, release_id, tables, manifest, index, data_docs)
+def publish_release(output_dir: Path, release_id: str, tables, manifest: dict, data_docs: Path,
+                    index: dict | None = None, data_files: Path | None = None) -> Path:
+    return publish.write_release(output_dir, release_id, tables, manifest, index, data_docs, data_files)
+
+
+def _validate_while_writing(tables, index: dict, data_docs: Path, data_files: Path, logger):
+    """Validate, and meanwhile write the data files into ``data_files`` on a thread:
+    Parquet and gzip run outside the GIL, so on a 50 MB release the two took 6.5 s
+    together instead of 8 s one after the other (measured here).
+
+    Returns the report and ``data_files``, or None when writing them failed: publishing
+    then writes them itself, with its retries. Nothing is left behind when validation
+    fails.
+    """
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="data-files") as pool:
+        writing = pool.submit(publish.write_data_files, data_files, tables, index)
+        try:
+            report = validate_tables(tables, data_docs)
+        except BaseException:
+            concurrent.futures.wait([writing])
+            shutil.rmtree(data_files, ignore_errors=True)
+            raise
+        failure = writing.exception()
+    if failure is not None:
+        logger.warning("writing the data files ahead failed (%s); publishing writes them", failure)
+        shutil.rmtree(data_files, ignore_errors=True)
+        return report, None
+    return report, data_files
 
 
 def release_id_for(now: dt.datetime, tables) -> str:
@@ -182,9 +209,10 @@ def _build(params: RunParams, output: Path) -> dict:
     enriched = enrich_tables(assembled, params.enrich_config(), previous)
     del assembled
     tables = enriched.tables
+    index = {**enriched.index, incremental_.STATE: incremental_.state_table(tables, incremental_.fingerprints(config))}
     reporter.stage("validate")
     data_docs = publish.staging_path(output, "validation")
-    report = validate_tables(tables, data_docs)
+    report, data_files = _validate_while_writing(tables, index, data_docs, publish.staging_path(output, "data"), logger)
 
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     release_id = release_id_for(now, tables)
@@ -192,9 +220,11 @@ def _build(params: RunParams, output: Path) -> dict:
     manifest["enrichment"] = enriched.summary
     manifest["deduplication"] = {**params.enrich_config().dedup.describe(), "stats": enriched.summary["dedup"]}
     manifest["changes"] = changes
-    index = {**enriched.index, incremental_.STATE: incremental_.state_table(tables, incremental_.fingerprints(config))}
     reporter.stage("publish")
-    path = publish_release(output, release_id, tables, manifest, index, data_docs)
+    if data_files is None:
+        path = publish_release(output, release_id, tables, manifest, data_docs, index=index)
+    else:
+        path = publish_release(output, release_id, tables, manifest, data_docs, data_files=data_files)
     reporter.done()
 
     counts = {name: t.num_rows for name, t in tables.items()}

@@ -501,15 +501,41 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
 
 
+def write_data_files(folder: Path, tables: dict[str, pa.Table], index: dict[str, pa.Table] | None = None) -> Path:
+    """Write the release's data files (a Parquet file per table, the JSONL download) into
+    ``folder/data`` and the ``index`` tables into ``folder/index``, and return ``folder``.
+
+    ``write_release`` does this itself, or moves in a folder written here beforehand
+    (``data_files=``): a build writes it while validation runs, since Parquet and gzip
+    work outside the GIL. ``folder`` must not exist; make it with ``staging_path``.
+    """
+    if set(tables) != set(schemas.TABLES):
+        raise ConfigError(f"tables {sorted(tables)} given; a release needs exactly {list(schemas.TABLES)}")
+    folder = Path(folder)
+    folder.mkdir()
+    data = folder / DATA_DIR
+    data.mkdir()
+    for name in schemas.TABLES:
+        write_parquet(tables[name], data / f"{name}.parquet", name)
+    write_jsonl_gz(speeches_jsonl_records(tables), data / JSONL_NAME)
+    for name, table in sorted((index or {}).items()):
+        (folder / INDEX_DIR).mkdir(exist_ok=True)
+        pq.write_table(table, folder / INDEX_DIR / f"{name}.parquet", compression="zstd", compression_level=3)
+    return folder
+
+
 def write_release(output_dir: Path, release_id: str, tables: dict[str, pa.Table], manifest: dict,
-                  index: dict[str, pa.Table] | None = None, data_docs: Path | None = None) -> Path:
+                  index: dict[str, pa.Table] | None = None, data_docs: Path | None = None,
+                  data_files: Path | None = None) -> Path:
     """Publish ``tables`` as ``output_dir/releases/<release_id>`` and point ``latest`` at it.
 
     Returns the release folder. The sequence makes a release appear whole or not at all:
 
     1. refuse (``FileExistsError``) if the release exists: releases are immutable;
     2. write the Parquet files, the JSONL download, the ``index`` tables (state a later
-       build reuses: MinHash signatures, the IDF) as ``index/<name>.parquet``, ``manifest.json`` (a copy of
+       build reuses: MinHash signatures, the IDF) as ``index/<name>.parquet`` (or move
+       them in from ``data_files``, a ``write_data_files`` folder of these ``tables``
+       and index), ``manifest.json`` (a copy of
        ``manifest`` completed with ``files`` {path: {sha256, bytes}} and ``row_counts``;
        the caller's dict is not changed), ``README.md`` (the dataset card),
        ``croissant.json``, ``report.html`` and, when given, the ``data_docs``
@@ -527,6 +553,8 @@ def write_release(output_dir: Path, release_id: str, tables: dict[str, pa.Table]
         raise ConfigError(f"release id {release_id!r} must match {RELEASE_ID_PATTERN}")
     if set(tables) != set(schemas.TABLES):
         raise ConfigError(f"tables {sorted(tables)} given; a release needs exactly {list(schemas.TABLES)}")
+    if data_files is not None and index:
+        raise ConfigError("give the index tables to write_data_files, not with data_files")
     full = dict(manifest)
     if full.setdefault("release_id", release_id) != release_id:
         raise ConfigError(f"manifest release_id {full['release_id']!r} differs from {release_id!r}")
@@ -537,16 +565,15 @@ def write_release(output_dir: Path, release_id: str, tables: dict[str, pa.Table]
         raise FileExistsError(f"release {final} exists; releases are immutable, pick a new id")
     releases.mkdir(parents=True, exist_ok=True)
     staging = releases / f".tmp-{release_id}-{secrets.token_hex(8)}"
-    staging.mkdir()
+    prepared = [] if data_files is None else [d for d in (DATA_DIR, INDEX_DIR) if (Path(data_files) / d).is_dir()]
     try:
+        if data_files is None:
+            write_data_files(staging, tables, index)
+        else:
+            staging.mkdir()
+            for folder in prepared:
+                os.rename(Path(data_files) / folder, staging / folder)
         data = staging / DATA_DIR
-        data.mkdir()
-        for name in schemas.TABLES:
-            write_parquet(tables[name], data / f"{name}.parquet", name)
-        write_jsonl_gz(speeches_jsonl_records(tables), data / JSONL_NAME)
-        for name, table in sorted((index or {}).items()):
-            (staging / INDEX_DIR).mkdir(exist_ok=True)
-            pq.write_table(table, staging / INDEX_DIR / f"{name}.parquet", compression="zstd", compression_level=3)
         full["files"] = {
             p.relative_to(staging).as_posix(): {"sha256": sha256_file(p), "bytes": p.stat().st_size}
             for folder in (data, staging / INDEX_DIR)
@@ -570,13 +597,19 @@ def write_release(output_dir: Path, release_id: str, tables: dict[str, pa.Table]
             raise FileExistsError(f"release {final} exists; releases are immutable, pick a new id")
         os.rename(staging, final)
     except BaseException as exc:
+        # a retry needs what it was given again
         if data_docs is not None and (staging / DATA_DOCS_DIR).is_dir():
-            os.rename(staging / DATA_DOCS_DIR, data_docs)  # a retry needs them again
+            os.rename(staging / DATA_DOCS_DIR, data_docs)
+        for folder in prepared:
+            if (staging / folder).is_dir():
+                os.rename(staging / folder, Path(data_files) / folder)
         shutil.rmtree(staging, ignore_errors=True)
         if is_transient(exc) and not isinstance(exc, TransientIOError):
             raise TransientIOError(exc.errno, f"publishing {release_id}: {exc.strerror or exc}") from exc
         raise
     _fsync(releases)
+    if data_files is not None:
+        shutil.rmtree(data_files, ignore_errors=True)  # emptied by the moves above
     _point_latest(output_dir, release_id)
     return final
 
@@ -609,7 +642,8 @@ def _fsync(path: Path) -> None:
 
 
 def staging_path(output_dir: Path, label: str) -> Path:
-    """A new path beside the releases for a build's intermediate folder (Data Docs).
+    """A new path beside the releases for a build's intermediate folder (Data Docs, data
+    files written ahead).
 
     It lies on the releases' filesystem, so ``write_release`` can move it in, and
     ``clean_stale_staging`` removes it if the build dies first. Nothing is created.

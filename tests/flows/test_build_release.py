@@ -176,6 +176,26 @@ def test_transient_io_errors_are_retried_without_duplicating_records(harness, in
     assert [p.name for p in (tmp_path / "out" / "releases").iterdir()] == [summary["release_id"]]  # no staging left
 
 
+def test_when_writing_ahead_of_validation_fails_publishing_writes_the_data_files(harness, inbox, tmp_path, monkeypatch):
+    reference = _build(inbox, tmp_path / "reference")
+    real_write, calls = publish.write_data_files, []
+
+    def full_disk_on_the_first_try(folder, tables, index=None):
+        calls.append(Path(folder).name)
+        if len(calls) == 1:
+            Path(folder).mkdir()
+            (Path(folder) / "data").mkdir()  # half written, as a full disk leaves it
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(folder, tables, index)
+
+    monkeypatch.setattr(publish, "write_data_files", full_disk_on_the_first_try)
+    summary = _build(inbox, tmp_path / "out")
+    assert calls[0].startswith(".tmp-data-") and calls[1].startswith(".tmp-" + summary["release_id"])
+    assert _data_files(tmp_path / "out") == _data_files(tmp_path / "reference")
+    assert summary["row_counts"] == reference["row_counts"]
+    assert [p.name for p in (tmp_path / "out" / "releases").iterdir()] == [summary["release_id"]]  # no staging left
+
+
 def test_a_bug_is_not_retried(harness, inbox, tmp_path, monkeypatch):
     calls = []
 

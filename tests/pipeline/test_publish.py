@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import errno
 import json
 import os
 from pathlib import Path
@@ -120,6 +121,33 @@ def test_data_files_are_byte_identical_across_releases(tmp_path, tables):
     a = publish.write_release(tmp_path / "a", "r1", tables, _manifest("r1"))
     b = publish.write_release(tmp_path / "b", "r2", _tables(), _manifest("r2"))
     assert _data_files(a) == _data_files(b)
+
+
+def test_data_files_written_ahead_are_moved_in_unchanged(tmp_path, tables):
+    index = {"idf": pa.table({"word": ["发展"], "idf": [1.5]})}
+    direct = publish.write_release(tmp_path / "a", "r1", tables, _manifest("r1"), index)
+    ahead = publish.write_data_files(publish.staging_path(tmp_path / "b", "data"), tables, index)
+    moved = publish.write_release(tmp_path / "b", "r1", tables, _manifest("r1"), data_files=ahead)
+    assert _data_files(moved) == _data_files(direct)
+    assert (moved / "index" / "idf.parquet").read_bytes() == (direct / "index" / "idf.parquet").read_bytes()
+    assert (moved / "manifest.json").read_text() == (direct / "manifest.json").read_text()
+    assert sorted(p.name for p in (tmp_path / "b" / "releases").iterdir()) == ["r1"]  # the folder is gone
+    with pytest.raises(ValueError, match="write_data_files"):
+        publish.write_release(tmp_path / "c", "r1", tables, _manifest("r1"), index, data_files=ahead)
+
+
+def test_a_failed_publish_gives_back_the_data_files_written_ahead(tmp_path, tables, monkeypatch):
+    ahead = publish.write_data_files(publish.staging_path(tmp_path, "data"), tables)
+    written = sorted(p.relative_to(ahead).as_posix() for p in ahead.rglob("*"))
+
+    def disk_busy(folder):
+        raise OSError(errno.EBUSY, "Device or resource busy")
+
+    monkeypatch.setattr(publish, "_fsync_tree", disk_busy)
+    with pytest.raises(OSError, match="busy"):
+        publish.write_release(tmp_path, "r1", tables, _manifest("r1"), data_files=ahead)
+    assert sorted(p.relative_to(ahead).as_posix() for p in ahead.rglob("*")) == written  # a retry has them
+    assert sorted(p.name for p in (tmp_path / "releases").iterdir()) == [ahead.name]
 
 
 def test_write_parquet_twice_gives_the_same_bytes(tmp_path, tables):
