@@ -19,7 +19,8 @@ from prefect import flow, get_run_logger, task, unmapped
 from prefect.futures import as_completed
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.context import FlowRunContext
+from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 from pydantic import BaseModel, Field
 
@@ -156,6 +157,31 @@ def _validate_while_writing(tables, index: dict, data_docs: Path, data_files: Pa
     return report, data_files
 
 
+@flow(name="process_inbox", validate_parameters=False)
+def process_inbox(params: RunParams, inbox: Path, previous: Path | None) -> tuple[incremental_.Plan, list[process.Batch]]:
+    """The files of ``inbox`` that the build must process, processed on this flow's task
+    runner: the plan and the batches, in batch order."""
+    return _process_inbox(params, inbox, previous)
+
+
+def _process_inbox(params: RunParams, inbox: Path, previous: Path | None) -> tuple[incremental_.Plan, list[process.Batch]]:
+    logger = get_run_logger()
+    config = params.build_config()
+    plan = plan_build(inbox, previous, config, params.incremental)
+    batches = plan_batches(plan.process, params.batch_bytes, params.max_batch_files)
+    logger.info("%d file(s) to process in %d batch(es); %d document(s) carried over from %s",
+                len(plan.process), len(batches), plan.carried.documents, previous.name if previous else "nothing")
+    reporter = progress.current()
+    reporter.start(len(plan.process))
+    futures = process_batch.map(batches, inbox=unmapped(inbox), config=unmapped(config)) if batches else []
+    files_in = {future.task_run_id: len(batch) for future, batch in zip(futures, batches)}
+    if futures:
+        validate.preload()  # this process only waits for the workers meanwhile
+    for future in as_completed(futures):
+        reporter.advance(files_in[future.task_run_id])
+    return plan, [future.result() for future in futures]  # batch order, not completion order
+
+
 def release_id_for(now: dt.datetime, tables) -> str:
     """``<UTC time>-<8 hex of the inputs and pipeline version>``: sortable and telling."""
     digest = hashlib.sha256(pipeline.__version__.encode())
@@ -185,26 +211,22 @@ def _build(params: RunParams, output: Path) -> dict:
         logger.warning("removed %d unfinished release folder(s) left by an interrupted build", len(stale))
 
     previous = publish.latest_release(output)
-    plan = plan_build(inbox, previous, config, params.incremental)
-    batches = plan_batches(plan.process, params.batch_bytes, params.max_batch_files)
-    logger.info("%d file(s) to process in %d batch(es); %d document(s) carried over from %s",
-                len(plan.process), len(batches), plan.carried.documents, previous.name if previous else "nothing")
+    runner = FlowRunContext.get().task_runner
+    if isinstance(runner, ProcessPoolTaskRunner):
+        # In a subflow with its own pool, shut down when it returns: the idle workers
+        # (~600 MB each, measured) would otherwise live through the corpus-wide steps,
+        # where this process peaks.
+        plan, results = process_inbox.with_options(task_runner=runner.duplicate())(params, inbox, previous)
+    else:
+        plan, results = _process_inbox(params, inbox, previous)
     reporter = progress.current()
-    reporter.start(len(plan.process))
-    futures = process_batch.map(batches, inbox=unmapped(inbox), config=unmapped(config)) if batches else []
-    files_in = {future.task_run_id: len(batch) for future, batch in zip(futures, batches)}
-    if futures:
-        validate.preload()  # this process only waits for the workers meanwhile
-    for future in as_completed(futures):
-        reporter.advance(files_in[future.task_run_id])
-    results = [future.result() for future in futures]  # batch order, not completion order
     changes = plan.summary()
     reporter.stage("enrich")
     # quote(): the batches hold every record; Prefect would walk them all looking for futures.
     assembled = assemble_tables(quote([plan.carried, *results]))
     # The assembled tables are sorted copies: let the batches' buffers go now, not when
     # the build ends.
-    del futures, results
+    del results
     plan.carried = process.Batch()
     enriched = enrich_tables(assembled, params.enrich_config(), previous)
     del assembled

@@ -44,6 +44,40 @@ def test_dask_cluster_build_is_byte_identical_to_a_local_build(harness, inbox, t
     assert len(a) == 7 and a == b
 
 
+def test_process_workers_are_gone_before_the_corpus_wide_steps(harness, inbox, tmp_path, monkeypatch):
+    """The process runner's idle workers (~600 MB each) must not live through enrich,
+    validate and publish, where the flow process peaks; the data stay those of a local build."""
+    import psutil
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowFilter, FlowFilterName
+
+    from flows import runners
+    from pipeline import enrich
+
+    workers_during_enrich = []
+    real_enrich = enrich.tables
+
+    def enrich_noting_workers(*args, **kwargs):
+        workers_during_enrich.append([
+            p.pid for p in psutil.Process().children(recursive=True)
+            if "spawn_main" in " ".join(p.cmdline())  # pool workers, not the server or resource tracker
+        ])
+        return real_enrich(*args, **kwargs)
+
+    monkeypatch.setattr(enrich, "tables", enrich_noting_workers)
+    params = dict(input_dir=inbox, batch_bytes=60_000)
+    local = build_release(RunParams(output_dir=tmp_path / "local", **params))
+    on_processes = build_release.with_options(task_runner=runners.task_runner("processes", 2))(
+        RunParams(output_dir=tmp_path / "processes", **params))
+    assert workers_during_enrich == [[], []]
+    with get_client(sync_client=True) as client:  # the processing ran as its own flow run
+        runs = client.read_flow_runs(flow_filter=FlowFilter(name=FlowFilterName(any_=["process_inbox"])))
+    assert runs and all(run.state.is_completed() for run in runs)
+    a = _data_files(tmp_path / "local" / "releases" / local["release_id"])
+    b = _data_files(tmp_path / "processes" / "releases" / on_processes["release_id"])
+    assert len(a) == 7 and a == b
+
+
 def test_serve_registers_the_schedule_and_a_triggered_run_publishes(harness, inbox, tmp_path):
     from prefect.deployments import run_deployment
 
