@@ -243,10 +243,9 @@ def _build(params: RunParams, output: Path) -> dict:
     manifest["deduplication"] = {**params.enrich_config().dedup.describe(), "stats": enriched.summary["dedup"]}
     manifest["changes"] = changes
     reporter.stage("publish")
-    if data_files is None:
-        path = publish_release(output, release_id, tables, manifest, data_docs, index=index)
-    else:
-        path = publish_release(output, release_id, tables, manifest, data_docs, data_files=data_files)
+    # the index went into data_files with the data, unless writing them ahead failed
+    path = publish_release(output, release_id, tables, manifest, data_docs,
+                           index=index if data_files is None else None, data_files=data_files)
     reporter.done()
 
     counts = {name: t.num_rows for name, t in tables.items()}

@@ -93,9 +93,9 @@ def annotate_table(paragraphs: pa.Table, speech_ids: list[str],
     Returns ``({speech_id: keywords}, idf_table, "corpus" | "jieba")``; ties between equal
     scores go to the word seen first in the speech, so results are deterministic.
 
-    Tokens stay in Arrow: document frequencies are a group-by, and each speech's tokens
-    become Python strings only while that speech is ranked (lists of every token of a
-    50 MB release cost 900 MB).
+    Tokens stay in Arrow: counts and document frequencies are group-bys over integer
+    codes, one sort ranks every speech, and only each speech's shortlist becomes Python
+    strings (lists of every token of a 50 MB release cost 900 MB).
     """
     stopwords = load_stopwords(config.stopwords)
     ordered = paragraphs.select(["speech_id", "ordinal", "tokens"])
@@ -165,17 +165,13 @@ def _ranked_words(scored: pa.Table, limit: int) -> Iterator[tuple[int, list[int]
     speeches = scored.column("speech").to_numpy()
     if not len(speeches):
         return
-    starts = np.flatnonzero(np.diff(speeches)) + 1
-    bounds = np.concatenate(([0], starts, [len(speeches)]))
+    bounds = np.concatenate(([0], np.flatnonzero(np.diff(speeches)) + 1, [len(speeches)]))
     rank = np.arange(len(speeches)) - np.repeat(bounds[:-1], np.diff(bounds))
-    head = scored.filter(pa.array(rank < limit))
-    head_speeches = head.column("speech").to_pylist()
-    head_words = head.column("word").to_pylist()
-    start = 0
-    for i in range(1, len(head_speeches) + 1):
-        if i == len(head_speeches) or head_speeches[i] != head_speeches[start]:
-            yield head_speeches[start], head_words[start:i]
-            start = i
+    head_words = scored.filter(pa.array(rank < limit)).column("word").to_pylist()
+    offset = 0
+    for speech, count in zip(speeches[bounds[:-1]].tolist(), np.minimum(np.diff(bounds), limit).tolist()):
+        yield speech, head_words[offset:offset + count]
+        offset += count
 
 
 def _distinct(ranked: list[str], k: int) -> tuple[str, ...]:

@@ -231,7 +231,8 @@ def write_jsonl_gz(records: Iterable[dict], path: Path) -> None:
     about ``JSONL_MEMBER_BYTES`` each, compressed at ``JSONL_GZIP_LEVEL`` on two threads
     (zlib releases the GIL): compressing 190 MB of JSON at level 6 took 7 s of a 50 MB
     build on one core. Every gzip reader (``gzip``, ``zcat``, pandas, ``datasets``) reads a
-    multi-member file as one stream. Headers carry no time or name, so the bytes depend on the records alone.
+    multi-member file as one stream. Headers carry no time or name, so the bytes depend on
+    the records alone.
     """
     with open(path, "wb") as out, concurrent.futures.ThreadPoolExecutor(2) as pool:
         pending: collections.deque = collections.deque()
@@ -564,7 +565,7 @@ def write_release(output_dir: Path, release_id: str, tables: dict[str, pa.Table]
     if final.exists():
         raise FileExistsError(f"release {final} exists; releases are immutable, pick a new id")
     releases.mkdir(parents=True, exist_ok=True)
-    staging = releases / f".tmp-{release_id}-{secrets.token_hex(8)}"
+    staging = staging_path(output_dir, release_id)
     prepared = [] if data_files is None else [d for d in (DATA_DIR, INDEX_DIR) if (Path(data_files) / d).is_dir()]
     try:
         if data_files is None:
