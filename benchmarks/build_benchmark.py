@@ -194,8 +194,6 @@ def main() -> None:
                         help="the pipeline's segmenter (the floor is always bare Python jieba)")
     args = parser.parse_args()
 
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
     from flows import server
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="speechcorpus-bench-"))
@@ -203,7 +201,7 @@ def main() -> None:
         inbox, output = work / "inbox", work / "output"
         documents, input_bytes = build_inbox(inbox, args.mb, args.documents)
         jieba_seconds = bare_jieba_seconds(inbox, args.workers)
-        with server.local_server() as api_url, temporary_settings(updates={PREFECT_API_URL: api_url}):
+        with server.local_server() as api_url, server.using(api_url):
             with MemorySampler() as memory:
                 full_seconds, summary = timed_build(inbox, output, args.workers, args.segmenter)
             noop_seconds, _ = timed_build(inbox, output, args.workers, args.segmenter)

@@ -44,12 +44,10 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=200)
     args = parser.parse_args()
 
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
     from flows import server
 
     result = {"tasks": args.tasks, "threads_ms_per_task": round(per_task_seconds("threads", args.tasks) * 1000, 1)}
-    with server.local_server() as api_url, temporary_settings(updates={PREFECT_API_URL: api_url}):
+    with server.local_server() as api_url, server.using(api_url):
         result["processes_ms_per_task"] = round(per_task_seconds("processes", args.tasks) * 1000, 1)
     print(json.dumps(result))
 

@@ -243,8 +243,6 @@ def _params(args: argparse.Namespace):
 
 
 def _build(args: argparse.Namespace, console: Console, err: Console) -> int:
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
     from flows import progress, runners, server
     from flows.build import build_release
     from pipeline import publish
@@ -255,7 +253,7 @@ def _build(args: argparse.Namespace, console: Console, err: Console) -> int:
     # Held before Prefect starts, so a second build gets one clear line, not a failed run.
     with publish.exclusive(params.output_dir, params.wait_for_lock), progress.reporting(reporter):
         if runners.needs_server(args.runner):
-            with server.local_server() as api_url, temporary_settings(updates={PREFECT_API_URL: api_url}):
+            with server.local_server() as api_url, server.using(api_url):
                 summary = flow(params)
         else:
             summary = flow(params)
@@ -264,13 +262,11 @@ def _build(args: argparse.Namespace, console: Console, err: Console) -> int:
 
 
 def _serve(args: argparse.Namespace, console: Console) -> int:
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
     from flows import server
     from flows.build import build_release
 
     params = _params(args)
-    with server.local_server() as api_url, temporary_settings(updates={PREFECT_API_URL: api_url}):
+    with server.local_server() as api_url, server.using(api_url):
         console.print(f"serving build_release/{args.name} on {args.cron!r} against {api_url}; Ctrl-C stops")
         build_release.serve(name=args.name, cron=args.cron, parameters={"params": params.model_dump(mode="json")})
     return 0

@@ -81,3 +81,22 @@ def local_server() -> Iterator[str]:
             process.kill()
             process.wait()
         log.close()
+
+
+@contextlib.contextmanager
+def using(api_url: str) -> Iterator[None]:
+    """Point every Prefect client of this process at ``api_url`` for the ``with`` block.
+
+    ``temporary_settings`` alone reaches only this thread's context. Threads Prefect
+    starts itself without copying it (the process runner's message forwarder, the
+    events worker) read the global settings, which were loaded from the environment at
+    import: they found no API URL, started a temporary server of their own (~5 s, seen
+    in every process-runner build) and sent the workers' events and logs there. Prefect's
+    own test harness swaps the global context the same way.
+    """
+    from prefect.context import _temporary_global_settings_context, get_settings_context
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings(updates={PREFECT_API_URL: api_url}):
+        with _temporary_global_settings_context(get_settings_context()):
+            yield
