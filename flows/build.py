@@ -158,28 +158,28 @@ def _validate_while_writing(tables, index: dict, data_docs: Path, data_files: Pa
 
 
 @flow(name="process_inbox", validate_parameters=False)
-def process_inbox(params: RunParams, inbox: Path, previous: Path | None) -> tuple[incremental_.Plan, list[process.Batch]]:
-    """The files of ``inbox`` that the build must process, processed on this flow's task
-    runner: the plan and the batches, in batch order."""
-    return _process_inbox(params, inbox, previous)
+def process_inbox(batches: list[list[Path]], inbox: Path, config: BuildConfig) -> list[process.Batch]:
+    """``batches`` processed on this flow's task runner, in batch order."""
+    return _process_batches(batches, inbox, config)
 
 
-def _process_inbox(params: RunParams, inbox: Path, previous: Path | None) -> tuple[incremental_.Plan, list[process.Batch]]:
-    logger = get_run_logger()
-    config = params.build_config()
-    plan = plan_build(inbox, previous, config, params.incremental)
-    batches = plan_batches(plan.process, params.batch_bytes, params.max_batch_files)
-    logger.info("%d file(s) to process in %d batch(es); %d document(s) carried over from %s",
-                len(plan.process), len(batches), plan.carried.documents, previous.name if previous else "nothing")
+def _process_batches(batches: list[list[Path]], inbox: Path, config: BuildConfig) -> list[process.Batch]:
     reporter = progress.current()
-    reporter.start(len(plan.process))
+    reporter.start(sum(map(len, batches)))
+    if len(batches) == 1:
+        # Nothing to run in parallel: starting workers (imports, dictionaries: ~5 s for
+        # a process pool, measured) would cost more than the batch. The nightly run
+        # with a handful of new pages takes this path.
+        results = [process_batch(batches[0], inbox, config)]
+        reporter.advance(len(batches[0]))
+        return results
     futures = process_batch.map(batches, inbox=unmapped(inbox), config=unmapped(config)) if batches else []
     files_in = {future.task_run_id: len(batch) for future, batch in zip(futures, batches)}
     if futures:
         validate.preload()  # this process only waits for the workers meanwhile
     for future in as_completed(futures):
         reporter.advance(files_in[future.task_run_id])
-    return plan, [future.result() for future in futures]  # batch order, not completion order
+    return [future.result() for future in futures]  # batch order, not completion order
 
 
 def release_id_for(now: dt.datetime, tables) -> str:
@@ -211,14 +211,18 @@ def _build(params: RunParams, output: Path) -> dict:
         logger.warning("removed %d unfinished release folder(s) left by an interrupted build", len(stale))
 
     previous = publish.latest_release(output)
+    plan = plan_build(inbox, previous, config, params.incremental)
+    batches = plan_batches(plan.process, params.batch_bytes, params.max_batch_files)
+    logger.info("%d file(s) to process in %d batch(es); %d document(s) carried over from %s",
+                len(plan.process), len(batches), plan.carried.documents, previous.name if previous else "nothing")
     runner = FlowRunContext.get().task_runner
-    if isinstance(runner, ProcessPoolTaskRunner):
+    if isinstance(runner, ProcessPoolTaskRunner) and len(batches) > 1:
         # In a subflow with its own pool, shut down when it returns: the idle workers
         # (~600 MB each, measured) would otherwise live through the corpus-wide steps,
         # where this process peaks.
-        plan, results = process_inbox.with_options(task_runner=runner.duplicate())(params, inbox, previous)
+        results = process_inbox.with_options(task_runner=runner.duplicate())(batches, inbox, config)
     else:
-        plan, results = _process_inbox(params, inbox, previous)
+        results = _process_batches(batches, inbox, config)
     reporter = progress.current()
     changes = plan.summary()
     reporter.stage("enrich")
