@@ -18,8 +18,6 @@ Pure library code: no Prefect import (``flows/`` wires this into tasks).
 
 from __future__ import annotations
 
-import collections
-import concurrent.futures
 import contextlib
 import fcntl
 import hashlib
@@ -29,17 +27,15 @@ import os
 import re
 import secrets
 import shutil
-import struct
 import time
-import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 import schemas
-from pipeline import croissant, report
+from pipeline import croissant, jsonl, report
 from pipeline.layout import (
     CROISSANT_NAME, DATA_DIR, DATA_DOCS_DIR, INDEX_DIR, JSONL_NAME, LICENSE_NOTE, PRETTY_NAME, REPORT_NAME,
 )
@@ -88,15 +84,6 @@ _SIZE_CATEGORIES = (
     (100_000_000, "10M<n<100M"),
     (1_000_000_000, "100M<n<1B"),
 )
-
-
-#: Columns of sections/paragraphs that point at the enclosing speech or its document. The
-#: JSONL line carries those values once at its top level, so nested items leave them out.
-_PARENT_REFERENCES = frozenset(
-    [f"speeches.{k}" for k in schemas.SPEECHES.key]
-    + [f"documents.{k}" for k in schemas.DOCUMENTS.key]
-)
-_NESTED_TABLES = ("sections", "paragraphs")
 
 
 def sha256_file(path: Path) -> str:
@@ -161,117 +148,6 @@ def _schema_problems(actual: pa.Schema, expected: pa.Schema) -> list[str]:
     if not problems and actual.names != expected.names:
         problems.append(f"column order {actual.names}, declared {expected.names}")
     return problems
-
-
-def speeches_jsonl_records(tables: dict[str, pa.Table]) -> Iterator[dict]:
-    """One dict per speech, in the order of the speeches table, with its parts nested.
-
-    Each dict has every speeches column, then ``sections`` and ``paragraphs``: the rows of
-    that speech in ordinal order, without the columns that point back at the speech or its
-    document (speech_id, doc_id), which the line already carries. Dates become ISO
-    strings and tokens lists, so ``json.dumps`` takes the dicts as they are.
-
-    Child rows are sorted once by (speech_id, ordinal) and cut into per-speech ranges, so
-    the cost is linear in the number of rows; rows become Python objects a slice of
-    ``_JSONL_SPEECHES`` speeches at a time, so memory holds one slice, not the corpus
-    (converting whole columns cost 1 GB on a 50 MB release).
-    """
-    speeches = tables["speeches"]
-    names = speeches.column_names
-    children = {t: _rows_by_speech(tables[t], t) for t in _NESTED_TABLES}
-    for start in range(0, speeches.num_rows, _JSONL_SPEECHES):
-        part = speeches.slice(start, _JSONL_SPEECHES)
-        for values in zip(*(_python_values(part.column(n)) for n in names)):
-            record = dict(zip(names, values))
-            for t in _NESTED_TABLES:
-                record[t] = children[t](record["speech_id"])
-            yield record
-
-
-#: Speeches turned into Python objects at a time by ``speeches_jsonl_records``.
-_JSONL_SPEECHES = 256
-
-
-def _rows_by_speech(table: pa.Table, table_name: str) -> Callable[[str], list[dict]]:
-    """A function from speech_id to that speech's rows (dicts) of ``table``, in ordinal order."""
-    names = [
-        c.name for c in schemas.table(table_name).columns
-        if c.references not in _PARENT_REFERENCES
-    ]
-    ordered = table.sort_by([("speech_id", "ascending"), ("ordinal", "ascending")]).select(names + ["speech_id"])
-    speech_ids = ordered.column("speech_id").to_pylist()
-    ranges: dict[str, tuple[int, int]] = {}
-    start = 0
-    for i in range(1, len(speech_ids) + 1):
-        if i == len(speech_ids) or speech_ids[i] != speech_ids[start]:
-            ranges[speech_ids[start]] = (start, i)
-            start = i
-
-    def rows(speech_id: str) -> list[dict]:
-        lo, hi = ranges.get(speech_id, (0, 0))
-        part = ordered.slice(lo, hi - lo)
-        return [dict(zip(names, values)) for values in zip(*(_python_values(part.column(n)) for n in names))]
-
-    return rows
-
-
-def _python_values(column: pa.ChunkedArray) -> list:
-    """The column as JSON-ready Python values: dates and timestamps as ISO strings."""
-    values = column.to_pylist()
-    if pa.types.is_date(column.type) or pa.types.is_timestamp(column.type):
-        return [None if v is None else v.isoformat() for v in values]
-    return values
-
-
-def write_jsonl_gz(records: Iterable[dict], path: Path) -> None:
-    """Write ``records`` to ``path`` as gzip-compressed JSON Lines, one object per line.
-
-    UTF-8 with Chinese kept as is (``ensure_ascii=False`` makes the file ~40% smaller than
-    ``\\u`` escapes) and compact separators. The file is a series of gzip members of
-    about ``JSONL_MEMBER_BYTES`` each, compressed at ``JSONL_GZIP_LEVEL`` on two threads
-    (zlib releases the GIL): compressing 190 MB of JSON at level 6 took 7 s of a 50 MB
-    build on one core. Every gzip reader (``gzip``, ``zcat``, pandas, ``datasets``) reads a
-    multi-member file as one stream. Headers carry no time or name, so the bytes depend on
-    the records alone.
-    """
-    with open(path, "wb") as out, concurrent.futures.ThreadPoolExecutor(2) as pool:
-        pending: collections.deque = collections.deque()
-        for chunk in _jsonl_chunks(records, JSONL_MEMBER_BYTES):
-            pending.append(pool.submit(_gzip_member, chunk))
-            if len(pending) > 4:  # bounded: a few members in memory, not the whole file
-                out.write(pending.popleft().result())
-        while pending:
-            out.write(pending.popleft().result())
-
-
-#: Uncompressed bytes per gzip member of the JSONL download.
-JSONL_MEMBER_BYTES = 8 * 2**20
-#: Measured on 64 MiB of a release's JSONL: level 4 compresses in 1.0 s to 34.1%, level 6
-#: in 2.4 s to 32.7%; 4% more bytes to download for compression 2.4 times as fast.
-JSONL_GZIP_LEVEL = 4
-#: magic, deflate, no flags, mtime 0, no extra flags, OS "unknown": what ``gzip.GzipFile``
-#: writes with ``mtime=0`` and no file name, so no byte depends on the machine.
-_GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
-
-
-def _jsonl_chunks(records: Iterable[dict], size: int) -> Iterator[bytes]:
-    lines: list[bytes] = []
-    total = 0
-    for rec in records:
-        line = (json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
-        lines.append(line)
-        total += len(line)
-        if total >= size:
-            yield b"".join(lines)
-            lines, total = [], 0
-    if lines or total == 0:
-        yield b"".join(lines)
-
-
-def _gzip_member(data: bytes) -> bytes:
-    deflate = zlib.compressobj(JSONL_GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
-    body = deflate.compress(data) + deflate.flush()
-    return _GZIP_HEADER + body + struct.pack("<II", zlib.crc32(data), len(data) & 0xFFFFFFFF)
 
 
 def dataset_card(manifest: dict) -> str:
@@ -502,9 +378,12 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
 
 
-def write_data_files(folder: Path, tables: dict[str, pa.Table], index: dict[str, pa.Table] | None = None) -> Path:
+def write_data_files(folder: Path, tables: dict[str, pa.Table], index: dict[str, pa.Table] | None = None,
+                     reuse: jsonl.Reuse | None = None) -> Path:
     """Write the release's data files (a Parquet file per table, the JSONL download) into
     ``folder/data`` and the ``index`` tables into ``folder/index``, and return ``folder``.
+    The download's members index joins the ``index`` tables; ``reuse`` lets it copy the
+    unchanged members of the previous release's download (``jsonl.write``).
 
     ``write_release`` does this itself, or moves in a folder written here beforehand
     (``data_files=``): a build writes it while validation runs, since Parquet and gzip
@@ -518,8 +397,8 @@ def write_data_files(folder: Path, tables: dict[str, pa.Table], index: dict[str,
     data.mkdir()
     for name in schemas.TABLES:
         write_parquet(tables[name], data / f"{name}.parquet", name)
-    write_jsonl_gz(speeches_jsonl_records(tables), data / JSONL_NAME)
-    for name, table in sorted((index or {}).items()):
+    members = jsonl.write(tables, data / JSONL_NAME, reuse)
+    for name, table in sorted({**(index or {}), jsonl.INDEX: members}.items()):
         (folder / INDEX_DIR).mkdir(exist_ok=True)
         pq.write_table(table, folder / INDEX_DIR / f"{name}.parquet", compression="zstd", compression_level=3)
     return folder

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 import schemas
-from pipeline import publish, records
+from pipeline import jsonl, publish, records
 from pipeline.records import Document, Paragraph, Removal, Section, Speech, stable_id
 
 SHA = "ab" * 32
@@ -103,7 +103,8 @@ def test_write_release_layout(tmp_path, tables):
     assert latest.resolve() == release.resolve()
 
     manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
-    assert list(manifest["files"]) == sorted(_data_files(release))
+    # the download's members index is written with every release, for the next build
+    assert list(manifest["files"]) == sorted(_data_files(release)) + ["index/jsonl_members.parquet"]
     for rel, meta in manifest["files"].items():
         on_disk = (release / rel).read_bytes()
         assert meta["bytes"] == len(on_disk)
@@ -199,7 +200,7 @@ def test_jsonl_records_group_by_speech_in_ordinal_order(tables):
         tables["paragraphs"].take([1, 0]),  # reversed ordinals, after the other speech
     ])
     tabs = dict(tables, speeches=speeches, paragraphs=paragraphs)
-    recs = list(publish.speeches_jsonl_records(tabs))
+    recs = list(jsonl.records(tabs))
     assert [r["speech_id"] for r in recs] == [SPEECH, other]
     assert [p["ordinal"] for p in recs[0]["paragraphs"]] == [1, 2]
     assert [p["text"] for p in recs[1]["paragraphs"]] == ["甲"]
@@ -207,7 +208,7 @@ def test_jsonl_records_group_by_speech_in_ordinal_order(tables):
 
 
 def test_jsonl_dates_are_iso_strings():
-    assert publish._python_values(pa.chunked_array([[dt.date(2024, 3, 1), None]])) == ["2024-03-01", None]
+    assert jsonl._python_values(pa.chunked_array([[dt.date(2024, 3, 1), None]])) == ["2024-03-01", None]
 
 
 def test_refuses_an_existing_release_and_leaves_it_intact(tmp_path, tables):
@@ -223,11 +224,11 @@ def test_refuses_an_existing_release_and_leaves_it_intact(tmp_path, tables):
 def test_failure_mid_write_leaves_nothing_and_latest_unmoved(tmp_path, tables, monkeypatch):
     publish.write_release(tmp_path, "r1", tables, _manifest("r1"))
 
-    def boom(records, path):
+    def boom(tables, path, reuse=None):
         Path(path).write_bytes(b"partial")
         raise OSError("disk full")
 
-    monkeypatch.setattr(publish, "write_jsonl_gz", boom)
+    monkeypatch.setattr(jsonl, "write", boom)
     with pytest.raises(OSError, match="disk full"):
         publish.write_release(tmp_path, "r2", tables, _manifest("r2"))
     assert not (tmp_path / "releases" / "r2").exists()
