@@ -116,9 +116,9 @@ def enrich_tables(tables, config: EnrichConfig, previous_release: Path | None) -
 
 
 @task(cache_policy=NO_CACHE)
-def validate_tables(tables, data_docs: Path) -> validate.ValidationReport:
+def validate_tables(tables, data_docs: Path, unchanged=None) -> validate.ValidationReport:
     try:
-        report = validate.validate(tables, data_docs)
+        report = validate.validate(tables, data_docs, unchanged)
         report.raise_for_failures()
     except BaseException:
         shutil.rmtree(data_docs, ignore_errors=True)  # no release will carry them
@@ -132,19 +132,28 @@ def publish_release(output_dir: Path, release_id: str, tables, manifest: dict, d
     return publish.write_release(output_dir, release_id, tables, manifest, index, data_docs, data_files)
 
 
-def _download_reuse(previous: Path | None, assembled, tables, carried_doc_ids) -> jsonl.Reuse | None:
+def _download_reuse(previous: Path | None, tables, unchanged, carried_doc_ids) -> jsonl.Reuse | None:
     """What the JSONL download may copy from the previous release: the members whose
-    speeches were carried over and came out of the corpus-wide steps unchanged (one new
-    page changed the keywords of 13 of 2,000 speeches, measured)."""
+    speeches came out of this build exactly as that release holds them (one new page
+    changed the keywords of 13 of 2,000 speeches, measured)."""
     members = publish.read_index(previous, jsonl.INDEX)
-    if members is None or not len(carried_doc_ids):
+    if members is None or unchanged is None:
         return None
-    unchanged = jsonl.unchanged_speeches(assembled, tables, carried_doc_ids)
-    return jsonl.Reuse(previous / publish.DATA_DIR / publish.JSONL_NAME, members, unchanged)
+    speeches = jsonl.unchanged_speeches(tables, unchanged, carried_doc_ids)
+    return jsonl.Reuse(previous / publish.DATA_DIR / publish.JSONL_NAME, members, speeches)
+
+
+def _suites_of(release: Path) -> str | None:
+    """The ``suites_sha256`` a release was validated under, if it says."""
+    try:
+        manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest.get("validation", {}).get("suites_sha256")
 
 
 def _validate_while_writing(tables, index: dict, data_docs: Path, data_files: Path, logger,
-                            reuse: jsonl.Reuse | None = None):
+                            reuse: jsonl.Reuse | None = None, unchanged=None):
     """Validate, and meanwhile write the data files into ``data_files`` on a thread:
     Parquet and gzip run outside the GIL, so on a 50 MB release the two took 6.5 s
     together instead of 8 s one after the other (measured here).
@@ -156,7 +165,7 @@ def _validate_while_writing(tables, index: dict, data_docs: Path, data_files: Pa
     with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="data-files") as pool:
         writing = pool.submit(publish.write_data_files, data_files, tables, index, reuse)
         try:
-            report = validate_tables(tables, data_docs)
+            report = validate_tables(tables, data_docs, unchanged)
         except BaseException:
             concurrent.futures.wait([writing])
             shutil.rmtree(data_files, ignore_errors=True)
@@ -240,20 +249,24 @@ def _build(params: RunParams, output: Path) -> dict:
     reporter.stage("enrich")
     # quote(): the batches hold every record; Prefect would walk them all looking for futures.
     assembled = assemble_tables(quote([plan.carried, *results]))
-    carried_doc_ids = plan.carried.tables["documents"].column("doc_id")
+    carried = plan.carried.tables
     # The assembled tables are sorted copies: let the batches' buffers go now, not when
-    # the build ends.
+    # the build ends (the carried rows stay until compared with what the build made of them).
     del results
     plan.carried = process.Batch()
     enriched = enrich_tables(assembled, params.enrich_config(), previous)
-    tables = enriched.tables
-    reuse = _download_reuse(previous, assembled, tables, carried_doc_ids)
     del assembled
+    tables = enriched.tables
+    unchanged = incremental_.unchanged_rows(carried, tables) if carried["documents"].num_rows else None
+    reuse = _download_reuse(previous, tables, unchanged, carried["documents"].column("doc_id"))
+    del carried
+    if unchanged is not None and _suites_of(previous) != validate.suites_digest():
+        unchanged = None  # the rules changed: what passed the old ones is checked again
     index = {**enriched.index, incremental_.STATE: incremental_.state_table(tables, incremental_.fingerprints(config))}
     reporter.stage("validate")
     data_docs = publish.staging_path(output, "validation")
     report, data_files = _validate_while_writing(tables, index, data_docs, publish.staging_path(output, "data"),
-                                                 logger, reuse)
+                                                 logger, reuse, unchanged)
 
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     release_id = release_id_for(now, tables)

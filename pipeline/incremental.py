@@ -180,3 +180,54 @@ def _carried(previous: Path, paths: set[str]) -> Batch:
     out["rejects"] = rejects.filter(pc.is_in(rejects.column("source_path"), wanted))
     # the declared schema (the same types; Parquet's field metadata swapped for the schema's)
     return Batch({name: table.cast(schemas.table(name).arrow_schema()) for name, table in out.items()})
+
+
+def unchanged_rows(previous: dict[str, pa.Table], tables: dict[str, pa.Table]) -> dict[str, pa.ChunkedArray]:
+    """Per table of ``tables``, a mask of the rows exactly as ``previous`` holds them.
+
+    ``previous``: rows read from the latest release (the carried batch); a row of
+    ``tables`` is unchanged when ``previous`` has a row with the same key and every value
+    is the same (a null equals only a null, lists element by element). The comparison is
+    with what the release holds, not with an intermediate copy, so nothing that happened
+    to a row in between (a merge, the corpus-wide steps) can pass for unchanged.
+    """
+    out = {}
+    for name, table in tables.items():
+        old = previous.get(name)
+        if old is None or old.num_rows == 0 or old.column_names != table.column_names:
+            out[name] = pa.chunked_array([pa.array([False] * table.num_rows, pa.bool_())])
+            continue
+        key = schemas.table(name).key
+        position = pc.index_in(_key(table, key), value_set=_key(old, key).combine_chunks())
+        found = pc.is_valid(position)
+        aligned = old.take(pc.fill_null(position, 0))
+        same = found
+        for column in table.column_names:
+            same = pc.and_(same, _equal(aligned.column(column), table.column(column)))
+        out[name] = same if isinstance(same, pa.ChunkedArray) else pa.chunked_array([same])
+    return out
+
+
+def _key(table: pa.Table, key: tuple[str, ...]) -> pa.ChunkedArray:
+    """The key of every row as one value: the column, or the columns' text joined by a
+    separator no key holds."""
+    if len(key) == 1:
+        return table.column(key[0])
+    parts = [pc.fill_null(table.column(k).cast(pa.string()), "\x00null") for k in key]
+    return pc.binary_join_element_wise(*parts, "\x00\x1f")
+
+
+def _equal(a: pa.ChunkedArray, b: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Per row: the values are equal, a null only to a null, lists element by element."""
+    if pa.types.is_list(a.type) or pa.types.is_large_list(a.type):
+        a, b = _list_key(a), _list_key(b)
+    both_null = pc.and_(pc.is_null(a), pc.is_null(b))
+    return pc.or_(pc.fill_null(pc.equal(a, b), False), both_null)
+
+
+def _list_key(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A list column as one comparable string per row: its elements joined by a separator
+    no text holds, the empty list marked apart from a list of one empty string."""
+    joined = pc.binary_join(column.cast(pa.list_(pa.string())), "\x00\x1f")
+    empty = pc.equal(pc.list_value_length(column), 0)
+    return pc.if_else(empty, pa.scalar("\x00empty"), pc.binary_join_element_wise("\x00[", joined, ""))

@@ -147,40 +147,17 @@ def member_bounds(speech_ids: list[str]) -> list[tuple[int, int]]:
     return bounds
 
 
-def unchanged_speeches(before: dict[str, pa.Table], after: dict[str, pa.Table], carried_doc_ids: pa.Array) -> frozenset[str]:
-    """Speeches of the documents in ``carried_doc_ids`` whose rows are the same in
-    ``before`` and ``after``: tables in the same row order, ``before`` holding the
-    carried rows as the previous release wrote them, ``after`` what the corpus-wide steps
-    made of them (they may change keywords and duplicate fields of any speech)."""
-    speeches_before = before["speeches"]
-    changed = pc.invert(pc.is_in(speeches_before.column("doc_id"), carried_doc_ids))
-    for name in ("speeches", *_NESTED_TABLES):
-        a, b = before[name], after[name]
-        if a.num_rows != b.num_rows or a.column_names != b.column_names:
-            return frozenset()
-        differs = pa.array([False] * a.num_rows, pa.bool_())
-        for column in a.column_names:
-            differs = pc.or_(differs, _differs(a.column(column), b.column(column)))
-        speech_ids = a.column("speech_id")
-        touched = pc.unique(pc.filter(speech_ids, differs))
-        changed = pc.or_(changed, pc.is_in(speeches_before.column("speech_id"), touched))
-    return frozenset(pc.filter(speeches_before.column("speech_id"), pc.invert(changed)).to_pylist())
-
-
-def _differs(a: pa.ChunkedArray, b: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Per row: the two values differ (a null equals only a null; lists element-wise)."""
-    if pa.types.is_list(a.type) or pa.types.is_large_list(a.type):
-        a, b = _list_key(a), _list_key(b)
-    both_null = pc.and_(pc.is_null(a), pc.is_null(b))
-    return pc.invert(pc.or_(pc.fill_null(pc.equal(a, b), False), both_null))
-
-
-def _list_key(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    """A list column as one comparable string per row: its elements joined by a separator
-    no text holds, a marker for the empty list, null for null."""
-    joined = pc.binary_join(column.cast(pa.list_(pa.string())), "\x00\x1f")
-    empty = pc.equal(pc.list_value_length(column), 0)
-    return pc.if_else(empty, pa.scalar("\x00empty"), pc.binary_join_element_wise("\x00[", joined, ""))
+def unchanged_speeches(tables: dict[str, pa.Table], unchanged: dict[str, pa.ChunkedArray],
+                       carried_doc_ids: pa.ChunkedArray) -> frozenset[str]:
+    """Speeches whose line is the previous release's: of a document carried over (so no
+    row of theirs can have gone), their row and every row of their sections and
+    paragraphs unchanged (``incremental.unchanged_rows``)."""
+    speech_ids = tables["speeches"].column("speech_id")
+    kept = pc.and_(unchanged["speeches"], pc.is_in(tables["speeches"].column("doc_id"), carried_doc_ids))
+    for name in _NESTED_TABLES:
+        changed_in = pc.unique(pc.filter(tables[name].column("speech_id"), pc.invert(unchanged[name])))
+        kept = pc.and_(kept, pc.invert(pc.is_in(speech_ids, changed_in)))
+    return frozenset(pc.filter(speech_ids, kept).to_pylist())
 
 
 def _copyable(reuse: Reuse) -> dict[tuple[str, ...], tuple[int, int]]:

@@ -12,6 +12,8 @@ validate.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import math
 import os
@@ -80,6 +82,10 @@ class TableResult:
     success: bool
     evaluated: int
     failed: list[Failure]
+    #: rows of the table, and how many the row-by-row suite checked (fewer when an
+    #: incremental build skipped rows validated before)
+    rows: int = 0
+    rows_checked: int = 0
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,8 @@ class ValidationReport:
 
     success: bool
     tables: dict[str, TableResult]
+    #: ``suites_digest()`` of the suites that ran
+    suites_sha256: str = ""
 
     def failures(self) -> list[str]:
         """One line per failed expectation, tables in schema order, for logs and errors."""
@@ -97,10 +105,13 @@ class ValidationReport:
         """A JSON-serialisable summary for manifest.json, with a deterministic key order."""
         return {
             "success": self.success,
+            "suites_sha256": self.suites_sha256,
             "tables": {
                 name: {
                     "success": result.success,
                     "evaluated": result.evaluated,
+                    "rows": result.rows,
+                    "rows_checked": result.rows_checked,
                     "failed": len(result.failed),
                     "failures": [f.line(name) for f in result.failed],
                 }
@@ -131,12 +142,6 @@ def suite_for(table: schemas.Table) -> ExpectationSuite:
             column_list=table.column_names, meta=_meta(table, None, "columns in schema order")
         )
     ]
-    if len(table.key) > 1:
-        expectations.append(
-            gxe.ExpectCompoundColumnsToBeUnique(
-                column_list=list(table.key), meta=_meta(table, None, f"key ({', '.join(table.key)})")
-            )
-        )
     for column in table.columns:
         expectations.extend(_column_expectations(table, column))
     for a, b in table.greater_than:
@@ -161,8 +166,6 @@ def _column_expectations(table: schemas.Table, column: schemas.Column) -> Iterat
         if column != schemas.Column(name, column.type, column.doc, nullable=column.nullable):
             raise ConfigError(f"{table.name}.{name} is a list column: only nullability can be checked on it")
         return
-    if column.unique:
-        yield gxe.ExpectColumnValuesToBeUnique(column=name, meta=_meta(table, name, "unique"))
     if column.pattern is not None:
         yield gxe.ExpectColumnValuesToMatchRegex(
             column=name, regex=column.pattern, meta=_meta(table, name, f"pattern {_pattern_name(column.pattern)}")
@@ -182,6 +185,48 @@ def _column_expectations(table: schemas.Table, column: schemas.Column) -> Iterat
             max_value=column.max_value,
             meta=_meta(table, name, _bounds(column.min_value, column.max_value)),
         )
+
+
+def keys_suite_for(table: schemas.Table) -> ExpectationSuite | None:
+    """The suite ``<table>_keys_suite``: unique columns and the compound key, or None.
+
+    It runs on the key columns of every row, apart from ``suite_for``'s expectations,
+    which an incremental build checks on its new and changed rows only: a new row can
+    repeat the id of any old one.
+    """
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    expectations = []
+    if len(table.key) > 1:
+        expectations.append(
+            gxe.ExpectCompoundColumnsToBeUnique(
+                column_list=list(table.key), meta=_meta(table, None, f"key ({', '.join(table.key)})")
+            )
+        )
+    expectations += [
+        gxe.ExpectColumnValuesToBeUnique(column=c.name, meta=_meta(table, c.name, "unique"))
+        for c in table.columns if c.unique
+    ]
+    return gx.ExpectationSuite(name=f"{table.name}_keys_suite", expectations=expectations) if expectations else None
+
+
+def _key_columns(table: schemas.Table) -> list[str]:
+    names = set(table.key) if len(table.key) > 1 else set()
+    names |= {c.name for c in table.columns if c.unique}
+    return [c for c in table.column_names if c in names]
+
+
+def suites_digest() -> str:
+    """The sha256 of every suite's configuration: rows a release validated under the same
+    digest need not be checked again while unchanged."""
+    digest = hashlib.sha256()
+    with _quiet_gx():
+        for spec in schemas.TABLES.values():
+            for suite in (suite_for(spec), keys_suite_for(spec), references_suite_for(spec)):
+                if suite is not None:
+                    digest.update(json.dumps(suite.to_json_dict(), sort_keys=True, default=str).encode())
+    return digest.hexdigest()
 
 
 def _meta(table: schemas.Table, column: str | None, rule: str) -> dict:
@@ -258,13 +303,19 @@ def _pattern_name(regex: str) -> str:
     return f"/{regex}/"
 
 
-def validate(tables: dict[str, pa.Table], data_docs: Path | None = None) -> ValidationReport:
+def validate(tables: dict[str, pa.Table], data_docs: Path | None = None,
+             unchanged: dict[str, pa.ChunkedArray] | None = None) -> ValidationReport:
     """The validation report of a release: every table of ``schemas.TABLES`` against its suite.
 
     ``tables`` must hold exactly the tables of ``schemas.TABLES`` (``ConfigError``
     otherwise): a table left out would be published unchecked. All suites run in one
     ephemeral Great Expectations context, so two runs never share state. Empty tables pass
     (the rejects table usually is empty).
+
+    ``unchanged`` (an incremental build) holds, per table, a mask of rows that are exactly
+    as a release validated under the same suites (``suites_digest``) holds them: the
+    row-by-row suite skips those, the keys and references suites still see every row.
+    Without it every row is checked.
 
     With ``data_docs``, Great Expectations' Data Docs for these results (an ``index.html``
     with one page per suite and per validation result, readable offline) are built into
@@ -308,16 +359,24 @@ def validate(tables: dict[str, pa.Table], data_docs: Path | None = None) -> Vali
             return bool(outcome.success), len(outcome.results), [_failure(r) for r in failed]
 
         for name, spec in schemas.TABLES.items():
-            success, evaluated, failed = run(name, suite_for(spec), _frame(tables[name]))
-            references = references_suite_for(spec)
-            if references is not None:
-                ok, more, broken = run(f"{name}_references", references, dangling_references(spec, tables).to_pandas())
-                success, evaluated, failed = success and ok, evaluated + more, failed + broken
-            results[name] = TableResult(success=success, evaluated=evaluated, failed=failed)
+            table = tables[name]
+            if unchanged is not None and name in unchanged:
+                table = table.filter(pc.invert(unchanged[name]))
+            success, evaluated, failed = run(name, suite_for(spec), _frame(table))
+            for asset, suite, frame in (
+                (f"{name}_keys", keys_suite_for(spec), lambda: _frame(_present(tables[name], _key_columns(spec)))),
+                (f"{name}_references", references_suite_for(spec), lambda: dangling_references(spec, tables).to_pandas()),
+            ):
+                if suite is not None:
+                    ok, more, broken = run(asset, suite, frame())
+                    success, evaluated, failed = success and ok, evaluated + more, failed + broken
+            results[name] = TableResult(success=success, evaluated=evaluated, failed=failed,
+                                        rows=tables[name].num_rows, rows_checked=table.num_rows)
         if data_docs is not None:
             context.build_data_docs(site_names=[DATA_DOCS_SITE])
             datadocs.make_offline(data_docs)
-    return ValidationReport(success=all(r.success for r in results.values()), tables=results)
+    return ValidationReport(success=all(r.success for r in results.values()), tables=results,
+                            suites_sha256=suites_digest())
 
 
 def preload() -> None:
@@ -326,6 +385,12 @@ def preload() -> None:
     otherwise wait."""
     with _quiet_gx():
         pass
+
+
+def _present(table: pa.Table, names: list[str]) -> pa.Table:
+    """The columns ``names`` of ``table`` that it has: a missing one is the row suite's
+    column-list failure to report, not a crash here."""
+    return table.select([n for n in names if n in table.column_names])
 
 
 def _frame(table: pa.Table):

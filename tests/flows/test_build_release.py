@@ -53,7 +53,7 @@ def test_release_layout_manifest_and_rejects(harness, inbox, tmp_path):
     assert {d["source_path"]: d["encoding"] for d in documents} == {SEED.name: "utf-8", "short.txt": "gb18030"}
     assert (release / "README.md").read_text(encoding="utf-8").startswith("---\n")
     assert set(manifest["files"]) == {f"data/{n}.parquet" for n in manifest["row_counts"]} | {"data/speeches.jsonl.gz"} | {
-        "index/state.parquet", "index/minhash.parquet", "index/idf.parquet"}
+        "index/state.parquet", "index/minhash.parquet", "index/idf.parquet", "index/jsonl_members.parquet"}
 
 
 def test_two_builds_give_byte_identical_data_files(harness, inbox, tmp_path):
@@ -180,13 +180,13 @@ def test_when_writing_ahead_of_validation_fails_publishing_writes_the_data_files
     reference = _build(inbox, tmp_path / "reference")
     real_write, calls = publish.write_data_files, []
 
-    def full_disk_on_the_first_try(folder, tables, index=None):
+    def full_disk_on_the_first_try(folder, tables, index=None, reuse=None):
         calls.append(Path(folder).name)
         if len(calls) == 1:
             Path(folder).mkdir()
             (Path(folder) / "data").mkdir()  # half written, as a full disk leaves it
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real_write(folder, tables, index)
+        return real_write(folder, tables, index, reuse)
 
     monkeypatch.setattr(publish, "write_data_files", full_disk_on_the_first_try)
     summary = _build(inbox, tmp_path / "out")

@@ -39,6 +39,9 @@ def test_unchanged_inbox_is_carried_over_and_reuses_the_index(harness, inbox, tm
     assert manifest["changes"]["files"] == {"added": 0, "changed": 0, "removed": 0, "unchanged": 3}
     dedup = manifest["deduplication"]["stats"]
     assert dedup["signatures_computed"] == 0 and dedup["signatures_reused"] > 0
+    # every row is the one the first release validated: only keys and references are checked
+    checked = {name: (t["rows"], t["rows_checked"]) for name, t in manifest["validation"]["tables"].items()}
+    assert checked["paragraphs"][0] > 0 and all(n == 0 for _, n in checked.values())
 
 
 def test_added_changed_and_removed_files_match_a_full_rebuild(harness, inbox, tmp_path):
@@ -50,6 +53,8 @@ def test_added_changed_and_removed_files_match_a_full_rebuild(harness, inbox, tm
     incremental, manifest = _release(out, build_release(RunParams(input_dir=inbox, output_dir=out)))
     full, _ = _release(tmp_path / "full", build_release(RunParams(input_dir=inbox, output_dir=tmp_path / "full")))
     assert incremental == full
+    paragraphs = manifest["validation"]["tables"]["paragraphs"]
+    assert 0 < paragraphs["rows_checked"] < paragraphs["rows"]
     changes = manifest["changes"]
     assert sorted(changes["added"]) == sorted(["new.txt", PROVINCES[2]])
     assert changes["removed"] == [PROVINCES[0]] and changes["files"]["unchanged"] == 2

@@ -19,7 +19,9 @@ import schemas
 from pipeline import records
 from pipeline.errors import ConfigError, ValidationFailed
 from pipeline.records import Document, Paragraph, Removal, Section, Speech, stable_id
-from pipeline.validate import ValidationReport, dangling_references, references_suite_for, suite_for, validate
+from pipeline.validate import (
+    ValidationReport, dangling_references, keys_suite_for, references_suite_for, suite_for, suites_digest, validate,
+)
 
 SHA = "3f" * 32
 DOC_ID = records.doc_id_for(SHA)
@@ -109,7 +111,8 @@ def test_clean_release_passes(clean_report):
         assert result.success, name
         assert result.evaluated > 0, name
     # The empty rejects table is validated, not skipped.
-    assert clean_report.tables["rejects"].evaluated == len(suite_for(schemas.REJECTS).expectations)
+    assert clean_report.tables["rejects"].evaluated == (
+        len(suite_for(schemas.REJECTS).expectations) + len(keys_suite_for(schemas.REJECTS).expectations))
 
 
 def test_valid_chinese_text_passes(clean_report):
@@ -122,11 +125,15 @@ def test_valid_chinese_text_passes(clean_report):
 def test_clean_report_serialises_and_does_not_raise(clean_report):
     summary = clean_report.to_dict()
     assert json.loads(json.dumps(summary)) == summary
-    assert list(summary) == ["success", "tables"]
+    assert list(summary) == ["success", "suites_sha256", "tables"]
+    assert summary["suites_sha256"] == suites_digest() and len(summary["suites_sha256"]) == 64
     assert list(summary["tables"]) == list(schemas.TABLES)
+    rows = len(clean_records()["paragraphs"]) + len(VALID_TEXTS)
     assert summary["tables"]["paragraphs"] == {
         "success": True,
         "evaluated": clean_report.tables["paragraphs"].evaluated,
+        "rows": rows,
+        "rows_checked": rows,
         "failed": 0,
         "failures": [],
     }
@@ -171,6 +178,35 @@ def test_corruption_is_reported(corrupt_report, case):
     ]
     assert lines, corrupt_report.failures()
     assert not corrupt_report.tables[table].success
+
+
+def test_rows_validated_before_skip_the_row_suite_but_never_the_keys():
+    """An incremental build passes the rows it carried over unchanged from a release
+    validated under the same suites: the row-by-row expectations skip them, uniqueness
+    and references still see them (a new row may repeat an old id)."""
+    recs = clean_records()
+    extra_row(recs, "paragraphs", "bad text", text="统筹推进 疫情防控")
+    extra_row(recs, "paragraphs", "repeated id", paragraph_id=recs["paragraphs"][0].paragraph_id)
+    tables = to_tables(recs)
+    n = tables["paragraphs"].num_rows
+
+    def masks(skipped: pa.ChunkedArray) -> dict[str, pa.ChunkedArray]:
+        out = {name: pa.chunked_array([[False] * t.num_rows], pa.bool_()) for name, t in tables.items()}
+        out["paragraphs"] = skipped
+        return out
+
+    # skip the bad text and one of the two rows sharing an id, wherever the table put them
+    ids = tables["paragraphs"]["paragraph_id"].to_pylist()
+    repeated = [i for i, v in enumerate(ids) if ids.count(v) > 1]
+    skip = pa.chunked_array([[t == "统筹推进 疫情防控" or i == repeated[-1]
+                              for i, t in enumerate(tables["paragraphs"]["text"].to_pylist())]], pa.bool_())
+    every_row = validate(tables, unchanged=masks(pa.chunked_array([[False] * n], pa.bool_())))
+    skipping = validate(tables, unchanged=masks(skip))
+    rules = lambda report: sorted(f.rule for f in report.tables["paragraphs"].failed)  # noqa: E731
+    assert rules(every_row) == ["page break space", "unique"]
+    assert rules(skipping) == ["unique"]  # the repeated id is caught though one of its rows was skipped
+    assert (skipping.tables["paragraphs"].rows, skipping.tables["paragraphs"].rows_checked) == (n, n - 2)
+    assert every_row.tables["paragraphs"].rows_checked == n
 
 
 def test_corrupt_report_raises_with_its_lines(corrupt_report):

@@ -1,0 +1,118 @@
+"""The JSONL download's members: grouped by speech id alone, copied from the previous
+release only where every speech in them is unchanged, and then byte-identical to a
+fresh write."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline import incremental, jsonl, process
+
+
+@pytest.fixture(scope="module")
+def seed_tables(seed_bundle):
+    return process.tables([process.from_records([seed_bundle], [])])
+
+
+@pytest.fixture
+def small_members(monkeypatch):
+    """Two speeches per member on average: the seed's six speeches make several members."""
+    monkeypatch.setattr(jsonl, "MEMBER_SPEECHES", 2)
+
+
+def _members(ids: list[str]) -> set[tuple[str, ...]]:
+    return {tuple(ids[lo:hi]) for lo, hi in jsonl.member_bounds(ids)}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(min_size=1, max_size=6), min_size=1, max_size=60, unique=True), st.data())
+def test_inserting_a_speech_changes_only_the_member_it_lands_in(ids, data):
+    new = data.draw(st.text(min_size=1, max_size=6).filter(lambda s: s not in ids))
+    at = data.draw(st.integers(0, len(ids)))
+    before, after = _members(ids), _members(ids[:at] + [new] + ids[at:])
+    # the member it joined (none when it starts one at the end) is replaced, by two
+    # when the new id ends a member
+    assert len(before - after) <= 1 and 1 <= len(after - before) <= 2
+    inserted = ids[:at] + [new] + ids[at:]
+    assert [s for lo, hi in jsonl.member_bounds(inserted) for s in inserted[lo:hi]] == inserted
+
+
+def test_no_speech_still_makes_a_gzip_file(tmp_path, seed_tables):
+    empty = {name: t.slice(0, 0) for name, t in seed_tables.items()}
+    index = jsonl.write(empty, tmp_path / "x.jsonl.gz")
+    assert gzip.decompress((tmp_path / "x.jsonl.gz").read_bytes()) == b""
+    assert index.column("speech_ids").to_pylist() == [[]]
+
+
+def _with_keywords(tables: dict[str, pa.Table], speech_row: int, keywords: list[str]) -> dict[str, pa.Table]:
+    speeches = tables["speeches"]
+    column = speeches.column("keywords").to_pylist()
+    column[speech_row] = keywords
+    i = speeches.schema.get_field_index("keywords")
+    return {**tables, "speeches": speeches.set_column(i, speeches.schema.field(i), pa.array(column, speeches.schema.field(i).type))}
+
+
+def test_unchanged_members_are_copied_and_the_file_is_what_a_fresh_write_gives(tmp_path, seed_tables, small_members, monkeypatch):
+    # The previous release had other keywords on one speech; everything else is the same.
+    previous_tables = _with_keywords(seed_tables, 2, ["旧词"])
+    previous_index = jsonl.write(previous_tables, tmp_path / "previous.jsonl.gz")
+    assert previous_index.num_rows > 2
+
+    compressed = []
+    real_gzip = jsonl._gzip_member
+    monkeypatch.setattr(jsonl, "_gzip_member", lambda data: compressed.append(data) or real_gzip(data))
+    fresh_index = jsonl.write(seed_tables, tmp_path / "fresh.jsonl.gz")
+    fresh_count, compressed[:] = len(compressed), []
+
+    masks = incremental.unchanged_rows(previous_tables, seed_tables)
+    unchanged = jsonl.unchanged_speeches(seed_tables, masks, seed_tables["documents"].column("doc_id"))
+    changed_speech = seed_tables["speeches"].column("speech_id")[2].as_py()
+    assert changed_speech not in unchanged and len(unchanged) == seed_tables["speeches"].num_rows - 1
+
+    reuse = jsonl.Reuse(tmp_path / "previous.jsonl.gz", previous_index, unchanged)
+    index = jsonl.write(seed_tables, tmp_path / "reused.jsonl.gz", reuse)
+    assert (tmp_path / "reused.jsonl.gz").read_bytes() == (tmp_path / "fresh.jsonl.gz").read_bytes()
+    assert index.equals(fresh_index)
+    # only the member holding the changed speech was serialised and compressed again
+    assert fresh_count == index.num_rows and len(compressed) == 1
+    (line,) = [json.loads(x) for x in compressed[0].decode("utf-8").splitlines() if changed_speech in x]
+    assert line["keywords"] == seed_tables["speeches"].column("keywords")[2].as_py()
+
+
+def test_a_download_of_another_format_is_not_copied(tmp_path, seed_tables, small_members, monkeypatch):
+    previous_index = jsonl.write(seed_tables, tmp_path / "previous.jsonl.gz")
+    other_format = previous_index.replace_schema_metadata({b"format": b"gzip level 9"})
+    everything = frozenset(seed_tables["speeches"].column("speech_id").to_pylist())
+    compressed = []
+    real_gzip = jsonl._gzip_member
+    monkeypatch.setattr(jsonl, "_gzip_member", lambda data: compressed.append(data) or real_gzip(data))
+    jsonl.write(seed_tables, tmp_path / "x.jsonl.gz", jsonl.Reuse(tmp_path / "previous.jsonl.gz", other_format, everything))
+    assert len(compressed) == previous_index.num_rows
+
+
+def test_unchanged_rows_compare_with_the_previous_release_by_key(seed_tables):
+    previous = seed_tables
+    paragraphs = previous["paragraphs"]
+    scores = paragraphs.column("duplicate_score").to_pylist()
+    scores[3] = 0.5  # a corpus-wide step changed one row
+    i = paragraphs.schema.get_field_index("duplicate_score")
+    changed = paragraphs.set_column(i, paragraphs.schema.field(i), pa.array(scores, paragraphs.schema.field(i).type))
+    tokens = changed.column("tokens").to_pylist()
+    tokens[5] = tokens[5][:-1]  # one token fewer: a list differs element by element
+    j = changed.schema.get_field_index("tokens")
+    changed = changed.set_column(j, changed.schema.field(j), pa.array(tokens, changed.schema.field(j).type))
+    new_row = changed.slice(0, 1).set_column(0, changed.schema.field(0), pa.array(["f" * 16], pa.string()))
+    tables = {**previous, "paragraphs": pa.concat_tables([changed.take(list(reversed(range(changed.num_rows)))), new_row])}
+
+    masks = incremental.unchanged_rows(previous, tables)
+    n = paragraphs.num_rows
+    # rows in another order are matched by key; the changed ones and the new one are not unchanged
+    expected = [r not in (3, 5) for r in reversed(range(n))] + [False]
+    assert masks["paragraphs"].to_pylist() == expected
+    assert all(all(m.to_pylist()) for name, m in masks.items() if name not in ("paragraphs", "rejects"))
