@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import shutil
+import threading
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task, unmapped
@@ -196,8 +197,6 @@ def _process_batches(batches: list[list[Path]], inbox: Path, config: BuildConfig
         return results
     futures = process_batch.map(batches, inbox=unmapped(inbox), config=unmapped(config)) if batches else []
     files_in = {future.task_run_id: len(batch) for future, batch in zip(futures, batches)}
-    if futures:
-        validate.preload()  # this process only waits for the workers meanwhile
     for future in as_completed(futures):
         reporter.advance(files_in[future.task_run_id])
     return [future.result() for future in futures]  # batch order, not completion order
@@ -232,6 +231,9 @@ def _build(params: RunParams, output: Path) -> dict:
         logger.warning("removed %d unfinished release folder(s) left by an interrupted build", len(stale))
 
     previous = publish.latest_release(output)
+    # Great Expectations takes ~2.7 s to import (measured): on a thread, that overlaps
+    # reading the previous release and waiting for workers, both outside the GIL.
+    threading.Thread(target=validate.preload, name="import-gx", daemon=True).start()
     plan = plan_build(inbox, previous, config, params.incremental)
     batches = plan_batches(plan.process, params.batch_bytes, params.max_batch_files)
     logger.info("%d file(s) to process in %d batch(es); %d document(s) carried over from %s",
