@@ -421,13 +421,18 @@ def _validation(validation: object) -> _Section:
     rows, failures = [], []
     for name, result in validation["tables"].items():
         result = result if isinstance(result, dict) else {}
-        rows.append([name, result.get("evaluated", NOT_RECORDED), result.get("failed", NOT_RECORDED),
+        checked = (f"{result['rows_checked']:,} of {result['rows']:,}"
+                   if isinstance(result.get("rows_checked"), int) and isinstance(result.get("rows"), int) else NOT_RECORDED)
+        rows.append([name, checked, result.get("evaluated", NOT_RECORDED), result.get("failed", NOT_RECORDED),
                      _verdict(result)])
         failures += [str(line) for line in result.get("failures") or ()]  # each names its table and column
     parts = [
         f'<p>Overall: <span class="verdict-{verdict.replace(" ", "-")}">{verdict}</span>. Every table '
-        "is checked against the expectations derived from its schema before the release is published.</p>",
-        _table(["table", "expectations evaluated", "failed", "result"], rows,
+        "is checked against the expectations derived from its schema before the release is published: "
+        "uniqueness and references on every row, the other expectations on every row a full build "
+        "writes and on the new or changed rows of an incremental one (the others passed the same "
+        "suites in the release it builds on).</p>",
+        _table(["table", "rows checked", "expectations evaluated", "failed", "result"], rows,
                caption="Validation per table", table_id="validation-results"),
     ]
     if failures:

@@ -182,7 +182,9 @@ def test_validation_table_lists_every_table(release, page):
     (results,) = data_tables(section(page, "validation"))
     tables = release[1]["validation"]["tables"]
     assert [r[0] for r in results[1:]] == list(schemas.TABLES)
-    assert all(int(r[1]) == tables[r[0]]["evaluated"] and r[3] == "passed" for r in results[1:])
+    assert results[0][:3] == ["table", "rows checked", "expectations evaluated"]
+    assert all(r[1] == f"{tables[r[0]]['rows_checked']:,} of {tables[r[0]]['rows']:,}" for r in results[1:])
+    assert all(int(r[2]) == tables[r[0]]["evaluated"] and r[4] == "passed" for r in results[1:])
     assert '<span class="verdict-passed">passed</span>' in section(page, "validation")
 
 
@@ -252,7 +254,7 @@ def test_a_failed_validation_and_the_changes_are_shown(release):
     page = report.render(tables, failed)
     validation = section(page, "validation")
     assert '<span class="verdict-failed">failed</span>' in validation
-    assert ["speeches", "37", "1", "failed"] in data_tables(validation)[0]
+    assert ["speeches", "not recorded", "37", "1", "failed"] in data_tables(validation)[0]
     assert SCRIPT not in page and html.escape(SCRIPT) in validation
     assert ["documents carried over", "5"] in data_tables(section(page, "summary"))[-1]
 
