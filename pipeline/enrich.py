@@ -8,6 +8,7 @@ returned as index tables that the release persists.
 
 from __future__ import annotations
 
+import concurrent.futures
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -42,15 +43,17 @@ def tables(tables: dict[str, pa.Table], config: EnrichConfig = EnrichConfig(),
     unchanged paragraphs are reused instead of recomputed.
     """
     previous_index = previous_index or {}
-    found, idf, source = keywords.annotate_table(
-        tables["paragraphs"], tables["speeches"].column("speech_id").to_pylist(), config.keywords)
-    speeches = tables["speeches"]
+    # Keywords and duplicates are independent, and most of keywords runs in Arrow outside
+    # the GIL: on a thread, it overlaps the Python loops of dedup.
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="keywords") as pool:
+        ranking = pool.submit(keywords.annotate_table, tables["paragraphs"],
+                              tables["speeches"].column("speech_id").to_pylist(), config.keywords)
+        out, minhash, stats = dedup.annotate(dict(tables), config.dedup, previous=previous_index.get("minhash"))
+        found, idf, source = ranking.result()
+    speeches = out["speeches"]
     column = pa.array([list(found[sid]) for sid in speeches.column("speech_id").to_pylist()],
                       speeches.schema.field("keywords").type)
-    out = dict(tables)
     out["speeches"] = speeches.set_column(speeches.schema.get_field_index("keywords"), speeches.schema.field("keywords"), column)
-
-    out, minhash, stats = dedup.annotate(out, config.dedup, previous=previous_index.get("minhash"))
     return Enriched(
         tables=out,
         index={"idf": idf, "minhash": minhash},
