@@ -18,7 +18,10 @@ import collections
 import concurrent.futures
 import hashlib
 import json
+import shutil
 import struct
+import subprocess
+import sys
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,6 +29,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.ipc  # noqa: F401  (pa.ipc)
 
 import pipeline
 import schemas
@@ -90,42 +94,96 @@ def write(tables: dict[str, pa.Table], path: Path, reuse: Reuse | None = None) -
     """Write the download of ``tables`` to ``path``; return the index of its members.
 
     UTF-8 with Chinese kept as is (``ensure_ascii=False`` makes the file ~40% smaller than
-    ``\\u`` escapes) and compact separators. New members are compressed on two threads
-    (zlib releases the GIL); members ``reuse`` allows are copied from the previous file.
-    Headers carry no time or name, so the bytes depend on the records alone.
+    ``\\u`` escapes) and compact separators. Members ``reuse`` allows are copied from the
+    previous file; the others are serialised and compressed (zlib on two threads: it
+    releases the GIL), in a child process when there are many, since JSON encoding holds
+    the GIL and a build validates meanwhile. Headers carry no time or name, so the bytes
+    depend on the records alone.
     """
+    path = Path(path)
     ids = tables["speeches"].column("speech_id").to_pylist()
     bounds = member_bounds(ids)
     copyable = _copyable(reuse) if reuse is not None and reuse.usable() else {}
     to_write = [(lo, hi) for lo, hi in bounds if tuple(ids[lo:hi]) not in copyable]
-    speeches = _Speeches(tables, {s for lo, hi in to_write for s in ids[lo:hi]} if copyable else None)
-    offsets, lengths = [], []
-    with open(path, "wb") as out, concurrent.futures.ThreadPoolExecutor(2) as pool, \
-            _open_or_none(reuse.path if copyable else None) as previous:
-        pending: collections.deque = collections.deque()
-
-        def flush(keep: int) -> None:
-            while len(pending) > keep:
-                data = pending.popleft().result()
+    only = {s for lo, hi in to_write for s in ids[lo:hi]} if copyable else None
+    work = path.parent / f".{path.name}.work"
+    try:
+        if len(to_write) >= PROCESS_MIN_MEMBERS:
+            fresh = _members_from_child(tables, to_write, only, work)
+        else:
+            fresh = _members(_Speeches(tables, only), to_write)
+        offsets, lengths = [], []
+        with open(path, "wb") as out, _open_or_none(reuse.path if copyable else None) as previous:
+            for lo, hi in bounds:
+                located = copyable.get(tuple(ids[lo:hi]))
+                if located is not None:
+                    previous.seek(located[0])
+                    data = previous.read(located[1])
+                else:
+                    data = next(fresh)
                 offsets.append(out.tell())
                 lengths.append(len(data))
                 out.write(data)
-
-        for lo, hi in bounds:
-            located = copyable.get(tuple(ids[lo:hi]))
-            if located is not None:
-                previous.seek(located[0])
-                data = previous.read(located[1])
-                pending.append(_done(data))
-            else:
-                pending.append(pool.submit(_gzip_member, speeches.lines(lo, hi)))
-            flush(keep=4)  # a few members in memory, not the whole file
-        flush(keep=0)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return pa.table(
         [pa.array(range(len(bounds)), pa.int32()), pa.array(offsets, pa.int64()), pa.array(lengths, pa.int64()),
          pa.array([ids[lo:hi] for lo, hi in bounds], pa.list_(pa.string()))],
         schema=_INDEX_SCHEMA,
     )
+
+
+#: Members to write from which a child process serialises them: below it, starting one
+#: (~0.5 s) costs more than it saves.
+PROCESS_MIN_MEMBERS = 64
+#: The tables a speech's line is made of.
+_LINE_TABLES = ("speeches", *_NESTED_TABLES)
+
+
+def _members(speeches: _Speeches, ranges: list[tuple[int, int]]) -> Iterator[bytes]:
+    """The compressed members of the speech row ``ranges``, in order, a few in flight."""
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        pending: collections.deque = collections.deque()
+        for lo, hi in ranges:
+            pending.append(pool.submit(_gzip_member, speeches.lines(lo, hi)))
+            if len(pending) > 4:  # a few members in memory, not the whole file
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _members_from_child(tables: dict[str, pa.Table], ranges: list[tuple[int, int]], only: set[str] | None,
+                        work: Path) -> Iterator[bytes]:
+    """``_members`` computed by ``python -m pipeline.jsonl`` in a child process: the tables
+    go to it as Arrow IPC files it maps without copying, the members come back in a file.
+    A plain subprocess, not multiprocessing: that would import the caller's main module
+    again, which a script without a ``__main__`` guard does not survive."""
+    work.mkdir()
+    for name in _LINE_TABLES:
+        with pa.OSFile(str(work / f"{name}.arrow"), "wb") as sink, pa.ipc.new_file(sink, tables[name].schema) as writer:
+            writer.write_table(tables[name])
+    (work / "job.json").write_text(json.dumps({"ranges": ranges, "only": None if only is None else sorted(only)}))
+    child = subprocess.run([sys.executable, "-m", "pipeline.jsonl", str(work)], capture_output=True, text=True,
+                           cwd=Path(__file__).resolve().parents[1])
+    if child.returncode != 0:
+        raise RuntimeError(f"writing the JSONL members failed in the child process ({child.returncode}): {child.stderr[-2000:]}")
+    lengths = json.loads((work / "lengths.json").read_text())
+    with open(work / "members", "rb") as members:
+        for length in lengths:
+            yield members.read(length)
+
+
+def _serialise(work: Path) -> None:
+    """In the child: write the members of the job in ``work`` and their lengths."""
+    job = json.loads((work / "job.json").read_text())
+    tables = {name: pa.ipc.open_file(pa.memory_map(str(work / f"{name}.arrow"))).read_all() for name in _LINE_TABLES}
+    only = None if job["only"] is None else set(job["only"])
+    lengths = []
+    with open(work / "members", "wb") as out:
+        for data in _members(_Speeches(tables, only), [tuple(r) for r in job["ranges"]]):
+            lengths.append(len(data))
+            out.write(data)
+    (work / "lengths.json").write_text(json.dumps(lengths))
 
 
 def member_bounds(speech_ids: list[str]) -> list[tuple[int, int]]:
@@ -256,3 +314,6 @@ def _gzip_member(data: bytes) -> bytes:
     body = deflate.compress(data) + deflate.flush()
     return _GZIP_HEADER + body + struct.pack("<II", zlib.crc32(data), len(data) & 0xFFFFFFFF)
 
+
+if __name__ == "__main__":
+    _serialise(Path(sys.argv[1]))

@@ -116,3 +116,17 @@ def test_unchanged_rows_compare_with_the_previous_release_by_key(seed_tables):
     expected = [r not in (3, 5) for r in reversed(range(n))] + [False]
     assert masks["paragraphs"].to_pylist() == expected
     assert all(all(m.to_pylist()) for name, m in masks.items() if name not in ("paragraphs", "rejects"))
+
+
+def test_a_child_process_writes_the_bytes_this_one_would(tmp_path, seed_tables, small_members, monkeypatch):
+    here = jsonl.write(seed_tables, tmp_path / "here.jsonl.gz")
+    monkeypatch.setattr(jsonl, "PROCESS_MIN_MEMBERS", 1)
+
+    def not_here(*args, **kwargs):
+        raise AssertionError("the lines were serialised in this process")
+
+    monkeypatch.setattr(jsonl, "_Speeches", not_here)  # the child imports its own
+    there = jsonl.write(seed_tables, tmp_path / "there.jsonl.gz")
+    assert (tmp_path / "there.jsonl.gz").read_bytes() == (tmp_path / "here.jsonl.gz").read_bytes()
+    assert there.equals(here)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["here.jsonl.gz", "there.jsonl.gz"]  # no work folder left
