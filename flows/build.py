@@ -101,8 +101,15 @@ def plan_batches(paths: list[Path], batch_bytes: int, max_files: int) -> list[li
 
 
 @task(retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=_transient, cache_policy=NO_CACHE)
-def process_batch(paths: list[Path], inbox: Path, config: BuildConfig) -> process.Batch:
-    return process.batch(paths, inbox, config)
+def process_batch(paths: list[Path], inbox: Path, config: BuildConfig,
+                  spill_to: Path | None = None) -> process.Batch | process.SpilledBatch:
+    """The records of ``paths``; written into ``spill_to`` when given (another process
+    made them: sending them back would hold them all in the flow's memory)."""
+    batch = process.batch(paths, inbox, config)
+    if spill_to is None:
+        return batch
+    shutil.rmtree(spill_to, ignore_errors=True)  # a retry's leftovers
+    return process.spill(batch, spill_to)
 
 
 @task(cache_policy=NO_CACHE)
@@ -180,12 +187,14 @@ def _validate_while_writing(tables, index: dict, data_docs: Path, data_files: Pa
 
 
 @flow(name="process_inbox", validate_parameters=False)
-def process_inbox(batches: list[list[Path]], inbox: Path, config: BuildConfig) -> list[process.Batch]:
+def process_inbox(batches: list[list[Path]], inbox: Path, config: BuildConfig,
+                  spill: Path | None = None) -> list[process.Batch | process.SpilledBatch]:
     """``batches`` processed on this flow's task runner, in batch order."""
-    return _process_batches(batches, inbox, config)
+    return _process_batches(batches, inbox, config, spill)
 
 
-def _process_batches(batches: list[list[Path]], inbox: Path, config: BuildConfig) -> list[process.Batch]:
+def _process_batches(batches: list[list[Path]], inbox: Path, config: BuildConfig,
+                     spill: Path | None = None) -> list[process.Batch | process.SpilledBatch]:
     reporter = progress.current()
     reporter.start(sum(map(len, batches)))
     if len(batches) == 1:
@@ -195,7 +204,8 @@ def _process_batches(batches: list[list[Path]], inbox: Path, config: BuildConfig
         results = [process_batch(batches[0], inbox, config)]
         reporter.advance(len(batches[0]))
         return results
-    futures = process_batch.map(batches, inbox=unmapped(inbox), config=unmapped(config)) if batches else []
+    spill_to = [None if spill is None else spill / f"{i:06d}" for i in range(len(batches))]
+    futures = process_batch.map(batches, inbox=unmapped(inbox), config=unmapped(config), spill_to=spill_to) if batches else []
     files_in = {future.task_run_id: len(batch) for future, batch in zip(futures, batches)}
     for future in as_completed(futures):
         reporter.advance(files_in[future.task_run_id])
@@ -239,18 +249,24 @@ def _build(params: RunParams, output: Path) -> dict:
     logger.info("%d file(s) to process in %d batch(es); %d document(s) carried over from %s",
                 len(plan.process), len(batches), plan.carried.documents, previous.name if previous else "nothing")
     runner = FlowRunContext.get().task_runner
-    if isinstance(runner, ProcessPoolTaskRunner) and len(batches) > 1:
-        # In a subflow with its own pool, shut down when it returns: the idle workers
-        # (~600 MB each, measured) would otherwise live through the corpus-wide steps,
-        # where this process peaks.
-        results = process_inbox.with_options(task_runner=runner.duplicate())(batches, inbox, config)
-    else:
-        results = _process_batches(batches, inbox, config)
-    reporter = progress.current()
-    changes = plan.summary()
-    reporter.stage("enrich")
-    # quote(): the batches hold every record; Prefect would walk them all looking for futures.
-    assembled = assemble_tables(quote([plan.carried, *results]))
+    # Workers in other processes leave their batches on disk rather than send them back.
+    spill = None if isinstance(runner, ThreadPoolTaskRunner) or len(batches) < 2 else publish.staging_path(output, "batches")
+    try:
+        if isinstance(runner, ProcessPoolTaskRunner) and len(batches) > 1:
+            # In a subflow with its own pool, shut down when it returns: the idle workers
+            # (~600 MB each, measured) would otherwise live through the corpus-wide steps,
+            # where this process peaks.
+            results = process_inbox.with_options(task_runner=runner.duplicate())(batches, inbox, config, spill)
+        else:
+            results = _process_batches(batches, inbox, config, spill)
+        reporter = progress.current()
+        changes = plan.summary()
+        reporter.stage("enrich")
+        # quote(): the batches hold every record; Prefect would walk them all looking for futures.
+        assembled = assemble_tables(quote([plan.carried, *results]))
+    finally:
+        if spill is not None:
+            shutil.rmtree(spill, ignore_errors=True)  # merged into sorted copies, or the build failed
     carried = plan.carried.tables
     # The assembled tables are sorted copies: let the batches' buffers go now, not when
     # the build ends (the carried rows stay until compared with what the build made of them).

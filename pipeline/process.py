@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.ipc  # noqa: F401  (pa.ipc)
 
 import pipeline
 import schemas
@@ -69,6 +70,31 @@ class Batch:
     @property
     def documents(self) -> int:
         return self.tables["documents"].num_rows
+
+
+@dataclass(frozen=True)
+class SpilledBatch:
+    """A batch written to disk by the worker that made it, one Arrow IPC file per table
+    in ``folder``: the flow keeps a path per batch instead of every batch's records while
+    the others run (~0.9 GB of a 50 MB build, beside two ~650 MB workers, measured), and
+    maps the files when it merges them."""
+
+    folder: Path
+    documents: int
+
+    def load(self) -> Batch:
+        return Batch({name: pa.ipc.open_file(pa.memory_map(str(self.folder / f"{name}.arrow"))).read_all()
+                      for name in schemas.TABLES})
+
+
+def spill(batch: Batch, folder: Path) -> SpilledBatch:
+    """Write ``batch`` into ``folder`` (which must not exist) and return where it is."""
+    folder = Path(folder)
+    folder.mkdir(parents=True)
+    for name, table in batch.tables.items():
+        with pa.OSFile(str(folder / f"{name}.arrow"), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
+    return SpilledBatch(folder, batch.documents)
 
 
 def _empty_tables() -> dict[str, pa.Table]:
@@ -288,12 +314,13 @@ def _add_speech(bundle: Bundle, doc_id: str, ordinal: int, draft: segment.Speech
     ))
 
 
-def tables(batches: list[Batch]) -> dict[str, pa.Table]:
+def tables(batches: list[Batch | SpilledBatch]) -> dict[str, pa.Table]:
     """The release's tables from all batches, in a deterministic order.
 
     A file whose bytes equal an earlier file's (by source path order) would produce the
     same ids again; it becomes a ``duplicate_input`` reject that names the kept file.
     """
+    batches = [b.load() if isinstance(b, SpilledBatch) else b for b in batches]
     merged = {name: pa.concat_tables([b.tables[name] for b in batches]) if batches else records.to_arrow(name, [])
               for name in schemas.TABLES}
     documents = records.sort(merged["documents"], ["source_path", "source_line"])

@@ -52,7 +52,7 @@ def test_process_workers_are_gone_before_the_corpus_wide_steps(harness, inbox, t
     from prefect.client.schemas.filters import FlowFilter, FlowFilterName
 
     from flows import runners
-    from pipeline import enrich
+    from pipeline import enrich, process
 
     workers_during_enrich = []
     real_enrich = enrich.tables
@@ -65,11 +65,23 @@ def test_process_workers_are_gone_before_the_corpus_wide_steps(harness, inbox, t
         return real_enrich(*args, **kwargs)
 
     monkeypatch.setattr(enrich, "tables", enrich_noting_workers)
+    merged = []
+    real_merge = process.tables
+
+    def merge_noting_batches(batches):
+        merged.append([type(b).__name__ for b in batches])
+        return real_merge(batches)
+
+    monkeypatch.setattr(process, "tables", merge_noting_batches)
     params = dict(input_dir=inbox, batch_bytes=60_000)
     local = build_release(RunParams(output_dir=tmp_path / "local", **params))
     on_processes = build_release.with_options(task_runner=runners.task_runner("processes", 2))(
         RunParams(output_dir=tmp_path / "processes", **params))
     assert workers_during_enrich == [[], []]
+    # the workers' batches came back as files (the carried batch is empty and in memory),
+    # and the files are gone with the build
+    assert set(merged[0][1:]) == {"Batch"} and set(merged[1][1:]) == {"SpilledBatch"} and len(merged[1]) > 2
+    assert not list((tmp_path / "processes" / "releases").glob(".tmp-*"))
     with get_client(sync_client=True) as client:  # the processing ran as its own flow run
         runs = client.read_flow_runs(flow_filter=FlowFilter(name=FlowFilterName(any_=["process_inbox"])))
     assert runs and all(run.state.is_completed() for run in runs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -60,3 +61,14 @@ def test_identical_files_keep_the_first_and_reject_the_rest(tmp_path):
     assert [(r["source_path"], r["reason"]) for r in rejects] == [("b.txt", "duplicate_input"), ("empty.txt", "empty_file")]
     assert "a.txt" in rejects[0]["detail"]
     assert tables["paragraphs"].num_rows == 2
+
+
+def test_a_spilled_batch_loads_back_the_same_tables(tmp_path, seed_bundle):
+    batch = process.from_records([seed_bundle], [])
+    spilled = process.spill(batch, tmp_path / "batch")
+    assert spilled.documents == batch.documents == 1
+    loaded = spilled.load()
+    assert all(loaded.tables[name].equals(batch.tables[name]) for name in batch.tables)
+    assert process.tables([spilled]) == process.tables([batch])
+    with pytest.raises(FileExistsError):
+        process.spill(batch, tmp_path / "batch")
