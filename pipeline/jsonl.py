@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
+import contextlib
 import hashlib
 import json
 import shutil
@@ -113,7 +114,7 @@ def write(tables: dict[str, pa.Table], path: Path, reuse: Reuse | None = None) -
         else:
             fresh = _members(_Speeches(tables, only), to_write)
         offsets, lengths = [], []
-        with open(path, "wb") as out, _open_or_none(reuse.path if copyable else None) as previous:
+        with open(path, "wb") as out, (open(reuse.path, "rb") if copyable else contextlib.nullcontext()) as previous:
             for lo, hi in bounds:
                 located = copyable.get(tuple(ids[lo:hi]))
                 if located is not None:
@@ -225,24 +226,6 @@ def _copyable(reuse: Reuse) -> dict[tuple[str, ...], tuple[int, int]]:
         if row["speech_ids"] and all(s in reuse.unchanged for s in row["speech_ids"]):
             out[tuple(row["speech_ids"])] = (row["offset"], row["length"])
     return out
-
-
-class _open_or_none:
-    def __init__(self, path: Path | None):
-        self._file = open(path, "rb") if path is not None else None
-
-    def __enter__(self):
-        return self._file
-
-    def __exit__(self, *exc) -> None:
-        if self._file is not None:
-            self._file.close()
-
-
-def _done(value: bytes) -> concurrent.futures.Future:
-    future: concurrent.futures.Future = concurrent.futures.Future()
-    future.set_result(value)
-    return future
 
 
 class _Speeches:
