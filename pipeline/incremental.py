@@ -23,6 +23,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -219,17 +220,28 @@ def _key(table: pa.Table, key: tuple[str, ...]) -> pa.ChunkedArray:
     return pc.binary_join_element_wise(*parts, "\x00\x1f")
 
 
-def _equal(a: pa.ChunkedArray, b: pa.ChunkedArray) -> pa.ChunkedArray:
+def _equal(a: pa.ChunkedArray, b: pa.ChunkedArray) -> pa.Array:
     """Per row: the values are equal, a null only to a null, lists element by element."""
     if pa.types.is_list(a.type) or pa.types.is_large_list(a.type):
-        a, b = _list_key(a), _list_key(b)
+        return _equal_lists(a.combine_chunks(), b.combine_chunks())
     both_null = pc.and_(pc.is_null(a), pc.is_null(b))
     return pc.or_(pc.fill_null(pc.equal(a, b), False), both_null)
 
 
-def _list_key(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    """A list column as one comparable string per row: its elements joined by a separator
-    no text holds, the empty list marked apart from a list of one empty string."""
-    joined = pc.binary_join(column.cast(pa.list_(pa.string())), "\x00\x1f")
-    empty = pc.equal(pc.list_value_length(column), 0)
-    return pc.if_else(empty, pa.scalar("\x00empty"), pc.binary_join_element_wise("\x00[", joined, ""))
+def _equal_lists(a: pa.Array, b: pa.Array) -> pa.Array:
+    """``_equal`` for list arrays: same length, then every element equal, compared on the
+    flattened values at once (joining the lists into strings first took 1 s for the
+    tokens of 130,000 paragraphs)."""
+    lengths_a, lengths_b = pc.list_value_length(a), pc.list_value_length(b)
+    same = pc.fill_null(pc.equal(lengths_a, lengths_b), False).to_numpy(zero_copy_only=False).copy()
+    rows = np.flatnonzero(same)
+    if len(rows):
+        picked_a, picked_b = a.take(rows), b.take(rows)
+        values_a, values_b = pc.list_flatten(picked_a), pc.list_flatten(picked_b)
+        element_same = pc.or_(pc.fill_null(pc.equal(values_a, values_b), False),
+                              pc.and_(pc.is_null(values_a), pc.is_null(values_b)))
+        parents = pc.list_parent_indices(picked_a).to_numpy()
+        differing = np.unique(parents[~element_same.to_numpy(zero_copy_only=False)])
+        same[rows[differing]] = False
+    both_null = pc.and_(pc.is_null(lengths_a), pc.is_null(lengths_b)).to_numpy(zero_copy_only=False)
+    return pa.array(same | both_null)

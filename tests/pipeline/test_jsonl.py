@@ -130,3 +130,9 @@ def test_a_child_process_writes_the_bytes_this_one_would(tmp_path, seed_tables, 
     assert (tmp_path / "there.jsonl.gz").read_bytes() == (tmp_path / "here.jsonl.gz").read_bytes()
     assert there.equals(here)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["here.jsonl.gz", "there.jsonl.gz"]  # no work folder left
+
+
+def test_list_values_compare_element_by_element_and_null_only_equals_null():
+    a = pa.chunked_array([[None, [], [], [None], ["a"], ["a", "b"], ["a", "b"], None, ["x"]]], pa.list_(pa.string()))
+    b = pa.chunked_array([[None, None, [], [None], ["a", "b"], ["a", "c"], ["a", "b"], [], ["x"]]], pa.list_(pa.string()))
+    assert incremental._equal(a, b).to_pylist() == [True, False, True, True, False, False, True, False, True]
