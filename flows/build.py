@@ -151,15 +151,6 @@ def _download_reuse(previous: Path | None, tables, unchanged, carried_doc_ids) -
     return jsonl.Reuse(previous / publish.DATA_DIR / publish.JSONL_NAME, members, speeches)
 
 
-def _suites_of(release: Path) -> str | None:
-    """The ``suites_sha256`` a release was validated under, if it says."""
-    try:
-        manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return manifest.get("validation", {}).get("suites_sha256")
-
-
 def _validate_while_writing(tables, index: dict, data_docs: Path, data_files: Path, logger,
                             reuse: jsonl.Reuse | None = None, unchanged=None):
     """Validate, and meanwhile write the data files into ``data_files`` on a thread:
@@ -250,7 +241,7 @@ def _build(params: RunParams, output: Path) -> dict:
                 len(plan.process), len(batches), plan.carried.documents, previous.name if previous else "nothing")
     runner = FlowRunContext.get().task_runner
     # Workers in other processes leave their batches on disk rather than send them back.
-    spill = None if isinstance(runner, ThreadPoolTaskRunner) or len(batches) < 2 else publish.staging_path(output, "batches")
+    spill = None if isinstance(runner, ThreadPoolTaskRunner) else publish.staging_path(output, "batches")
     try:
         if isinstance(runner, ProcessPoolTaskRunner) and len(batches) > 1:
             # In a subflow with its own pool, shut down when it returns: the idle workers
@@ -278,7 +269,7 @@ def _build(params: RunParams, output: Path) -> dict:
     unchanged = incremental_.unchanged_rows(carried, tables) if carried["documents"].num_rows else None
     reuse = _download_reuse(previous, tables, unchanged, carried["documents"].column("doc_id"))
     del carried
-    if unchanged is not None and _suites_of(previous) != validate.suites_digest():
+    if unchanged is not None and validate.release_suites_sha256(previous) != validate.suites_digest():
         unchanged = None  # the rules changed: what passed the old ones is checked again
     index = {**enriched.index, incremental_.STATE: incremental_.state_table(tables, incremental_.fingerprints(config))}
     reporter.stage("validate")

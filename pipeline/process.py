@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.ipc  # noqa: F401  (pa.ipc)
 
 import pipeline
 import schemas
@@ -83,8 +82,7 @@ class SpilledBatch:
     documents: int
 
     def load(self) -> Batch:
-        return Batch({name: pa.ipc.open_file(pa.memory_map(str(self.folder / f"{name}.arrow"))).read_all()
-                      for name in schemas.TABLES})
+        return Batch({name: records.map_arrow_file(self.folder / f"{name}.arrow") for name in schemas.TABLES})
 
 
 def spill(batch: Batch, folder: Path) -> SpilledBatch:
@@ -92,8 +90,7 @@ def spill(batch: Batch, folder: Path) -> SpilledBatch:
     folder = Path(folder)
     folder.mkdir(parents=True)
     for name, table in batch.tables.items():
-        with pa.OSFile(str(folder / f"{name}.arrow"), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-            writer.write_table(table)
+        records.write_arrow_file(table, folder / f"{name}.arrow")
     return SpilledBatch(folder, batch.documents)
 
 

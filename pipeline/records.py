@@ -14,8 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.ipc  # noqa: F401  (pa.ipc)
 
 import schemas
 
@@ -180,3 +182,16 @@ def sort(table: pa.Table, columns: tuple[str, ...] | list[str]) -> pa.Table:
     """``table`` sorted by ``columns``: nulls first, strings by code point (as UTF-8 bytes
     sort), ties kept in order (Arrow's sort is stable)."""
     return table.sort_by([(c, "ascending", "at_start") for c in columns])
+
+
+def write_arrow_file(table: pa.Table, path: Path) -> None:
+    """``table`` as an uncompressed Arrow IPC file: what another process of this build
+    reads back with ``map_arrow_file`` at no decoding cost."""
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+
+
+def map_arrow_file(path: Path) -> pa.Table:
+    """The table of an Arrow IPC file, memory-mapped: its buffers are the file's pages,
+    not a copy."""
+    return pa.ipc.open_file(pa.memory_map(str(path))).read_all()

@@ -212,10 +212,23 @@ def keys_suite_for(table: schemas.Table) -> ExpectationSuite | None:
     return gx.ExpectationSuite(name=f"{table.name}_keys_suite", expectations=expectations) if expectations else None
 
 
-def _key_columns(table: schemas.Table) -> list[str]:
-    names = set(table.key) if len(table.key) > 1 else set()
-    names |= {c.name for c in table.columns if c.unique}
-    return [c for c in table.column_names if c in names]
+def _columns_of(suite: ExpectationSuite) -> list[str]:
+    """The columns ``suite``'s expectations name, in first-named order."""
+    names: dict[str, None] = {}
+    for expectation in suite.expectations:
+        for name in getattr(expectation, "column_list", None) or [getattr(expectation, "column", None)]:
+            if name is not None:
+                names[name] = None
+    return list(names)
+
+
+def release_suites_sha256(release: Path | None) -> str | None:
+    """The ``suites_digest`` a published release was validated under, if its manifest says."""
+    try:
+        manifest = json.loads((Path(release) / "manifest.json").read_text(encoding="utf-8"))
+    except (TypeError, OSError, ValueError):
+        return None
+    return manifest.get("validation", {}).get("suites_sha256")
 
 
 def suites_digest() -> str:
@@ -365,11 +378,11 @@ def validate(tables: dict[str, pa.Table], data_docs: Path | None = None,
                 table = table.filter(pc.invert(unchanged[name]))
             success, evaluated, failed = run(name, suite_for(spec), _frame(table))
             for asset, suite, frame in (
-                (f"{name}_keys", keys_suite_for(spec), lambda: _frame(_present(tables[name], _key_columns(spec)))),
-                (f"{name}_references", references_suite_for(spec), lambda: dangling_references(spec, tables).to_pandas()),
+                (f"{name}_keys", keys_suite_for(spec), lambda suite: _frame(_present(tables[name], _columns_of(suite)))),
+                (f"{name}_references", references_suite_for(spec), lambda _: dangling_references(spec, tables).to_pandas()),
             ):
                 if suite is not None:
-                    ok, more, broken = run(asset, suite, frame())
+                    ok, more, broken = run(asset, suite, frame(suite))
                     success, evaluated, failed = success and ok, evaluated + more, failed + broken
             results[name] = TableResult(success=success, evaluated=evaluated, failed=failed,
                                         rows=tables[name].num_rows, rows_checked=table.num_rows)
