@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 import json
 import shutil
-import threading
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task, unmapped
@@ -124,13 +123,16 @@ def enrich_tables(tables, config: EnrichConfig, previous_release: Path | None) -
 
 
 @task(cache_policy=NO_CACHE)
-def validate_tables(tables, data_docs: Path, unchanged=None) -> validate.ValidationReport:
+def validate_tables(validator: validate.Worker, tables, data_docs: Path, unchanged=None) -> validate.ValidationReport:
+    work = data_docs.with_name(f"{data_docs.name}-input")
     try:
-        report = validate.validate(tables, data_docs, unchanged)
+        report = validator.validate(tables, data_docs, work, unchanged)
         report.raise_for_failures()
     except BaseException:
         shutil.rmtree(data_docs, ignore_errors=True)  # no release will carry them
         raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return report
 
 
@@ -151,11 +153,10 @@ def _download_reuse(previous: Path | None, tables, unchanged, carried_doc_ids) -
     return jsonl.Reuse(previous / publish.DATA_DIR / publish.JSONL_NAME, members, speeches)
 
 
-def _validate_while_writing(tables, index: dict, data_docs: Path, data_files: Path, logger,
-                            reuse: jsonl.Reuse | None = None, unchanged=None):
-    """Validate, and meanwhile write the data files into ``data_files`` on a thread:
-    Parquet and gzip run outside the GIL, so on a 50 MB release the two took 6.5 s
-    together instead of 8 s one after the other (measured here).
+def _validate_while_writing(validator: validate.Worker, tables, index: dict, data_docs: Path, data_files: Path,
+                            logger, reuse: jsonl.Reuse | None = None, unchanged=None):
+    """Validate (in the validator's process), and meanwhile write the data files into
+    ``data_files`` on a thread.
 
     Returns the report and ``data_files``, or None when writing them failed: publishing
     then writes them itself, with its retries. Nothing is left behind when validation
@@ -164,7 +165,7 @@ def _validate_while_writing(tables, index: dict, data_docs: Path, data_files: Pa
     with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="data-files") as pool:
         writing = pool.submit(publish.write_data_files, data_files, tables, index, reuse)
         try:
-            report = validate_tables(tables, data_docs, unchanged)
+            report = validate_tables(validator, quote(tables), data_docs, quote(unchanged))
         except BaseException:
             concurrent.futures.wait([writing])
             shutil.rmtree(data_files, ignore_errors=True)
@@ -219,11 +220,12 @@ def build_release(params: RunParams = RunParams()) -> dict:
     Returns the summary the command line prints: release path, row counts, rejects.
     """
     output = params.output_dir.resolve()
-    with publish.exclusive(output, params.wait_for_lock):
-        return _build(params, output)
+    # Great Expectations loads in its own process from the start (see validate.Worker).
+    with publish.exclusive(output, params.wait_for_lock), validate.Worker() as validator:
+        return _build(params, output, validator)
 
 
-def _build(params: RunParams, output: Path) -> dict:
+def _build(params: RunParams, output: Path, validator: validate.Worker) -> dict:
     logger = get_run_logger()
     config = params.build_config()
     inbox = params.input_dir.resolve()
@@ -232,9 +234,6 @@ def _build(params: RunParams, output: Path) -> dict:
         logger.warning("removed %d unfinished release folder(s) left by an interrupted build", len(stale))
 
     previous = publish.latest_release(output)
-    # Great Expectations takes ~2.7 s to import (measured): on a thread, that overlaps
-    # reading the previous release and waiting for workers, both outside the GIL.
-    threading.Thread(target=validate.preload, name="import-gx", daemon=True).start()
     plan = plan_build(inbox, previous, config, params.incremental)
     batches = plan_batches(plan.process, params.batch_bytes, params.max_batch_files)
     logger.info("%d file(s) to process in %d batch(es); %d document(s) carried over from %s",
@@ -269,12 +268,12 @@ def _build(params: RunParams, output: Path) -> dict:
     unchanged = incremental_.unchanged_rows(carried, tables) if carried["documents"].num_rows else None
     reuse = _download_reuse(previous, tables, unchanged, carried["documents"].column("doc_id"))
     del carried
-    if unchanged is not None and validate.release_suites_sha256(previous) != validate.suites_digest():
+    if unchanged is not None and validate.release_suites_sha256(previous) != validator.suites_digest():
         unchanged = None  # the rules changed: what passed the old ones is checked again
     index = {**enriched.index, incremental_.STATE: incremental_.state_table(tables, incremental_.fingerprints(config))}
     reporter.stage("validate")
     data_docs = publish.staging_path(output, "validation")
-    report, data_files = _validate_while_writing(tables, index, data_docs, publish.staging_path(output, "data"),
+    report, data_files = _validate_while_writing(validator, tables, index, data_docs, publish.staging_path(output, "data"),
                                                  logger, reuse, unchanged)
 
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
