@@ -538,6 +538,9 @@ def _serve() -> None:
             (work / "error.txt").write_text(traceback.format_exc(), encoding="utf-8")
             reply = "error"
         print(reply, file=protocol, flush=True)
+    # Its input closed: nothing is left to write, and tearing down GX and pandas at exit
+    # took 0.8 s that the build waited for (measured).
+    os._exit(0)
 
 
 def _present(table: pa.Table, names: list[str]) -> pa.Table:
