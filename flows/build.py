@@ -9,6 +9,7 @@ MB of text), never per paragraph: Prefect costs 5–10 ms per task in threads an
 # from these annotations, and a served run that loads this module by entrypoint cannot
 # resolve them from strings.
 import concurrent.futures
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -220,12 +221,11 @@ def build_release(params: RunParams = RunParams()) -> dict:
     Returns the summary the command line prints: release path, row counts, rejects.
     """
     output = params.output_dir.resolve()
-    # Great Expectations loads in its own process from the start (see validate.Worker).
-    with publish.exclusive(output, params.wait_for_lock), validate.Worker() as validator:
-        return _build(params, output, validator)
+    with publish.exclusive(output, params.wait_for_lock), contextlib.ExitStack() as processes:
+        return _build(params, output, processes)
 
 
-def _build(params: RunParams, output: Path, validator: validate.Worker) -> dict:
+def _build(params: RunParams, output: Path, processes: contextlib.ExitStack) -> dict:
     logger = get_run_logger()
     config = params.build_config()
     inbox = params.input_dir.resolve()
@@ -239,6 +239,11 @@ def _build(params: RunParams, output: Path, validator: validate.Worker) -> dict:
     logger.info("%d file(s) to process in %d batch(es); %d document(s) carried over from %s",
                 len(plan.process), len(batches), plan.carried.documents, previous.name if previous else "nothing")
     runner = FlowRunContext.get().task_runner
+    workers_elsewhere = not isinstance(runner, ThreadPoolTaskRunner) and len(batches) > 1
+    # Great Expectations loads in a process of its own (validate.Worker) while the build
+    # goes on; with workers it starts once they are done, since an idle validator
+    # beside them (~250 MB, measured) raised the build's peak past 2 GB on 50 MB.
+    validator = None if workers_elsewhere else processes.enter_context(validate.Worker())
     # Workers in other processes leave their batches on disk rather than send them back.
     spill = None if isinstance(runner, ThreadPoolTaskRunner) else publish.staging_path(output, "batches")
     try:
@@ -249,6 +254,7 @@ def _build(params: RunParams, output: Path, validator: validate.Worker) -> dict:
             results = process_inbox.with_options(task_runner=runner.duplicate())(batches, inbox, config, spill)
         else:
             results = _process_batches(batches, inbox, config, spill)
+        validator = validator or processes.enter_context(validate.Worker())
         reporter = progress.current()
         changes = plan.summary()
         reporter.stage("enrich")
