@@ -12,22 +12,18 @@ validate.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
 import math
 import os
-import pickle
 import re
-import subprocess
-import sys
-import traceback
+import threading
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, NoReturn
+from typing import TYPE_CHECKING, Any, Iterator
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -35,7 +31,6 @@ import pyarrow.compute as pc
 import schemas
 from pipeline import datadocs
 from pipeline.errors import ConfigError, ValidationFailed
-from pipeline.records import map_arrow_file, write_arrow_file
 
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuite
@@ -217,10 +212,13 @@ def keys_suite_for(table: schemas.Table) -> ExpectationSuite | None:
     return gx.ExpectationSuite(name=f"{table.name}_keys_suite", expectations=expectations) if expectations else None
 
 
-def key_columns(table: schemas.Table) -> list[str]:
-    """The columns ``keys_suite_for`` checks: the compound key's, then the unique ones."""
-    names = dict.fromkeys(table.key if len(table.key) > 1 else ())
-    names.update(dict.fromkeys(c.name for c in table.columns if c.unique))
+def _columns_of(suite: ExpectationSuite) -> list[str]:
+    """The columns ``suite``'s expectations name, in first-named order."""
+    names: dict[str, None] = {}
+    for expectation in suite.expectations:
+        for name in getattr(expectation, "column_list", None) or [getattr(expectation, "column", None)]:
+            if name is not None:
+                names[name] = None
     return list(names)
 
 
@@ -336,29 +334,9 @@ def validate(tables: dict[str, pa.Table], data_docs: Path | None = None,
     With ``data_docs``, Great Expectations' Data Docs for these results (an ``index.html``
     with one page per suite and per validation result, readable offline) are built into
     that folder, which must not exist yet; nothing else is written to disk.
-
-    ``Worker`` runs the same checks in a process of its own.
     """
-    _require_new(data_docs)
-    return run_checks(checks(tables, unchanged), data_docs)
-
-
-@dataclass(frozen=True)
-class Checks:
-    """What the suites of a release run on, as Arrow tables, before Great Expectations.
-
-    ``frames``: per asset (``<table>``, ``<table>_keys``, ``<table>_references``) the
-    table its suite checks, list columns as their lengths. ``rows``: per table, its rows
-    and how many of them the row-by-row suite checks.
-    """
-
-    frames: dict[str, pa.Table]
-    rows: dict[str, tuple[int, int]]
-
-
-def checks(tables: dict[str, pa.Table], unchanged: dict[str, pa.ChunkedArray] | None = None) -> Checks:
-    """The ``Checks`` of ``tables`` (see ``validate`` for ``unchanged``): Arrow work
-    only, no Great Expectations, so a build prepares them while another process imports GX."""
+    if data_docs is not None and Path(data_docs).exists():
+        raise ConfigError(f"data_docs folder {str(data_docs)!r} exists; give a new path")
     missing = [name for name in schemas.TABLES if name not in tables]
     unknown = sorted(set(tables) - set(schemas.TABLES))
     if missing or unknown:
@@ -366,24 +344,6 @@ def checks(tables: dict[str, pa.Table], unchanged: dict[str, pa.ChunkedArray] | 
             f"validate needs every table of the schema; missing: {missing}, unknown: {unknown}, "
             f"given: {sorted(tables)}, expected: {list(schemas.TABLES)}"
         )
-    frames: dict[str, pa.Table] = {}
-    rows: dict[str, tuple[int, int]] = {}
-    for name, spec in schemas.TABLES.items():
-        table = tables[name]
-        if unchanged is not None and name in unchanged:
-            table = table.filter(pc.invert(unchanged[name]))
-        frames[name] = _list_lengths(table)
-        if key_columns(spec):
-            frames[f"{name}_keys"] = _present(tables[name], key_columns(spec))
-        if any(c.references is not None for c in spec.columns):
-            frames[f"{name}_references"] = dangling_references(spec, tables)
-        rows[name] = (tables[name].num_rows, table.num_rows)
-    return Checks(frames, rows)
-
-
-def run_checks(checks: Checks, data_docs: Path | None = None) -> ValidationReport:
-    """Every suite on its frame of ``checks``, in one ephemeral Great Expectations
-    context; the Data Docs go into ``data_docs`` when given."""
     with _quiet_gx():
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -397,14 +357,13 @@ def run_checks(checks: Checks, data_docs: Path | None = None) -> ValidationRepor
                 "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
             })
         datasource = context.data_sources.add_pandas("release")
-
-        def run(asset: str, suite: ExpectationSuite) -> tuple[bool, int, list[Failure]]:
+        results: dict[str, TableResult] = {}
+        def run(asset: str, suite: ExpectationSuite, frame) -> tuple[bool, int, list[Failure]]:
             suite = context.suites.add(suite)
             batch = datasource.add_dataframe_asset(asset).add_batch_definition_whole_dataframe("whole")
             definition = context.validation_definitions.add(
                 gx.ValidationDefinition(name=f"{asset}_validation", data=batch, suite=suite)
             )
-            frame = checks.frames[asset].to_pandas()
             outcome = definition.run(batch_parameters={"dataframe": frame}, result_format=RESULT_FORMAT)
             order = {e.id: i for i, e in enumerate(suite.expectations)}
             failed = sorted(
@@ -413,17 +372,20 @@ def run_checks(checks: Checks, data_docs: Path | None = None) -> ValidationRepor
             )
             return bool(outcome.success), len(outcome.results), [_failure(r) for r in failed]
 
-        results: dict[str, TableResult] = {}
         for name, spec in schemas.TABLES.items():
-            success, evaluated, failed = run(name, suite_for(spec))
-            for asset, suite in ((f"{name}_keys", keys_suite_for(spec)),
-                                 (f"{name}_references", references_suite_for(spec))):
+            table = tables[name]
+            if unchanged is not None and name in unchanged:
+                table = table.filter(pc.invert(unchanged[name]))
+            success, evaluated, failed = run(name, suite_for(spec), _frame(table))
+            for asset, suite, frame in (
+                (f"{name}_keys", keys_suite_for(spec), lambda suite: _frame(_present(tables[name], _columns_of(suite)))),
+                (f"{name}_references", references_suite_for(spec), lambda _: dangling_references(spec, tables).to_pandas()),
+            ):
                 if suite is not None:
-                    ok, more, broken = run(asset, suite)
+                    ok, more, broken = run(asset, suite, frame(suite))
                     success, evaluated, failed = success and ok, evaluated + more, failed + broken
-            rows, rows_checked = checks.rows[name]
             results[name] = TableResult(success=success, evaluated=evaluated, failed=failed,
-                                        rows=rows, rows_checked=rows_checked)
+                                        rows=tables[name].num_rows, rows_checked=table.num_rows)
         if data_docs is not None:
             context.build_data_docs(site_names=[DATA_DOCS_SITE])
             datadocs.make_offline(data_docs)
@@ -431,116 +393,12 @@ def run_checks(checks: Checks, data_docs: Path | None = None) -> ValidationRepor
                             suites_sha256=suites_digest())
 
 
-def _require_new(data_docs: Path | None) -> None:
-    if data_docs is not None and Path(data_docs).exists():
-        raise ConfigError(f"data_docs folder {str(data_docs)!r} exists; give a new path")
-
-
-class Worker:
-    """Great Expectations in a child process of its own, started ahead of need.
-
-    Why: importing GX costs ~2.7 s of Python (measured), and on a thread of the build it
-    held the GIL while the build read the previous release (planning an incremental
-    build took 4.0 s instead of 1.45 s, measured); in a process of its own it uses the
-    other core, and validation runs beside the writing of the data files instead of
-    taking turns with it. The tables go to the child as Arrow IPC files (``checks``, so
-    lists as lengths), the report comes back pickled.
-
-    A plain subprocess, not multiprocessing: that would import the caller's main module
-    again, which a script without a ``__main__`` guard does not survive. Use it as a
-    context manager: the child ends when its input closes.
-    """
-
-    def __init__(self) -> None:
-        self._child = subprocess.Popen(
-            [sys.executable, "-m", "pipeline.validate"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            text=True, cwd=Path(__file__).resolve().parents[1],
-        )
-        self._digest: str | None = None
-
-    def __enter__(self) -> Worker:
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """End the child: it finishes the job it has, then exits as its input closes."""
-        with contextlib.suppress(BrokenPipeError):  # a child that died has read nothing more
-            self._child.stdin.close()
-        try:
-            self._child.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self._child.kill()
-            self._child.wait()
-        self._child.stdout.close()
-
-    def suites_digest(self) -> str:
-        """``suites_digest()``, as the child computed it once GX was imported."""
-        if self._digest is None:
-            self._digest = self._reply()
-        return self._digest
-
-    def validate(self, tables: dict[str, pa.Table], data_docs: Path | None, work: Path,
-                 unchanged: dict[str, pa.ChunkedArray] | None = None) -> ValidationReport:
-        """``validate(tables, data_docs, unchanged)`` in the child. ``work``: a new folder
-        for the files passed to it, which the caller removes afterwards."""
-        _require_new(data_docs)
-        job = checks(tables, unchanged)
-        work.mkdir()
-        for asset, frame in job.frames.items():
-            write_arrow_file(frame, work / f"{asset}.arrow")
-        (work / "job.json").write_text(json.dumps({
-            "assets": list(job.frames), "rows": job.rows, "data_docs": None if data_docs is None else str(data_docs),
-        }))
-        self.suites_digest()  # the first line the child sends
-        try:
-            self._child.stdin.write(f"{work}\n")
-            self._child.stdin.flush()
-        except BrokenPipeError:
-            self._ended()
-        if self._reply() != "ok":
-            raise RuntimeError(f"validation failed in its process:\n{(work / 'error.txt').read_text(encoding='utf-8')}")
-        with open(work / "report.pickle", "rb") as f:
-            return pickle.load(f)
-
-    def _reply(self) -> str:
-        line = self._child.stdout.readline()
-        if not line:
-            self._ended()
-        return line.strip()
-
-    def _ended(self) -> NoReturn:
-        raise RuntimeError(f"the validation process ended unexpectedly (exit code {self._child.wait()}); "
-                           "its error is above, on standard error")
-
-
-def _serve() -> None:
-    """The child of ``Worker``: send the suites' digest, then run each job named on
-    standard input and answer ``ok`` or ``error`` on the protocol stream (the original
-    standard output; whatever a library prints goes to standard error)."""
-    protocol = os.fdopen(os.dup(sys.stdout.fileno()), "w")
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    print(suites_digest(), file=protocol, flush=True)
-    for line in sys.stdin:
-        work = Path(line.strip())
-        try:
-            job = json.loads((work / "job.json").read_text())
-            frames = {asset: map_arrow_file(work / f"{asset}.arrow") for asset in job["assets"]}
-            rows = {name: tuple(pair) for name, pair in job["rows"].items()}
-            data_docs = None if job["data_docs"] is None else Path(job["data_docs"])
-            report = run_checks(Checks(frames, rows), data_docs)
-            del frames  # maps of files the parent removes next
-            with open(work / "report.pickle", "wb") as f:
-                pickle.dump(report, f)
-            reply = "ok"
-        except Exception:
-            (work / "error.txt").write_text(traceback.format_exc(), encoding="utf-8")
-            reply = "error"
-        print(reply, file=protocol, flush=True)
-    # Its input closed: nothing is left to write, and tearing down GX and pandas at exit
-    # took 0.8 s that the build waited for (measured).
-    os._exit(0)
+def preload() -> None:
+    """Import Great Expectations now (about 2.7 s measured here) rather than when the first
+    suite runs: a build calls this on a thread as it starts, while it mostly waits for
+    the disk and its workers."""
+    with _quiet_gx():
+        pass
 
 
 def _present(table: pa.Table, names: list[str]) -> pa.Table:
@@ -549,15 +407,15 @@ def _present(table: pa.Table, names: list[str]) -> pa.Table:
     return table.select([n for n in names if n in table.column_names])
 
 
-def _list_lengths(table: pa.Table) -> pa.Table:
-    """``table`` with list columns as their lengths: nullness is the only rule a list
-    column may carry (``_column_expectations``) and a length is null exactly when the
-    list is, while a frame of Python lists of tokens cost gigabytes and seconds on a
-    50 MB release."""
+def _frame(table: pa.Table):
+    """``table`` as the pandas frame Great Expectations checks, list columns as their
+    lengths: nullness is the only rule a list column may carry (``_column_expectations``)
+    and a length is null exactly when the list is, while a frame of Python lists of
+    tokens cost gigabytes and seconds on a 50 MB release."""
     for i, field in enumerate(table.schema):
         if pa.types.is_list(field.type) or pa.types.is_large_list(field.type):
             table = table.set_column(i, field.name, pc.list_value_length(table.column(i)))
-    return table
+    return table.to_pandas()
 
 
 @contextmanager
@@ -570,6 +428,19 @@ def _quiet_gx() -> Iterator[None]:
     already carries everything that failed.
     Levels are restored afterwards, so an application's own logging setup is left alone.
     """
+    with _GX_SETUP:
+        with _quiet_gx_unlocked():
+            yield
+
+
+#: Held while the logging levels and warning filters are changed: ``preload`` runs on a
+#: thread of its own, and two overlapping save/restore pairs would restore each other's
+#: changes.
+_GX_SETUP = threading.RLock()
+
+
+@contextmanager
+def _quiet_gx_unlocked() -> Iterator[None]:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     root = logging.getLogger("great_expectations")
     saved = {root: root.level}
@@ -683,11 +554,3 @@ def _excerpt(value: Any, regex: str | None) -> Any:
     start = 0 if match is None else max(0, match.start() - _SAMPLE_CHARS // 2)
     end = min(len(value), start + _SAMPLE_CHARS)
     return ("…" if start else "") + value[start:end] + ("…" if end < len(value) else "")
-
-
-if __name__ == "__main__":
-    # The module imported under its own name: the report pickled here must unpickle as
-    # ``pipeline.validate``'s classes, not ``__main__``'s.
-    from pipeline.validate import _serve as serve
-
-    serve()

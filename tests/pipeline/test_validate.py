@@ -20,8 +20,7 @@ from pipeline import records
 from pipeline.errors import ConfigError, ValidationFailed
 from pipeline.records import Document, Paragraph, Removal, Section, Speech, stable_id
 from pipeline.validate import (
-    ValidationReport, Worker, dangling_references, key_columns, keys_suite_for, references_suite_for, suite_for,
-    suites_digest, validate,
+    ValidationReport, dangling_references, keys_suite_for, references_suite_for, suite_for, suites_digest, validate,
 )
 
 SHA = "3f" * 32
@@ -208,45 +207,6 @@ def test_rows_validated_before_skip_the_row_suite_but_never_the_keys():
     assert rules(skipping) == ["unique"]  # the repeated id is caught though one of its rows was skipped
     assert (skipping.tables["paragraphs"].rows, skipping.tables["paragraphs"].rows_checked) == (n, n - 2)
     assert every_row.tables["paragraphs"].rows_checked == n
-
-
-def test_worker_process_reports_what_validate_reports(corrupt_report, clean_report, tmp_path):
-    """The build validates in a child process: its report for the corrupt release, Data
-    Docs included, is the in-process one, and a second job runs in the same child."""
-    corrupt = clean_records()
-    for case, (table, changes, *_) in CORRUPTIONS.items():
-        extra_row(corrupt, table, case, **changes)
-    clean = clean_records()
-    for i, text in enumerate(VALID_TEXTS):
-        extra_row(clean, "paragraphs", f"valid{i}", text=text, char_count=len(text), ordinal=3 + i)
-    with Worker() as worker:
-        assert worker.suites_digest() == suites_digest()
-        from_child = worker.validate(to_tables(corrupt), tmp_path / "docs", tmp_path / "work1")
-        assert from_child == corrupt_report
-        assert (tmp_path / "docs" / "index.html").is_file()
-        assert worker.validate(to_tables(clean), None, tmp_path / "work2") == clean_report
-        with pytest.raises(ConfigError, match="exists"):
-            worker.validate(to_tables(clean), tmp_path / "docs", tmp_path / "work3")
-
-
-def test_worker_that_died_is_an_error_not_a_hang(tmp_path):
-    worker = Worker()
-    try:
-        worker.suites_digest()
-        worker._child.kill()
-        worker._child.wait()
-        with pytest.raises(RuntimeError, match="ended unexpectedly"):
-            worker.validate(to_tables(clean_records()), None, tmp_path / "work")
-    finally:
-        worker.close()
-
-
-def test_key_columns_are_what_the_keys_suite_names():
-    for spec in schemas.TABLES.values():
-        suite = keys_suite_for(spec)
-        named = [] if suite is None else list(dict.fromkeys(
-            name for e in suite.expectations for name in (getattr(e, "column_list", None) or [e.column])))
-        assert key_columns(spec) == named, spec.name
 
 
 def test_corrupt_report_raises_with_its_lines(corrupt_report):
