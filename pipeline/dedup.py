@@ -43,6 +43,7 @@ import re
 import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass
+from typing import Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -186,6 +187,25 @@ def fold(text: str) -> str:
     if _PLACEHOLDER_CHARS.search(text):
         text = PLACEHOLDER.sub(PLACEHOLDER_TOKEN, text)
     return _NOT_KEPT.sub("", text).lower()
+
+
+def fold_column(texts: pa.ChunkedArray | pa.Array) -> Iterator[str]:
+    """``fold`` of every text of a string column, in order.
+
+    Texts without a placeholder character are folded by Arrow, outside the interpreter
+    (Python's ``fold`` took 1.1 s of 2.3 s of dedup for 133,000 paragraphs, measured);
+    placeholders need lookarounds that Arrow's regex engine lacks, so the few texts that
+    may hold one go through ``fold``.
+    """
+    texts = pa.chunked_array([texts]) if isinstance(texts, pa.Array) else texts
+    for start in range(0, len(texts), 50_000):
+        part = texts.slice(start, 50_000)
+        folded = pc.utf8_lower(pc.replace_substring_regex(part, _NOT_KEPT.pattern, "")).to_pylist()
+        maybe_placeholder = pc.fill_null(pc.match_substring_regex(part, _PLACEHOLDER_CHARS.pattern), False)
+        rows = np.flatnonzero(maybe_placeholder.to_numpy(zero_copy_only=False))
+        for row, raw in zip(rows.tolist(), part.take(rows).to_pylist()):
+            folded[row] = fold(raw)
+        yield from folded
 
 
 def shingles(folded: str, size: int) -> set[str]:
@@ -368,9 +388,7 @@ class _Corpus:
         text_sha1: list[str] = []
         seen: dict[str, int] = {}
         text_of: list[int] = []
-        column = paragraphs.column("text")
-        for raw in (t for start in range(0, len(column), 50_000) for t in column.slice(start, 50_000).to_pylist()):
-            folded = fold(raw)
+        for folded in fold_column(paragraphs.column("text")):
             digest = hashlib.sha1(folded.encode("utf-8")).hexdigest()
             k = seen.get(digest)
             if k is None:

@@ -14,6 +14,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from datasketch import MinHash
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import schemas
 from conftest import REPO
@@ -129,6 +131,25 @@ def test_fold_skips_the_placeholder_regex_only_where_it_cannot_match():
 def test_fold_is_idempotent_on_text_without_placeholders():
     for text in SPEECH + OTHER:
         assert dedup.fold(dedup.fold(text)) == dedup.fold(text)
+
+
+#: What paragraphs hold: Han (with an Extension B character and a compatibility
+#: ideograph), Latin either case, digits, Chinese and ASCII punctuation, spaces, the
+#: placeholder characters and the private-use character placeholders fold to.
+_FOLD_ALPHABET = "统筹推进发展㐀𠀀豈AaZzXx09，。：“”（）,.!? \u3000\n×*_-\ue000年月"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(_FOLD_ALPHABET, max_size=30), max_size=20))
+def test_folding_a_column_is_folding_each_text(texts):
+    assert list(dedup.fold_column(pa.array(texts, pa.string()))) == [dedup.fold(t) for t in texts]
+
+
+def test_folding_the_noise_fixtures_as_a_column_is_folding_each_text():
+    texts = [line for path in sorted(FIXTURES.glob("*.txt")) for line in path.read_text("utf-8").splitlines()]
+    assert len(texts) > 500
+    column = pa.chunked_array([texts[:100], texts[100:]], pa.string())
+    assert list(dedup.fold_column(column)) == [dedup.fold(t) for t in texts]
 
 
 # --- relations ------------------------------------------------------------------------------
