@@ -254,8 +254,7 @@ def _equal(a: pa.ChunkedArray, b: pa.ChunkedArray) -> np.ndarray:
     """Per row: the values are equal, a null only to a null, lists element by element."""
     if pa.types.is_list(a.type) or pa.types.is_large_list(a.type):
         return _equal_lists(a, b)
-    both_null = pc.and_(pc.is_null(a), pc.is_null(b))
-    return pc.or_(pc.fill_null(pc.equal(a, b), False), both_null).to_numpy()
+    return _same_values(a, b).to_numpy()
 
 
 def _equal_lists(a: pa.ChunkedArray, b: pa.ChunkedArray) -> np.ndarray:
@@ -272,6 +271,7 @@ def _equal_lists(a: pa.ChunkedArray, b: pa.ChunkedArray) -> np.ndarray:
 
 
 def _same_values(a, b):
+    """Per element: equal, a null only to a null."""
     return pc.or_(pc.fill_null(pc.equal(a, b), False), pc.and_(pc.is_null(a), pc.is_null(b)))
 
 

@@ -298,20 +298,13 @@ def _cleaning_section(manifest: dict) -> str:
                "every row; an incremental build checks the other expectations on the rows that are "
                "new or changed since the release it builds on, which passed the same suites.\n")
     rows = [
-        [f"`{name}`", _rows_checked(result), str(result.get("evaluated", "")), str(result.get("failed", "")),
+        [f"`{name}`", report.rows_checked(result) or "", str(result.get("evaluated", "")), str(result.get("failed", "")),
          _text("; ".join(result.get("failures", [])))]
         for name, result in validation.get("tables", {}).items()
     ]
     if rows:
         out.append(_md_table(["table", "rows checked", "expectations", "failed", "failures"], rows))
     return "\n".join(out)
-
-
-def _rows_checked(result: dict) -> str:
-    """``12 of 133,028`` rows checked row by row; empty when the manifest does not say."""
-    if "rows_checked" not in result or "rows" not in result:
-        return ""
-    return f"{result['rows_checked']:,} of {result['rows']:,}"
 
 
 def _inputs_section(manifest: dict) -> str:

@@ -413,6 +413,14 @@ def _score(score: float | None) -> str:
     return "" if score is None else f", {score:.2f}"
 
 
+def rows_checked(result: dict) -> str | None:
+    """``12 of 133,028``: the rows of a table's validation result checked row by row, of
+    all its rows; None when the manifest does not say."""
+    if isinstance(result.get("rows_checked"), int) and isinstance(result.get("rows"), int):
+        return f"{result['rows_checked']:,} of {result['rows']:,}"
+    return None
+
+
 def _validation(validation: object) -> _Section:
     if not isinstance(validation, dict) or not isinstance(validation.get("tables"), dict):
         return _Section("validation", "Validation",
@@ -421,9 +429,7 @@ def _validation(validation: object) -> _Section:
     rows, failures = [], []
     for name, result in validation["tables"].items():
         result = result if isinstance(result, dict) else {}
-        checked = (f"{result['rows_checked']:,} of {result['rows']:,}"
-                   if isinstance(result.get("rows_checked"), int) and isinstance(result.get("rows"), int) else NOT_RECORDED)
-        rows.append([name, checked, result.get("evaluated", NOT_RECORDED), result.get("failed", NOT_RECORDED),
+        rows.append([name, rows_checked(result) or NOT_RECORDED, result.get("evaluated", NOT_RECORDED), result.get("failed", NOT_RECORDED),
                      _verdict(result)])
         failures += [str(line) for line in result.get("failures") or ()]  # each names its table and column
     parts = [

@@ -395,8 +395,8 @@ def validate(tables: dict[str, pa.Table], data_docs: Path | None = None,
 
 def preload() -> None:
     """Import Great Expectations now (about 2.7 s measured here) rather than when the first
-    suite runs: a build calls this on a thread as it starts, while it mostly waits for
-    the disk and its workers."""
+    suite runs: a build calls this on a thread once it has planned, while it mostly waits
+    for its workers or runs Arrow code outside the GIL."""
     with _quiet_gx():
         pass
 
@@ -429,36 +429,30 @@ def _quiet_gx() -> Iterator[None]:
     Levels are restored afterwards, so an application's own logging setup is left alone.
     """
     with _GX_SETUP:
-        with _quiet_gx_unlocked():
-            yield
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+        root = logging.getLogger("great_expectations")
+        saved = {root: root.level}
+        root.setLevel(max(root.level, logging.WARNING))  # before the import: it logs too
+        try:
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", category=DeprecationWarning, module="great_expectations")
+                warnings.filterwarnings("ignore", message="This pattern is interpreted as a regular expression")
+                import great_expectations  # noqa: F401  (creates the loggers GX pins to INFO)
+
+                for name, logger in list(logging.root.manager.loggerDict.items()):
+                    if name.startswith("great_expectations.") and isinstance(logger, logging.Logger) and logger.level:
+                        saved[logger] = logger.level
+                        logger.setLevel(max(logger.level, logging.WARNING))
+                yield
+        finally:
+            for logger, level in saved.items():
+                logger.setLevel(level)
 
 
 #: Held while the logging levels and warning filters are changed: ``preload`` runs on a
 #: thread of its own, and two overlapping save/restore pairs would restore each other's
 #: changes.
 _GX_SETUP = threading.RLock()
-
-
-@contextmanager
-def _quiet_gx_unlocked() -> Iterator[None]:
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    root = logging.getLogger("great_expectations")
-    saved = {root: root.level}
-    root.setLevel(max(root.level, logging.WARNING))  # before the import: it logs too
-    try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", category=DeprecationWarning, module="great_expectations")
-            warnings.filterwarnings("ignore", message="This pattern is interpreted as a regular expression")
-            import great_expectations  # noqa: F401  (creates the loggers GX pins to INFO)
-
-            for name, logger in list(logging.root.manager.loggerDict.items()):
-                if name.startswith("great_expectations.") and isinstance(logger, logging.Logger) and logger.level:
-                    saved[logger] = logger.level
-                    logger.setLevel(max(logger.level, logging.WARNING))
-            yield
-    finally:
-        for logger, level in saved.items():
-            logger.setLevel(level)
 
 
 def _failure(result: ExpectationValidationResult) -> Failure:
