@@ -18,6 +18,7 @@ Pure library code: no Prefect import (``flows/`` wires this into tasks).
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import fcntl
 import hashlib
@@ -397,16 +398,31 @@ def write_data_files(folder: Path, tables: dict[str, pa.Table], index: dict[str,
     folder.mkdir()
     data = folder / DATA_DIR
     data.mkdir()
-    for name in schemas.TABLES:
-        write_parquet(tables[name], data / f"{name}.parquet", name)
-    members = jsonl.write(tables, data / JSONL_NAME, reuse)
+    # Parquet encoding and zstd run outside the GIL: the tables are written on a thread
+    # while this one writes the download.
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="parquet") as pool:
+        parquet = pool.submit(_write_tables, data, tables)
+        members = jsonl.write(tables, data / JSONL_NAME, reuse)
+        parquet.result()
     for name, table in sorted({**(index or {}), jsonl.INDEX: members}.items()):
         (folder / INDEX_DIR).mkdir(exist_ok=True)
-        pq.write_table(table, folder / INDEX_DIR / f"{name}.parquet", compression="zstd", compression_level=3)
+        codecs = {c: "none" if c in _INCOMPRESSIBLE_INDEX_COLUMNS else "zstd" for c in table.column_names}
+        pq.write_table(table, folder / INDEX_DIR / f"{name}.parquet", compression=codecs,
+                       compression_level={c: 3 for c, codec in codecs.items() if codec == "zstd"})
     # Flushed here, on the thread that writes ahead of validation: publishing fsyncs the
     # release again before its rename, and finds these clean instead of waiting for ~100 MB.
     _fsync_tree(folder)
     return folder
+
+
+#: Index columns of random bits (MinHash values): zstd saved 18% of their bytes and took
+#: five times as long to write (0.26 s against 0.05 s for 2,000 documents, measured).
+_INCOMPRESSIBLE_INDEX_COLUMNS = frozenset({"minhash"})
+
+
+def _write_tables(data: Path, tables: dict[str, pa.Table]) -> None:
+    for name in schemas.TABLES:
+        write_parquet(tables[name], data / f"{name}.parquet", name)
 
 
 def write_release(output_dir: Path, release_id: str, tables: dict[str, pa.Table], manifest: dict,
