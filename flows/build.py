@@ -118,9 +118,10 @@ def assemble_tables(batches: list[process.Batch]):
 
 
 @task(cache_policy=NO_CACHE)
-def enrich_tables(tables, config: EnrichConfig, previous_release: Path | None) -> enrich.Enriched:
-    previous = {name: publish.read_index(previous_release, name) for name in ("minhash", "idf")}
-    return enrich.tables(tables, config, previous)
+def enrich_tables(tables, config: EnrichConfig, previous_release: Path | None, carried=None) -> enrich.Enriched:
+    """``carried``: ids of the documents carried over from ``previous_release``."""
+    previous = {name: publish.read_index(previous_release, name) for name in ("minhash", "idf", "terms")}
+    return enrich.tables(tables, config, previous, carried)
 
 
 @task(cache_policy=NO_CACHE)
@@ -267,7 +268,7 @@ def _build(params: RunParams, output: Path) -> dict:
     # the build ends (the carried rows stay until compared with what the build made of them).
     del results
     plan.carried = process.Batch()
-    enriched = enrich_tables(assembled, params.enrich_config(), previous)
+    enriched = enrich_tables(assembled, params.enrich_config(), previous, carried["documents"].column("doc_id"))
     del assembled
     tables = enriched.tables
     unchanged = incremental_.unchanged_rows(carried, tables) if carried["documents"].num_rows else None

@@ -2,8 +2,8 @@
 
 These steps need every speech of the release at once (an IDF, a MinHash index), so they
 run after the per-document stages, on the tables, wherever the documents were
-processed. State worth keeping between builds (the IDF used, the MinHash signatures) is
-returned as index tables that the release persists.
+processed. State worth keeping between builds (the IDF used, each speech's term counts, the MinHash
+signatures and folded lengths) is returned as index tables that the release persists.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import concurrent.futures
 from dataclasses import dataclass, field
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline import dedup, keywords
 from pipeline.dedup import DedupConfig
@@ -36,26 +37,33 @@ class Enriched:
 
 
 def tables(tables: dict[str, pa.Table], config: EnrichConfig = EnrichConfig(),
-           previous_index: dict[str, pa.Table | None] | None = None) -> Enriched:
+           previous_index: dict[str, pa.Table | None] | None = None,
+           carried: pa.Array | pa.ChunkedArray | None = None) -> Enriched:
     """Keywords on every speech, then duplicate fields on speeches and paragraphs.
 
     ``previous_index`` holds the index tables of the latest release, so signatures of
-    unchanged paragraphs are reused instead of recomputed.
+    unchanged paragraphs are reused instead of recomputed. ``carried`` names the
+    documents whose rows are exactly as that release holds them: what the index says of
+    their texts is used instead of reading them again.
     """
     previous_index = previous_index or {}
+    speeches = tables["speeches"]
+    carried_speeches = None if carried is None else \
+        speeches.filter(pc.is_in(speeches.column("doc_id"), value_set=carried)).column("speech_id")
     # Keywords and duplicates are independent, and most of keywords runs in Arrow outside
     # the GIL: on a thread, it overlaps the Python loops of dedup.
     with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="keywords") as pool:
-        ranking = pool.submit(keywords.annotate_table, tables["paragraphs"],
-                              tables["speeches"].column("speech_id").to_pylist(), config.keywords)
-        out, minhash, stats = dedup.annotate(dict(tables), config.dedup, previous=previous_index.get("minhash"))
-        found, idf, source = ranking.result()
+        ranking = pool.submit(keywords.annotate_table, tables["paragraphs"], speeches.column("speech_id").to_pylist(),
+                              config.keywords, previous_index.get("terms"), carried_speeches)
+        out, minhash, stats = dedup.annotate(dict(tables), config.dedup, previous=previous_index.get("minhash"),
+                                            carried=carried)
+        found, idf, source, terms = ranking.result()
     speeches = out["speeches"]
     column = pa.array([list(found[sid]) for sid in speeches.column("speech_id").to_pylist()],
                       speeches.schema.field("keywords").type)
     out["speeches"] = speeches.set_column(speeches.schema.get_field_index("keywords"), speeches.schema.field("keywords"), column)
     return Enriched(
         tables=out,
-        index={"idf": idf, "minhash": minhash},
+        index={"idf": idf, "minhash": minhash, "terms": terms},
         summary={"keywords": {"idf_source": source, "idf_words": idf.num_rows}, "dedup": stats.to_dict()},
     )

@@ -9,6 +9,7 @@ used is returned as a table and stored with the release.
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 import re
 from dataclasses import dataclass
@@ -81,78 +82,195 @@ def annotate(speech_tokens: dict[str, list[str]], config: KeywordConfig = Keywor
         "ordinal": pa.array(range(len(ids)), pa.int32()),
         "tokens": pa.array([list(t) for t in speech_tokens.values()], pa.list_(pa.string())),
     })
-    return annotate_table(paragraphs, ids, config)
+    found, idf, source, _ = annotate_table(paragraphs, ids, config)
+    return found, idf, source
 
 
-def annotate_table(paragraphs: pa.Table, speech_ids: list[str],
-                   config: KeywordConfig = KeywordConfig()) -> tuple[dict[str, tuple[str, ...]], pa.Table, str]:
-    """Keywords of every speech, the IDF table used, and where it came from.
+def terms_schema(config: KeywordConfig = KeywordConfig()) -> pa.Schema:
+    """Schema of the term counts a release persists: one row per speech and candidate word.
+
+    The metadata records what the counts depend on besides the tokens; counts written
+    under other stopwords or another candidate rule are ignored (counted again).
+    """
+    return pa.schema([
+        pa.field("speech_id", pa.dictionary(pa.int32(), pa.string()), nullable=False),
+        pa.field("word", pa.dictionary(pa.int32(), pa.string()), nullable=False,
+                 metadata={"doc": "A keyword candidate (``candidate``) the speech uses."}),
+        pa.field("count", pa.int32(), nullable=False, metadata={"doc": "Times the speech uses the word."}),
+        pa.field("first", pa.int32(), nullable=False,
+                 metadata={"doc": "Rank of the word's first use among the speech's candidates (0: first)."}),
+    ], metadata=_terms_metadata(config))
+
+
+def _terms_metadata(config: KeywordConfig) -> dict[bytes, bytes]:
+    rule = f"len>=2\n{_WORD.pattern}\n{PLACEHOLDER.pattern}\n" + "\n".join(sorted(load_stopwords(config.stopwords)))
+    return {b"candidates_sha256": hashlib.sha256(rule.encode("utf-8")).hexdigest().encode()}
+
+
+def annotate_table(paragraphs: pa.Table, speech_ids: list[str], config: KeywordConfig = KeywordConfig(),
+                   previous: pa.Table | None = None, carried: pa.Array | pa.ChunkedArray | None = None,
+                   ) -> tuple[dict[str, tuple[str, ...]], pa.Table, str, pa.Table]:
+    """Keywords of every speech, the IDF table used, where it came from, and the term
+    counts to persist.
 
     ``paragraphs`` needs ``speech_id``, ``ordinal`` and ``tokens``; ``speech_ids`` are all
     speeches (a speech without paragraphs gets no keywords, and counts for the IDF).
-    Returns ``({speech_id: keywords}, idf_table, "corpus" | "jieba")``; ties between equal
-    scores go to the word seen first in the speech, so results are deterministic.
+    Returns ``({speech_id: keywords}, idf_table, "corpus" | "jieba", terms)``; ties
+    between equal scores go to the word seen first in the speech, so results are
+    deterministic.
 
-    Tokens stay in Arrow: counts and document frequencies are group-bys over integer
-    codes, one sort ranks every speech, and only each speech's shortlist becomes Python
-    strings (lists of every token of a 50 MB release cost 900 MB).
+    ``previous`` is the ``terms`` table of the latest release and ``carried`` the speeches
+    whose tokens are as that release holds them: their counts are taken from it, and only
+    the other speeches' tokens are read (counting 13 M tokens took 1.5 s of a build that
+    added one page to 2,000, measured). The counts, and so the result, are the same.
     """
     stopwords = load_stopwords(config.stopwords)
+    ids = pa.array(speech_ids, pa.string())
+    if previous is not None and carried is not None and _usable(previous, config):
+        reused = _rows_in(previous, "speech_id", pc.filter(carried, pc.is_in(carried, value_set=ids)))
+        fresh = paragraphs.filter(pc.invert(pc.is_in(paragraphs.column("speech_id"), value_set=carried)))
+        parts = [reused, term_counts(fresh, speech_ids, stopwords)]
+    else:
+        parts = [term_counts(paragraphs, speech_ids, stopwords)]
+    vocabulary = _referenced_words(parts)
+    words = pa.array(vocabulary, pa.string())
+    speech = np.concatenate([_codes(part.column("speech_id"), ids) for part in parts])
+    word = np.concatenate([_codes(part.column("word"), words) for part in parts])
+    count = np.concatenate([part.column("count").to_numpy() for part in parts]).astype(np.int32)
+    first = np.concatenate([part.column("first").to_numpy() for part in parts]).astype(np.int32)
+    known = speech >= 0
+    speech, word, count, first = speech[known], word[known], count[known], first[known]
+    if len(parts) > 1:
+        # one order for the rows whatever came from where: by speech, then first use
+        order = pc.sort_indices(pa.table({"speech": speech, "first": first}),
+                                [("speech", "ascending"), ("first", "ascending")]).to_numpy()
+        speech, word, count, first = speech[order], word[order], count[order], first[order]
+
+    n = len(speech_ids)
+    if n >= config.min_speeches:
+        df = np.bincount(word, minlength=len(vocabulary))  # a (speech, word) pair is one row
+        idf = {w: math.log((n + 1) / (int(d) + 1)) + 1.0 for w, d in zip(vocabulary, df.tolist())}
+        default = max(idf.values(), default=1.0)
+        source = "corpus"
+        table = pa.table({
+            "word": words,
+            "idf": pa.array([idf[w] for w in vocabulary], pa.float64()),
+            "df": pa.array(df, pa.int32()),
+        })
+    else:
+        idf, default = jieba_idf()
+        source = "jieba"
+        table = pa.table({
+            "word": words,
+            "idf": pa.array([idf.get(w, default) for w in vocabulary], pa.float64()),
+            "df": pa.array([None] * len(vocabulary), pa.int32()),
+        })
+    table = table.replace_schema_metadata({"source": source, "speeches": str(n)})
+    weights = np.array([idf.get(w, default) for w in vocabulary], dtype=np.float64)
+    scored = pa.table({"speech": speech, "word": word, "score": count.astype(np.float64) * weights[word], "first": first})
+    # Ties go to the word seen first in the speech; "first" is unique within a speech, so the order is total.
+    scored = scored.take(pc.sort_indices(scored, [("speech", "ascending"), ("score", "descending"), ("first", "ascending")]))
+    keywords = {sid: () for sid in speech_ids}
+    for s, ranked in _ranked_words(scored, config.top_k * _SHORTLIST):
+        chosen = _distinct([vocabulary[w] for w in ranked], config.top_k)
+        if len(chosen) < config.top_k and len(ranked) == config.top_k * _SHORTLIST:
+            # the shortlist was all parts of better keywords: rank the whole speech
+            everything = scored.filter(pc.equal(scored.column("speech"), s)).column("word").to_pylist()
+            chosen = _distinct([vocabulary[w] for w in everything], config.top_k)
+        keywords[speech_ids[s]] = chosen
+    terms = pa.table([
+        pa.DictionaryArray.from_arrays(pa.array(speech, pa.int32()), ids),
+        pa.DictionaryArray.from_arrays(pa.array(word, pa.int32()), words),
+        pa.array(count, pa.int32()),
+        pa.array(first, pa.int32()),
+    ], schema=terms_schema(config))
+    return keywords, table, source, terms
+
+
+def term_counts(paragraphs: pa.Table, speech_ids: list[str], stopwords: frozenset[str]) -> pa.Table:
+    """``speech_id``, ``word``, ``count``, ``first``: one row per speech of ``speech_ids``
+    and candidate word it uses, ``first`` ranking the words of a speech by first use.
+
+    Tokens stay in Arrow: counts and first uses are a group-by over integer codes, and
+    only the distinct tokens become Python strings (lists of every token of a 50 MB release cost 900 MB).
+    """
     ordered = paragraphs.select(["speech_id", "ordinal", "tokens"])
     if not _in_reading_order(ordered):
         # a copy of every token (0.9 s for 2,000 documents, measured): only when needed
         ordered = ordered.take(pc.sort_indices(ordered, [("speech_id", "ascending"), ("ordinal", "ascending")]))
     lists = ordered.column("tokens").combine_chunks()
     flat = pc.list_flatten(lists)
-    vocabulary = sorted(t for t in pc.unique(flat).to_pylist() if t is not None and candidate(t, stopwords))
-    n = len(speech_ids)
-    # One row per (speech, word) with its count, as integer codes: Python objects per
-    # token cost seconds and gigabytes at 50 MB. Grouped on one thread, groups come out in
-    # the order of their first row, so a pair's row number orders the words of a speech
-    # by first occurrence (the tie-break) with no position column per token.
-    speech_of_paragraph = pc.index_in(ordered.column("speech_id"), pa.array(speech_ids, pa.string()))
+    vocabulary = pa.array(sorted(t for t in pc.unique(flat).to_pylist() if t is not None and candidate(t, stopwords)),
+                          pa.string())
+    ids = pa.array(speech_ids, pa.string())
+    speech_of_paragraph = pc.index_in(ordered.column("speech_id"), ids)
     tokens = pa.table({
         "speech": pc.take(speech_of_paragraph, pc.list_parent_indices(lists)),
-        "word": pc.index_in(flat, pa.array(vocabulary, pa.string())),
+        "word": pc.index_in(flat, vocabulary),
+        "position": pa.array(np.arange(len(flat), dtype=np.int64)),
     }).drop_null()
-    pairs = tokens.group_by(["speech", "word"], use_threads=False).aggregate([([], "count_all")])
+    # The order of first use is each pair's first position, not the order a group-by
+    # returns its groups in (not first-seen order, even on one thread: measured on
+    # 65,536 tokens).
+    pairs = tokens.group_by(["speech", "word"], use_threads=False).aggregate([([], "count_all"), ("position", "min")])
     del tokens
-    pairs = pairs.append_column("first", pa.array(np.arange(pairs.num_rows, dtype=np.int64)))
-    if n >= config.min_speeches:
-        df = pairs.group_by("word").aggregate([("speech", "count")])
-        learnt = {vocabulary[w]: d for w, d in zip(df.column("word").to_pylist(), df.column("speech_count").to_pylist())}
-        ordered_words = sorted(learnt)
-        idf = {w: math.log((n + 1) / (learnt[w] + 1)) + 1.0 for w in ordered_words}
-        default = max(idf.values(), default=1.0)
-        source = "corpus"
-        table = pa.table({
-            "word": pa.array(ordered_words, pa.string()),
-            "idf": pa.array([idf[w] for w in ordered_words], pa.float64()),
-            "df": pa.array([learnt[w] for w in ordered_words], pa.int32()),
-        })
-    else:
-        idf, default = jieba_idf()
-        source = "jieba"
-        table = pa.table({
-            "word": pa.array(vocabulary, pa.string()),
-            "idf": pa.array([idf.get(w, default) for w in vocabulary], pa.float64()),
-            "df": pa.array([None] * len(vocabulary), pa.int32()),
-        })
-    table = table.replace_schema_metadata({"source": source, "speeches": str(n)})
-    weights = pa.array([idf.get(w, default) for w in vocabulary], pa.float64())
-    scored = pairs.append_column("score", pc.multiply(
-        pc.cast(pairs.column("count_all"), pa.float64()), pc.take(weights, pairs.column("word"))))
-    # Ties go to the word seen first in the speech; "first" is unique, so the order is total.
-    scored = scored.sort_by([("speech", "ascending"), ("score", "descending"), ("first", "ascending")])
-    keywords = {sid: () for sid in speech_ids}
-    for speech, words in _ranked_words(scored, config.top_k * _SHORTLIST):
-        chosen = _distinct([vocabulary[w] for w in words], config.top_k)
-        if len(chosen) < config.top_k and len(words) == config.top_k * _SHORTLIST:
-            # the shortlist was all parts of better keywords: rank the whole speech
-            everything = scored.filter(pc.equal(scored.column("speech"), speech)).column("word").to_pylist()
-            chosen = _distinct([vocabulary[w] for w in everything], config.top_k)
-        keywords[speech_ids[speech]] = chosen
-    return keywords, table, source
+    pairs = pairs.take(pc.sort_indices(pairs, [("speech", "ascending"), ("position_min", "ascending")]))
+    speech = pairs.column("speech").to_numpy()
+    starts = np.flatnonzero(np.r_[True, speech[1:] != speech[:-1]]) if len(speech) else np.zeros(0, dtype=np.int64)
+    first = np.arange(len(speech)) - np.repeat(starts, np.diff(np.r_[starts, len(speech)]))
+    return pa.table({
+        "speech_id": pc.take(ids, pairs.column("speech")),
+        "word": pc.take(vocabulary, pairs.column("word")),
+        "count": pc.cast(pairs.column("count_all"), pa.int32()),
+        "first": pa.array(first, pa.int32()),
+    })
+
+
+def _usable(terms: pa.Table, config: KeywordConfig) -> bool:
+    """Whether ``terms`` were counted under ``config``'s candidate rule and stopwords."""
+    expected = _terms_metadata(config)
+    metadata = terms.schema.metadata or {}
+    return all(metadata.get(k) == v for k, v in expected.items()) and \
+        {"speech_id", "word", "count", "first"} <= set(terms.column_names)
+
+
+def _rows_in(table: pa.Table, column: str, values: pa.Array | pa.ChunkedArray) -> pa.Table:
+    """The rows of ``table`` whose ``column`` (plain or dictionary-encoded) is in ``values``."""
+    values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    masks = []
+    for chunk in table.column(column).chunks:
+        if pa.types.is_dictionary(chunk.type):
+            masks.append(pc.take(pc.is_in(chunk.dictionary, value_set=values), chunk.indices))
+        else:
+            masks.append(pc.is_in(chunk, value_set=values))
+    return table.filter(pa.chunked_array(masks, pa.bool_()))
+
+
+def _codes(column: pa.ChunkedArray, values: pa.Array) -> np.ndarray:
+    """Position of each value of ``column`` (plain or dictionary-encoded) in ``values``,
+    -1 where absent; a dictionary is looked up once, not per row."""
+    out = [np.zeros(0, dtype=np.int64)]
+    for chunk in column.chunks:
+        if pa.types.is_dictionary(chunk.type):
+            lookup = pc.fill_null(pc.index_in(chunk.dictionary, value_set=values), -1).to_numpy()
+            out.append(lookup[chunk.indices.to_numpy()].astype(np.int64))
+        else:
+            out.append(pc.fill_null(pc.index_in(chunk, value_set=values), -1).to_numpy().astype(np.int64))
+    return np.concatenate(out)
+
+
+def _referenced_words(parts: list[pa.Table]) -> list[str]:
+    """The sorted distinct words of the ``word`` columns, plain or dictionary-encoded (a
+    dictionary may hold words only removed speeches used)."""
+    words: set[str] = set()
+    for part in parts:
+        for chunk in part.column("word").chunks:
+            if pa.types.is_dictionary(chunk.type):
+                used = pc.unique(chunk.indices)
+                words.update(pc.take(chunk.dictionary, used).to_pylist())
+            else:
+                words.update(pc.unique(chunk).to_pylist())
+    return sorted(words)
 
 
 def _in_reading_order(paragraphs: pa.Table) -> bool:

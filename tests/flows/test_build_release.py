@@ -53,7 +53,8 @@ def test_release_layout_manifest_and_rejects(harness, inbox, tmp_path):
     assert {d["source_path"]: d["encoding"] for d in documents} == {SEED.name: "utf-8", "short.txt": "gb18030"}
     assert (release / "README.md").read_text(encoding="utf-8").startswith("---\n")
     assert set(manifest["files"]) == {f"data/{n}.parquet" for n in manifest["row_counts"]} | {"data/speeches.jsonl.gz"} | {
-        "index/state.parquet", "index/minhash.parquet", "index/idf.parquet", "index/jsonl_members.parquet"}
+        "index/state.parquet", "index/minhash.parquet", "index/idf.parquet", "index/terms.parquet",
+        "index/jsonl_members.parquet"}
 
 
 def test_two_builds_give_byte_identical_data_files(harness, inbox, tmp_path):

@@ -11,6 +11,7 @@ import datetime as dt
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 from datasketch import MinHash
@@ -462,6 +463,52 @@ def test_an_index_built_with_other_settings_is_not_reused():
     _, index, _ = dedup.annotate(corpus_with_everything())
     _, _, stats = dedup.annotate(corpus_with_everything(), DedupConfig(shingle_size=4), previous=index)
     assert stats.signatures_reused == 0
+
+
+def test_carried_documents_fold_nothing_and_change_nothing(monkeypatch):
+    """Paragraphs of carried documents take their folded sha1 and length from the index;
+    only the others are folded, and the result is what folding everything gives."""
+    tables = corpus_with_everything()
+    out, index, _ = dedup.annotate(tables)
+    folded = []
+    fold_column = dedup.fold_column
+    monkeypatch.setattr(dedup, "fold_column", lambda texts: (folded.append(texts.to_pylist()), fold_column(texts))[1])
+    doc_ids = tables["documents"].column("doc_id")
+    again, again_index, stats = dedup.annotate(tables, previous=index, carried=doc_ids.slice(1))
+    first_doc = pc.equal(tables["paragraphs"].column("doc_id"), doc_ids[0])
+    assert folded == [tables["paragraphs"].filter(first_doc).column("text").to_pylist()]
+    assert stats.signatures_computed == 0
+    for name in out:
+        assert again[name].equals(out[name], check_metadata=True)
+    assert again_index.equals(index, check_metadata=True)
+
+
+def test_a_changed_document_that_is_not_carried_is_folded_again():
+    _, index, _ = dedup.annotate(corpus_with_everything())
+    changed = corpus_with_everything()
+    paragraphs_table = changed["paragraphs"]
+    texts = paragraphs_table.column("text").to_pylist()
+    texts[0] = texts[0] + "新增一句话。"
+    i = paragraphs_table.schema.get_field_index("text")
+    changed["paragraphs"] = paragraphs_table.set_column(i, paragraphs_table.schema.field(i), pa.array(texts, pa.string()))
+    doc_ids = changed["documents"].column("doc_id")
+    others = doc_ids.filter(pc.not_equal(doc_ids, paragraphs_table.column("doc_id")[0]))
+    out, new_index, stats = dedup.annotate(changed, previous=index, carried=others)
+    expected_out, expected_index, _ = dedup.annotate(changed)
+    assert stats.signatures_computed == 1
+    for name in out:
+        assert out[name].equals(expected_out[name], check_metadata=True)
+    assert new_index.equals(expected_index, check_metadata=True)
+
+
+def test_an_index_of_an_older_release_is_recomputed_not_an_error():
+    """Releases before the index held folded lengths wrote no ``fold`` metadata."""
+    tables = corpus_with_everything()
+    _, index, first = dedup.annotate(tables)
+    metadata = {k: v for k, v in index.schema.metadata.items() if k != b"fold"}
+    older = index.drop_columns(["folded_chars"]).replace_schema_metadata(metadata)
+    _, _, stats = dedup.annotate(tables, previous=older, carried=tables["documents"].column("doc_id"))
+    assert (stats.signatures_reused, stats.signatures_computed) == (0, first.signatures_computed)
 
 
 def test_misuse_raises_with_the_valid_choices():

@@ -68,3 +68,49 @@ def test_paragraphs_in_any_row_order_give_the_same_keywords(seed_bundle):
     backwards = keywords.annotate_table(table.take(pa.array(range(table.num_rows - 1, -1, -1))), speech_ids)
     # first occurrence decides ties, so reading the paragraphs out of order must not move it
     assert backwards[0] == in_order[0] and backwards[1].equals(in_order[1])
+
+
+def test_ties_go_to_first_use_in_a_corpus_larger_than_one_arrow_batch():
+    """Arrow's group-by does not return groups in first-seen order past its first batch
+    (32,768 rows): first use must come from positions, not from that order."""
+    import random
+
+    rng = random.Random(7)
+    stopwords = keywords.load_stopwords(KeywordConfig().stopwords)
+    vocabulary = [w for a in range(400) for b in range(400)
+                  if (w := chr(0x4E00 + a) + chr(0x4E00 + b)) not in stopwords]
+    rng.shuffle(vocabulary)
+    # 2,000 words per speech, used once each and by no other speech: equal scores
+    # everywhere, so the order of first use alone decides
+    speeches = {f"s{i:02d}": vocabulary[i * 2000:(i + 1) * 2000] for i in range(50)}
+    found, _, source = keywords.annotate(speeches, KeywordConfig(min_speeches=50))
+    assert source == "corpus"
+    for speech_id, words in speeches.items():
+        assert found[speech_id] == tuple(words[:10])
+
+
+def test_counts_carried_from_a_previous_release_give_what_counting_everything_gives(seed_bundle):
+    import pyarrow as pa
+
+    rows = sorted(seed_bundle.paragraphs, key=lambda p: (p.speech_id, p.ordinal))
+    speech_ids = sorted({p.speech_id for p in rows})
+    table = pa.table({
+        "speech_id": [p.speech_id for p in rows],
+        "ordinal": pa.array([p.ordinal for p in rows], pa.int32()),
+        "tokens": pa.array([list(p.tokens) for p in rows], pa.list_(pa.string())),
+    })
+    everything = keywords.annotate_table(table, speech_ids)
+    previous = everything[3]
+    # the first speech is new: counted from its tokens; the rest come from ``previous``
+    # (a speech the previous release did not have, and one it had but this one lacks)
+    carried = pa.array(speech_ids[1:] + ["gone"])
+    again = keywords.annotate_table(table, speech_ids, previous=previous, carried=carried)
+    assert again[0] == everything[0] and again[1].equals(everything[1], check_metadata=True)
+    assert again[3].equals(everything[3]) and again[3].schema.equals(everything[3].schema, check_metadata=True)
+    # counts under other stopwords are not used: the tokens are counted again
+    other = previous.replace_schema_metadata({b"candidates_sha256": b"other"})
+    poisoned = pa.table([previous.column(0), previous.column(1), pa.array([999] * previous.num_rows, pa.int32()),
+                         previous.column(3)], schema=previous.schema)
+    assert keywords.annotate_table(table, speech_ids, previous=other, carried=carried)[0] == everything[0]
+    assert keywords.annotate_table(table, speech_ids, previous=poisoned, carried=carried)[1].column("df") \
+        == everything[1].column("df")
