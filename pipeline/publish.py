@@ -584,7 +584,9 @@ def latest_release(output_dir: Path) -> Path | None:
 def read_index(release: Path | None, name: str) -> pa.Table | None:
     """The index table ``name`` a release persisted for later builds, or None."""
     path = release / INDEX_DIR / f"{name}.parquet" if release is not None else None
-    return pq.read_table(path) if path is not None and path.is_file() else None
+    # One thread: Arrow's threaded reader took 0.26 s for the 69 MB MinHash index of
+    # 2,000 documents, against 0.045 s on one (measured).
+    return pq.read_table(path, use_threads=False) if path is not None and path.is_file() else None
 
 
 class BuildLocked(RuntimeError):
