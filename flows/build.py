@@ -118,10 +118,17 @@ def assemble_tables(batches: list[process.Batch]):
 
 
 @task(cache_policy=NO_CACHE)
-def enrich_tables(tables, config: EnrichConfig, previous_release: Path | None, carried=None) -> enrich.Enriched:
-    """``carried``: ids of the documents carried over from ``previous_release``."""
-    previous = {name: publish.read_index(previous_release, name) for name in ("minhash", "idf", "terms")}
-    return enrich.tables(tables, config, previous, carried)
+def enrich_tables(tables, config: EnrichConfig, previous_index: dict, carried=None) -> enrich.Enriched:
+    """``carried``: ids of the documents carried over from the release ``previous_index`` is of."""
+    return enrich.tables(tables, config, previous_index, carried)
+
+
+#: The index tables of the latest release that enrichment reuses.
+ENRICH_INDEX = ("minhash", "idf", "terms")
+
+
+def _read_enrich_index(previous: Path | None) -> dict:
+    return {name: publish.read_index(previous, name) for name in ENRICH_INDEX}
 
 
 @task(cache_policy=NO_CACHE)
@@ -233,6 +240,11 @@ def _build(params: RunParams, output: Path) -> dict:
         logger.warning("removed %d unfinished release folder(s) left by an interrupted build", len(stale))
 
     previous = publish.latest_release(output)
+    # Read while the build plans and processes: reading the 69 MB MinHash index of 2,000
+    # documents took 0.5 s of a one-new-page build when enrichment waited for it (measured).
+    reader = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="read-index")
+    previous_index = reader.submit(_read_enrich_index, previous)
+    reader.shutdown(wait=False)
     plan = plan_build(inbox, previous, config, params.incremental)
     # Great Expectations takes ~2.7 s to import (measured): on a thread, that overlaps
     # waiting for workers and the Arrow work of assembling and enriching. Not planning:
@@ -268,7 +280,8 @@ def _build(params: RunParams, output: Path) -> dict:
     # the build ends (the carried rows stay until compared with what the build made of them).
     del results
     plan.carried = process.Batch()
-    enriched = enrich_tables(assembled, params.enrich_config(), previous, carried["documents"].column("doc_id"))
+    enriched = enrich_tables(assembled, params.enrich_config(), previous_index.result(),
+                             carried["documents"].column("doc_id"))
     del assembled
     tables = enriched.tables
     unchanged = incremental_.unchanged_rows(carried, tables) if carried["documents"].num_rows else None

@@ -566,14 +566,16 @@ def _index_table(corpus: _Corpus, signatures: np.ndarray, speech_signatures: np.
     """The index rows, paragraphs then speeches, each sorted by record id. The signatures
     are written once into one buffer that Arrow then shares (a release of 300,000
     paragraphs holds 150 MB of them)."""
-    paragraph_order = sorted(range(len(corpus.paragraph_ids)), key=corpus.paragraph_ids.__getitem__)
-    speech_order = sorted(range(len(corpus.speech_ids)), key=corpus.speech_ids.__getitem__)
-    n = len(paragraph_order) + len(speech_order)
+    paragraph_ids, speech_ids = pa.array(corpus.paragraph_ids, pa.string()), pa.array(corpus.speech_ids, pa.string())
+    # Arrow orders strings by their UTF-8 bytes, which is code point order, as sorted() does
+    paragraph_order, speech_order = pc.sort_indices(paragraph_ids), pc.sort_indices(speech_ids)
+    text_rows = np.asarray(corpus.text_of, dtype=np.int64)[paragraph_order.to_numpy()]
+    n = len(text_rows) + len(speech_order)
     matrix = np.empty((n, config.num_perm), dtype=_SIGNATURE_DTYPE)
-    for start in range(0, len(paragraph_order), 65536):
-        rows = [corpus.text_of[p] for p in paragraph_order[start:start + 65536]]
+    for start in range(0, len(text_rows), 65536):
+        rows = text_rows[start:start + 65536]
         matrix[start:start + len(rows)] = signatures[rows]
-    matrix[len(paragraph_order):] = speech_signatures[speech_order]
+    matrix[len(text_rows):] = speech_signatures[speech_order.to_numpy()]
     width = config.num_perm * _SIGNATURE_DTYPE.itemsize
     per_chunk = _MAX_BINARY_BYTES // width
     minhash = pa.chunked_array([
@@ -582,12 +584,12 @@ def _index_table(corpus: _Corpus, signatures: np.ndarray, speech_signatures: np.
         for part in (matrix[i:i + per_chunk] for i in range(0, n, per_chunk))
     ], type=pa.binary())
     return pa.table({
-        "level": ["paragraph"] * len(paragraph_order) + ["speech"] * len(speech_order),
-        "record_id": [corpus.paragraph_ids[p] for p in paragraph_order] + [corpus.speech_ids[s] for s in speech_order],
-        "folded_sha1": [corpus.text_sha1[corpus.text_of[p]] for p in paragraph_order]
-                       + [corpus.speech_sha1[s] for s in speech_order],
-        "folded_chars": [corpus.text_chars[corpus.text_of[p]] for p in paragraph_order]
-                        + [corpus.speech_length[s] for s in speech_order],
+        "level": ["paragraph"] * len(text_rows) + ["speech"] * len(speech_order),
+        "record_id": pa.concat_arrays([paragraph_ids.take(paragraph_order), speech_ids.take(speech_order)]),
+        "folded_sha1": pa.concat_arrays([pa.array(corpus.text_sha1, pa.string()).take(pa.array(text_rows)),
+                                         pa.array(corpus.speech_sha1, pa.string()).take(speech_order)]),
+        "folded_chars": np.concatenate([np.asarray(corpus.text_chars, dtype=np.int32)[text_rows],
+                                        np.asarray(corpus.speech_length, dtype=np.int32)[speech_order.to_numpy()]]),
         "minhash": minhash,
     }, schema=index_schema(config))
 
