@@ -192,7 +192,8 @@ def term_counts(paragraphs: pa.Table, speech_ids: list[str], stopwords: frozense
     and candidate word it uses, ``first`` ranking the words of a speech by first use.
 
     Tokens stay in Arrow: counts and first uses are a group-by over integer codes, and
-    only the distinct tokens become Python strings (lists of every token of a 50 MB release cost 900 MB).
+    only the distinct tokens become Python strings (lists of every token of a 50 MB
+    release cost 900 MB).
     """
     ordered = paragraphs.select(["speech_id", "ordinal", "tokens"])
     if not _in_reading_order(ordered):
@@ -207,8 +208,9 @@ def term_counts(paragraphs: pa.Table, speech_ids: list[str], stopwords: frozense
     tokens = pa.table({
         "speech": pc.take(speech_of_paragraph, pc.list_parent_indices(lists)),
         "word": pc.index_in(flat, vocabulary),
-        "position": pa.array(np.arange(len(flat), dtype=np.int64)),
+        "position": pa.array(np.arange(len(flat), dtype=np.int32 if len(flat) < 2**31 else np.int64)),
     }).drop_null()
+    del ordered, lists, flat  # the tokens as strings (a copy when the table had chunks): not needed past here
     # The order of first use is each pair's first position, not the order a group-by
     # returns its groups in (not first-seen order, even on one thread: measured on
     # 65,536 tokens).
