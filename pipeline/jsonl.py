@@ -161,7 +161,10 @@ def _members_from_child(tables: dict[str, pa.Table], ranges: list[tuple[int, int
     again, which a script without a ``__main__`` guard does not survive."""
     work.mkdir()
     for name in _LINE_TABLES:
-        write_arrow_file(tables[name], work / f"{name}.arrow")
+        table = tables[name]
+        if only is not None and name in _NESTED_TABLES:  # the child reads these rows alone
+            table = table.filter(pc.is_in(table.column("speech_id"), pa.array(sorted(only), pa.string())))
+        write_arrow_file(table, work / f"{name}.arrow")
     (work / "job.json").write_text(json.dumps({"ranges": ranges, "only": None if only is None else sorted(only)}))
     child = subprocess.run([sys.executable, "-m", "pipeline.jsonl", str(work)], capture_output=True, text=True,
                            cwd=Path(__file__).resolve().parents[1])

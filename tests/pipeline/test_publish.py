@@ -316,15 +316,16 @@ def test_write_parquet_replaces_foreign_metadata(tmp_path, tables):
     assert (tmp_path / "d.parquet").read_bytes() == (tmp_path / "e.parquet").read_bytes()
 
 
-def test_dictionary_encoding_only_for_id_like_columns(tmp_path, tables):
+def test_dictionary_encoding_only_for_low_cardinality_columns(tmp_path, tables):
     publish.write_parquet(tables["paragraphs"], tmp_path / "p.parquet", "paragraphs")
     meta = pq.ParquetFile(tmp_path / "p.parquet").metadata.row_group(0)
     encoded = {
         meta.column(i).path_in_schema: "RLE_DICTIONARY" in meta.column(i).encodings
         for i in range(meta.num_columns)
     }
-    assert encoded["speech_id"] and encoded["doc_id"]
-    assert not encoded["text"] and not encoded["paragraph_id"]
+    assert encoded["speech_id"] and encoded["doc_id"] and encoded["tokens.list.element"]
+    assert not encoded["text"] and not encoded["paragraph_id"] and not encoded["flags.list.element"]
+    assert pq.read_table(tmp_path / "p.parquet").column("tokens").equals(tables["paragraphs"].column("tokens"))
     assert meta.column(0).compression == "ZSTD" and meta.column(0).is_stats_set
 
 
