@@ -124,7 +124,7 @@ def enrich_tables(tables, config: EnrichConfig, previous_index: dict, carried=No
 
 
 #: The index tables of the latest release that enrichment reuses.
-ENRICH_INDEX = ("minhash", "idf", "terms")
+ENRICH_INDEX = ("minhash", "terms")
 
 
 def _read_enrich_index(previous: Path | None) -> dict:

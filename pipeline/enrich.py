@@ -2,8 +2,9 @@
 
 These steps need every speech of the release at once (an IDF, a MinHash index), so they
 run after the per-document stages, on the tables, wherever the documents were
-processed. State worth keeping between builds (the IDF used, each speech's term counts, the MinHash
-signatures and folded lengths) is returned as index tables that the release persists.
+processed. State worth keeping between builds (the IDF used, each speech's term counts,
+the MinHash signatures and folded lengths) is returned as index tables that the release
+persists.
 """
 
 from __future__ import annotations
