@@ -153,8 +153,10 @@ class DedupConfig:
 class DedupStats:
     """What a run found and what it cost.
 
-    ``signatures_reused`` / ``signatures_computed``: distinct folded paragraph texts whose
-    MinHash came from the previous index / was computed. ``exact_pairs``, ``near_pairs``:
+    ``paragraphs_folded``: paragraphs whose text was folded, not known from the index of
+    carried documents. ``signatures_reused`` / ``signatures_computed``: distinct folded
+    paragraph texts whose MinHash came from the previous index / was computed.
+    ``exact_pairs``, ``near_pairs``:
     pairs of speeches with the same folded text / a Jaccard similarity at or above the
     threshold. ``contained``: speeches contained in another. ``clusters``: clusters of two
     or more speeches. ``non_canonical``: speeches marked as duplicating another.
@@ -162,6 +164,7 @@ class DedupStats:
 
     paragraphs: int
     speeches: int
+    paragraphs_folded: int
     signatures_reused: int
     signatures_computed: int
     exact_pairs: int
@@ -347,6 +350,7 @@ def annotate(tables: dict[str, pa.Table], config: DedupConfig = DedupConfig(),
     stats = DedupStats(
         paragraphs=len(corpus.paragraph_ids),
         speeches=len(corpus.speech_ids),
+        paragraphs_folded=corpus.paragraphs_folded,
         signatures_reused=reused,
         signatures_computed=computed,
         exact_pairs=relations.exact_pairs,
@@ -388,6 +392,7 @@ class _Corpus:
     texts: list[str | None]
     text_paragraph: list[int]
     raw_texts: pa.ChunkedArray
+    paragraphs_folded: int
 
     def folded(self, k: int) -> str:
         if self.texts[k] is None:
@@ -455,6 +460,7 @@ class _Corpus:
             texts=texts,
             text_paragraph=text_paragraph,
             raw_texts=raw_texts,
+            paragraphs_folded=known_sha1.null_count,
         )
         for members, digest in zip(paragraphs_of, known_speech_sha1.to_pylist()):
             if digest is None:

@@ -58,7 +58,7 @@ def tables(tables: dict[str, pa.Table], config: EnrichConfig = EnrichConfig(),
                               config.keywords, previous_index.get("terms"), carried_speeches)
         out, minhash, stats = dedup.annotate(dict(tables), config.dedup, previous=previous_index.get("minhash"),
                                             carried=carried)
-        found, idf, source, terms = ranking.result()
+        found, idf, source, terms, counted = ranking.result()
     speeches = out["speeches"]
     column = pa.array([list(found[sid]) for sid in speeches.column("speech_id").to_pylist()],
                       speeches.schema.field("keywords").type)
@@ -66,5 +66,9 @@ def tables(tables: dict[str, pa.Table], config: EnrichConfig = EnrichConfig(),
     return Enriched(
         tables=out,
         index={"idf": idf, "minhash": minhash, "terms": terms},
-        summary={"keywords": {"idf_source": source, "idf_words": idf.num_rows}, "dedup": stats.to_dict()},
+        summary={
+            "keywords": {"idf_source": source, "idf_words": idf.num_rows, "speeches_counted": counted,
+                         "speeches_reused": speeches.num_rows - counted},
+            "dedup": stats.to_dict(),
+        },
     )

@@ -14,7 +14,7 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 import jieba.analyse
 import numpy as np
@@ -82,8 +82,8 @@ def annotate(speech_tokens: dict[str, list[str]], config: KeywordConfig = Keywor
         "ordinal": pa.array(range(len(ids)), pa.int32()),
         "tokens": pa.array([list(t) for t in speech_tokens.values()], pa.list_(pa.string())),
     })
-    found, idf, source, _ = annotate_table(paragraphs, ids, config)
-    return found, idf, source
+    ranking = annotate_table(paragraphs, ids, config)
+    return ranking.keywords, ranking.idf, ranking.source
 
 
 def terms_schema(config: KeywordConfig = KeywordConfig()) -> pa.Schema:
@@ -107,15 +107,24 @@ def _terms_metadata(config: KeywordConfig) -> dict[bytes, bytes]:
     return {b"candidates_sha256": hashlib.sha256(rule.encode("utf-8")).hexdigest().encode()}
 
 
+class Ranking(NamedTuple):
+    """What ``annotate_table`` found: ``keywords`` per speech id, the ``idf`` table used,
+    its ``source`` ("corpus" or "jieba"), the ``terms`` to persist, and how many speeches'
+    tokens were ``counted`` (the others' counts came from the previous release)."""
+
+    keywords: dict[str, tuple[str, ...]]
+    idf: pa.Table
+    source: str
+    terms: pa.Table
+    counted: int
+
+
 def annotate_table(paragraphs: pa.Table, speech_ids: list[str], config: KeywordConfig = KeywordConfig(),
-                   previous: pa.Table | None = None, carried: pa.Array | pa.ChunkedArray | None = None,
-                   ) -> tuple[dict[str, tuple[str, ...]], pa.Table, str, pa.Table]:
-    """Keywords of every speech, the IDF table used, where it came from, and the term
-    counts to persist.
+                   previous: pa.Table | None = None, carried: pa.Array | pa.ChunkedArray | None = None) -> Ranking:
+    """Keywords of every speech, the IDF table used and the term counts to persist.
 
     ``paragraphs`` needs ``speech_id``, ``ordinal`` and ``tokens``; ``speech_ids`` are all
-    speeches (a speech without paragraphs gets no keywords, and counts for the IDF).
-    Returns ``({speech_id: keywords}, idf_table, "corpus" | "jieba", terms)``; ties
+    speeches (a speech without paragraphs gets no keywords, and counts for the IDF). Ties
     between equal scores go to the word seen first in the speech, so results are
     deterministic.
 
@@ -126,8 +135,11 @@ def annotate_table(paragraphs: pa.Table, speech_ids: list[str], config: KeywordC
     """
     stopwords = load_stopwords(config.stopwords)
     ids = pa.array(speech_ids, pa.string())
+    counted = len(speech_ids)
     if previous is not None and carried is not None and _usable(previous, config):
-        reused = _rows_in(previous, "speech_id", pc.filter(carried, pc.is_in(carried, value_set=ids)))
+        carried = pc.unique(pc.filter(carried, pc.is_in(carried, value_set=ids)))
+        counted -= len(carried)
+        reused = _rows_in(previous, "speech_id", carried)
         fresh = paragraphs.filter(pc.invert(pc.is_in(paragraphs.column("speech_id"), value_set=carried)))
         parts = [reused, term_counts(fresh, speech_ids, stopwords)]
     else:
@@ -184,7 +196,7 @@ def annotate_table(paragraphs: pa.Table, speech_ids: list[str], config: KeywordC
         pa.array(count, pa.int32()),
         pa.array(first, pa.int32()),
     ], schema=terms_schema(config))
-    return keywords, table, source, terms
+    return Ranking(keywords, table, source, terms, counted)
 
 
 def term_counts(paragraphs: pa.Table, speech_ids: list[str], stopwords: frozenset[str]) -> pa.Table:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import pyarrow.parquet as pq
 import pytest
 
 from conftest import SEED, SHARED
@@ -39,6 +40,10 @@ def test_unchanged_inbox_is_carried_over_and_reuses_the_index(harness, inbox, tm
     assert manifest["changes"]["files"] == {"added": 0, "changed": 0, "removed": 0, "unchanged": 3}
     dedup = manifest["deduplication"]["stats"]
     assert dedup["signatures_computed"] == 0 and dedup["signatures_reused"] > 0
+    # nothing was folded or counted again: carried documents' folds and term counts come from the index
+    assert dedup["paragraphs_folded"] == 0
+    keywords = manifest["enrichment"]["keywords"]
+    assert keywords["speeches_counted"] == 0 and keywords["speeches_reused"] == manifest["row_counts"]["speeches"]
     # every row is the one the first release validated: only keys and references are checked
     checked = {name: (t["rows"], t["rows_checked"]) for name, t in manifest["validation"]["tables"].items()}
     assert checked["paragraphs"][0] > 0 and all(n == 0 for _, n in checked.values())
@@ -58,6 +63,14 @@ def test_added_changed_and_removed_files_match_a_full_rebuild(harness, inbox, tm
     changes = manifest["changes"]
     assert sorted(changes["added"]) == sorted(["new.txt", PROVINCES[2]])
     assert changes["removed"] == [PROVINCES[0]] and changes["files"]["unchanged"] == 2
+    # only the added documents were folded and counted
+    release = out / "latest"
+    added = {d["doc_id"] for d in pq.read_table(release / "data" / "documents.parquet").to_pylist()
+             if d["source_path"] in changes["added"]}
+    speeches = [s for s in pq.read_table(release / "data" / "speeches.parquet").to_pylist() if s["doc_id"] in added]
+    paragraphs = [p for p in pq.read_table(release / "data" / "paragraphs.parquet").to_pylist() if p["doc_id"] in added]
+    assert manifest["enrichment"]["keywords"]["speeches_counted"] == len(speeches) > 0
+    assert manifest["deduplication"]["stats"]["paragraphs_folded"] == len(paragraphs) > 0
 
 
 def test_a_rule_change_reprocesses_only_its_family(harness, inbox, tmp_path):
