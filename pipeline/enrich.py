@@ -49,8 +49,10 @@ def tables(tables: dict[str, pa.Table], config: EnrichConfig = EnrichConfig(),
     """
     previous_index = previous_index or {}
     speeches = tables["speeches"]
+    # the one column, not the table: filtering every column copied the speeches' texts
+    # (0.37 s of a one-new-page build of 2,000 documents, measured)
     carried_speeches = None if carried is None else \
-        speeches.filter(pc.is_in(speeches.column("doc_id"), value_set=carried)).column("speech_id")
+        pc.filter(speeches.column("speech_id"), pc.is_in(speeches.column("doc_id"), value_set=carried))
     # Keywords and duplicates are independent, and most of keywords runs in Arrow outside
     # the GIL: on a thread, it overlaps the Python loops of dedup.
     with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="keywords") as pool:
