@@ -490,7 +490,8 @@ def _known(previous: pa.Table | None, level: str, table: pa.Table, key: str,
     if previous is None or carried is None or not len(carried):
         return pa.chunked_array([pa.nulls(table.num_rows, pa.string())]), \
             pa.chunked_array([pa.nulls(table.num_rows, pa.int32())])
-    rows = previous.filter(pc.equal(previous.column("level"), level))
+    rows = previous.select(["level", "record_id", "folded_sha1", "folded_chars"])  # not the signatures
+    rows = rows.filter(pc.equal(rows.column("level"), level))
     position = pc.index_in(table.column(key), value_set=rows.column("record_id"))
     position = pc.if_else(pc.is_in(table.column("doc_id"), value_set=carried), position, pa.scalar(None, pa.int32()))
     return rows.column("folded_sha1").take(position), rows.column("folded_chars").take(position)
@@ -548,13 +549,16 @@ def _previous_signatures(previous: pa.Table | None, config: DedupConfig) -> dict
     """folded_sha1 → signature of the paragraph rows of a usable previous index."""
     if previous is None:
         return {}
-    rows = previous.filter(pc.equal(previous.column("level"), "paragraph"))
     matrices = []
-    for chunk in rows.column("minhash").chunks:  # views on Arrow's buffers, no copy
+    for chunk in previous.column("minhash").chunks:  # views on Arrow's buffers, no copy
         offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[chunk.offset:chunk.offset + len(chunk) + 1]
         data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
         matrices.append(data.view(_SIGNATURE_DTYPE).reshape(len(chunk), config.num_perm))
-    return dict(zip(rows.column("folded_sha1").to_pylist(), (row for matrix in matrices for row in matrix)))
+    signatures = [row for matrix in matrices for row in matrix]
+    digests = previous.column("folded_sha1").to_pylist()
+    # the paragraph rows picked by position, not filtered: a filter copied every signature
+    paragraph_rows = np.flatnonzero(pc.equal(previous.column("level"), "paragraph").to_numpy(zero_copy_only=False))
+    return {digests[i]: signatures[i] for i in paragraph_rows.tolist()}
 
 
 def _speech_signatures(corpus: _Corpus, signatures: np.ndarray, config: DedupConfig) -> np.ndarray:

@@ -135,28 +135,28 @@ def annotate_table(paragraphs: pa.Table, speech_ids: list[str], config: KeywordC
     """
     stopwords = load_stopwords(config.stopwords)
     ids = pa.array(speech_ids, pa.string())
-    counted = len(speech_ids)
     if previous is not None and carried is not None and _usable(previous, config):
-        carried = pc.unique(pc.filter(carried, pc.is_in(carried, value_set=ids)))
-        counted -= len(carried)
-        reused = _rows_in(previous, "speech_id", carried)
-        fresh = paragraphs.filter(pc.invert(pc.is_in(paragraphs.column("speech_id"), value_set=carried)))
-        parts = [reused, term_counts(fresh, speech_ids, stopwords)]
+        is_carried = np.zeros(len(speech_ids), dtype=bool)
+        carried_codes = _codes(pa.chunked_array([carried]) if isinstance(carried, pa.Array) else carried, ids)
+        is_carried[carried_codes[carried_codes >= 0]] = True
+        fresh = paragraphs.filter(pc.invert(pa.array(is_carried[_codes(paragraphs.column("speech_id"), ids)])))
+        parts = [previous, term_counts(fresh, speech_ids, stopwords)]
     else:
+        is_carried = None
         parts = [term_counts(paragraphs, speech_ids, stopwords)]
-    vocabulary = _referenced_words(parts)
+    # Rows stay where they are and are masked, not filtered: a filter copied 3 M rows of counts.
+    speeches = [_codes(part.column("speech_id"), ids) for part in parts]
+    keep = [codes >= 0 for codes in speeches]
+    if is_carried is not None:
+        keep[0][keep[0]] = is_carried[speeches[0][keep[0]]]  # a previous speech counts when carried
+    vocabulary = _referenced_words([part.column("word") for part in parts], keep)
     words = pa.array(vocabulary, pa.string())
-    speech = np.concatenate([_codes(part.column("speech_id"), ids) for part in parts])
-    word = np.concatenate([_codes(part.column("word"), words) for part in parts])
-    count = np.concatenate([part.column("count").to_numpy() for part in parts]).astype(np.int32)
-    first = np.concatenate([part.column("first").to_numpy() for part in parts]).astype(np.int32)
-    known = speech >= 0
-    speech, word, count, first = speech[known], word[known], count[known], first[known]
-    if len(parts) > 1:
-        # one order for the rows whatever came from where: by speech, then first use
-        order = pc.sort_indices(pa.table({"speech": speech, "first": first}),
-                                [("speech", "ascending"), ("first", "ascending")]).to_numpy()
-        speech, word, count, first = speech[order], word[order], count[order], first[order]
+    speech = np.concatenate([codes[k] for codes, k in zip(speeches, keep)])
+    word = np.concatenate([_codes(part.column("word"), words)[k] for part, k in zip(parts, keep)])
+    count = np.concatenate([part.column("count").to_numpy()[k] for part, k in zip(parts, keep)]).astype(np.int32)
+    first = np.concatenate([part.column("first").to_numpy()[k] for part, k in zip(parts, keep)]).astype(np.int32)
+    counted = len(speech_ids) - (0 if is_carried is None else int(is_carried.sum()))
+    speech, word, count, first = _by_speech_then_first_use(speech, word, count, first)
 
     n = len(speech_ids)
     if n >= config.min_speeches:
@@ -248,16 +248,20 @@ def _usable(terms: pa.Table, config: KeywordConfig) -> bool:
         {"speech_id", "word", "count", "first"} <= set(terms.column_names)
 
 
-def _rows_in(table: pa.Table, column: str, values: pa.Array | pa.ChunkedArray) -> pa.Table:
-    """The rows of ``table`` whose ``column`` (plain or dictionary-encoded) is in ``values``."""
-    values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
-    masks = []
-    for chunk in table.column(column).chunks:
-        if pa.types.is_dictionary(chunk.type):
-            masks.append(pc.take(pc.is_in(chunk.dictionary, value_set=values), chunk.indices))
-        else:
-            masks.append(pc.is_in(chunk, value_set=values))
-    return table.filter(pa.chunked_array(masks, pa.bool_()))
+def _by_speech_then_first_use(speech: np.ndarray, word: np.ndarray, count: np.ndarray,
+                              first: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The rows in speech order, each speech's words by first use.
+
+    Each part of the rows already lists a speech's words by first use, and one speech's
+    rows come from one part: a stable sort on the speech alone merges the parts (6 ms for
+    3 M rows in two sorted runs, against 0.25 s for sorting on both keys, measured). The
+    order is checked, and rows that arrive otherwise are sorted on both keys.
+    """
+    order = np.argsort(speech, kind="stable")
+    same_speech = speech[order][1:] == speech[order][:-1]
+    if np.any(first[order][1:][same_speech] <= first[order][:-1][same_speech]):
+        order = np.lexsort((first, speech))
+    return speech[order], word[order], count[order], first[order]
 
 
 def _codes(column: pa.ChunkedArray, values: pa.Array) -> np.ndarray:
@@ -273,17 +277,20 @@ def _codes(column: pa.ChunkedArray, values: pa.Array) -> np.ndarray:
     return np.concatenate(out)
 
 
-def _referenced_words(parts: list[pa.Table]) -> list[str]:
-    """The sorted distinct words of the ``word`` columns, plain or dictionary-encoded (a
-    dictionary may hold words only removed speeches used)."""
+def _referenced_words(columns: list[pa.ChunkedArray], keep: list[np.ndarray]) -> list[str]:
+    """The sorted distinct words of the kept rows of ``columns``, plain or
+    dictionary-encoded (a dictionary may hold words only removed speeches used)."""
     words: set[str] = set()
-    for part in parts:
-        for chunk in part.column("word").chunks:
+    for column, kept in zip(columns, keep):
+        offset = 0
+        for chunk in column.chunks:
+            rows = kept[offset:offset + len(chunk)]
+            offset += len(chunk)
             if pa.types.is_dictionary(chunk.type):
-                used = pc.unique(chunk.indices)
-                words.update(pc.take(chunk.dictionary, used).to_pylist())
+                used = np.bincount(chunk.indices.to_numpy()[rows], minlength=len(chunk.dictionary)) > 0
+                words.update(chunk.dictionary.filter(pa.array(used)).to_pylist())
             else:
-                words.update(pc.unique(chunk).to_pylist())
+                words.update(pc.unique(chunk.filter(pa.array(rows))).to_pylist())
     return sorted(words)
 
 

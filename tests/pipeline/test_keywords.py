@@ -107,6 +107,9 @@ def test_counts_carried_from_a_previous_release_give_what_counting_everything_gi
     again = keywords.annotate_table(table, speech_ids, previous=previous, carried=carried)
     assert again[0] == everything[0] and again[1].equals(everything[1], check_metadata=True)
     assert again[3].equals(everything[3]) and again[3].schema.equals(everything[3].schema, check_metadata=True)
+    # counts stored in any row order give the same rows, in the same order
+    shuffled = previous.take(pa.array(list(range(previous.num_rows))[::-1]))
+    assert keywords.annotate_table(table, speech_ids, previous=shuffled, carried=carried).terms.equals(everything.terms)
     # counts under other stopwords are not used: the tokens are counted again
     other = previous.replace_schema_metadata({b"candidates_sha256": b"other"})
     poisoned = pa.table([previous.column(0), previous.column(1), pa.array([999] * previous.num_rows, pa.int32()),
