@@ -501,12 +501,49 @@ def test_a_changed_document_that_is_not_carried_is_folded_again():
     assert new_index.equals(expected_index, check_metadata=True)
 
 
+def test_pairs_of_indexed_texts_are_not_checked_again(monkeypatch, tmp_path):
+    """Two texts the previous index holds were checked by the build that wrote it: their
+    Jaccard similarity comes from the index, and the result is the same."""
+    tables = corpus_with_everything()
+    out, index, _ = dedup.annotate(tables)
+    assert any(index.column("twins").to_pylist()[:len(tables["paragraphs"])])
+    pq.write_table(index, tmp_path / "minhash.parquet")
+    checked = []
+    jaccard = dedup.jaccard
+    monkeypatch.setattr(dedup, "jaccard", lambda a, b: (checked.append(1), jaccard(a, b))[1])
+    again, again_index, _ = dedup.annotate(tables, previous=pq.read_table(tmp_path / "minhash.parquet"))
+    assert checked == []
+    for name in out:
+        assert again[name].equals(out[name], check_metadata=True)
+    assert again_index.equals(index, check_metadata=True)
+    # a changed text is checked against the others; the rest still come from the index
+    changed = dict(tables)
+    texts = tables["paragraphs"].column("text").to_pylist()
+    k = next(i for i, t in enumerate(texts) if len(dedup.fold(t)) > 40)
+    texts[k] = texts[k][:-3] + "新增一句。"
+    i = tables["paragraphs"].schema.get_field_index("text")
+    changed["paragraphs"] = tables["paragraphs"].set_column(i, tables["paragraphs"].schema.field(i), pa.array(texts))
+    checked.clear()
+    incremental, incremental_index, _ = dedup.annotate(changed, previous=index)
+    full, full_index, _ = dedup.annotate(changed)
+    assert 0 < len(checked)
+    for name in full:
+        assert incremental[name].equals(full[name], check_metadata=True)
+    assert incremental_index.equals(full_index, check_metadata=True)
+
+
+def test_an_index_with_another_threshold_is_not_reused():
+    _, index, _ = dedup.annotate(corpus_with_everything())
+    _, _, stats = dedup.annotate(corpus_with_everything(), DedupConfig(threshold=0.8), previous=index)
+    assert stats.signatures_reused == 0
+
+
 def test_an_index_of_an_older_release_is_recomputed_not_an_error():
     """Releases before the index held folded lengths wrote no ``fold`` metadata."""
     tables = corpus_with_everything()
     _, index, first = dedup.annotate(tables)
-    metadata = {k: v for k, v in index.schema.metadata.items() if k != b"fold"}
-    older = index.drop_columns(["folded_chars"]).replace_schema_metadata(metadata)
+    metadata = {k: v for k, v in index.schema.metadata.items() if k not in (b"fold", b"twins")}
+    older = index.drop_columns(["folded_chars", "twins"]).replace_schema_metadata(metadata)
     _, _, stats = dedup.annotate(tables, previous=older, carried=tables["documents"].column("doc_id"))
     assert (stats.signatures_reused, stats.signatures_computed) == (0, first.signatures_computed)
 
