@@ -30,8 +30,10 @@ How, in order:
 5. Clusters are the connected components of the exact, near and contained relations
    between speeches; each has one canonical speech chosen by ``CANONICAL_RULE``.
 
-The MinHash signatures are returned as an index table the release persists; a later
-build passes it back as ``previous`` and only hashes paragraphs whose folded text is new.
+The MinHash signatures, folded lengths and near twins are returned as an index table the
+release persists. A later build passes it back as ``previous``: it hashes only folded texts
+that are new, folds only paragraphs of documents that were not carried over, and checks
+only candidate pairs with a new text.
 """
 
 from __future__ import annotations
