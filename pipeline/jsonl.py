@@ -161,11 +161,10 @@ def _members_from_child(tables: dict[str, pa.Table], ranges: list[tuple[int, int
     again, which a script without a ``__main__`` guard does not survive."""
     work.mkdir()
     for name in _LINE_TABLES:
-        table = tables[name]
-        if only is not None and name in _NESTED_TABLES:  # the child reads these rows alone
-            table = table.filter(pc.is_in(table.column("speech_id"), pa.array(sorted(only), pa.string())))
-        write_arrow_file(table, work / f"{name}.arrow")
-    (work / "job.json").write_text(json.dumps({"ranges": ranges, "only": None if only is None else sorted(only)}))
+        # the child gets only the nested rows of the speeches it writes
+        write_arrow_file(_of_speeches(tables[name], only) if name in _NESTED_TABLES else tables[name],
+                         work / f"{name}.arrow")
+    (work / "job.json").write_text(json.dumps({"ranges": ranges}))
     child = subprocess.run([sys.executable, "-m", "pipeline.jsonl", str(work)], capture_output=True, text=True,
                            cwd=Path(__file__).resolve().parents[1])
     if child.returncode != 0:
@@ -180,10 +179,9 @@ def _serialise(work: Path) -> None:
     """In the child: write the members of the job in ``work`` and their lengths."""
     job = json.loads((work / "job.json").read_text())
     tables = {name: map_arrow_file(work / f"{name}.arrow") for name in _LINE_TABLES}
-    only = None if job["only"] is None else set(job["only"])
     lengths = []
     with open(work / "members", "wb") as out:
-        for data in _members(_Speeches(tables, only), [tuple(r) for r in job["ranges"]]):
+        for data in _members(_Speeches(tables), [tuple(r) for r in job["ranges"]]):
             lengths.append(len(data))
             out.write(data)
     (work / "lengths.json").write_text(json.dumps(lengths))
@@ -245,10 +243,7 @@ class _Speeches:
         self._speeches = tables["speeches"]
         self._children = {}
         for name in _NESTED_TABLES:
-            table = tables[name]
-            if only is not None:
-                table = table.filter(pc.is_in(table.column("speech_id"), pa.array(sorted(only), pa.string())))
-            self._children[name] = _rows_by_speech(table, name)
+            self._children[name] = _rows_by_speech(_of_speeches(tables[name], only), name)
 
     def records(self, lo: int, hi: int) -> Iterator[dict]:
         part = self._speeches.slice(lo, hi - lo)
@@ -264,6 +259,13 @@ class _Speeches:
             (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
             for record in self.records(lo, hi)
         )
+
+
+def _of_speeches(table: pa.Table, only: set[str] | None) -> pa.Table:
+    """The rows of ``table`` that belong to the speeches ``only``; all of them without it."""
+    if only is None:
+        return table
+    return table.filter(pc.is_in(table.column("speech_id"), pa.array(sorted(only), pa.string())))
 
 
 def _rows_by_speech(table: pa.Table, table_name: str) -> Callable[[str], list[dict]]:

@@ -200,8 +200,9 @@ def annotate_table(paragraphs: pa.Table, speech_ids: list[str], config: KeywordC
 
 
 def term_counts(paragraphs: pa.Table, speech_ids: list[str], stopwords: frozenset[str]) -> pa.Table:
-    """``speech_id``, ``word``, ``count``, ``first``: one row per speech of ``speech_ids``
-    and candidate word it uses, ``first`` ranking the words of a speech by first use.
+    """``speech_id``, ``word`` (both dictionary-encoded), ``count``, ``first``: one row per
+    speech of ``speech_ids`` and candidate word it uses, ``first`` ranking the words of a
+    speech by first use.
 
     Tokens stay in Arrow: counts and first uses are a group-by over integer codes, and
     only the distinct tokens become Python strings (lists of every token of a 50 MB
@@ -229,14 +230,13 @@ def term_counts(paragraphs: pa.Table, speech_ids: list[str], stopwords: frozense
     pairs = tokens.group_by(["speech", "word"], use_threads=False).aggregate([([], "count_all"), ("position", "min")])
     del tokens
     pairs = pairs.take(pc.sort_indices(pairs, [("speech", "ascending"), ("position_min", "ascending")]))
-    speech = pairs.column("speech").to_numpy()
-    starts = np.flatnonzero(np.r_[True, speech[1:] != speech[:-1]]) if len(speech) else np.zeros(0, dtype=np.int64)
-    first = np.arange(len(speech)) - np.repeat(starts, np.diff(np.r_[starts, len(speech)]))
+    speech = pairs.column("speech").combine_chunks()
+    # dictionary-encoded: the caller wants codes back, not 3 M strings to look up again
     return pa.table({
-        "speech_id": pc.take(ids, pairs.column("speech")),
-        "word": pc.take(vocabulary, pairs.column("word")),
+        "speech_id": pa.DictionaryArray.from_arrays(speech, ids),
+        "word": pa.DictionaryArray.from_arrays(pairs.column("word").combine_chunks(), vocabulary),
         "count": pc.cast(pairs.column("count_all"), pa.int32()),
-        "first": pa.array(first, pa.int32()),
+        "first": pa.array(_rank_in_runs(speech.to_numpy()), pa.int32()),
     })
 
 
@@ -317,15 +317,25 @@ _SHORTLIST = 4
 def _ranked_words(scored: pa.Table, limit: int) -> Iterator[tuple[int, list[int]]]:
     """``(speech, first `limit` word codes)`` per speech of ``scored``, sorted by speech."""
     speeches = scored.column("speech").to_numpy()
-    if not len(speeches):
-        return
-    bounds = np.concatenate(([0], np.flatnonzero(np.diff(speeches)) + 1, [len(speeches)]))
-    rank = np.arange(len(speeches)) - np.repeat(bounds[:-1], np.diff(bounds))
+    rank = _rank_in_runs(speeches)
+    starts = np.flatnonzero(rank == 0)
     head_words = scored.filter(pa.array(rank < limit)).column("word").to_pylist()
     offset = 0
-    for speech, count in zip(speeches[bounds[:-1]].tolist(), np.minimum(np.diff(bounds), limit).tolist()):
+    for speech, count in zip(speeches[starts].tolist(), np.minimum(np.diff(np.r_[starts, len(speeches)]), limit).tolist()):
         yield speech, head_words[offset:offset + count]
         offset += count
+
+
+def _rank_in_runs(keys: np.ndarray) -> np.ndarray:
+    """Each element's position within its run of equal neighbours.
+
+    >>> _rank_in_runs(np.array([3, 3, 5, 5, 5, 2])).tolist()
+    [0, 1, 0, 1, 2, 0]
+    """
+    if not len(keys):
+        return np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    return np.arange(len(keys)) - np.repeat(starts, np.diff(np.r_[starts, len(keys)]))
 
 
 def _distinct(ranked: list[str], k: int) -> tuple[str, ...]:

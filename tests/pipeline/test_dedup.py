@@ -357,6 +357,13 @@ def corpus_with_everything() -> dict[str, pa.Table]:
     )
 
 
+def with_texts(tables: dict[str, pa.Table], texts: list[str]) -> dict[str, pa.Table]:
+    """``tables`` with the paragraphs' texts replaced by ``texts``."""
+    paragraphs = tables["paragraphs"]
+    i = paragraphs.schema.get_field_index("text")
+    return {**tables, "paragraphs": paragraphs.set_column(i, paragraphs.schema.field(i), pa.array(texts, pa.string()))}
+
+
 def test_schema_rows_and_other_columns_are_unchanged():
     tables = corpus_with_everything()
     tables["sections"] = records.to_arrow("sections", [])
@@ -447,12 +454,9 @@ def test_an_index_over_2_gb_is_split_into_chunks(monkeypatch):
 
 def test_a_changed_paragraph_is_the_only_signature_computed():
     _, index, _ = dedup.annotate(corpus_with_everything())
-    changed = corpus_with_everything()
-    paragraphs_table = changed["paragraphs"]
-    texts = paragraphs_table.column("text").to_pylist()
+    texts = corpus_with_everything()["paragraphs"].column("text").to_pylist()
     texts[0] = texts[0] + "新增一句话。"
-    i = paragraphs_table.schema.get_field_index("text")
-    changed["paragraphs"] = paragraphs_table.set_column(i, paragraphs_table.schema.field(i), pa.array(texts, pa.string()))
+    changed = with_texts(corpus_with_everything(), texts)
     _, new_index, stats = dedup.annotate(changed, previous=index)
     assert stats.signatures_computed == 1
     assert stats.signatures_reused == len({dedup.fold(t) for t in texts}) - 1
@@ -485,14 +489,11 @@ def test_carried_documents_fold_nothing_and_change_nothing(monkeypatch):
 
 def test_a_changed_document_that_is_not_carried_is_folded_again():
     _, index, _ = dedup.annotate(corpus_with_everything())
-    changed = corpus_with_everything()
-    paragraphs_table = changed["paragraphs"]
-    texts = paragraphs_table.column("text").to_pylist()
+    texts = corpus_with_everything()["paragraphs"].column("text").to_pylist()
     texts[0] = texts[0] + "新增一句话。"
-    i = paragraphs_table.schema.get_field_index("text")
-    changed["paragraphs"] = paragraphs_table.set_column(i, paragraphs_table.schema.field(i), pa.array(texts, pa.string()))
+    changed = with_texts(corpus_with_everything(), texts)
     doc_ids = changed["documents"].column("doc_id")
-    others = doc_ids.filter(pc.not_equal(doc_ids, paragraphs_table.column("doc_id")[0]))
+    others = doc_ids.filter(pc.not_equal(doc_ids, changed["paragraphs"].column("doc_id")[0]))
     out, new_index, stats = dedup.annotate(changed, previous=index, carried=others)
     expected_out, expected_index, _ = dedup.annotate(changed)
     assert stats.signatures_computed == 1
@@ -517,12 +518,10 @@ def test_pairs_of_indexed_texts_are_not_checked_again(monkeypatch, tmp_path):
         assert again[name].equals(out[name], check_metadata=True)
     assert again_index.equals(index, check_metadata=True)
     # a changed text is checked against the others; the rest still come from the index
-    changed = dict(tables)
     texts = tables["paragraphs"].column("text").to_pylist()
     k = next(i for i, t in enumerate(texts) if len(dedup.fold(t)) > 40)
     texts[k] = texts[k][:-3] + "新增一句。"
-    i = tables["paragraphs"].schema.get_field_index("text")
-    changed["paragraphs"] = tables["paragraphs"].set_column(i, tables["paragraphs"].schema.field(i), pa.array(texts))
+    changed = with_texts(tables, texts)
     checked.clear()
     incremental, incremental_index, _ = dedup.annotate(changed, previous=index)
     full, full_index, _ = dedup.annotate(changed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pyarrow as pa
 import pytest
 
 from pipeline import keywords
@@ -54,16 +55,19 @@ def test_a_speech_whose_shortlist_is_all_parts_of_its_top_keyword_still_gets_top
     assert source == "corpus" and found["s3"] == (whole, "脱贫攻坚")
 
 
-def test_paragraphs_in_any_row_order_give_the_same_keywords(seed_bundle):
-    import pyarrow as pa
-
+def _seed_paragraphs(seed_bundle) -> tuple[pa.Table, list[str]]:
+    """The seed's paragraphs as the table ``annotate_table`` reads, and its speech ids."""
     rows = sorted(seed_bundle.paragraphs, key=lambda p: (p.speech_id, p.ordinal))
-    speech_ids = sorted({p.speech_id for p in rows})
     table = pa.table({
         "speech_id": [p.speech_id for p in rows],
         "ordinal": pa.array([p.ordinal for p in rows], pa.int32()),
         "tokens": pa.array([list(p.tokens) for p in rows], pa.list_(pa.string())),
     })
+    return table, sorted({p.speech_id for p in rows})
+
+
+def test_paragraphs_in_any_row_order_give_the_same_keywords(seed_bundle):
+    table, speech_ids = _seed_paragraphs(seed_bundle)
     in_order = keywords.annotate_table(table, speech_ids)
     backwards = keywords.annotate_table(table.take(pa.array(range(table.num_rows - 1, -1, -1))), speech_ids)
     # first occurrence decides ties, so reading the paragraphs out of order must not move it
@@ -90,15 +94,7 @@ def test_ties_go_to_first_use_in_a_corpus_larger_than_one_arrow_batch():
 
 
 def test_counts_carried_from_a_previous_release_give_what_counting_everything_gives(seed_bundle):
-    import pyarrow as pa
-
-    rows = sorted(seed_bundle.paragraphs, key=lambda p: (p.speech_id, p.ordinal))
-    speech_ids = sorted({p.speech_id for p in rows})
-    table = pa.table({
-        "speech_id": [p.speech_id for p in rows],
-        "ordinal": pa.array([p.ordinal for p in rows], pa.int32()),
-        "tokens": pa.array([list(p.tokens) for p in rows], pa.list_(pa.string())),
-    })
+    table, speech_ids = _seed_paragraphs(seed_bundle)
     everything = keywords.annotate_table(table, speech_ids)
     previous = everything[3]
     # the first speech is new: counted from its tokens; the rest come from ``previous``
