@@ -18,6 +18,7 @@ corpus-wide steps (keywords, duplicates, validation) always run on the whole rel
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -124,30 +125,40 @@ def plan(paths: list[Path], inbox: Path, previous: Path | None, config: BuildCon
         out.process = list(paths)
         out.diff["added"] = [ingest.relative_name(p, inbox) for p in paths]
         return out
-    prints = fingerprints(config)
-    by_path: dict[str, list[dict]] = {}
-    for row in state.to_pylist():
-        by_path.setdefault(row["source_path"], []).append(row)
-    keep: set[str] = set()
-    for path in paths:
-        relative = ingest.relative_name(path, inbox)
-        rows = by_path.get(relative)
-        if rows is None:
-            out.diff["added"].append(relative)
-            out.process.append(path)
-            continue
-        sha = _sha256(path)
-        # A duplicate_input reject depends on the other files too: decide it again.
-        if all(r["source_sha256"] == sha and r["fingerprint"] == prints.of(r["site"])
-               and r["reject_reason"] != "duplicate_input" for r in rows):
-            out.diff["unchanged"].append(relative)
-            keep.add(relative)
-        else:
-            out.diff["changed"].append(relative)
-            out.process.append(path)
-    inbox_paths = {ingest.relative_name(p, inbox) for p in paths}
-    out.diff["removed"] = sorted(p for p in by_path if p not in inbox_paths)
-    out.carried = _carried(previous, keep, everything=keep == set(by_path))
+    # The previous release's tables are read while the inbox is hashed: reading them after
+    # took 0.6 s of a one-new-page build of 2,000 documents, hashing 0.2 s (measured).
+    reader = concurrent.futures.ThreadPoolExecutor(len(schemas.TABLES), thread_name_prefix="read-release")
+    reading = {name: reader.submit(_read, previous, f"data/{name}.parquet") for name in schemas.TABLES}
+    try:
+        prints = fingerprints(config)
+        by_path: dict[str, list[dict]] = {}
+        for row in state.to_pylist():
+            by_path.setdefault(row["source_path"], []).append(row)
+        keep: set[str] = set()
+        for path in paths:
+            relative = ingest.relative_name(path, inbox)
+            rows = by_path.get(relative)
+            if rows is None:
+                out.diff["added"].append(relative)
+                out.process.append(path)
+                continue
+            sha = _sha256(path)
+            # A duplicate_input reject depends on the other files too: decide it again.
+            if all(r["source_sha256"] == sha and r["fingerprint"] == prints.of(r["site"])
+                   and r["reject_reason"] != "duplicate_input" for r in rows):
+                out.diff["unchanged"].append(relative)
+                keep.add(relative)
+            else:
+                out.diff["changed"].append(relative)
+                out.process.append(path)
+        inbox_paths = {ingest.relative_name(p, inbox) for p in paths}
+        out.diff["removed"] = sorted(p for p in by_path if p not in inbox_paths)
+        if keep:
+            out.carried = _carried({name: future.result() for name, future in reading.items()},
+                                   keep, everything=keep == set(by_path))
+    finally:
+        # nothing carried (every file changed): the reads left running are dropped unused
+        reader.shutdown(wait=False, cancel_futures=True)
     return out
 
 
@@ -164,23 +175,19 @@ def _read(release: Path | None, relative: str) -> pa.Table | None:
     return pq.read_table(path) if path is not None and path.is_file() else None
 
 
-def _carried(previous: Path, paths: set[str], everything: bool = False) -> Batch:
-    """The rows of the files in ``paths`` as the previous release holds them, as a batch
-    ready for ``process.tables``; ``everything``: ``paths`` are all the files it read,
-    so every row is carried (filtering 130,000 paragraphs for nothing took 0.4 s)."""
-    if not paths:
-        return Batch()
-    wanted = pa.array(sorted(paths), pa.string())
-    documents = _read(previous, "data/documents.parquet")
+def _carried(release: dict[str, pa.Table], paths: set[str], everything: bool = False) -> Batch:
+    """The rows of the files in ``paths`` among the ``release`` tables (as the previous
+    release holds them), as a batch ready for ``process.tables``; ``everything``: ``paths``
+    are all the files it read, so every row is carried (filtering 130,000 paragraphs for
+    nothing took 0.4 s)."""
+    out = dict(release)
     if not everything:
-        documents = documents.filter(pc.is_in(documents.column("source_path"), wanted))
-    doc_ids = documents.column("doc_id").combine_chunks()
-    out = {"documents": documents}
-    for name in ("speeches", "sections", "paragraphs", "removals"):
-        table = _read(previous, f"data/{name}.parquet")
-        out[name] = table if everything else table.filter(pc.is_in(table.column("doc_id"), doc_ids))
-    rejects = _read(previous, "data/rejects.parquet")
-    out["rejects"] = rejects if everything else rejects.filter(pc.is_in(rejects.column("source_path"), wanted))
+        wanted = pa.array(sorted(paths), pa.string())
+        out["documents"] = out["documents"].filter(pc.is_in(out["documents"].column("source_path"), wanted))
+        doc_ids = out["documents"].column("doc_id").combine_chunks()
+        for name in ("speeches", "sections", "paragraphs", "removals"):
+            out[name] = out[name].filter(pc.is_in(out[name].column("doc_id"), doc_ids))
+        out["rejects"] = out["rejects"].filter(pc.is_in(out["rejects"].column("source_path"), wanted))
     # the declared schema (the same types; Parquet's field metadata swapped for the schema's)
     return Batch({name: table.cast(schemas.table(name).arrow_schema()) for name, table in out.items()})
 
