@@ -159,21 +159,30 @@ def _download_reuse(previous: Path | None, tables, unchanged, carried_doc_ids) -
     return jsonl.Reuse(previous / publish.DATA_DIR / publish.JSONL_NAME, members, speeches)
 
 
-def _validate_while_writing(tables, index: dict, data_docs: Path, data_files: Path, logger,
-                            reuse: jsonl.Reuse | None = None, unchanged=None):
+def _validate_while_writing(tables, index: dict, data_docs: Path, data_files: Path, logger, compared):
     """Validate, and meanwhile write the data files into ``data_files`` on a thread:
     Parquet and gzip run outside the GIL, so on a 50 MB release the two took 6.5 s
-    together instead of 8 s one after the other (measured here).
+    together instead of 8 s one after the other (measured).
+
+    ``compared()`` gives the rows validation may skip and what the download may copy
+    (``validate.validate``'s ``unchanged``, ``jsonl.Reuse``); the Parquet files and the
+    index are written while it runs: comparing the rows of 2,000 documents took 0.3 s of
+    a one-new-page build, with a core to spare (measured).
 
     Returns the report and ``data_files``, or None when writing them failed: publishing
     then writes them itself, with its retries. Nothing is left behind when validation
     fails.
     """
+    reuse = concurrent.futures.Future()
     with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="data-files") as pool:
         writing = pool.submit(publish.write_data_files, data_files, tables, index, reuse)
         try:
+            unchanged, download_reuse = compared()
+            reuse.set_result(download_reuse)
             report = validate_tables(tables, data_docs, unchanged)
-        except BaseException:
+        except BaseException as exc:
+            if not reuse.done():
+                reuse.set_exception(exc)  # the download is not written for a build that failed
             concurrent.futures.wait([writing])
             shutil.rmtree(data_files, ignore_errors=True)
             raise
@@ -284,16 +293,23 @@ def _build(params: RunParams, output: Path) -> dict:
                              carried["documents"].column("doc_id"))
     del assembled
     tables = enriched.tables
-    unchanged = incremental_.unchanged_rows(carried, tables) if carried["documents"].num_rows else None
-    reuse = _download_reuse(previous, tables, unchanged, carried["documents"].column("doc_id"))
-    del carried
-    if unchanged is not None and validate.release_suites_sha256(previous) != validate.suites_digest():
-        unchanged = None  # the rules changed: what passed the old ones is checked again
     index = {**enriched.index, incremental_.STATE: incremental_.state_table(tables, incremental_.fingerprints(config))}
+
+    def compared_with_previous():
+        nonlocal carried
+        old, carried = carried, None  # compared once, then let go
+        if not old["documents"].num_rows:
+            return None, None
+        unchanged = incremental_.unchanged_rows(old, tables)
+        reuse = _download_reuse(previous, tables, unchanged, old["documents"].column("doc_id"))
+        if validate.release_suites_sha256(previous) != validate.suites_digest():
+            unchanged = None  # the rules changed: what passed the old ones is checked again
+        return unchanged, reuse
+
     reporter.stage("validate")
     data_docs = publish.staging_path(output, "validation")
     report, data_files = _validate_while_writing(tables, index, data_docs, publish.staging_path(output, "data"),
-                                                 logger, reuse, unchanged)
+                                                 logger, compared_with_previous)
 
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     release_id = release_id_for(now, tables)

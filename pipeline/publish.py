@@ -393,11 +393,13 @@ def _cell(text: str) -> str:
 
 
 def write_data_files(folder: Path, tables: dict[str, pa.Table], index: dict[str, pa.Table] | None = None,
-                     reuse: jsonl.Reuse | None = None) -> Path:
+                     reuse: jsonl.Reuse | concurrent.futures.Future | None = None) -> Path:
     """Write the release's data files (a Parquet file per table, the JSONL download) into
     ``folder/data`` and the ``index`` tables into ``folder/index``, and return ``folder``.
     The download's members index joins the ``index`` tables; ``reuse`` lets it copy the
-    unchanged members of the previous release's download (``jsonl.write``).
+    unchanged members of the previous release's download (``jsonl.write``). ``reuse`` may
+    be a future the caller completes later: the Parquet files and the index are written
+    meanwhile, and the download waits for it.
 
     ``write_release`` does this itself, or moves in a folder written here beforehand
     (``data_files=``): a build writes it while validation runs, since Parquet and gzip
@@ -409,31 +411,37 @@ def write_data_files(folder: Path, tables: dict[str, pa.Table], index: dict[str,
     folder.mkdir()
     data = folder / DATA_DIR
     data.mkdir()
+    (folder / INDEX_DIR).mkdir()
     # Parquet encoding and zstd run outside the GIL: the tables are written on a thread
     # while this one writes the download.
     with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="parquet") as pool:
-        parquet = pool.submit(_write_tables, data, tables)
-        members = jsonl.write(tables, data / JSONL_NAME, reuse)
+        parquet = pool.submit(_write_tables, folder, tables, index or {})
+        if isinstance(reuse, concurrent.futures.Future):
+            reuse = reuse.result()
+        _write_index(folder, jsonl.INDEX, jsonl.write(tables, data / JSONL_NAME, reuse))
         parquet.result()
-    for name, table in sorted({**(index or {}), jsonl.INDEX: members}.items()):
-        (folder / INDEX_DIR).mkdir(exist_ok=True)
-        codecs = {c: "none" if c in _INCOMPRESSIBLE_INDEX_COLUMNS else "zstd" for c in table.column_names}
-        pq.write_table(table, folder / INDEX_DIR / f"{name}.parquet", compression=codecs,
-                       compression_level={c: 3 for c, codec in codecs.items() if codec == "zstd"})
     # Flushed here, on the thread that writes ahead of validation: publishing fsyncs the
     # release again before its rename, and finds these clean instead of waiting for ~100 MB.
     _fsync_tree(folder)
     return folder
 
 
+def _write_tables(folder: Path, tables: dict[str, pa.Table], index: dict[str, pa.Table]) -> None:
+    for name in schemas.TABLES:
+        write_parquet(tables[name], folder / DATA_DIR / f"{name}.parquet", name)
+    for name, table in sorted(index.items()):
+        _write_index(folder, name, table)
+
+
+def _write_index(folder: Path, name: str, table: pa.Table) -> None:
+    codecs = {c: "none" if c in _INCOMPRESSIBLE_INDEX_COLUMNS else "zstd" for c in table.column_names}
+    pq.write_table(table, folder / INDEX_DIR / f"{name}.parquet", compression=codecs,
+                   compression_level={c: 3 for c, codec in codecs.items() if codec == "zstd"})
+
+
 #: Index columns of random bits (MinHash values): zstd saved 18% of their bytes and took
 #: five times as long to write (0.26 s against 0.05 s for 2,000 documents, measured).
 _INCOMPRESSIBLE_INDEX_COLUMNS = frozenset({"minhash"})
-
-
-def _write_tables(data: Path, tables: dict[str, pa.Table]) -> None:
-    for name in schemas.TABLES:
-        write_parquet(tables[name], data / f"{name}.parquet", name)
 
 
 def write_release(output_dir: Path, release_id: str, tables: dict[str, pa.Table], manifest: dict,
