@@ -623,25 +623,30 @@ def _index_table(corpus: _Corpus, signatures: np.ndarray, speech_signatures: np.
         "folded_chars": np.concatenate([np.asarray(corpus.text_chars, dtype=np.int32)[text_rows],
                                         np.asarray(corpus.speech_length, dtype=np.int32)[speech_order.to_numpy()]]),
         "minhash": minhash,
-        "twins": _twins_column(corpus, twins, text_rows.tolist(), len(speech_order)),
+        "twins": _twins_column(corpus, twins, text_rows, len(speech_order)),
     }, schema=index_schema(config))
 
 
-def _twins_column(corpus: _Corpus, twins: _Twins, text_rows: list[int], speeches: int) -> pa.Array:
+def _twins_column(corpus: _Corpus, twins: _Twins, text_rows: np.ndarray, speeches: int) -> pa.Array:
     """The ``twins`` of each paragraph row (its text's near twins, by sha1), then a null
-    per speech row; built from offsets, since most lists are empty."""
-    offsets, sha1s, scores = [0], [], []
-    for k in text_rows:
-        found = sorted((corpus.text_sha1[other], score) for other, score in twins.near.get(k, ()))
+    per speech row; built from offsets, and only the rows whose text has twins are visited
+    (most have none: visiting every row took 0.36 s for 2,000 documents, measured)."""
+    twin_count = np.zeros(len(corpus.text_sha1), dtype=np.int64)
+    for k, found in twins.near.items():
+        twin_count[k] = len(found)
+    lengths = twin_count[text_rows]
+    offsets = np.zeros(len(text_rows) + speeches + 1, dtype=np.int32)
+    offsets[1:len(text_rows) + 1] = np.cumsum(lengths)
+    offsets[len(text_rows) + 1:] = offsets[len(text_rows)]
+    sha1s, scores = [], []
+    for k in text_rows[lengths > 0].tolist():
+        found = sorted((corpus.text_sha1[other], score) for other, score in twins.near[k])
         sha1s.extend(digest for digest, _ in found)
         scores.extend(score for _, score in found)
-        offsets.append(len(sha1s))
-    offsets.extend([offsets[-1]] * speeches)
     values = pa.StructArray.from_arrays([pa.array(sha1s, pa.string()), pa.array(scores, pa.float64())],
                                         fields=list(_TWINS_TYPE.value_type))
     valid = np.r_[np.ones(len(text_rows), dtype=bool), np.zeros(speeches, dtype=bool)]
-    return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), values, type=_TWINS_TYPE,
-                                    mask=pa.array(~valid))
+    return pa.ListArray.from_arrays(pa.array(offsets), values, type=_TWINS_TYPE, mask=pa.array(~valid))
 
 
 # --- candidate pairs ------------------------------------------------------------------------
@@ -919,39 +924,49 @@ def _paragraph_columns(corpus: _Corpus, twins: _Twins, speech_target: list[int |
     target: list[int | None] = [None] * n
     kinds: list[str | None] = [None] * n
     scores: list[float | None] = [None] * n
+    text_of = np.asarray(corpus.text_of, dtype=np.int64)
+    speech_of = np.asarray(corpus.paragraph_speech, dtype=np.int64)
+    speech_rank = np.asarray(order, dtype=np.int64)[speech_of]
+    ordinal = np.asarray(corpus.paragraph_ordinal, dtype=np.int64)
+    eligible = np.asarray(twins.eligible, dtype=bool)
 
     def rank(p: int) -> tuple[int, int]:
         return order[corpus.paragraph_speech[p]], corpus.paragraph_ordinal[p]
 
-    best_with_text: dict[int, int] = {}
-    for p in range(n):
-        k = corpus.text_of[p]
-        if twins.eligible[k] and (k not in best_with_text or rank(p) < rank(best_with_text[k])):
-            best_with_text[k] = p
+    # the best-ranked paragraph of each eligible text: first of its text in rank order
+    candidates = np.flatnonzero(eligible[text_of])
+    ranked = candidates[np.lexsort((ordinal[candidates], speech_rank[candidates], text_of[candidates]))]
+    first = np.r_[True, text_of[ranked][1:] != text_of[ranked][:-1]] if len(ranked) else np.zeros(0, dtype=bool)
+    best_with_text = np.full(len(corpus.text_sha1), -1, dtype=np.int64)
+    best_with_text[text_of[ranked[first]]] = ranked[first]
 
+    # Only a paragraph of a speech with a target, or whose text has near twins or a
+    # better-ranked copy, can point anywhere; the loop below visits those alone.
+    has_near = np.zeros(len(corpus.text_sha1), dtype=bool)
+    has_near[[k for k, found in twins.near.items() if found]] = True
+    speech_has_target = np.asarray([t is not None for t in speech_target], dtype=bool)
+    visit = eligible[text_of] & (speech_has_target[speech_of] | has_near[text_of]
+                                 | (best_with_text[text_of] != np.arange(n)))
     first_in: dict[int, dict[int, int]] = {}
-    for s, members in enumerate(corpus.paragraphs_of):
+    for p in np.flatnonzero(visit).tolist():
+        s, k = corpus.paragraph_speech[p], corpus.text_of[p]
         t = speech_target[s]
-        if t is not None and t not in first_in:
-            first_in[t] = {}
-            for q in corpus.paragraphs_of[t]:
-                first_in[t].setdefault(corpus.text_of[q], q)
-        for p in members:
-            k = corpus.text_of[p]
-            if not twins.eligible[k]:
-                continue
-            if t is not None:
-                found = [(0.0, 0, first_in[t][k], 1.0)] if k in first_in[t] else [
-                    (-score, corpus.paragraph_ordinal[first_in[t][v]], first_in[t][v], score)
-                    for v, score in twins.near.get(k, ()) if v in first_in[t]]
-            else:
-                found = [(rank(q), q, score) for q, score in
-                         [(best_with_text[k], 1.0)] + [(best_with_text[v], score) for v, score in twins.near.get(k, ())]
-                         if corpus.paragraph_speech[q] != s and order[corpus.paragraph_speech[q]] < order[s]]
-            if found:
-                q, score = min(found)[-2:]
-                target[p], scores[p] = q, score
-                kinds[p] = "exact" if corpus.text_of[q] == k else "near"
+        if t is not None:
+            if t not in first_in:
+                first_in[t] = {}
+                for q in corpus.paragraphs_of[t]:
+                    first_in[t].setdefault(corpus.text_of[q], q)
+            found = [(0.0, 0, first_in[t][k], 1.0)] if k in first_in[t] else [
+                (-score, corpus.paragraph_ordinal[first_in[t][v]], first_in[t][v], score)
+                for v, score in twins.near.get(k, ()) if v in first_in[t]]
+        else:
+            found = [(rank(q), q, score) for q, score in
+                     [(int(best_with_text[k]), 1.0)] + [(int(best_with_text[v]), score) for v, score in twins.near.get(k, ())]
+                     if corpus.paragraph_speech[q] != s and order[corpus.paragraph_speech[q]] < order[s]]
+        if found:
+            q, score = min(found)[-2:]
+            target[p], scores[p] = q, score
+            kinds[p] = "exact" if corpus.text_of[q] == k else "near"
     return target, kinds, scores
 
 
