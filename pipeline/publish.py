@@ -50,6 +50,15 @@ DICTIONARY_COLUMNS = (
     "doc_id", "speech_id", "kind", "rule", "reason", "encoding", "site", "segmentation", "status", "tokens",
 )
 
+#: Free text and its tokens get no min/max statistics: no reader prunes on them, and
+#: leaving them out made paragraphs.parquet of 2,000 documents 0.13 s faster to write.
+NO_STATISTICS_COLUMNS = ("text", "tokens")
+
+#: Data pages of 4 MiB rather than Arrow's 1 MiB: zstd compresses more of the text at
+#: once. paragraphs.parquet of 2,000 documents 44 -> 34 MB, written in 0.84 s instead of
+#: 1.0 s together with NO_STATISTICS_COLUMNS, read as fast (measured).
+DATA_PAGE_BYTES = 4 << 20
+
 #: A release id is one path component that cannot clash with the staging folders
 #: (``.tmp-*``) and needs no escaping in Markdown, YAML or a shell.
 RELEASE_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._+-]*"
@@ -107,7 +116,8 @@ def write_parquet(table: pa.Table, path: Path, table_name: str) -> None:
 
     zstd level 3 was the best size/time trade-off measured on Chinese text; 100,000-row
     groups made full reads 2-3x faster than one big group; only low-cardinality columns
-    (``DICTIONARY_COLUMNS``) are dictionary-encoded.
+    (``DICTIONARY_COLUMNS``) are dictionary-encoded; see also ``NO_STATISTICS_COLUMNS``
+    and ``DATA_PAGE_BYTES``.
     """
     expected = schemas.table(table_name).arrow_schema()
     problems = _schema_problems(table.schema, expected)
@@ -128,7 +138,8 @@ def write_parquet(table: pa.Table, path: Path, table_name: str) -> None:
         compression="zstd",
         compression_level=3,
         use_dictionary=[_leaf_path(expected.field(c)) for c in DICTIONARY_COLUMNS if c in expected.names],
-        write_statistics=True,
+        write_statistics=[_leaf_path(f) for f in expected if f.name not in NO_STATISTICS_COLUMNS],
+        data_page_size=DATA_PAGE_BYTES,
     ) as writer:
         # An empty table gets no row group at all: readers that size batches from the first
         # row group (Hugging Face datasets) fail on a row group of 0 rows.

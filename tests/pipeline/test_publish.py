@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 import yaml
@@ -327,6 +328,16 @@ def test_dictionary_encoding_only_for_low_cardinality_columns(tmp_path, tables):
     assert not encoded["text"] and not encoded["paragraph_id"] and not encoded["flags.list.element"]
     assert pq.read_table(tmp_path / "p.parquet").column("tokens").equals(tables["paragraphs"].column("tokens"))
     assert meta.column(0).compression == "ZSTD" and meta.column(0).is_stats_set
+
+
+def test_statistics_for_every_column_but_free_text_and_tokens(tmp_path, tables):
+    publish.write_parquet(tables["paragraphs"], tmp_path / "p.parquet", "paragraphs")
+    meta = pq.ParquetFile(tmp_path / "p.parquet").metadata.row_group(0)
+    with_statistics = {meta.column(i).path_in_schema: meta.column(i).is_stats_set for i in range(meta.num_columns)}
+    assert not with_statistics["text"] and not with_statistics["tokens.list.element"]
+    assert {path for path, present in with_statistics.items() if not present} == {"text", "tokens.list.element"}
+    ordinals = meta.column(list(with_statistics).index("ordinal")).statistics
+    assert (ordinals.min, ordinals.max) == tuple(pc.min_max(tables["paragraphs"].column("ordinal")).as_py().values())
 
 
 def _card(tmp_path, tables, manifest) -> str:
