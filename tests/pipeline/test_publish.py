@@ -138,6 +138,17 @@ def test_data_files_written_ahead_are_moved_in_unchanged(tmp_path, tables):
         publish.write_release(tmp_path / "c", "r1", tables, _manifest("r1"), index, data_files=ahead)
 
 
+def test_files_written_ahead_are_not_hashed_again(tmp_path, tables, monkeypatch):
+    direct = publish.write_release(tmp_path / "a", "r1", tables, _manifest("r1"))
+    ahead = publish.write_data_files(publish.staging_path(tmp_path / "b", "data"), tables)
+    hashed = []
+    monkeypatch.setattr(publish, "sha256_file", lambda path: hashed.append(path) or "")
+    moved = publish.write_release(tmp_path / "b", "r1", tables, _manifest("r1"), data_files=ahead)
+    assert hashed == []
+    assert json.loads((moved / "manifest.json").read_text())["files"] == json.loads((direct / "manifest.json").read_text())["files"]
+    assert not (moved / "files.json").exists() and not ahead.exists()
+
+
 def test_a_failed_publish_gives_back_the_data_files_written_ahead(tmp_path, tables, monkeypatch):
     ahead = publish.write_data_files(publish.staging_path(tmp_path, "data"), tables)
     written = sorted(p.relative_to(ahead).as_posix() for p in ahead.rglob("*"))
