@@ -465,9 +465,13 @@ def _write_tables(folder: Path, tables: dict[str, pa.Table], index: dict[str, pa
 
 
 def _write_index(folder: Path, name: str, table: pa.Table) -> None:
+    """An index table: state the next build reads whole, so without statistics (min/max
+    of the 3 M dictionary-encoded rows of the term counts of 2,000 documents took 0.17 s
+    of the 0.29 s it took to write them, measured)."""
     codecs = {c: "none" if c in _INCOMPRESSIBLE_INDEX_COLUMNS else "zstd" for c in table.column_names}
     pq.write_table(table, folder / INDEX_DIR / f"{name}.parquet", compression=codecs,
-                   compression_level={c: 3 for c, codec in codecs.items() if codec == "zstd"})
+                   compression_level={c: 3 for c, codec in codecs.items() if codec == "zstd"},
+                   write_statistics=False)
 
 
 #: Index columns of random bits (MinHash values): zstd saved 18% of their bytes and took

@@ -138,6 +138,15 @@ def test_data_files_written_ahead_are_moved_in_unchanged(tmp_path, tables):
         publish.write_release(tmp_path / "c", "r1", tables, _manifest("r1"), index, data_files=ahead)
 
 
+def test_index_tables_carry_no_statistics(tmp_path, tables):
+    index = {"idf": pa.table({"word": ["发展", "改革"], "idf": [1.5, 2.5]})}
+    ahead = publish.write_data_files(publish.staging_path(tmp_path, "data"), tables, index)
+    for path in (ahead / "index").glob("*.parquet"):
+        meta = pq.ParquetFile(path).metadata
+        assert meta.num_rows and not any(meta.row_group(0).column(i).is_stats_set for i in range(meta.num_columns)), path.name
+    assert pq.read_table(ahead / "index" / "idf.parquet").equals(index["idf"])
+
+
 def test_files_written_ahead_are_not_hashed_again(tmp_path, tables, monkeypatch):
     direct = publish.write_release(tmp_path / "a", "r1", tables, _manifest("r1"))
     ahead = publish.write_data_files(publish.staging_path(tmp_path / "b", "data"), tables)
