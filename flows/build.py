@@ -9,7 +9,9 @@ MB of text), never per paragraph: Prefect costs 5–10 ms per task in threads an
 # from these annotations, and a served run that loads this module by entrypoint cannot
 # resolve them from strings.
 import concurrent.futures
+import contextlib
 import datetime as dt
+import gc
 import hashlib
 import json
 import shutil
@@ -236,8 +238,21 @@ def build_release(params: RunParams = RunParams()) -> dict:
     Returns the summary the command line prints: release path, row counts, rejects.
     """
     output = params.output_dir.resolve()
-    with publish.exclusive(output, params.wait_for_lock):
+    with publish.exclusive(output, params.wait_for_lock), _collecting_only_new_objects():
         return _build(params, output)
+
+
+@contextlib.contextmanager
+def _collecting_only_new_objects():
+    """The garbage collector leaves the objects that exist now (the imported libraries:
+    Prefect, pandas, Great Expectations, ~400,000 objects) out of its full collections
+    until the build ends: scanning them took 0.28 s of a one-new-page build of 2,000
+    documents, 0.10 s without them (measured)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _build(params: RunParams, output: Path) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import gc
 import json
 import os
 import shutil
@@ -66,6 +67,7 @@ def test_two_builds_give_byte_identical_data_files(harness, inbox, tmp_path):
         files[out] = {p.relative_to(release).as_posix(): p.read_bytes() for p in (release / "data").iterdir()}
     assert files["a"].keys() == files["b"].keys() and len(files["a"]) == 7
     assert files["a"] == files["b"]
+    assert gc.get_freeze_count() == 0  # the build's libraries were left out of collections only while it ran
 
 
 def test_a_corrupt_table_fails_validation_and_no_release_is_published(harness, inbox, tmp_path, monkeypatch):
@@ -83,6 +85,7 @@ def test_a_corrupt_table_fails_validation_and_no_release_is_published(harness, i
     monkeypatch.setattr(process, "tables", corrupted)
     with pytest.raises(ValidationFailed, match="paragraphs.text"):
         _build(inbox, tmp_path / "out")
+    assert gc.get_freeze_count() == 0
     releases = [p.name for p in (tmp_path / "out" / "releases").iterdir()]
     assert releases == [good["release_id"]]
     assert (tmp_path / "out" / "latest").resolve().name == good["release_id"]
