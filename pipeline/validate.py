@@ -12,6 +12,7 @@ validate.
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import json
 import logging
@@ -321,7 +322,7 @@ def _pattern_name(regex: str) -> str:
 
 
 def validate(tables: dict[str, pa.Table], data_docs: Path | None = None,
-             unchanged: dict[str, pa.ChunkedArray] | None = None) -> ValidationReport:
+             unchanged: dict[str, pa.ChunkedArray] | concurrent.futures.Future | None = None) -> ValidationReport:
     """The validation report of a release: every table of ``schemas.TABLES`` against its suite.
 
     ``tables`` must hold exactly the tables of ``schemas.TABLES`` (``ConfigError``
@@ -332,7 +333,10 @@ def validate(tables: dict[str, pa.Table], data_docs: Path | None = None,
     ``unchanged`` (an incremental build) holds, per table, a mask of rows that are exactly
     as a release validated under the same suites (``suites_digest``) holds them: the
     row-by-row suite skips those, the keys and references suites still see every row.
-    Without it every row is checked.
+    Without it every row is checked. It may be a future the caller completes later: the
+    keys and references suites run meanwhile. Whatever completes it must not call into
+    this module's Great Expectations setup (``suites_digest``...): validation holds that
+    lock while it waits.
 
     With ``data_docs``, Great Expectations' Data Docs for these results (an ``index.html``
     with one page per suite and per validation result, readable offline) are built into
@@ -375,18 +379,26 @@ def validate(tables: dict[str, pa.Table], data_docs: Path | None = None,
             )
             return bool(outcome.success), len(outcome.results), [_failure(r) for r in failed]
 
+        # The suites that see every row first: they need no ``unchanged`` yet.
+        every_row: dict[str, list[tuple[bool, int, list[Failure]]]] = {}
+        for name, spec in schemas.TABLES.items():
+            every_row[name] = [
+                run(asset, suite, frame(suite))
+                for asset, suite, frame in (
+                    (f"{name}_keys", keys_suite_for(spec), lambda suite: _frame(_present(tables[name], _columns_of(suite)))),
+                    (f"{name}_references", references_suite_for(spec), lambda _: dangling_references(spec, tables).to_pandas()),
+                )
+                if suite is not None
+            ]
+        if isinstance(unchanged, concurrent.futures.Future):
+            unchanged = unchanged.result()
         for name, spec in schemas.TABLES.items():
             table = tables[name]
             if unchanged is not None and name in unchanged:
                 table = table.filter(pc.invert(unchanged[name]))
             success, evaluated, failed = run(name, suite_for(spec), _frame(table))
-            for asset, suite, frame in (
-                (f"{name}_keys", keys_suite_for(spec), lambda suite: _frame(_present(tables[name], _columns_of(suite)))),
-                (f"{name}_references", references_suite_for(spec), lambda _: dangling_references(spec, tables).to_pandas()),
-            ):
-                if suite is not None:
-                    ok, more, broken = run(asset, suite, frame(suite))
-                    success, evaluated, failed = success and ok, evaluated + more, failed + broken
+            for ok, more, broken in every_row[name]:
+                success, evaluated, failed = success and ok, evaluated + more, failed + broken
             results[name] = TableResult(success=success, evaluated=evaluated, failed=failed,
                                         rows=tables[name].num_rows, rows_checked=table.num_rows)
         if data_docs is not None:
