@@ -130,36 +130,43 @@ def plan(paths: list[Path], inbox: Path, previous: Path | None, config: BuildCon
     reader = concurrent.futures.ThreadPoolExecutor(len(schemas.TABLES), thread_name_prefix="read-release")
     reading = {name: reader.submit(_read, previous, f"data/{name}.parquet") for name in schemas.TABLES}
     try:
-        prints = fingerprints(config)
-        by_path: dict[str, list[dict]] = {}
-        for row in state.to_pylist():
-            by_path.setdefault(row["source_path"], []).append(row)
-        keep: set[str] = set()
-        for path in paths:
-            relative = ingest.relative_name(path, inbox)
-            rows = by_path.get(relative)
-            if rows is None:
-                out.diff["added"].append(relative)
-                out.process.append(path)
-                continue
-            sha = _sha256(path)
-            # A duplicate_input reject depends on the other files too: decide it again.
-            if all(r["source_sha256"] == sha and r["fingerprint"] == prints.of(r["site"])
-                   and r["reject_reason"] != "duplicate_input" for r in rows):
-                out.diff["unchanged"].append(relative)
-                keep.add(relative)
-            else:
-                out.diff["changed"].append(relative)
-                out.process.append(path)
-        inbox_paths = {ingest.relative_name(p, inbox) for p in paths}
-        out.diff["removed"] = sorted(p for p in by_path if p not in inbox_paths)
+        keep, read_before = _compare_inbox(paths, inbox, state, fingerprints(config), out)
         if keep:
             out.carried = _carried({name: future.result() for name, future in reading.items()},
-                                   keep, everything=keep == set(by_path))
+                                   keep, everything=keep == read_before)
     finally:
         # nothing carried (every file changed): the reads left running are dropped unused
         reader.shutdown(wait=False, cancel_futures=True)
     return out
+
+
+def _compare_inbox(paths: list[Path], inbox: Path, state: pa.Table, prints: Fingerprints,
+                   out: Plan) -> tuple[set[str], set[str]]:
+    """Fill ``out``'s diff and files to process; return the files to carry and every file
+    the previous release read (``state``)."""
+    by_path: dict[str, list[dict]] = {}
+    for row in state.to_pylist():
+        by_path.setdefault(row["source_path"], []).append(row)
+    keep: set[str] = set()
+    for path in paths:
+        relative = ingest.relative_name(path, inbox)
+        rows = by_path.get(relative)
+        if rows is None:
+            out.diff["added"].append(relative)
+            out.process.append(path)
+            continue
+        sha = _sha256(path)
+        # A duplicate_input reject depends on the other files too: decide it again.
+        if all(r["source_sha256"] == sha and r["fingerprint"] == prints.of(r["site"])
+               and r["reject_reason"] != "duplicate_input" for r in rows):
+            out.diff["unchanged"].append(relative)
+            keep.add(relative)
+        else:
+            out.diff["changed"].append(relative)
+            out.process.append(path)
+    inbox_paths = {ingest.relative_name(p, inbox) for p in paths}
+    out.diff["removed"] = sorted(p for p in by_path if p not in inbox_paths)
+    return keep, set(by_path)
 
 
 def _sha256(path: Path) -> str | None:
