@@ -18,8 +18,7 @@ import shutil
 import threading
 from pathlib import Path
 
-from prefect import flow, get_run_logger, task, unmapped
-from prefect.futures import as_completed
+from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
@@ -29,12 +28,12 @@ from pydantic import BaseModel, Field
 
 import pipeline
 from flows import progress
+from flows.processing import plan_batches, process_batches, process_inbox, transient
 from pipeline import enrich, ingest, jsonl, process, publish, validate
 from pipeline import incremental as incremental_
 from pipeline import report as release_report
 from pipeline.enrich import EnrichConfig
 from pipeline.clean import CleanConfig
-from pipeline.errors import TransientIOError
 from pipeline.ingest import IngestConfig
 from pipeline.normalize import NormalizeConfig
 from pipeline.process import BuildConfig
@@ -68,50 +67,10 @@ class RunParams(BaseModel):
         )
 
 
-def _transient(task, task_run, state) -> bool:
-    """Retry only I/O errors that may pass; a bad document or a bug will not."""
-    try:
-        state.result()
-    except TransientIOError:
-        return True
-    except Exception:
-        return False
-    return False
-
-
-@task(retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=_transient, cache_policy=NO_CACHE)
+@task(retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=transient, cache_policy=NO_CACHE)
 def plan_build(inbox: Path, previous: Path | None, config: BuildConfig, incremental: bool) -> incremental_.Plan:
     """Which files to process and which records to carry over from the latest release."""
     return incremental_.plan(ingest.inbox_files(inbox), inbox, previous if incremental else None, config)
-
-
-def plan_batches(paths: list[Path], batch_bytes: int, max_files: int) -> list[list[Path]]:
-    """``paths`` grouped into batches of about ``batch_bytes`` (at most ``max_files``)."""
-    batches: list[list[Path]] = [[]]
-    size = 0
-    for path in paths:
-        try:
-            file_size = path.stat().st_size
-        except OSError:
-            file_size = 0  # reading it later turns this into a reject with the reason
-        if batches[-1] and (size + file_size > batch_bytes or len(batches[-1]) >= max_files):
-            batches.append([])
-            size = 0
-        batches[-1].append(path)
-        size += file_size
-    return [b for b in batches if b]
-
-
-@task(retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=_transient, cache_policy=NO_CACHE)
-def process_batch(paths: list[Path], inbox: Path, config: BuildConfig,
-                  spill_to: Path | None = None) -> process.Batch | process.SpilledBatch:
-    """The records of ``paths``; written into ``spill_to`` when given (another process
-    made them: sending them back would hold them all in the flow's memory)."""
-    batch = process.batch(paths, inbox, config)
-    if spill_to is None:
-        return batch
-    shutil.rmtree(spill_to, ignore_errors=True)  # a retry's leftovers
-    return process.spill(batch, spill_to)
 
 
 @task(cache_policy=NO_CACHE)
@@ -144,7 +103,7 @@ def validate_tables(tables, data_docs: Path, unchanged=None) -> validate.Validat
     return report
 
 
-@task(retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=_transient, cache_policy=NO_CACHE)
+@task(retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=transient, cache_policy=NO_CACHE)
 def publish_release(output_dir: Path, release_id: str, tables, manifest: dict, data_docs: Path,
                     index: dict | None = None, data_files: Path | None = None) -> Path:
     return publish.write_release(output_dir, release_id, tables, manifest, index, data_docs, data_files)
@@ -204,32 +163,6 @@ def _validate_while_writing(tables, index: dict, data_docs: Path, data_files: Pa
         shutil.rmtree(data_files, ignore_errors=True)
         return report, None
     return report, data_files
-
-
-@flow(name="process_inbox", validate_parameters=False)
-def process_inbox(batches: list[list[Path]], inbox: Path, config: BuildConfig,
-                  spill: Path | None = None) -> list[process.Batch | process.SpilledBatch]:
-    """``batches`` processed on this flow's task runner, in batch order."""
-    return _process_batches(batches, inbox, config, spill)
-
-
-def _process_batches(batches: list[list[Path]], inbox: Path, config: BuildConfig,
-                     spill: Path | None = None) -> list[process.Batch | process.SpilledBatch]:
-    reporter = progress.current()
-    reporter.start(sum(map(len, batches)))
-    if len(batches) == 1:
-        # Nothing to run in parallel: starting workers (imports, dictionaries: ~5 s for
-        # a process pool, measured) would cost more than the batch. The nightly run
-        # with a handful of new pages takes this path.
-        results = [process_batch(batches[0], inbox, config)]
-        reporter.advance(len(batches[0]))
-        return results
-    spill_to = [None if spill is None else spill / f"{i:06d}" for i in range(len(batches))]
-    futures = process_batch.map(batches, inbox=unmapped(inbox), config=unmapped(config), spill_to=spill_to) if batches else []
-    files_in = {future.task_run_id: len(batch) for future, batch in zip(futures, batches)}
-    for future in as_completed(futures):
-        reporter.advance(files_in[future.task_run_id])
-    return [future.result() for future in futures]  # batch order, not completion order
 
 
 def release_id_for(now: dt.datetime, tables) -> str:
@@ -300,7 +233,7 @@ def _build(params: RunParams, output: Path) -> dict:
             # where this process peaks.
             results = process_inbox.with_options(task_runner=runner.duplicate())(batches, inbox, config, spill)
         else:
-            results = _process_batches(batches, inbox, config, spill)
+            results = process_batches(batches, inbox, config, spill)
         reporter = progress.current()
         changes = plan.summary()
         reporter.stage("enrich")

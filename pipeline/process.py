@@ -24,8 +24,7 @@ from pipeline import clean, ingest, quality, records, segment, tokenize
 from pipeline.clean import CleanConfig
 from pipeline.ingest import IngestConfig
 from pipeline.normalize import NormalizeConfig
-from pipeline.records import Document, Paragraph, Reject, Removal, Section, Speech, stable_id
-from pipeline.publish import sha256_file
+from pipeline.records import Document, Paragraph, Reject, Removal, Section, Speech, sha256_file, stable_id
 from pipeline.quality import QualityConfig
 from pipeline.tokenize import TokenizeConfig
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import fcntl
-import hashlib
 import html
 import json
 import os
@@ -41,6 +40,7 @@ from pipeline.layout import (
     CROISSANT_NAME, DATA_DIR, DATA_DOCS_DIR, INDEX_DIR, JSONL_NAME, LICENSE_NOTE, PRETTY_NAME, REPORT_NAME,
 )
 from pipeline.errors import ConfigError, TransientIOError, is_transient
+from pipeline.records import sha256_file
 
 #: Low-cardinality columns worth dictionary-encoding: id-like ones, and the tokens (36,000
 #: distinct in 13 M on the 2,000-document benchmark: paragraphs.parquet 57 -> 42 MB, and
@@ -96,12 +96,6 @@ _SIZE_CATEGORIES = (
     (100_000_000, "10M<n<100M"),
     (1_000_000_000, "100M<n<1B"),
 )
-
-
-def sha256_file(path: Path) -> str:
-    """The hex sha256 of the file's bytes, read in chunks (data files can be gigabytes)."""
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def write_parquet(table: pa.Table, path: Path, table_name: str) -> None:

@@ -24,6 +24,12 @@ import pyarrow.ipc  # noqa: F401  (pa.ipc)
 import schemas
 
 
+def sha256_file(path: Path) -> str:
+    """The hex sha256 of the file's bytes, read in chunks (data files can be gigabytes)."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
 def stable_id(*parts: object) -> str:
     """A 16-hex-digit id from the parts, joined unambiguously.
 

@@ -15,7 +15,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import REPO, SEED, SHARED
-from flows.build import RunParams, build_release, plan_batches
+from flows.build import RunParams, build_release
+from flows.processing import plan_batches
 from pipeline import process, publish
 from pipeline.errors import ValidationFailed
 
