@@ -27,7 +27,7 @@ from prefect.utilities.annotations import quote
 from pydantic import BaseModel, Field
 
 import pipeline
-from flows import progress
+from flows import progress, runners
 from flows.processing import plan_batches, process_batches, process_inbox, transient
 from pipeline import enrich, ingest, jsonl, process, publish, validate
 from pipeline import incremental as incremental_
@@ -220,10 +220,10 @@ def _build(params: RunParams, output: Path) -> dict:
     # here, was no faster for one new page (12.7-13.9 s against 13.0-13.9 s) and its
     # ~650 MB beside the JSONL child took a 50 MB build past 2 GB (measured).
     threading.Thread(target=validate.preload, name="import-gx", daemon=True).start()
-    batches = plan_batches(plan.process, params.batch_bytes, params.max_batch_files)
+    runner = FlowRunContext.get().task_runner
+    batches = plan_batches(plan.process, params.batch_bytes, params.max_batch_files, runners.parallelism(runner))
     logger.info("%d file(s) to process in %d batch(es); %d document(s) carried over from %s",
                 len(plan.process), len(batches), plan.carried.documents, previous.name if previous else "nothing")
-    runner = FlowRunContext.get().task_runner
     # Workers in other processes leave their batches on disk rather than send them back.
     spill = None if isinstance(runner, ThreadPoolTaskRunner) else publish.staging_path(output, "batches")
     try:

@@ -34,3 +34,12 @@ def task_runner(kind: str, workers: int, dask_address: str | None = None) -> Tas
 def needs_server(kind: str) -> bool:
     """Whether the runner's workers need a real Prefect server to report to."""
     return kind != "threads"
+
+
+def parallelism(runner: TaskRunner) -> int:
+    """How many batches ``runner`` processes at once, as far as it tells: its processes,
+    or the workers of the local Dask cluster it starts; 1 for threads (jieba and OpenCC
+    hold the GIL) and for a Dask cluster at an address (its size is not ours to know)."""
+    if isinstance(runner, ProcessPoolTaskRunner):
+        return runner._max_workers  # what the runner's own duplicate() reads
+    return (getattr(runner, "cluster_kwargs", None) or {}).get("n_workers", 1)

@@ -16,7 +16,6 @@ import pytest
 
 from conftest import REPO, SEED, SHARED
 from flows.build import RunParams, build_release
-from flows.processing import plan_batches
 from pipeline import process, publish
 from pipeline.errors import ValidationFailed
 
@@ -90,12 +89,6 @@ def test_a_corrupt_table_fails_validation_and_no_release_is_published(harness, i
     releases = [p.name for p in (tmp_path / "out" / "releases").iterdir()]
     assert releases == [good["release_id"]]
     assert (tmp_path / "out" / "latest").resolve().name == good["release_id"]
-
-
-def test_batches_respect_the_byte_budget(inbox):
-    batches = plan_batches(sorted(p for p in inbox.rglob("*") if p.is_file()), batch_bytes=50_000, max_files=10)
-    assert sum(len(b) for b in batches) == 4
-    assert all(len(b) == 1 or sum(p.stat().st_size for p in b) <= 50_000 for b in batches)
 
 
 def test_paragraph_ids_are_unique_and_stable_across_builds(harness, inbox, tmp_path):

@@ -1,0 +1,58 @@
+"""Batch planning: every file once, in order, within the budgets, shared evenly by the workers."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import SHARED
+from flows.processing import plan_batches
+
+#: 31 provincial reports of 40-96 KB (and their run manifest)
+CORPUS_FILES = sorted((SHARED / "corpus" / "provincial-2026").iterdir())
+
+
+def _bytes(batch) -> int:
+    return sum(p.stat().st_size for p in batch)
+
+
+def test_corpus_files_shared_evenly_by_two_workers():
+    budget = _bytes(CORPUS_FILES) // 5 + 1  # five batches' worth: one worker would get one more
+    alone = plan_batches(CORPUS_FILES, budget, 200)
+    shared = plan_batches(CORPUS_FILES, budget, 200, workers=2)
+    assert len(alone) == 5 and len(shared) == 6
+    assert [p for batch in shared for p in batch] == CORPUS_FILES
+    share = _bytes(CORPUS_FILES) / len(shared)
+    largest = max(p.stat().st_size for p in CORPUS_FILES)
+    assert all(abs(_bytes(batch) - share) < largest for batch in shared)
+
+
+def test_an_inbox_of_one_batch_stays_one_batch_whatever_the_workers():
+    """The nightly run with a few new pages processes them in the flow, starting no worker."""
+    few = CORPUS_FILES[:3]
+    assert plan_batches(few, 10**9, 200, workers=4) == [few]
+
+
+@settings(max_examples=200, deadline=None)
+@given(sizes=st.lists(st.integers(0, 5000), max_size=60), budget=st.integers(1, 20_000),
+       max_files=st.integers(1, 12), workers=st.integers(1, 4))
+def test_every_file_once_in_order_within_budgets(tmp_path_factory, sizes, budget, max_files, workers):
+    folder = tmp_path_factory.mktemp("inbox")
+    paths = []
+    for i, size in enumerate(sizes):
+        paths.append(folder / f"{i:03d}.txt")
+        paths[-1].write_bytes(b"x" * size)
+    batches = plan_batches(paths, budget, max_files, workers)
+    assert [p for batch in batches for p in batch] == paths
+    assert all(batch for batch in batches)
+    assert all(len(batch) <= max_files for batch in batches)
+    assert all(_bytes(batch) <= budget + max(p.stat().st_size for p in batch) for batch in batches)
+
+
+def test_batches_are_planned_for_the_runners_parallel_workers():
+    from flows import runners
+
+    assert runners.parallelism(runners.task_runner("processes", 3)) == 3
+    assert runners.parallelism(runners.task_runner("dask", 2)) == 2
+    assert runners.parallelism(runners.task_runner("dask", 2, "tcp://127.0.0.1:8786")) == 1  # its size is not ours to know
+    assert runners.parallelism(runners.task_runner("threads", 4)) == 1  # the GIL: threads are one worker
