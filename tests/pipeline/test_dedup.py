@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from unittest import mock
 
 import numpy as np
 import pyarrow as pa
@@ -151,6 +152,26 @@ def test_folding_the_noise_fixtures_as_a_column_is_folding_each_text():
     assert len(texts) > 500
     column = pa.chunked_array([texts[:100], texts[100:]], pa.string())
     assert list(dedup.fold_column(column)) == [dedup.fold(t) for t in texts]
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(st.text(_FOLD_ALPHABET, max_size=30).map(dedup.fold), max_size=20),
+       size=st.integers(1, 6), chunk_chars=st.integers(1, 40))
+def test_shingles_hashed_together_are_each_shingle_hashed_alone(texts, size, chunk_chars):
+    """numpy hashes many texts at once; a window must never run into the next text, nor
+    into the next chunk of texts."""
+    alone = [[dedup.shingle_hash(t[i:i + size]) for i in range(len(t) - size + 1)] if len(t) > size
+             else [dedup.shingle_hash(t)] if t else [] for t in texts]
+    with mock.patch.object(dedup, "_HASH_CHUNK_CHARS", chunk_chars):
+        assert list(dedup._shingle_hashes(texts, size)) == alone
+    assert [sorted(set(h)) for h in alone] == [sorted(map(dedup.shingle_hash, dedup.shingles(t, size))) for t in texts]
+
+
+def test_shingles_of_the_noise_fixtures_hash_as_they_do_alone():
+    texts = [dedup.fold(line) for path in sorted(FIXTURES.glob("*.txt")) for line in path.read_text("utf-8").splitlines()]
+    hashed = list(dedup._shingle_hashes(texts, 5))
+    assert len(texts) > 500 and sum(map(len, hashed)) > 10_000
+    assert [set(h) for h in hashed] == [set(map(dedup.shingle_hash, dedup.shingles(t, 5))) for t in texts]
 
 
 # --- relations ------------------------------------------------------------------------------
@@ -420,8 +441,8 @@ def test_signatures_are_datasketch_minhashes_of_the_shingles():
     """A signature can be recomputed by anyone with datasketch from the folded text."""
     tables = release({"name": "a", "paragraphs": SPEECH[:1]})
     _, index, _ = dedup.annotate(tables)
-    expected = MinHash(num_perm=128, seed=1, scheme=dedup.SCHEME)
-    expected.update_batch([s.encode("utf-8") for s in dedup.shingles(dedup.fold(SPEECH[0]), 5)])
+    expected = MinHash(num_perm=128, seed=1, scheme=dedup.SCHEME, hashfunc=dedup.shingle_hash)
+    expected.update_batch(list(dedup.shingles(dedup.fold(SPEECH[0]), 5)))
     for row in index.to_pylist():  # one paragraph: the speech's signature is the same
         assert np.array_equal(np.frombuffer(row["minhash"], dtype="<u4"), expected.hashvalues)
 
