@@ -46,18 +46,22 @@ def test_dask_cluster_build_is_byte_identical_to_a_local_build(harness, inbox, t
 
 def test_process_workers_are_gone_before_the_corpus_wide_steps(harness, inbox, tmp_path, monkeypatch):
     """The process runner's idle workers (~600 MB each) must not live through enrich,
-    validate and publish, where the flow process peaks; the data stay those of a local build."""
+    validate and publish, where the flow process peaks; the data stay those of a local build.
+    Their subflow sends no heartbeats of its own."""
     import psutil
     from prefect import get_client
     from prefect.client.schemas.filters import FlowFilter, FlowFilterName
+    from prefect.settings import get_current_settings
 
-    from flows import runners
+    from flows import processing, runners
     from pipeline import enrich, process
 
     workers_during_enrich = []
+    heartbeats = []  # seconds between heartbeats, in the build run and in the processing subflow
     real_enrich = enrich.tables
 
     def enrich_noting_workers(*args, **kwargs):
+        heartbeats.append(get_current_settings().flows.heartbeat_frequency)
         workers_during_enrich.append([
             p.pid for p in psutil.Process().children(recursive=True)
             if "spawn_main" in " ".join(p.cmdline())  # pool workers, not the server or resource tracker
@@ -73,11 +77,20 @@ def test_process_workers_are_gone_before_the_corpus_wide_steps(harness, inbox, t
         return real_merge(batches)
 
     monkeypatch.setattr(process, "tables", merge_noting_batches)
+    real_process_batches = processing.process_batches
+
+    def process_batches_noting_heartbeats(*args, **kwargs):
+        heartbeats.append(get_current_settings().flows.heartbeat_frequency)
+        return real_process_batches(*args, **kwargs)
+
+    monkeypatch.setattr(processing, "process_batches", process_batches_noting_heartbeats)
     params = dict(input_dir=inbox, batch_bytes=60_000)
     local = build_release(RunParams(output_dir=tmp_path / "local", **params))
     on_processes = build_release.with_options(task_runner=runners.task_runner("processes", 2))(
         RunParams(output_dir=tmp_path / "processes", **params))
     assert workers_during_enrich == [[], []]
+    # the subflow runs in the build's process, whose run sends heartbeats for both
+    assert heartbeats == [180, None, 180]  # local build; subflow, then build run of the processes build
     # the workers' batches came back as files (the carried batch is empty and in memory),
     # and the files are gone with the build
     assert set(merged[0][1:]) == {"Batch"} and set(merged[1][1:]) == {"SpilledBatch"} and len(merged[1]) > 2
