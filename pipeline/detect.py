@@ -386,10 +386,20 @@ def _word_spans(chars: str, line_start: int, before: int, after: int) -> bool:
 
 @functools.cache
 def _dictionary() -> frozenset[str]:
-    """Words of jieba's main dictionary seen often enough to trust (frequency ≥ 100)."""
-    from pipeline.tokenize import TokenizeConfig, make_tokenizer
+    """Words of jieba's main dictionary seen often enough to trust (frequency ≥ 100).
 
-    return frozenset(w for w, f in make_tokenizer(TokenizeConfig()).FREQ.items() if f >= 100 and len(w) >= 2)
+    Read from the dictionary file (``word frequency [tag]`` lines), as jieba reads it:
+    building a jieba tokenizer for them took 0.74 s in each worker that segments with
+    rjieba, reading the file 0.18 s (measured)."""
+    import jieba
+
+    words = set()
+    with jieba.get_dict_file() as lines:
+        for line in lines:
+            word, frequency = line.decode("utf-8").split(" ")[:2]
+            if len(word) >= 2 and int(frequency) >= 100:
+                words.add(word)
+    return frozenset(words)
 
 
 def _is_next_line(previous: re.Match, line: re.Match) -> bool:

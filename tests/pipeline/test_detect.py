@@ -21,3 +21,12 @@ def test_text_without_an_undecided_break_never_loads_the_dictionary():
     assert detect._dictionary.cache_info().currsize == 0
     assert _joined("始终坚持中国\n共产党的领导。") == ["中国\n共产"]
     assert detect._dictionary.cache_info().currsize == 1
+
+
+def test_the_dictionary_is_the_trusted_words_of_jiebas_main_dictionary():
+    """Read from jieba's file, it holds the words a jieba tokenizer would have given."""
+    from pipeline.tokenize import TokenizeConfig, make_tokenizer
+
+    frequencies = make_tokenizer(TokenizeConfig()).FREQ
+    assert detect._dictionary() == {w for w, f in frequencies.items() if f >= 100 and len(w) >= 2}
+    assert len(detect._dictionary()) > 30_000
