@@ -4,6 +4,7 @@ fresh write."""
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import json
 
@@ -182,3 +183,44 @@ def test_unchanged_rows_are_exactly_the_rows_equal_by_key(seed_tables, data):
         incremental._MAX_RUNS = saved
     by_id = {r["paragraph_id"]: r for r in rows}
     assert mask.to_pylist() == [by_id.get(r["paragraph_id"]) == r for r in new]
+
+
+def _lines_by_json_dumps(tables: dict[str, pa.Table]) -> bytes:
+    """The download's lines as the documented format states them, one dict at a time."""
+    lines = []
+    for speech in tables["speeches"].to_pylist():
+        record = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in speech.items()}
+        for name in ("sections", "paragraphs"):
+            rows = sorted((r for r in tables[name].to_pylist() if r["speech_id"] == speech["speech_id"]),
+                          key=lambda r: r["ordinal"])
+            record[name] = [{k: v for k, v in r.items() if k not in ("speech_id", "doc_id")} for r in rows]
+        lines.append(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+    return "".join(lines).encode("utf-8")
+
+
+#: Characters JSON escapes, the item separator's, and some it does not escape.
+_AWKWARD = st.lists(st.sampled_from(['"', "\\", "\n", "\t", "\x00", "\x1f", "\x7f", "\u2028", ",", "中", "a", "é", "𠀀"]),
+                    max_size=6).map("".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_lines_are_what_json_dumps_writes_of_the_records(seed_tables, tmp_path_factory, data):
+    paragraphs = seed_tables["paragraphs"]
+    n = paragraphs.num_rows
+    texts = data.draw(st.lists(st.one_of(st.none(), _AWKWARD), min_size=n, max_size=n))
+    tokens = data.draw(st.lists(st.one_of(st.none(), st.lists(st.one_of(st.none(), _AWKWARD), max_size=4)),
+                                min_size=n, max_size=n))
+    for name, values in (("text", texts), ("tokens", tokens)):
+        i = paragraphs.schema.get_field_index(name)
+        field = paragraphs.schema.field(i).with_nullable(True)
+        paragraphs = paragraphs.set_column(i, field, pa.array(values, field.type))
+    tables = {**seed_tables, "paragraphs": paragraphs}
+    path = tmp_path_factory.mktemp("jsonl") / "x.jsonl.gz"
+    jsonl.write(tables, path)
+    assert gzip.decompress(path.read_bytes()) == _lines_by_json_dumps(tables)
+
+
+def test_the_seed_download_is_what_json_dumps_writes_of_the_records(tmp_path, seed_tables):
+    jsonl.write(seed_tables, tmp_path / "x.jsonl.gz")
+    assert gzip.decompress((tmp_path / "x.jsonl.gz").read_bytes()) == _lines_by_json_dumps(seed_tables)
