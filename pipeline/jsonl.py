@@ -147,8 +147,10 @@ _LINE_TABLES = ("speeches", *_NESTED_TABLES)
 
 
 #: Speeches whose lines are built together: Arrow works a column at a time, and memory
-#: holds one block's JSON (about 10 MB on the benchmark's reports), not the file's.
-_BLOCK_SPEECHES = 256
+#: holds one block's rows and JSON, not the file's. The child process writing the download
+#: of a 50 MB release peaked at 553-571 MB with 64, 594 MB with 256, and at 735 MB when it
+#: also kept a sorted copy of the paragraphs (the dict-based writer: 596 MB, measured).
+_BLOCK_SPEECHES = 64
 
 
 def _members(speeches: _Speeches, ranges: list[tuple[int, int]]) -> Iterator[bytes]:
@@ -289,9 +291,9 @@ class _Children:
         speech_rows = pc.index_in(table.column("speech_id"), value_set=speeches.column("speech_id"))
         speech_rows = pc.fill_null(speech_rows, -1).to_numpy()  # a row of no speech is in no line
         order = np.lexsort((table.column("ordinal").to_numpy(), speech_rows))
-        order = order[speech_rows[order] >= 0]
-        self._table = table.select(names).take(pa.array(order))
-        counts = np.bincount(speech_rows[order], minlength=speeches.num_rows)
+        self._order = order[speech_rows[order] >= 0]  # rows are taken a block at a time, never all copied
+        self._table = table.select(names)
+        counts = np.bincount(speech_rows[self._order], minlength=speeches.num_rows)
         self._starts = np.concatenate([[0], np.cumsum(counts)])
 
     def arrays(self, rows: list[int]) -> pa.Array:
@@ -299,7 +301,7 @@ class _Children:
         rows = np.asarray(rows, dtype=np.int64)
         starts, ends = self._starts[rows], self._starts[rows + 1]
         taken = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends)]) if len(rows) else np.empty(0, np.int64)
-        objects = pc.binary_join_element_wise(_object_open(self._table.take(pa.array(taken, pa.int64()))), "}", "")
+        objects = pc.binary_join_element_wise(_object_open(self._table.take(pa.array(self._order[taken]))), "}", "")
         offsets = np.concatenate([[0], np.cumsum(ends - starts)]).astype(np.int32)
         return pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), objects), ",")
 
