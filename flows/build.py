@@ -284,7 +284,9 @@ def _build(params: RunParams, output: Path) -> dict:
     manifest["changes"] = changes
     reporter.stage("publish")
     # the index went into data_files with the data, unless writing them ahead failed
-    path = publish_release(output, release_id, tables, manifest, data_docs,
+    # quote(): the manifest lists every input file; Prefect would walk its nodes looking
+    # for futures, twice (12,000 nodes for 2,000 documents).
+    path = publish_release(output, release_id, tables, quote(manifest), data_docs,
                            index=index if data_files is None else None, data_files=data_files)
     reporter.done()
 
