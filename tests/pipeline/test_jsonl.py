@@ -185,6 +185,49 @@ def test_unchanged_rows_are_exactly_the_rows_equal_by_key(seed_tables, data):
     assert mask.to_pylist() == [by_id.get(r["paragraph_id"]) == r for r in new]
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_removals_are_found_by_their_compound_key(seed_tables, data):
+    """A removal is unchanged exactly when the old table has its (doc_id, source_start) and
+    equal values: a start seen only in another document, or a document seen only at
+    other starts, is a new key."""
+    base = seed_tables["removals"]
+    rows = base.to_pylist()
+    n = len(rows)
+    dice = data.draw(st.lists(st.integers(0, 9), min_size=n, max_size=n))
+    new = [r for r, die in zip(rows, dice) if die]
+    for i in data.draw(st.sets(st.integers(0, len(new) - 1), max_size=5)) if new else ():
+        new[i] = {**new[i], "text": new[i]["text"] + "。"}
+    starts = sorted({r["source_start"] for r in rows})
+    docs = sorted({r["doc_id"] for r in rows})
+    for _ in range(data.draw(st.integers(0, 4))):
+        row = dict(data.draw(st.sampled_from(rows)))
+        row["doc_id"], row["source_start"] = data.draw(st.sampled_from(docs)), data.draw(st.sampled_from(starts))
+        new.insert(data.draw(st.integers(0, len(new))), row)
+    if data.draw(st.booleans()):
+        new = data.draw(st.permutations(new))
+    table = pa.Table.from_pylist(new, schema=base.schema)
+    mask = incremental.unchanged_rows({"removals": base}, {"removals": table})["removals"]
+    by_key = {(r["doc_id"], r["source_start"]): r for r in rows}
+    assert mask.to_pylist() == [by_key.get((r["doc_id"], r["source_start"])) == r for r in new]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_compound_keys_find_the_old_row_with_the_same_values(data):
+    """Nulls in a key match only nulls; a key old lacks is -1, even when each of its values
+    occurs in old on its own."""
+    keys = st.tuples(st.none() | st.sampled_from(["a", "b", "甲", ""]), st.none() | st.integers(-2, 2))
+    old_keys = data.draw(st.lists(keys, unique=True, max_size=25))
+    new_keys = data.draw(st.lists(keys, max_size=25))
+
+    def table(pairs):
+        return pa.table({"a": pa.array([a for a, _ in pairs], pa.string()), "b": pa.array([b for _, b in pairs], pa.int64())})
+
+    found = incremental._positions(table(old_keys), table(new_keys), ("a", "b"))
+    assert found.tolist() == [old_keys.index(k) if k in old_keys else -1 for k in new_keys]
+
+
 def _lines_by_json_dumps(tables: dict[str, pa.Table]) -> bytes:
     """The download's lines as the documented format states them, one dict at a time."""
     lines = []
