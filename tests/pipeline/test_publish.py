@@ -148,12 +148,14 @@ def test_index_tables_carry_no_statistics(tmp_path, tables):
 
 
 def test_files_written_ahead_are_not_hashed_again(tmp_path, tables, monkeypatch):
-    direct = publish.write_release(tmp_path / "a", "r1", tables, _manifest("r1"))
-    ahead = publish.write_data_files(publish.staging_path(tmp_path / "b", "data"), tables)
+    index = {"idf": pa.table({"word": ["发展"], "idf": [1.5]}), "terms": pa.table({"speech_id": ["a"], "count": [2]})}
+    direct = publish.write_release(tmp_path / "a", "r1", tables, _manifest("r1"), index)
+    ahead = publish.write_data_files(publish.staging_path(tmp_path / "b", "data"), tables, index)
     hashed = []
     monkeypatch.setattr(publish, "sha256_file", lambda path: hashed.append(path) or "")
     moved = publish.write_release(tmp_path / "b", "r1", tables, _manifest("r1"), data_files=ahead)
     assert hashed == []
+    assert {"index/idf.parquet", "index/terms.parquet", "data/speeches.jsonl.gz"} <= set(json.loads((moved / "manifest.json").read_text())["files"])
     assert json.loads((moved / "manifest.json").read_text())["files"] == json.loads((direct / "manifest.json").read_text())["files"]
     assert not (moved / "files.json").exists() and not ahead.exists()
 
