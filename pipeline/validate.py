@@ -195,9 +195,10 @@ def _column_expectations(table: schemas.Table, column: schemas.Column) -> Iterat
 def keys_suite_for(table: schemas.Table) -> ExpectationSuite | None:
     """The suite ``<table>_keys_suite``: unique columns and the compound key, or None.
 
-    It runs on the key columns of every row, apart from ``suite_for``'s expectations,
-    which an incremental build checks on its new and changed rows only: a new row can
-    repeat the id of any old one.
+    It runs on the key columns, apart from ``suite_for``'s expectations, which an
+    incremental build checks on its new and changed rows only: a new row can repeat the
+    id of any old one, so this suite also checks the old rows that share a key value with
+    a new one (``_rows_keys_must_see``).
     """
     import great_expectations as gx
     import great_expectations.expectations as gxe
@@ -332,9 +333,10 @@ def validate(tables: dict[str, pa.Table], data_docs: Path | None = None,
 
     ``unchanged`` (an incremental build) holds, per table, a mask of rows that are exactly
     as a release validated under the same suites (``suites_digest``) holds them: the
-    row-by-row suite skips those, the keys and references suites still see every row.
-    Without it every row is checked. It may be a future the caller completes later: the
-    keys and references suites run meanwhile. Whatever completes it must not call into
+    row-by-row suite skips those, the keys suite checks them where a new or changed row
+    could repeat their key (``_rows_keys_must_see``), the references suite sees every
+    row. Without it every row is checked. It may be a future the caller completes later:
+    the references suites run meanwhile. Whatever completes it must not call into
     this module's Great Expectations setup (``suites_digest``...): validation holds that
     lock while it waits.
 
@@ -379,28 +381,27 @@ def validate(tables: dict[str, pa.Table], data_docs: Path | None = None,
             )
             return bool(outcome.success), len(outcome.results), [_failure(r) for r in failed]
 
-        # The suites that see every row first: they need no ``unchanged`` yet.
-        every_row: dict[str, list[tuple[bool, int, list[Failure]]]] = {}
-        for name, spec in schemas.TABLES.items():
-            every_row[name] = [
-                run(asset, suite, frame(suite))
-                for asset, suite, frame in (
-                    (f"{name}_keys", keys_suite_for(spec), lambda suite: _frame(_present(tables[name], _columns_of(suite)))),
-                    (f"{name}_references", references_suite_for(spec), lambda _: dangling_references(spec, tables).to_pandas()),
-                )
-                if suite is not None
-            ]
+        # The references first: they see every row, and need no ``unchanged`` yet.
+        references = {
+            name: run(f"{name}_references", suite, dangling_references(spec, tables).to_pandas())
+            for name, spec in schemas.TABLES.items() if (suite := references_suite_for(spec)) is not None
+        }
         if isinstance(unchanged, concurrent.futures.Future):
             unchanged = unchanged.result()
         for name, spec in schemas.TABLES.items():
             table = tables[name]
-            if unchanged is not None and name in unchanged:
-                table = table.filter(pc.invert(unchanged[name]))
-            success, evaluated, failed = run(name, suite_for(spec), _frame(table))
-            for ok, more, broken in every_row[name]:
-                success, evaluated, failed = success and ok, evaluated + more, failed + broken
-            results[name] = TableResult(success=success, evaluated=evaluated, failed=failed,
-                                        rows=tables[name].num_rows, rows_checked=table.num_rows)
+            skipped = None if unchanged is None else unchanged.get(name)
+            checked = table if skipped is None else table.filter(pc.invert(skipped))
+            outcomes = [run(name, suite_for(spec), _frame(checked))]
+            keys = keys_suite_for(spec)
+            if keys is not None:
+                outcomes.append(run(f"{name}_keys", keys, _frame(_rows_keys_must_see(table, keys, skipped))))
+            if name in references:
+                outcomes.append(references[name])
+            results[name] = TableResult(
+                success=all(ok for ok, _, _ in outcomes), evaluated=sum(n for _, n, _ in outcomes),
+                failed=[f for _, _, broken in outcomes for f in broken],
+                rows=table.num_rows, rows_checked=checked.num_rows)
         if data_docs is not None:
             context.build_data_docs(site_names=[DATA_DOCS_SITE])
             datadocs.make_offline(data_docs)
@@ -414,6 +415,34 @@ def preload() -> None:
     for its workers or runs Arrow code outside the GIL."""
     with _quiet_gx():
         pass
+
+
+def _rows_keys_must_see(table: pa.Table, suite: ExpectationSuite, unchanged: pa.ChunkedArray | None) -> pa.Table:
+    """The columns of ``table`` that the keys ``suite`` checks, on the rows it must check.
+
+    Every row, unless ``unchanged`` marks rows exactly as a release validated under the
+    same suites holds them. Those were unique among themselves there, so any repeated
+    key involves a row that is new or changed: the suite then checks those rows and the
+    unchanged rows that share every column of some key with one of them. It finds the
+    same repeats, the same unexpected rows in the same order, as on the whole table.
+    Checking the removals of 2,000 documents whole took 0.13-0.18 s of a one-new-page
+    build (measured).
+    """
+    table = _present(table, _columns_of(suite))
+    if unchanged is None:
+        return table
+    changed = pc.invert(unchanged)
+    keep = changed
+    for expectation in suite.expectations:
+        names = getattr(expectation, "column_list", None) or [expectation.column]
+        if not all(n in table.column_names for n in names):
+            continue  # it cannot run; the row suite reports the missing column
+        shares = None
+        for n in names:
+            seen = pc.is_in(table.column(n), value_set=pc.unique(table.column(n).filter(changed)))
+            shares = seen if shares is None else pc.and_(shares, seen)
+        keep = pc.or_(keep, shares)
+    return table.filter(keep)
 
 
 def _present(table: pa.Table, names: list[str]) -> pa.Table:

@@ -14,13 +14,16 @@ import json
 
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import schemas
 from pipeline import records
 from pipeline.errors import ConfigError, ValidationFailed
 from pipeline.records import Document, Paragraph, Removal, Section, Speech, stable_id
 from pipeline.validate import (
-    ValidationReport, dangling_references, keys_suite_for, references_suite_for, suite_for, suites_digest, validate,
+    ValidationReport, _rows_keys_must_see, dangling_references, keys_suite_for, references_suite_for, suite_for,
+    suites_digest, validate,
 )
 
 SHA = "3f" * 32
@@ -180,33 +183,71 @@ def test_corruption_is_reported(corrupt_report, case):
     assert not corrupt_report.tables[table].success
 
 
-def test_rows_validated_before_skip_the_row_suite_but_never_the_keys():
+def test_rows_validated_before_skip_the_row_suite_but_not_a_repeat_of_their_keys():
     """An incremental build passes the rows it carried over unchanged from a release
     validated under the same suites: the row-by-row expectations skip them, uniqueness
-    and references still see them (a new row may repeat an old id)."""
+    still sees those whose key a new row repeats, references see every row."""
     recs = clean_records()
     extra_row(recs, "paragraphs", "bad text", text="统筹推进 疫情防控")
     extra_row(recs, "paragraphs", "repeated id", paragraph_id=recs["paragraphs"][0].paragraph_id)
+    extra_row(recs, "removals", "repeated key")  # the first removal's (doc_id, source_start) again
     tables = to_tables(recs)
     n = tables["paragraphs"].num_rows
 
-    def masks(skipped: pa.ChunkedArray) -> dict[str, pa.ChunkedArray]:
+    def masks(paragraphs: list[bool], removals: list[bool]) -> dict[str, pa.ChunkedArray]:
         out = {name: pa.chunked_array([[False] * t.num_rows], pa.bool_()) for name, t in tables.items()}
-        out["paragraphs"] = skipped
+        out["paragraphs"], out["removals"] = pa.chunked_array([paragraphs]), pa.chunked_array([removals])
         return out
 
-    # skip the bad text and one of the two rows sharing an id, wherever the table put them
+    # skip the bad text and one row of each repeated key, wherever the table put them
     ids = tables["paragraphs"]["paragraph_id"].to_pylist()
     repeated = [i for i, v in enumerate(ids) if ids.count(v) > 1]
-    skip = pa.chunked_array([[t == "统筹推进 疫情防控" or i == repeated[-1]
-                              for i, t in enumerate(tables["paragraphs"]["text"].to_pylist())]], pa.bool_())
-    every_row = validate(tables, unchanged=masks(pa.chunked_array([[False] * n], pa.bool_())))
-    skipping = validate(tables, unchanged=masks(skip))
-    rules = lambda report: sorted(f.rule for f in report.tables["paragraphs"].failed)  # noqa: E731
-    assert rules(every_row) == ["page break space", "unique"]
-    assert rules(skipping) == ["unique"]  # the repeated id is caught though one of its rows was skipped
+    skip = [t == "统筹推进 疫情防控" or i == repeated[-1] for i, t in enumerate(tables["paragraphs"]["text"].to_pylist())]
+    every_row = validate(tables, unchanged=masks([False] * n, [False, False]))
+    skipping = validate(tables, unchanged=masks(skip, [True, False]))
+    rules = lambda report, table: sorted(f.rule for f in report.tables[table].failed)  # noqa: E731
+    assert rules(every_row, "paragraphs") == ["page break space", "unique"]
+    assert rules(skipping, "paragraphs") == ["unique"]  # the repeated id is caught though one of its rows was skipped
+    assert rules(skipping, "removals") == rules(every_row, "removals") == ["key (doc_id, source_start)"]
+    for table in ("paragraphs", "removals"):  # the same rows found, the same examples
+        keys = [f for f in every_row.tables[table].failed if f.rule != "page break space"]
+        assert skipping.tables[table].failed == keys
     assert (skipping.tables["paragraphs"].rows, skipping.tables["paragraphs"].rows_checked) == (n, n - 2)
     assert every_row.tables["paragraphs"].rows_checked == n
+
+
+def _repeats(rows: list[tuple], ignore_nulls: bool) -> list[tuple]:
+    """The rows whose values occur more than once, in order, as a uniqueness check finds them."""
+    considered = [r for r in rows if not (ignore_nulls and None in r)]
+    return [r for r in considered if considered.count(r) > 1]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_keys_checked_on_the_rows_a_repeat_can_involve_find_every_repeat(data):
+    """Whatever rows are new or changed, a key repeated in the whole table is repeated the
+    same way among the rows the keys suite checks, provided the unchanged rows were unique
+    among themselves (they passed the keys suite in the release they come from)."""
+    spec = schemas.table("removals")
+    suite = keys_suite_for(spec)
+    values = st.tuples(st.sampled_from(["a", "b", "c"]), st.none() | st.integers(0, 3))
+    unchanged_rows = data.draw(st.lists(values, unique=True, max_size=12))
+    other_rows = data.draw(st.lists(values, max_size=6))
+    rows = data.draw(st.permutations([(r, True) for r in unchanged_rows] + [(r, False) for r in other_rows]))
+    key = list(spec.key)
+    table = pa.table({key[0]: pa.array([r[0] for r, _ in rows], pa.string()),
+                      key[1]: pa.array([r[1] for r, _ in rows], pa.int64())})
+    mask = pa.chunked_array([pa.array([u for _, u in rows], pa.bool_())])
+
+    seen = _rows_keys_must_see(table, suite, mask)
+    checked = list(zip(*(seen.column(c).to_pylist() for c in key))) if seen.num_rows else []
+    whole = [r for r, _ in rows]
+    for ignore_nulls in (False, True):
+        assert _repeats(checked, ignore_nulls) == _repeats(whole, ignore_nulls)
+    # no more than the new rows and the unchanged ones whose every value a new row has
+    columns_seen = [{o[i] for o in other_rows} for i in range(len(key))]
+    assert len(checked) == len(other_rows) + sum(all(v in columns_seen[i] for i, v in enumerate(u)) for u in unchanged_rows)
+    assert _rows_keys_must_see(table, suite, None).num_rows == len(rows)
 
 
 def test_corrupt_report_raises_with_its_lines(corrupt_report):
