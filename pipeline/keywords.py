@@ -179,16 +179,20 @@ def annotate_table(paragraphs: pa.Table, speech_ids: list[str], config: KeywordC
         })
     table = table.replace_schema_metadata({"source": source, "speeches": str(n)})
     weights = np.array([idf.get(w, default) for w in vocabulary], dtype=np.float64)
-    scored = pa.table({"speech": speech, "word": word, "score": count.astype(np.float64) * weights[word], "first": first})
-    # Ties go to the word seen first in the speech; "first" is unique within a speech, so the order is total.
-    scored = scored.take(pc.sort_indices(scored, [("speech", "ascending"), ("score", "descending"), ("first", "ascending")]))
+    # Best score first within each speech, ties to the word seen first: the rows come by
+    # speech, then first use, and the sort is stable, so sorting on (speech, score) is
+    # enough; and the speeches stay where they are, so only the words are gathered (a
+    # sort on three keys and a gather of four columns of the 3 M rows of 2,000 documents
+    # took 0.31 s, measured).
+    order = pc.sort_indices(pa.table({"speech": speech, "score": count.astype(np.float64) * weights[word]}),
+                            [("speech", "ascending"), ("score", "descending")]).to_numpy()
+    ranked = word[order]
     keywords = {sid: () for sid in speech_ids}
-    for s, ranked in _ranked_words(scored, config.top_k * _SHORTLIST):
-        chosen = _distinct([vocabulary[w] for w in ranked], config.top_k)
-        if len(chosen) < config.top_k and len(ranked) == config.top_k * _SHORTLIST:
+    for s, best in _ranked_words(speech, ranked, config.top_k * _SHORTLIST):
+        chosen = _distinct([vocabulary[w] for w in best], config.top_k)
+        if len(chosen) < config.top_k and len(best) == config.top_k * _SHORTLIST:
             # the shortlist was all parts of better keywords: rank the whole speech
-            everything = scored.filter(pc.equal(scored.column("speech"), s)).column("word").to_pylist()
-            chosen = _distinct([vocabulary[w] for w in everything], config.top_k)
+            chosen = _distinct([vocabulary[w] for w in ranked[speech == s].tolist()], config.top_k)
         keywords[speech_ids[s]] = chosen
     terms = pa.table([
         pa.DictionaryArray.from_arrays(pa.array(speech, pa.int32()), ids),
@@ -314,12 +318,12 @@ def _in_reading_order(paragraphs: pa.Table) -> bool:
 _SHORTLIST = 4
 
 
-def _ranked_words(scored: pa.Table, limit: int) -> Iterator[tuple[int, list[int]]]:
-    """``(speech, first `limit` word codes)`` per speech of ``scored``, sorted by speech."""
-    speeches = scored.column("speech").to_numpy()
+def _ranked_words(speeches: np.ndarray, ranked: np.ndarray, limit: int) -> Iterator[tuple[int, list[int]]]:
+    """``(speech, first `limit` word codes)`` per speech, from the speech of each row
+    (sorted) and the word codes ranked within each speech."""
     rank = _rank_in_runs(speeches)
     starts = np.flatnonzero(rank == 0)
-    head_words = scored.filter(pa.array(rank < limit)).column("word").to_pylist()
+    head_words = ranked[rank < limit].tolist()
     offset = 0
     for speech, count in zip(speeches[starts].tolist(), np.minimum(np.diff(np.r_[starts, len(speeches)]), limit).tolist()):
         yield speech, head_words[offset:offset + count]
