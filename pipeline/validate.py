@@ -219,12 +219,13 @@ def keys_suite_for(table: schemas.Table) -> ExpectationSuite | None:
 
 def _columns_of(suite: ExpectationSuite) -> list[str]:
     """The columns ``suite``'s expectations name, in first-named order."""
-    names: dict[str, None] = {}
-    for expectation in suite.expectations:
-        for name in getattr(expectation, "column_list", None) or [getattr(expectation, "column", None)]:
-            if name is not None:
-                names[name] = None
-    return list(names)
+    return list(dict.fromkeys(name for expectation in suite.expectations for name in _named_columns(expectation)))
+
+
+def _named_columns(expectation) -> list[str]:
+    """The columns one expectation names: its column list, its column, or none."""
+    names = getattr(expectation, "column_list", None) or [getattr(expectation, "column", None)]
+    return [name for name in names if name is not None]
 
 
 def release_suites_sha256(release: Path | None) -> str | None:
@@ -434,8 +435,8 @@ def _rows_keys_must_see(table: pa.Table, suite: ExpectationSuite, unchanged: pa.
     changed = pc.invert(unchanged)
     keep = changed
     for expectation in suite.expectations:
-        names = getattr(expectation, "column_list", None) or [expectation.column]
-        if not all(n in table.column_names for n in names):
+        names = _named_columns(expectation)
+        if not names or not all(n in table.column_names for n in names):
             continue  # it cannot run; the row suite reports the missing column
         shares = None
         for n in names:
