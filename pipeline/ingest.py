@@ -14,7 +14,6 @@ document ids are derived from (with the line number for corpus files).
 from __future__ import annotations
 
 import codecs
-import csv
 import datetime as dt
 import gzip
 import hashlib
@@ -491,38 +490,56 @@ def _csv(data: bytes, file: _File, config: IngestConfig) -> Iterator[Source | Re
         raise BadDocument("empty_file", f"the CSV has a header but no data rows: {header}")
 
 
+#: One CSV field at a position, as the ``csv`` module's default (excel) dialect reads it:
+#: quoted (``""`` is a quote; lenient, as the module is, about text after the closing
+#: quote and about a quote left open at the end), or unquoted up to a comma or line end.
+_CSV_FIELD = re.compile(r'"([^"]*(?:""[^"]*)*)(?:"([^,\r\n]*))?|([^,\r\n]*)')
+_CSV_LINE_END = re.compile(r"\r\n?|\n")
+
+
 def _csv_rows(text: str, max_field_chars: int) -> tuple[list[list[str]], BadDocument | None]:
     """The non-blank rows of the CSV (header first), and the error that stopped parsing, if any.
 
-    Parsing stops at the first error: inside a quoted field that spans lines the parser
+    Rows and fields are those ``csv.reader`` gives for the text; fields are bounded here
+    rather than by ``csv.field_size_limit``, which is process-wide: setting and restoring
+    it around a parse let a parse on another thread meet the wrong bound. Parsing stops at
+    the first field over the bound: inside a quoted field that spans lines the parser
     cannot tell where the next row starts, and would make rows out of the field's lines.
-    ``csv.field_size_limit`` is process-wide; it is set for the parse and restored after.
 
     >>> _csv_rows('a,b\\r\\n\\r\\n1,"x\\ny"\\r\\n', 10)
     ([['a', 'b'], ['1', 'x\\ny']], None)
     >>> _csv_rows('a,b\\n1,"0123456789ABC"\\n2,3\\n', 10)[1].reason
     'too_large'
     """
-    previous = csv.field_size_limit(max_field_chars)
     rows: list[list[str]] = []
-    try:
-        reader = csv.reader(io.StringIO(text, newline=""))
+    position, end = 0, len(text)
+    while position < end:
+        line_end = _CSV_LINE_END.match(text, position)
+        if line_end:  # a blank line
+            position = line_end.end()
+            continue
+        row = []
         while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                return rows, None
-            except csv.Error as exc:
-                reason = "too_large" if "field limit" in str(exc) else "malformed_record"
+            field = _CSV_FIELD.match(text, position)
+            quoted, after_quote, plain = field.groups()
+            value = plain if plain is not None else quoted.replace('""', '"') + (after_quote or "")
+            if len(value) > max_field_chars:
+                line = 1 + len(_CSV_LINE_END.findall(text, 0, field.start() + max_field_chars))
                 return rows, BadDocument(
-                    reason,
-                    f"{exc} at line {reader.line_num} (max_record_chars is {max_field_chars}); "
+                    "too_large",
+                    f"field larger than field limit ({max_field_chars}, max_record_chars) at line {line}; "
                     "the rows after it are not read: the parser cannot tell where the next row starts",
                 )
-            if row:
-                rows.append(row)
-    finally:
-        csv.field_size_limit(previous)
+            row.append(value)
+            position = field.end()
+            if position < end and text[position] == ",":
+                position += 1
+                continue
+            line_end = _CSV_LINE_END.match(text, position)
+            position = line_end.end() if line_end else position
+            break
+        rows.append(row)
+    return rows, None
 
 
 def _record_source(record: dict, number: int, encoding: str, file: _File, config: IngestConfig) -> Source:

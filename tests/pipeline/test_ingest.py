@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import csv
 import datetime as dt
 import gzip
 import hashlib
+import io
 import json
 import subprocess
 import sys
@@ -13,6 +15,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline import ingest
 from pipeline.errors import ConfigError
@@ -318,6 +322,34 @@ def test_csv_without_a_text_column_is_one_reject(tmp_path):
     result = read_one(tmp_path / "m.csv", tmp_path)
     assert (result.reason, result.source_line) == ("no_text_column", None)
     assert "'text_length'" in result.detail and "'full_text'" in result.detail
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet='ab,"\r\n \x00中', max_size=40))
+def test_csv_rows_are_the_csv_modules_rows(text):
+    """Within the bound, rows and fields are those of ``csv.reader`` (blank rows left out)."""
+    expected = [row for row in csv.reader(io.StringIO(text, newline="")) if row]
+    assert ingest._csv_rows(text, 1000) == (expected, None)
+
+
+def test_large_csv_fields_parse_on_many_threads_at_once():
+    """Nothing process-wide bounds a field: parses on other threads never see another bound."""
+    field = "政" * 300_000
+    text = f"title,full_text\n标题,{field}\n"
+
+    def parse(_):
+        return ingest._csv_rows(text, IngestConfig().max_record_chars)
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(parse, range(32)))
+    assert all(result == ([["title", "full_text"], ["标题", field]], None) for result in results)
+    assert csv.field_size_limit() == 131072  # the module's default, untouched
+
+
+def test_a_field_over_the_bound_is_too_large_and_stops_the_parse():
+    rows, error = ingest._csv_rows('a,b\n1,2\n3,"' + "x" * 11 + '\ny"\n4,5\n', 10)
+    assert rows == [["a", "b"], ["1", "2"]]
+    assert error.reason == "too_large" and "at line 3" in error.detail
 
 
 @pytest.mark.parametrize("csv_text, reason", [
