@@ -836,6 +836,12 @@ def _speech_relations(corpus: _Corpus, speech_signatures: np.ndarray, twins: _Tw
     contained_in: dict[int, dict[int, float]] = defaultdict(dict)
     for a, b, share in _containment(corpus, twins, config):
         key = (min(a, b), max(a, b))
+        if corpus.speech_length[a] < config.threshold * corpus.speech_length[b]:
+            # Inside b, a shares at most its own length's worth of b: an estimate at or
+            # above the threshold is MinHash noise, and a is an excerpt.
+            near.pop(key, None)
+            contained_in[a][b] = share
+            continue
         if key in near:
             continue
         score = _estimate(speech_signatures, a, b)
