@@ -1,7 +1,8 @@
 """Build-throughput benchmark (run by hand, never in the test suite).
 
-Builds an inbox of a requested size from the real texts of ../shared/corpus with doc-site
-noise variants, then, in one run on the same machine:
+Builds an inbox of a requested size from real texts (``--corpus``: a folder with
+``national-reports/*.jsonl`` and ``provincial-2026/*.csv``; by default the extracts in
+tests/data, or pass ../shared/corpus for the whole corpus) with doc-site noise variants, then, in one run on the same machine:
 
 1. times bare jieba segmentation of the same decoded text with the same number of
    processes (the floor for a jieba-based pipeline);
@@ -20,7 +21,7 @@ generation and the later builds of this benchmark.
 
 Prints one JSON line. Examples::
 
-    .venv/bin/python benchmarks/build_benchmark.py --mb 50
+    .venv/bin/python benchmarks/build_benchmark.py --mb 50 --corpus ../shared/corpus
     .venv/bin/python benchmarks/build_benchmark.py --documents 2000 --add-one
 """
 
@@ -46,20 +47,20 @@ os.chdir(REPO)
 
 import flows  # noqa: E402,F401  (offline Prefect environment before Prefect is imported)
 
-CORPUS = REPO.parent / "shared" / "corpus"
+CORPUS = REPO / "tests" / "data"
 TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 HEADER = "- 2021-04-23 发布 |\n- 37.5 KB |\n- 60页\n申明敬告: 本站不保证该用户上传的文档完整性,不预览、不比对内容而直接下载产生的反悔问题本站不予受理。\n文档介绍\n"
 
 
-def source_texts() -> list[tuple[str, str]]:
+def source_texts(corpus: Path) -> list[tuple[str, str]]:
     """(title, text) of every real record of the corpus."""
     texts = []
     for name in ("government_work_reports.jsonl", "cpc_congress_reports.jsonl"):
-        for line in (CORPUS / "national-reports" / name).read_text(encoding="utf-8").splitlines():
+        for line in (corpus / "national-reports" / name).read_text(encoding="utf-8").splitlines():
             record = json.loads(line)
             texts.append((record["title"], record["content"]))
     csv.field_size_limit(10**9)
-    for path in sorted((CORPUS / "provincial-2026").glob("2026_*.csv")):
+    for path in sorted((corpus / "provincial-2026").glob("2026_*.csv")):
         for row in csv.DictReader(path.open(encoding="utf-8-sig")):
             texts.append((row["title"], row["full_text"]))
     return texts
@@ -84,12 +85,13 @@ def variant(title: str, text: str, n: int, rng: random.Random, s2t) -> str:
     return f"{title}\n{body[: len(body) // 2]}\n......此处隐藏2432字,下载文档可见......\n{body[len(body) // 2:]}"
 
 
-def build_inbox(inbox: Path, megabytes: float | None, documents: int | None, seed: int = 7) -> tuple[int, int]:
+def build_inbox(inbox: Path, corpus: Path, megabytes: float | None, documents: int | None,
+                seed: int = 7) -> tuple[int, int]:
     import opencc
 
     s2t = opencc.OpenCC("s2t")
     rng = random.Random(seed)
-    texts = source_texts()
+    texts = source_texts(corpus)
     inbox.mkdir(parents=True, exist_ok=True)
     total = n = 0
     while (megabytes is not None and total < megabytes * 1e6) or (documents is not None and n < documents):
@@ -210,6 +212,8 @@ def main() -> None:
     size = parser.add_mutually_exclusive_group(required=True)
     size.add_argument("--mb", type=float, help="input size in MB (UTF-8)")
     size.add_argument("--documents", type=int, help="number of documents")
+    parser.add_argument("--corpus", type=Path, default=CORPUS,
+                        help="folder of national-reports/*.jsonl and provincial-2026/*.csv (default: tests/data)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--add-one", action="store_true", help="also time an incremental build with one new document")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
@@ -222,14 +226,15 @@ def main() -> None:
     work = args.keep or Path(tempfile.mkdtemp(prefix="speechcorpus-bench-"))
     try:
         inbox, output = work / "inbox", work / "output"
-        documents, input_bytes = build_inbox(inbox, args.mb, args.documents)
+        documents, input_bytes = build_inbox(inbox, args.corpus, args.mb, args.documents)
         jieba_seconds = bare_jieba_seconds(inbox, args.workers)
         with server.local_server() as api_url, server.using(api_url):
             with MemorySampler() as memory:
                 full_seconds, summary = timed_build(inbox, output, args.workers, args.segmenter)
             noop_seconds, _ = timed_build(inbox, output, args.workers, args.segmenter)
             result = {
-                "input_mb": round(input_bytes / 1e6, 1), "documents": documents, "workers": args.workers,
+                "corpus": str(args.corpus), "input_mb": round(input_bytes / 1e6, 1), "documents": documents,
+                "workers": args.workers,
                 "segmenter": args.segmenter,
                 "paragraphs": summary["row_counts"]["paragraphs"],
                 "full_build_seconds": round(full_seconds, 1),

@@ -2,8 +2,9 @@
 
 Running the whole pipeline on 10,000 documents would take about 20 minutes (cleaning
 runs at ~50,000 characters a second) and measure the cleaning, not dedup, so the
-records are built directly: paragraphs of 2–5 sentences drawn from the real reports of
-../shared/corpus, 30 to a document, so that paragraphs are unique unless copied on
+records are built directly: paragraphs of 2–5 sentences drawn from the real national
+reports (``--corpus``: the extracts in tests/data by default; the figures below used
+../shared/corpus), 30 to a document, so that paragraphs are unique unless copied on
 purpose. Of the documents, 60% are unique; the rest copy one of them the way sites do:
 names and figures masked, a traditional mirror converted back (OpenCC s2t then t2s, with
 half-width punctuation), a paywall cut after 35–65% of the paragraphs, or a compilation
@@ -14,7 +15,7 @@ The tables are written to Parquet and read back by a fresh process, which runs
 unchanged inbox would. One JSON line: sizes, seconds per run, RSS with the tables
 loaded and at the peak (``resource.getrusage`` maxrss), reuse counts.
 
-    .venv/bin/python benchmarks/dedup_benchmark.py [n_documents]
+    .venv/bin/python benchmarks/dedup_benchmark.py [n_documents] [--corpus ../shared/corpus]
 
 Measured on the project's 2-vCPU box (dedup runs on one core), 10,000 documents,
 345,598 paragraphs, 49.5 M characters, 184,671 distinct folded paragraphs, the two
@@ -36,6 +37,7 @@ columns; the second reads every signature from the index.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import random
@@ -52,25 +54,25 @@ import pyarrow.compute  # noqa: F401  (pa.compute)
 import pyarrow.parquet as pq
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
 import opencc  # noqa: E402
 
-from benchmarks.dedup_fixtures import LEADERS, REPORTS, body  # noqa: E402
+from support.dedup_fixtures import LEADERS, body  # noqa: E402
 from pipeline import dedup, records  # noqa: E402
 from pipeline.records import Document, Paragraph, Speech, stable_id  # noqa: E402
 
-CPC_REPORTS = REPORTS.parent / "cpc_congress_reports.jsonl"
+CORPUS = REPO / "tests" / "data"
 _SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]")
 _FIGURE = re.compile(r"\d+(?:\.\d+)?")
 _HALF_WIDTH = str.maketrans({"，": ",", "：": ":", "；": ";"})
 
 
-def sentences() -> list[str]:
+def sentences(corpus: Path) -> list[str]:
     """Every sentence of the national reports (simplified, as the pipeline would leave them)."""
     t2s = opencc.OpenCC("t2s")
     out = []
-    for path in (REPORTS, CPC_REPORTS):
+    for path in sorted((corpus / "national-reports").glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 out += _SENTENCE.findall(t2s.convert(body(json.loads(line)["content"])))
@@ -87,10 +89,10 @@ def masked(paragraph: str, rng: random.Random) -> str:
     return paragraph
 
 
-def corpus(n_documents: int, seed: int = 1) -> dict[str, list[str]]:
+def documents(n_documents: int, corpus: Path, seed: int = 1) -> dict[str, list[str]]:
     """doc name → paragraphs: unique documents and their copies (see the module docstring)."""
     rng = random.Random(seed)
-    pool = sentences()
+    pool = sentences(corpus)
     s2t, t2s = opencc.OpenCC("s2t"), opencc.OpenCC("t2s")
     n_unique = int(n_documents * 0.6)
     docs = {f"u{i:05d}": ["".join(rng.sample(pool, rng.randint(2, 5))) for _ in range(30)] for i in range(n_unique)}
@@ -183,9 +185,12 @@ def main() -> None:
     if sys.argv[1:2] == ["--measure"]:
         print(json.dumps(measure(Path(sys.argv[2]))))
         return
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n_documents", nargs="?", type=int, default=10_000)
+    parser.add_argument("--corpus", type=Path, default=CORPUS, help="folder of national-reports/*.jsonl")
+    args = parser.parse_args()
     started = time.perf_counter()
-    built = tables(corpus(n))
+    built = tables(documents(args.n_documents, args.corpus))
     build_seconds = round(time.perf_counter() - started, 1)
     with tempfile.TemporaryDirectory() as folder:
         for name, table in built.items():

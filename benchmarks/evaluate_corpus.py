@@ -1,52 +1,34 @@
-"""Fidelity of cleaning on the real corpora of ../shared/corpus (run by hand).
+"""Fidelity of cleaning on the real national reports (run by hand).
 
 For the national reports (zh.wikisource): the reference is the record's text up to the
 licence footer, with line breaks inside sentences joined, normalised the way the pipeline
 normalises characters (t2s, punctuation width). The measure is the share of the
 reference's Han characters that the cleaned speech changed (inserted, deleted or
-replaced), over the whole set. For the provincial reports: chrome left in paragraphs,
-and whether speaker/date/salutation reached the speech metadata.
+replaced), over the whole set.
 
-    .venv/bin/python benchmarks/evaluate_corpus.py
+    .venv/bin/python benchmarks/evaluate_corpus.py [CORPUS]
+
+CORPUS is a folder with ``national-reports/government_work_reports.jsonl``: by default the
+extract in tests/data; ../shared/corpus for all 51 reports.
 """
 
 from __future__ import annotations
 
-import difflib
 import json
-import re
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
 from pipeline import ingest, normalize, process  # noqa: E402
-from pipeline.chardata import HAN  # noqa: E402
+from support.fidelity import han_changes, reference_body  # noqa: E402
 
-CORPUS = REPO.parent / "shared" / "corpus"
-FOOTER = "本作品是中华人民共和国的"
-_HAN = re.compile(f"[{HAN}]")
+CORPUS = REPO / "tests" / "data"
 
 
-def reference_body(content: str) -> str:
-    """The report as published: the text before the licence footer, hyperlink line breaks
-    joined, characters normalised."""
-    body = content.split(FOOTER)[0]
-    body = re.sub(r"(?<=[^\n])\n(?=[^\n])", "", body)
-    return normalize.string(body)
-
-
-def han_changes(reference: str, cleaned: str) -> tuple[int, int]:
-    """(changed Han characters, Han characters in the reference)."""
-    a, b = "".join(_HAN.findall(reference)), "".join(_HAN.findall(cleaned))
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    same = sum(block.size for block in matcher.get_matching_blocks())
-    return max(len(a), len(b)) - same, len(a)
-
-
-def national_reports() -> dict:
-    path = CORPUS / "national-reports" / "government_work_reports.jsonl"
+def national_reports(corpus: Path) -> dict:
+    path = corpus / "national-reports" / "government_work_reports.jsonl"
     changed = total = reports = sections = rejects = 0
     worst = []
     for source in ingest.read(path, path.parent):
@@ -76,7 +58,8 @@ def national_reports() -> dict:
 
 
 def main() -> None:
-    print(json.dumps({"national_reports": national_reports()}, ensure_ascii=False, indent=2))
+    corpus = Path(sys.argv[1]) if len(sys.argv) > 1 else CORPUS
+    print(json.dumps({"national_reports": national_reports(corpus)}, ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":

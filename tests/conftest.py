@@ -1,4 +1,4 @@
-"""Shared test fixtures: where the shared data lives, and the seed processed once."""
+"""Shared test fixtures: where the test data lives (all of it in the repo), and the seed processed once."""
 
 from __future__ import annotations
 
@@ -12,9 +12,14 @@ import pytest
 import flows  # noqa: F401  (sets Prefect's offline environment before any test imports prefect)
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+DATA = REPO / "tests" / "data"
 SEED = REPO / "data" / "inbox" / "000_7cdd236544d05e86.txt"
-GOLD = SHARED / "gold" / "seed.json"
+#: sha256 of the seed page as scraped (tests/data/SOURCES.md)
+SEED_SHA256 = "ffab8b4082c3d07126e07efc164e9543a48a0ff1643ef05f8a79912220fc020c"
+GOLD = DATA / "gold" / "seed.json"
+#: Extracts of the national reports (zh.wikisource JSONL) and of the provincial reports (CSV).
+NATIONAL = DATA / "national-reports"
+PROVINCIAL = DATA / "provincial-2026"
 
 
 def unaccounted(text: str, bundle) -> list[str]:

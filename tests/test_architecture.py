@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
+import re
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -48,3 +52,46 @@ def test_every_column_is_documented_and_keys_exist(name):
         if column.references:
             other, col = column.references.split(".")
             assert col in schemas.TABLES[other].column_names
+
+
+# --------------------------------------------------------------- a fresh clone is enough
+
+
+def _test_sources() -> list[Path]:
+    return sorted((REPO / "tests").rglob("*.py"))
+
+
+def test_tests_read_nothing_outside_the_repo_and_import_no_benchmark():
+    """A clone of this repository alone runs the suite: no data beside it, no benchmarks/ code."""
+    outside = re.compile(r"""\.\./shared|parent\s*/\s*["']shared["']|["']/(?:work|root|home|tmp)/""")
+    benchmark = re.compile(r"^\s*(?:from|import)\s+benchmarks\b", re.MULTILINE)
+    offenders = [p.relative_to(REPO).as_posix() for p in _test_sources()
+                 if outside.search(p.read_text(encoding="utf-8")) or benchmark.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []
+
+
+def test_install_files_name_packages_and_versions_only():
+    lines = [line for line in (REPO / "constraints.txt").read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    assert lines and all(re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[A-Za-z0-9_.+!\-]+", line) for line in lines), \
+        [line for line in lines if not re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[A-Za-z0-9_.+!\-]+", line)]
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    requirements = project["dependencies"] + [r for group in project["optional-dependencies"].values() for r in group]
+    assert [r for r in requirements if "@" in r or "file:" in r or "://" in r] == []
+
+
+def test_every_test_data_file_names_its_source():
+    data = REPO / "tests" / "data"
+    named = re.findall(r"`([^`]+)`", (data / "SOURCES.md").read_text(encoding="utf-8"))
+    files = [p.relative_to(data).as_posix() for p in data.rglob("*") if p.is_file() and p.name != "SOURCES.md"]
+    assert files
+    assert [f for f in files if not any(fnmatch.fnmatch(f, pattern) for pattern in named)] == []
+
+
+def test_readme_opens_with_the_two_commands_ci_runs():
+    """.ci/run runs the first code block of the README, one command a line."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    block = text.split("```")[1].splitlines()[1:]
+    commands = [re.sub(r"\s*#.*$", "", line).strip() for line in block]
+    assert [c for c in commands if c] == ["make run", "make test"]
+    assert "README.md" in (REPO / ".ci" / "run").read_text(encoding="utf-8")

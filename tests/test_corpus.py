@@ -1,5 +1,6 @@
-"""The real corpora of ../shared/corpus: national reports (zh.wikisource JSONL) and the 31
-provincial reports scraped with page chrome (CSV). Files are read where they are."""
+"""Real corpora, from the extracts in tests/data: national reports (zh.wikisource JSONL) and
+provincial reports scraped with page chrome (CSV). ``benchmarks/evaluate_corpus.py`` measures
+the whole national corpus the same way."""
 
 from __future__ import annotations
 
@@ -7,12 +8,10 @@ import re
 
 import pytest
 
-from benchmarks.evaluate_corpus import CORPUS, han_changes, reference_body
+from conftest import NATIONAL, PROVINCIAL
 from pipeline import ingest, normalize, process
 from pipeline.records import Reject
-
-NATIONAL = CORPUS / "national-reports"
-PROVINCIAL = CORPUS / "provincial-2026"
+from support.fidelity import han_changes, reference_body
 
 #: Page chrome of the provincial pages: none of it may be (or start) a paragraph.
 CHROME_LINES = re.compile(
@@ -44,7 +43,7 @@ def provincial():
 
 
 def test_national_corpora_build_without_rejects(national):
-    assert [len(national[n][0]) for n in national] == [72, 16]
+    assert [len(national[n][0]) for n in national] == [9, 4]
     assert all(not rejects for _, rejects in national.values())
 
 
@@ -58,7 +57,7 @@ def test_national_reports_keep_their_text(national):
         metadata = "".join(normalize.string(r.text) for r in bundle.removals if r.kind == "speech_metadata")
         c, n = han_changes(reference_body(source.text), metadata + "".join(s.text for s in bundle.speeches))
         changed, total = changed + c, total + n
-    assert total > 900_000
+    assert total > 150_000  # eight reports
     assert changed / total <= 0.001
 
 
@@ -78,7 +77,7 @@ def test_traditional_reports_come_out_simplified(national):
 
 def test_provincial_reports_build_without_rejects_except_the_manifest(provincial):
     reports = {name: built for name, (built, rejects) in provincial.items() if name != "run_manifest_2026.csv"}
-    assert len(reports) == 31 and all(len(built) == 1 for built in reports.values())
+    assert len(reports) == 5 and all(len(built) == 1 for built in reports.values())
     assert all(not provincial[name][1] for name in reports)
     (_, reject), = provincial["run_manifest_2026.csv"][1]
     assert reject.reason == "no_text_column"

@@ -1,19 +1,19 @@
 """Duplicate detection on real documents: the seed compilation and the fixture corpus
-built from the government work reports of ../shared/corpus."""
+built from the government work reports in tests/data."""
 
 from __future__ import annotations
 
 import pytest
 
-from benchmarks.dedup_fixtures import VARIANTS, build_fixtures, evaluate
-from conftest import SEED
+from conftest import NATIONAL, SEED
 from pipeline import dedup, ingest, process
 from pipeline.dedup import DedupConfig
+from support.dedup_fixtures import VARIANTS, build_fixtures, evaluate
 
-#: The acceptance size: 120 documents, ~2 M characters, ~20 s to build on 2 cores (the
-#: whole suite takes under 4 minutes). ``benchmarks/dedup_fixtures.py`` prints the table
-#: over all thresholds and shingle sizes.
-FIXTURE_REPORTS = 30
+REPORTS = NATIONAL / "government_work_reports.jsonl"
+#: Every report of the extract with a year: 32 documents. ``benchmarks/dedup_fixtures.py``
+#: prints the table over all thresholds and shingle sizes, on any number of reports.
+FIXTURE_REPORTS = 8
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +50,8 @@ def test_seed_has_no_other_duplicates(seed_release):
 
 
 def test_fixture_generator_is_deterministic(tmp_path):
-    build_fixtures(tmp_path / "a", 3, seed=11)
-    build_fixtures(tmp_path / "b", 3, seed=11)
+    build_fixtures(tmp_path / "a", REPORTS, 3, seed=11)
+    build_fixtures(tmp_path / "b", REPORTS, 3, seed=11)
     files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
     assert len(files) == 3 * len(VARIANTS)
     for f in files:
@@ -61,7 +61,7 @@ def test_fixture_generator_is_deterministic(tmp_path):
 def test_fixture_clusters_at_the_default_threshold(tmp_path):
     """Each report as original, traditional mirror with pinyin, masked and paywall-cut copy:
     the four form one cluster, different reports never share one."""
-    build_fixtures(tmp_path, FIXTURE_REPORTS, seed=7)
+    assert len(build_fixtures(tmp_path, REPORTS, FIXTURE_REPORTS, seed=7)) == FIXTURE_REPORTS
     (result,) = evaluate(tmp_path, (DedupConfig().threshold,))
     assert result["speeches"] == FIXTURE_REPORTS * len(VARIANTS)
     assert result["precision"] >= 0.95, result

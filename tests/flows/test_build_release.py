@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import REPO, SEED, SHARED
+from conftest import DATA, REPO, SEED
 from flows.build import RunParams, build_release
 from pipeline import process, publish
 from pipeline.errors import ValidationFailed
@@ -104,7 +104,8 @@ def test_paragraph_ids_are_unique_and_stable_across_builds(harness, inbox, tmp_p
 def test_mixed_inbox_accounts_for_every_input_and_validates(harness, tmp_path):
     """The seed, the three corpus folders, the noise fixtures and broken files in one inbox."""
     box = tmp_path / "mixed"
-    shutil.copytree(SHARED / "corpus", box / "corpus")  # into tmp, never into the repo
+    for corpus in ("national-reports", "provincial-2026"):
+        shutil.copytree(DATA / corpus, box / "corpus" / corpus)
     shutil.copytree(REPO / "tests" / "fixtures" / "noise", box / "fixtures")
     shutil.copy(SEED, box / SEED.name)
     (box / "broken").mkdir()
@@ -130,9 +131,9 @@ def test_mixed_inbox_accounts_for_every_input_and_validates(harness, tmp_path):
     by_file = {}
     for d in documents:
         by_file.setdefault(d["source_path"], []).append(d)
-    assert len(by_file["corpus/national-reports/government_work_reports.jsonl"]) == 72
-    assert len(by_file["corpus/national-reports/cpc_congress_reports.jsonl"]) == 16
-    assert sum(1 for f in by_file if f.startswith("corpus/provincial-2026/")) == 31
+    assert len(by_file["corpus/national-reports/government_work_reports.jsonl"]) == 9
+    assert len(by_file["corpus/national-reports/cpc_congress_reports.jsonl"]) == 4
+    assert sum(1 for f in by_file if f.startswith("corpus/provincial-2026/")) == 5
     assert {r["source_path"]: r["reason"] for r in rejects if r["source_path"].startswith("broken/")} == {
         "broken/empty.txt": "empty_file", "broken/binary.txt": "undecodable", "broken/notes.docx": "unsupported_format",
     }

@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from conftest import REPO, SEED, SHARED
+from conftest import PROVINCIAL, REPO, SEED
 from pipeline import verify
 
 
@@ -25,7 +25,7 @@ def inbox(tmp_path):
     box = tmp_path / "inbox"
     box.mkdir()
     shutil.copy(SEED, box / SEED.name)
-    shutil.copy(SHARED / "corpus" / "provincial-2026" / "2026_北京市_政府工作报告.csv", box / "beijing.csv")
+    shutil.copy(PROVINCIAL / "2026_北京市_政府工作报告.csv", box / "beijing.csv")
     return box
 
 

@@ -9,7 +9,7 @@ import shutil
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import SEED, SHARED
+from conftest import PROVINCIAL, SEED
 from flows.build import RunParams, build_release
 from pipeline.clean import RULES_DIR
 
@@ -22,7 +22,7 @@ def inbox(tmp_path):
     box.mkdir()
     shutil.copy(SEED, box / SEED.name)
     for name in PROVINCES[:2]:
-        shutil.copy(SHARED / "corpus" / "provincial-2026" / name, box / name)
+        shutil.copy(PROVINCIAL / name, box / name)
     return box
 
 
@@ -52,7 +52,7 @@ def test_unchanged_inbox_is_carried_over_and_reuses_the_index(harness, inbox, tm
 def test_added_changed_and_removed_files_match_a_full_rebuild(harness, inbox, tmp_path):
     out = tmp_path / "out"
     build_release(RunParams(input_dir=inbox, output_dir=out))
-    shutil.copy(SHARED / "corpus" / "provincial-2026" / PROVINCES[2], inbox / PROVINCES[2])  # added
+    shutil.copy(PROVINCIAL / PROVINCES[2], inbox / PROVINCES[2])  # added
     (inbox / PROVINCES[0]).unlink()  # removed
     (inbox / "new.txt").write_text("某某会议讲话\n同志们：\n今天召开会议。", encoding="utf-8")  # added
     incremental, manifest = _release(out, build_release(RunParams(input_dir=inbox, output_dir=out)))

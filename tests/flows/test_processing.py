@@ -2,34 +2,44 @@
 
 from __future__ import annotations
 
+import random
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import SHARED
 from flows.processing import plan_batches
-
-#: 31 provincial reports of 40-96 KB (and their run manifest)
-CORPUS_FILES = sorted((SHARED / "corpus" / "provincial-2026").iterdir())
 
 
 def _bytes(batch) -> int:
     return sum(p.stat().st_size for p in batch)
 
 
-def test_corpus_files_shared_evenly_by_two_workers():
-    budget = _bytes(CORPUS_FILES) // 5 + 1  # five batches' worth: one worker would get one more
-    alone = plan_batches(CORPUS_FILES, budget, 200)
-    shared = plan_batches(CORPUS_FILES, budget, 200, workers=2)
+@pytest.fixture
+def pages(tmp_path) -> list:
+    """31 pages of 40-96 KB, as a provincial crawl holds."""
+    rng = random.Random(31)
+    paths = []
+    for i in range(31):
+        paths.append(tmp_path / f"page_{i:02d}.csv")
+        paths[-1].write_bytes(b"x" * rng.randint(40_000, 96_000))
+    return paths
+
+
+def test_pages_shared_evenly_by_two_workers(pages):
+    budget = _bytes(pages) // 5 + 1  # five batches' worth: one worker would get one more
+    alone = plan_batches(pages, budget, 200)
+    shared = plan_batches(pages, budget, 200, workers=2)
     assert len(alone) == 5 and len(shared) == 6
-    assert [p for batch in shared for p in batch] == CORPUS_FILES
-    share = _bytes(CORPUS_FILES) / len(shared)
-    largest = max(p.stat().st_size for p in CORPUS_FILES)
+    assert [p for batch in shared for p in batch] == pages
+    share = _bytes(pages) / len(shared)
+    largest = max(p.stat().st_size for p in pages)
     assert all(abs(_bytes(batch) - share) < largest for batch in shared)
 
 
-def test_an_inbox_of_one_batch_stays_one_batch_whatever_the_workers():
+def test_an_inbox_of_one_batch_stays_one_batch_whatever_the_workers(pages):
     """The nightly run with a few new pages processes them in the flow, starting no worker."""
-    few = CORPUS_FILES[:3]
+    few = pages[:3]
     assert plan_batches(few, 10**9, 200, workers=4) == [few]
 
 

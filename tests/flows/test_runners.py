@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import REPO, SEED, SHARED
+from conftest import PROVINCIAL, REPO, SEED
 from flows.build import RunParams, build_release
 
 
@@ -22,7 +22,7 @@ def inbox(tmp_path):
     box.mkdir()
     shutil.copy(SEED, box / SEED.name)
     for name in ("2026_上海市_政府工作报告.csv", "2026_北京市_政府工作报告.csv", "2026_河北省_政府工作报告.csv"):
-        shutil.copy(SHARED / "corpus" / "provincial-2026" / name, box / name)
+        shutil.copy(PROVINCIAL / name, box / name)
     return box
 
 

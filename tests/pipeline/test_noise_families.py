@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import NATIONAL, PROVINCIAL
 from pipeline import clean, ingest, process
 from pipeline.records import Reject
 
@@ -36,7 +37,6 @@ REPO = Path(__file__).resolve().parents[2]
 CASES_FILE = REPO / "tests" / "cases" / "noise.json"
 FIXTURES = REPO / "tests" / "fixtures" / "noise"
 CASES = json.loads(CASES_FILE.read_text(encoding="utf-8"))
-SHARED = REPO.parent / "shared"
 
 #: Removal kinds a rule file may use (the brief's vocabulary, plus the older trailing_prompt).
 RULE_KINDS = {
@@ -300,20 +300,17 @@ def test_rules_add_nothing_to_the_seed():
 # ------------------------------------------------------------------ the real corpus
 
 
-def _provincial_files() -> list[Path]:
-    return sorted((SHARED / "corpus" / "provincial-2026").glob("2026_*.csv"))
+PROVINCIAL_FILES = ("上海市", "北京市", "河北省", "云南省", "宁夏回族自治区")
 
 
-@pytest.mark.skipif(not _provincial_files(), reason="shared corpus not available")
-@pytest.mark.parametrize("path", _provincial_files(), ids=lambda p: p.stem.split("_")[1])
-def test_provincial_rules_take_only_page_chrome(path):
+@pytest.mark.parametrize("province", PROVINCIAL_FILES)
+def test_provincial_rules_take_only_page_chrome(province):
     """On the real provincial reports the rules take chrome only: under 2% of the text, no
     sentence of the report (photo captions aside), and the opening sentence survives."""
     from pipeline.spans import Text
 
-    csv.field_size_limit(2**31 - 1)
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        text = next(csv.DictReader(f))["full_text"]
+    (source,) = ingest.read(PROVINCIAL / f"2026_{province}_政府工作报告.csv", PROVINCIAL)
+    text = source.text
     cleaned = clean.document(Text.from_source(text))
     ruled = [r for r in cleaned.removed if r.kind in RULE_KINDS and r.rule not in {"photo_caption", "caption_no_credit", "photo_credit"}]
     removed = "".join(text[r.start:r.end] for r in ruled)
@@ -325,13 +322,12 @@ def test_provincial_rules_take_only_page_chrome(path):
 
 def _wikisource_records() -> list[tuple[str, int, str]]:
     records = []
-    for path in sorted((SHARED / "corpus" / "national-reports").glob("*.jsonl")):
+    for path in sorted(NATIONAL.glob("*.jsonl")):
         for i, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
             records.append((path.stem, i, json.loads(line)["content"]))
     return records
 
 
-@pytest.mark.skipif(not _wikisource_records(), reason="shared corpus not available")
 def test_wikisource_footer_goes_and_nothing_else():
     """Every licence footer of the national reports goes, from its first line to the end,
     and no rule of the rule files takes anything else."""

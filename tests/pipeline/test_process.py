@@ -101,3 +101,4 @@ def test_sort_moving_runs_as_slices_gives_arrow_sort(sorted_part, added, row_by_
         records._MOST_SLICES = saved
     assert result.equals(table.sort_by([("a", "ascending", "at_start"), ("b", "ascending", "at_start")]))
     assert all(column.num_chunks <= 1 for column in result.columns)
+

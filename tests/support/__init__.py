@@ -1,0 +1,1 @@
+"""Helpers the tests share with the benchmarks: fixture builders and fidelity measures."""
