@@ -244,6 +244,7 @@ def _build(params: RunParams, output: Path) -> dict:
         reporter.stage("enrich")
         # quote(): the batches hold every record; Prefect would walk them all looking for futures.
         assembled = assemble_tables(quote([plan.carried, *results]))
+        process.require_documents(assembled)  # else the latest release stays latest
     finally:
         if spill is not None:
             shutil.rmtree(spill, ignore_errors=True)  # merged into sorted copies, or the build failed

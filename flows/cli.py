@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 
@@ -103,13 +104,20 @@ def main(argv: list[str] | None = None) -> int:
     if not args.input.is_dir():
         err.print(f"[red]error:[/red] input folder {str(args.input)!r} does not exist")
         return 2
-    from pipeline.errors import ConfigError, ValidationFailed
+    from pipeline.errors import ConfigError, NothingToPublish, ValidationFailed
     from pipeline.publish import BuildLocked
 
     try:
         if args.command == "serve":
             return _serve(args, console)
         return _build(args, console, err)
+    except NothingToPublish as exc:
+        err.print(f"[red]error:[/red] nothing published, the latest release is unchanged: {escape(str(exc))}")
+        for path, reason, detail in exc.rejects[:10]:
+            err.print(f"  rejected {path}: {reason}: {detail}", markup=False)
+        if len(exc.rejects) > 10:
+            err.print(f"  … and {len(exc.rejects) - 10} more")
+        return 1
     except ValidationFailed as exc:
         err.print(f"[red]error:[/red] validation failed, release refused: {exc.failures[0]}"
                   + (f" (and {len(exc.failures) - 1} more)" if len(exc.failures) > 1 else ""))

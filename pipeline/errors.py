@@ -7,6 +7,7 @@
 - ``TransientIOError``: an I/O failure that may succeed on retry. The only kind the
   orchestrator retries.
 - ``ValidationFailed``: the tables broke their data contract; the release is refused.
+- ``NothingToPublish``: no input became a document; the latest release stays latest.
 """
 
 from __future__ import annotations
@@ -53,3 +54,24 @@ class ValidationFailed(Exception):
             f"{len(failures)} expectation(s) failed:\n" + "\n".join(failures)
         )
         self.failures = failures
+
+
+class NothingToPublish(Exception):
+    """No input became a document: publishing would replace the latest release with an
+    empty one (a build pointed at the wrong folder, or at a folder of rejects).
+
+    ``rejects`` holds ``(source_path, reason, detail)`` of every input, in inbox order.
+    """
+
+    def __init__(self, rejects: list[tuple[str, str, str]]):
+        self.rejects = rejects
+        if not rejects:
+            super().__init__("the inbox holds no input file")
+            return
+        reasons: dict[str, int] = {}
+        for _, reason, _ in rejects:
+            reasons[reason] = reasons.get(reason, 0) + 1
+        counts = ", ".join(f"{reason}: {n}" for reason, n in sorted(reasons.items()))
+        path, reason, detail = rejects[0]
+        super().__init__(f"every input was rejected ({len(rejects)} file(s) or record(s); {counts}); "
+                         f"the first: {path}: {reason} ({detail})")

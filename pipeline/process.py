@@ -22,6 +22,7 @@ import pipeline
 import schemas
 from pipeline import clean, ingest, quality, records, segment, tokenize
 from pipeline.clean import CleanConfig
+from pipeline.errors import NothingToPublish
 from pipeline.ingest import IngestConfig
 from pipeline.normalize import NormalizeConfig
 from pipeline.records import Document, Paragraph, Reject, Removal, Section, Speech, sha256_file, stable_id
@@ -340,6 +341,15 @@ def tables(batches: list[Batch | SpilledBatch]) -> dict[str, pa.Table]:
         for name in ("speeches", "sections", "paragraphs", "removals"):
             merged[name] = _first_of_each_key(merged[name], name, repeated)
     return {name: records.sort(merged[name], schemas.table(name).sort_by) for name in schemas.TABLES}
+
+
+def require_documents(tables: dict[str, pa.Table]) -> None:
+    """Raise ``NothingToPublish`` when the tables hold no document: every input was
+    rejected, or the inbox is empty."""
+    if tables["documents"].num_rows:
+        return
+    rejects = tables["rejects"].select(["source_path", "reason", "detail"]).to_pylist()
+    raise NothingToPublish([(r["source_path"], r["reason"], r["detail"]) for r in rejects])
 
 
 def _first_of_each_key(table: pa.Table, name: str, repeated_docs: pa.Array) -> pa.Table:

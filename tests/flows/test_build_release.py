@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import DATA, REPO, SEED
+from flows import cli
 from flows.build import RunParams, build_release
 from pipeline import process, publish
 from pipeline.errors import ValidationFailed
@@ -89,6 +90,28 @@ def test_a_corrupt_table_fails_validation_and_no_release_is_published(harness, i
     releases = [p.name for p in (tmp_path / "out" / "releases").iterdir()]
     assert releases == [good["release_id"]]
     assert (tmp_path / "out" / "latest").resolve().name == good["release_id"]
+
+
+def test_an_all_rejected_or_empty_inbox_publishes_nothing_and_exits_non_zero(harness, inbox, tmp_path, capsys):
+    """A build pointed at the wrong folder never replaces a good release with an empty one."""
+    out = tmp_path / "out"
+    first = _build(inbox, out)
+    latest = (out / "latest").resolve()
+    wrong = tmp_path / "wrong"
+    wrong.mkdir()
+    (wrong / "empty.txt").write_bytes(b"")
+    (wrong / "notes.docx").write_bytes(b"PK\x03\x04 not a text format")
+    assert cli.main(["build", "--input", str(wrong), "--output", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "nothing published, the latest release is unchanged" in err
+    assert "empty.txt: empty_file" in err and "notes.docx: unsupported_format" in err
+
+    (tmp_path / "empty").mkdir()
+    assert cli.main(["build", "--input", str(tmp_path / "empty"), "--output", str(out)]) == 1
+    assert "the inbox holds no input file" in capsys.readouterr().err
+    assert (out / "latest").resolve() == latest
+    assert [p.name for p in (out / "releases").iterdir()] == [first["release_id"]]
+    assert not [p for p in out.iterdir() if p.name not in {"latest", "releases", ".lock"}]  # no staging left
 
 
 def test_paragraph_ids_are_unique_and_stable_across_builds(harness, inbox, tmp_path):

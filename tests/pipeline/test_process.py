@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from conftest import unaccounted
 from pipeline import ingest, normalize, process
+from pipeline.errors import NothingToPublish
 from pipeline.records import Reject
 from pipeline.spans import Text
 
@@ -102,3 +103,22 @@ def test_sort_moving_runs_as_slices_gives_arrow_sort(sorted_part, added, row_by_
     assert result.equals(table.sort_by([("a", "ascending", "at_start"), ("b", "ascending", "at_start")]))
     assert all(column.num_chunks <= 1 for column in result.columns)
 
+
+def test_tables_with_documents_may_be_published(tmp_path, seed_bundle):
+    process.require_documents(process.tables([process.from_records([seed_bundle], [])]))
+
+
+@pytest.mark.parametrize("files, message", [
+    ({}, "the inbox holds no input file"),
+    ({"a.txt": b"", "b.docx": b"PK", "c.txt": b""},
+     "every input was rejected (3 file(s) or record(s); empty_file: 2, unsupported_format: 1); the first: a.txt: empty_file"),
+])
+def test_no_document_is_nothing_to_publish_with_every_reject_named(tmp_path, files, message):
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    tables = process.tables([process.batch(sorted(tmp_path.iterdir()), tmp_path)])
+    with pytest.raises(NothingToPublish) as raised:
+        process.require_documents(tables)
+    assert str(raised.value).startswith(message)
+    assert [(path, reason) for path, reason, _ in raised.value.rejects] == \
+        [(r["source_path"], r["reason"]) for r in tables["rejects"].to_pylist()]
