@@ -59,7 +59,8 @@ sys.path[:0] = [str(REPO), str(REPO / "tests")]
 import opencc  # noqa: E402
 
 from support.dedup_fixtures import LEADERS, body  # noqa: E402
-from pipeline import dedup, records  # noqa: E402
+from pipeline import records  # noqa: E402
+from pipeline.corpus import dedup
 from pipeline.records import Document, Paragraph, Speech, stable_id  # noqa: E402
 
 CORPUS = REPO / "tests" / "data"

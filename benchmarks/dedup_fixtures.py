@@ -19,7 +19,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
-from pipeline.dedup import DedupConfig  # noqa: E402
+from pipeline.corpus.dedup import DedupConfig  # noqa: E402
 from support.dedup_fixtures import THRESHOLDS, build_fixtures, build_tables, choose, evaluate, margins  # noqa: E402
 
 REPORTS = REPO / "tests" / "data" / "national-reports" / "government_work_reports.jsonl"

@@ -21,7 +21,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
-from pipeline import ingest, normalize, process  # noqa: E402
+from pipeline import ingest, process  # noqa: E402
+from pipeline.text import normalize
 from support.fidelity import han_changes, reference_body  # noqa: E402
 
 CORPUS = REPO / "tests" / "data"

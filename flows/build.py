@@ -30,15 +30,17 @@ from pydantic import BaseModel, Field
 import pipeline
 from flows import progress, runners
 from flows.processing import plan_batches, process_batches, process_inbox, transient
-from pipeline import enrich, ingest, jsonl, process, publish, validate
+from pipeline import ingest, process, validate
+from pipeline.corpus import enrich
+from pipeline.release import jsonl, publish
 from pipeline import incremental as incremental_
-from pipeline import report as release_report
-from pipeline.enrich import EnrichConfig
-from pipeline.clean import CleanConfig
+from pipeline.release import report as release_report
+from pipeline.corpus.enrich import EnrichConfig
+from pipeline.text.clean import CleanConfig
 from pipeline.ingest import IngestConfig
-from pipeline.normalize import NormalizeConfig
+from pipeline.text.normalize import NormalizeConfig
 from pipeline.process import BuildConfig
-from pipeline.tokenize import TokenizeConfig
+from pipeline.corpus.tokenize import TokenizeConfig
 
 
 class RunParams(BaseModel):

@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         err.print(f"[red]error:[/red] input folder {str(args.input)!r} does not exist")
         return 2
     from pipeline.errors import ConfigError, NothingToPublish, ValidationFailed
-    from pipeline.publish import BuildLocked
+    from pipeline.release.publish import BuildLocked
 
     try:
         if args.command == "serve":
@@ -229,7 +229,7 @@ def _show(path: Path, console: Console, err: Console) -> int:
 
 
 def _verify(path: Path, console: Console, err: Console) -> int:
-    from pipeline import verify
+    from pipeline.release import verify
 
     if not path.exists():
         err.print(f"[red]error:[/red] {str(path)!r} does not exist")
@@ -253,7 +253,7 @@ def _params(args: argparse.Namespace):
 def _build(args: argparse.Namespace, console: Console, err: Console) -> int:
     from flows import progress, runners, server
     from flows.build import build_release
-    from pipeline import publish
+    from pipeline.release import publish
 
     params = _params(args)
     flow = build_release.with_options(task_runner=runners.task_runner(args.runner, args.workers, args.dask_address))

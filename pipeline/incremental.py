@@ -32,7 +32,8 @@ import pyarrow.parquet as pq
 
 import pipeline
 import schemas
-from pipeline import ingest, tokenize
+from pipeline import ingest
+from pipeline.corpus import tokenize
 from pipeline.process import Batch, BuildConfig
 
 #: Name of the index table holding each document's fingerprint.

@@ -20,14 +20,17 @@ import pyarrow.compute as pc
 
 import pipeline
 import schemas
-from pipeline import clean, ingest, quality, records, segment, tokenize
-from pipeline.clean import CleanConfig
+from pipeline import ingest, records
+from pipeline.corpus import quality, tokenize
+from pipeline.structure import segment
+from pipeline.text import clean
+from pipeline.text.clean import CleanConfig
 from pipeline.errors import NothingToPublish
 from pipeline.ingest import IngestConfig
-from pipeline.normalize import NormalizeConfig
+from pipeline.text.normalize import NormalizeConfig
 from pipeline.records import Document, Paragraph, Reject, Removal, Section, Speech, sha256_file, stable_id
-from pipeline.quality import QualityConfig
-from pipeline.tokenize import TokenizeConfig
+from pipeline.corpus.quality import QualityConfig
+from pipeline.corpus.tokenize import TokenizeConfig
 
 #: Libraries whose versions change the data; recorded in every manifest.
 LIBRARIES = ("opencc", "jieba", "rjieba", "pyarrow", "pandas", "great-expectations", "prefect")

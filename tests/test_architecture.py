@@ -19,10 +19,11 @@ from pipeline import records
 
 def test_pipeline_never_imports_prefect():
     """In a fresh interpreter, since other tests in this session import Prefect."""
-    modules = sorted(p.stem for p in (REPO / "pipeline").glob("*.py") if p.stem != "__init__")
+    modules = sorted(".".join(p.relative_to(REPO).with_suffix("").parts).removesuffix(".__init__")
+                     for p in (REPO / "pipeline").rglob("*.py"))
     code = (
         "import importlib, sys\n"
-        f"for m in {modules!r}: importlib.import_module('pipeline.' + m)\n"
+        f"for m in {modules!r}: importlib.import_module(m)\n"
         "leaked = sorted(n for n in sys.modules if n == 'prefect' or n.startswith('prefect.'))\n"
         "print(len(leaked)); sys.exit(1 if leaked else 0)\n"
     )

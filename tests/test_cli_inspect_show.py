@@ -9,7 +9,9 @@ import subprocess
 import sys
 
 from conftest import REPO, SEED
-from pipeline import enrich, process, publish, validate
+from pipeline import process, validate
+from pipeline.corpus import enrich
+from pipeline.release import publish
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:

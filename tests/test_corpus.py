@@ -9,7 +9,8 @@ import re
 import pytest
 
 from conftest import NATIONAL, PROVINCIAL
-from pipeline import ingest, normalize, process
+from pipeline import ingest, process
+from pipeline.text import normalize
 from pipeline.records import Reject
 from support.fidelity import han_changes, reference_body
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from conftest import NATIONAL, SEED
-from pipeline import dedup, ingest, process
-from pipeline.dedup import DedupConfig
+from pipeline import ingest, process
+from pipeline.corpus import dedup
+from pipeline.corpus.dedup import DedupConfig
 from support.dedup_fixtures import VARIANTS, build_fixtures, evaluate
 
 REPORTS = NATIONAL / "government_work_reports.jsonl"

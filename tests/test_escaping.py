@@ -8,7 +8,9 @@ import html
 import json
 from html.parser import HTMLParser
 
-from pipeline import enrich, ingest, process, publish, validate
+from pipeline import ingest, process, validate
+from pipeline.corpus import enrich
+from pipeline.release import publish
 
 SCRIPT = "<script>alert(1)</script>"
 ATTRIBUTE = '"><img src=x onerror=alert(1)>'

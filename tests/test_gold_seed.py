@@ -13,7 +13,7 @@ from collections import defaultdict
 import pytest
 
 from conftest import SEED, SEED_SHA256, unaccounted
-from pipeline import normalize
+from pipeline.text import normalize
 
 
 def _by_speech(rows, key="speech_id"):

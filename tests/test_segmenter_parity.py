@@ -8,7 +8,7 @@ import json
 import pytest
 
 from conftest import NATIONAL
-from pipeline.tokenize import TokenizeConfig, tokens
+from pipeline.corpus.tokenize import TokenizeConfig, tokens
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import REPO, SEED
-from pipeline import enrich, process, publish, validate, verify
+from pipeline import process, validate
+from pipeline.corpus import enrich
+from pipeline.release import publish, verify
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +94,7 @@ def test_a_second_build_on_a_locked_output_exits_with_one_line(tmp_path):
 
 def test_the_lock_waits_for_another_process_and_is_reentrant_within_one(tmp_path):
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from pipeline import publish\n"
+        [sys.executable, "-c", "import sys, time; from pipeline.release import publish\n"
          "with publish.exclusive(sys.argv[1]):\n    print('held', flush=True); time.sleep(1.5)", str(tmp_path)],
         cwd=REPO, stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"

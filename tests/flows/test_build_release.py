@@ -17,7 +17,8 @@ import pytest
 from conftest import DATA, REPO, SEED
 from flows import cli
 from flows.build import RunParams, build_release
-from pipeline import process, publish
+from pipeline import process
+from pipeline.release import publish
 from pipeline.errors import ValidationFailed
 
 

@@ -17,7 +17,7 @@ import time
 import pytest
 
 from conftest import PROVINCIAL, REPO, SEED
-from pipeline import verify
+from pipeline.release import verify
 
 
 @pytest.fixture

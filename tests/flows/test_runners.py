@@ -54,7 +54,8 @@ def test_process_workers_are_gone_before_the_corpus_wide_steps(harness, inbox, t
     from prefect.settings import get_current_settings
 
     from flows import processing, runners
-    from pipeline import enrich, process
+    from pipeline import process
+    from pipeline.corpus import enrich
 
     workers_during_enrich = []
     heartbeats = []  # seconds between heartbeats, in the build run and in the processing subflow
@@ -108,8 +109,8 @@ def test_a_worker_imports_only_the_per_document_stages():
     batch; the corpus-wide libraries cost each worker 1.3 s and ~200 MB there (measured)."""
     from flows.processing import process_batch
 
-    heavy = ("pandas", "great_expectations", "scipy", "datasketch", "pipeline.enrich", "pipeline.validate",
-             "pipeline.publish", "flows.build")
+    heavy = ("pandas", "great_expectations", "scipy", "datasketch", "pipeline.corpus.enrich", "pipeline.validate",
+             "pipeline.release.publish", "flows.build")
     code = f"import sys, {process_batch.fn.__module__}; print([m for m in {heavy!r} if m in sys.modules])"
     imported = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert imported.stdout.strip() == "[]"

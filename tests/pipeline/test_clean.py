@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from pipeline import clean, normalize
+from pipeline.text import clean, normalize
 from pipeline.errors import ConfigError
 from pipeline.spans import Text
 

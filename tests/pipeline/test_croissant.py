@@ -25,8 +25,10 @@ import pytest
 
 import schemas
 from conftest import SEED
-from pipeline import croissant, enrich, process, publish, validate
-from pipeline.enrich import EnrichConfig
+from pipeline import process, validate
+from pipeline.corpus import enrich
+from pipeline.release import croissant, publish
+from pipeline.corpus.enrich import EnrichConfig
 
 mlc = pytest.importorskip("mlcroissant")
 from mlcroissant._src.core import constants as mlc_constants  # noqa: E402

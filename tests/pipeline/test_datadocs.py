@@ -7,7 +7,8 @@ import re
 import pytest
 
 from conftest import SEED
-from pipeline import datadocs, process, validate
+from pipeline import process, validate
+from pipeline.validate import datadocs
 from pipeline.errors import ConfigError
 
 

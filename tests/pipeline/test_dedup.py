@@ -21,8 +21,9 @@ from hypothesis import strategies as st
 
 import schemas
 from conftest import REPO
-from pipeline import dedup, quality, records
-from pipeline.dedup import DedupConfig
+from pipeline import records
+from pipeline.corpus import dedup, quality
+from pipeline.corpus.dedup import DedupConfig
 from pipeline.errors import ConfigError
 from pipeline.records import Document, Paragraph, Speech, stable_id
 

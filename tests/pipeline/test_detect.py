@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline import detect
+from pipeline.text import detect
 
 
 def _joined(chars: str) -> list[str]:
@@ -25,7 +25,7 @@ def test_text_without_an_undecided_break_never_loads_the_dictionary():
 
 def test_the_dictionary_is_the_trusted_words_of_jiebas_main_dictionary():
     """Read from jieba's file, it holds the words a jieba tokenizer would have given."""
-    from pipeline.tokenize import TokenizeConfig, make_tokenizer
+    from pipeline.corpus.tokenize import TokenizeConfig, make_tokenizer
 
     frequencies = make_tokenizer(TokenizeConfig()).FREQ
     assert detect._dictionary() == {w for w, f in frequencies.items() if f >= 100 and len(w) >= 2}

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from pipeline import enrich
+from pipeline.corpus import enrich
 
 
 def test_the_switch_interval_is_shortened_only_while_inside():

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.extract import html_text, html_title
+from pipeline.ingest.html import html_text, html_title
 
 PAGE = """<!DOCTYPE html>
 <html>

@@ -12,9 +12,10 @@ import pytest
 
 import schemas
 from conftest import PROVINCIAL, SEED
-from pipeline import incremental, process, publish
-from pipeline.clean import RULES_DIR, CleanConfig
-from pipeline.normalize import NormalizeConfig
+from pipeline import incremental, process
+from pipeline.release import publish
+from pipeline.text.clean import RULES_DIR, CleanConfig
+from pipeline.text.normalize import NormalizeConfig
 from pipeline.process import BuildConfig
 
 BEIJING = "2026_北京市_政府工作报告.csv"

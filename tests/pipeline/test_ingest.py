@@ -464,7 +464,7 @@ def test_run_manifest_has_no_text_column():
 
 
 def test_importing_ingest_does_not_import_prefect():
-    code = "import sys, pipeline.ingest, pipeline.extract; print('prefect' in sys.modules)"
+    code = "import sys, pipeline.ingest, pipeline.ingest.html; print('prefect' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[2])
     assert out.stdout.strip() == "False"

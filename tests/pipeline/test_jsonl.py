@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import incremental, jsonl, process
+from pipeline import incremental, process
+from pipeline.release import jsonl
 
 
 @pytest.fixture(scope="module")

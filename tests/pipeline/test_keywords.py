@@ -5,8 +5,8 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
-from pipeline import keywords
-from pipeline.keywords import KeywordConfig
+from pipeline.corpus import keywords
+from pipeline.corpus.keywords import KeywordConfig
 
 
 def test_seed_speeches_get_their_topics(seed_bundle):

@@ -30,7 +30,8 @@ from pathlib import Path
 import pytest
 
 from conftest import NATIONAL, PROVINCIAL
-from pipeline import clean, ingest, process
+from pipeline import ingest, process
+from pipeline.text import clean
 from pipeline.records import Reject
 
 REPO = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import normalize
+from pipeline.text import normalize
 from pipeline.errors import ConfigError
 from pipeline.spans import Text
 

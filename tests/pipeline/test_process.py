@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import unaccounted
-from pipeline import ingest, normalize, process
+from pipeline import ingest, process
+from pipeline.text import normalize
 from pipeline.errors import NothingToPublish
 from pipeline.records import Reject
 from pipeline.spans import Text

@@ -16,7 +16,8 @@ import pytest
 import yaml
 
 import schemas
-from pipeline import jsonl, publish, records
+from pipeline import records
+from pipeline.release import jsonl, publish
 from pipeline.records import Document, Paragraph, Removal, Section, Speech, stable_id
 
 SHA = "ab" * 32

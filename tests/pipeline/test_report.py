@@ -15,7 +15,9 @@ import pytest
 
 import schemas
 from conftest import SEED
-from pipeline import enrich, process, records, report, validate
+from pipeline import process, records, validate
+from pipeline.corpus import enrich
+from pipeline.release import report
 from pipeline.errors import ConfigError
 
 SECTIONS = (

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import normalize, segment
+from pipeline.structure import segment
+from pipeline.text import normalize
 from pipeline.spans import Text
 
 CASES = json.loads((Path(__file__).parents[1] / "cases" / "segment.json").read_text(encoding="utf-8"))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import jieba
 import pytest
 
-from pipeline import tokenize
+from pipeline.corpus import tokenize
 from pipeline.errors import ConfigError
-from pipeline.tokenize import TokenizeConfig
+from pipeline.corpus.tokenize import TokenizeConfig
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -52,9 +52,10 @@ from pathlib import Path
 
 import opencc
 
-from pipeline import dedup, process
-from pipeline.chardata import HAN
-from pipeline.dedup import DedupConfig
+from pipeline import process
+from pipeline.corpus import dedup
+from pipeline.text.chardata import HAN
+from pipeline.corpus.dedup import DedupConfig
 
 VARIANTS = ("original", "mirror", "masked", "truncated")
 #: (canonical, contained) that each copy should come out as.

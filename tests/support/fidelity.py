@@ -6,8 +6,8 @@ from __future__ import annotations
 import difflib
 import re
 
-from pipeline import normalize
-from pipeline.chardata import HAN
+from pipeline.text import normalize
+from pipeline.text.chardata import HAN
 
 FOOTER = "本作品是中华人民共和国的"
 _HAN = re.compile(f"[{HAN}]")

@@ -17,13 +17,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import detect, normalize
-from pipeline.chardata import SENTENCE_END, cn_number
+from pipeline.text import detect, normalize
+from pipeline.text.chardata import SENTENCE_END, cn_number
 from pipeline.errors import ConfigError
-from pipeline.normalize import NormalizeConfig
+from pipeline.text.normalize import NormalizeConfig
 from pipeline.spans import Text
 
-RULES_DIR = Path(__file__).parent / "rules"
+RULES_DIR = Path(__file__).parents[1] / "rules"
 
 #: Rule scopes:
 #: ``line``   the pattern matches a whole line (spaces around it allowed);

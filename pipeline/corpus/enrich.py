@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline import dedup, keywords
-from pipeline.dedup import DedupConfig
-from pipeline.keywords import KeywordConfig
+from pipeline.corpus import dedup, keywords
+from pipeline.corpus.dedup import DedupConfig
+from pipeline.corpus.keywords import KeywordConfig
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 import schemas
-from pipeline import datadocs
+from pipeline.validate import datadocs
 from pipeline.errors import ConfigError, ValidationFailed
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 
 import schemas
 from pipeline import validate
-from pipeline.publish import DATA_DIR, JSONL_NAME, sha256_file
+from pipeline.release.publish import DATA_DIR, JSONL_NAME, sha256_file
 
 
 def release(path: Path, run_suites: bool = True) -> list[str]:

@@ -26,7 +26,7 @@ import re
 import pyarrow as pa
 
 import schemas
-from pipeline import layout
+from schemas import layout
 
 #: The Croissant version the metadata conforms to. mlcroissant 1.1.1 validates 1.0 and
 #: 1.1; 1.0 is the one every reader supports, and under 1.1 ``name`` and

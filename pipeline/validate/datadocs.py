@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pipeline.errors import ConfigError
 
-VENDOR = Path(__file__).parent / "resources" / "datadocs"
+VENDOR = Path(__file__).parents[1] / "resources" / "datadocs"
 #: Where in the site the copies go.
 VENDOR_IN_SITE = Path("static") / "vendor"
 

@@ -21,10 +21,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.chardata import HAN
-from pipeline.quality import PLACEHOLDER
+from pipeline.text.chardata import HAN
+from pipeline.corpus.quality import PLACEHOLDER
 
-RESOURCES = Path(__file__).parent / "resources"
+RESOURCES = Path(__file__).parents[1] / "resources"
 DEFAULT_STOPWORDS = RESOURCES / "stopwords.txt"
 JIEBA_IDF = Path(jieba.analyse.__file__).parent / "idf.txt"
 

@@ -22,7 +22,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from pipeline.chardata import (
+from pipeline.text.chardata import (
     CN_DIGIT_VALUE,
     DATE_LINE,
     DATE_START,

@@ -24,7 +24,7 @@ import jieba
 
 from pipeline.errors import ConfigError
 
-RESOURCES = Path(__file__).parent / "resources"
+RESOURCES = Path(__file__).parents[1] / "resources"
 
 #: Segmenters behind ``tokens``: Python jieba (the default), or jieba-rs.
 ENGINES = ("jieba", "rjieba")

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from pipeline.chardata import DATE_LINE, HAN, SALUTATION, SENTENCE_END, SPEAKER_LINE
+from pipeline.text.chardata import DATE_LINE, HAN, SALUTATION, SENTENCE_END, SPEAKER_LINE
 
 #: (start, end, kind, rule, cut): ``cut`` is False, "break" (the two sides must not join)
 #: or True (text was cut out there: a paywall, a hidden-text marker).

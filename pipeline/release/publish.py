@@ -35,8 +35,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 import schemas
-from pipeline import croissant, jsonl, report
-from pipeline.layout import (
+from pipeline.release import croissant, jsonl, report
+from schemas.layout import (
     CROISSANT_NAME, DATA_DIR, DATA_DOCS_DIR, INDEX_DIR, JSONL_NAME, LICENSE_NOTE, PRETTY_NAME, REPORT_NAME,
 )
 from pipeline.errors import ConfigError, TransientIOError, is_transient

@@ -194,8 +194,8 @@ def _members_from_child(tables: dict[str, pa.Table], ranges: list[tuple[int, int
         write_arrow_file(_of_speeches(tables[name], only) if name in _NESTED_TABLES else tables[name],
                          work / f"{name}.arrow")
     (work / "job.json").write_text(json.dumps({"ranges": ranges}))
-    child = subprocess.run([sys.executable, "-m", "pipeline.jsonl", str(work)], capture_output=True, text=True,
-                           cwd=Path(__file__).resolve().parents[1])
+    child = subprocess.run([sys.executable, "-m", "pipeline.release.jsonl", str(work)], capture_output=True, text=True,
+                           cwd=Path(__file__).resolve().parents[2])
     if child.returncode != 0:
         raise RuntimeError(f"writing the JSONL members failed in the child process ({child.returncode}): {child.stderr[-2000:]}")
     lengths = json.loads((work / "lengths.json").read_text())

@@ -53,9 +53,9 @@ import pyarrow.compute as pc
 from datasketch import MinHash
 from scipy import sparse
 
-from pipeline.chardata import HAN
+from pipeline.text.chardata import HAN
 from pipeline.errors import ConfigError
-from pipeline.quality import PLACEHOLDER
+from pipeline.corpus.quality import PLACEHOLDER
 
 #: What every placeholder (XX, ×××, ***, xxx, ____) folds to: one private-use character.
 PLACEHOLDER_TOKEN = "\ue000"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.chardata import HAN, SENTENCE_END
+from pipeline.text.chardata import HAN, SENTENCE_END
 
 #: Placeholders of templates and masking (noise catalogue §2.1): ×××, XX月, xx, 20xx年,
 #: 202x, ***, ____. They stand for names, dates and places and are kept as written.

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
-from pipeline import extract
+from pipeline.ingest import html as extract
 from pipeline.errors import BadDocument, ConfigError, TransientIOError, is_transient
 from pipeline.records import Reject
 from pipeline.spans import Text

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import opencc
 
-from pipeline.chardata import CHINESE_RE, HALF_TO_FULL, HAN_RE
+from pipeline.text.chardata import CHINESE_RE, HALF_TO_FULL, HAN_RE
 from pipeline.errors import ConfigError
 from pipeline.spans import Text
 

@@ -1,0 +1,1 @@
+"""Words and the corpus-wide steps: tokens, quality flags, keywords, near-duplicates."""

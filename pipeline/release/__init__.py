@@ -1,0 +1,1 @@
+"""Publishing a release: Parquet, the JSONL download, manifest, card, Croissant, report, verify."""

@@ -1,0 +1,1 @@
+"""Text stages: character data, normalisation, noise detection and cleaning."""
