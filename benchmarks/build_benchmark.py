@@ -45,7 +45,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 os.chdir(REPO)
 
-import flows  # noqa: E402,F401  (offline Prefect environment before Prefect is imported)
+import flows.build  # noqa: E402,F401  (Prefect offline and pyarrow set up as for a build)
 
 CORPUS = REPO / "tests" / "data"
 TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"

@@ -14,7 +14,7 @@ import argparse
 import json
 import time
 
-import flows  # noqa: F401  (the offline Prefect settings)
+import flows.build  # noqa: F401  (Prefect offline and pyarrow set up as for a build)
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 

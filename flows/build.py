@@ -1,46 +1,56 @@
-"""The ``build_release`` flow: inbox → batches → tables → validation → release.
+"""The ``build_release`` flow: inbox → batches → tables → enrichment → validation → release.
 
-Each task is a thin call into ``pipeline``. Work is scheduled per batch of files (a few
-MB of text), never per paragraph: Prefect costs 5–10 ms per task in threads and
-100+ ms in process runners, so a task must carry about a second of work.
+Each task is a thin call into ``pipeline``; ``flows.overlap`` runs the steps that can go
+side by side, and ``flows.runtime`` tunes the process for a build. Work is scheduled per
+batch of files (a few MB of text), never per paragraph: Prefect's cost per task in a
+process runner is worth paying only for about a second of work.
 """
+
+# This module is how every build starts (the command line, served and deployed runs, the
+# benchmarks): Prefect's offline settings and pyarrow's allocator come first.
+from flows import runtime
+
+runtime.offline_prefect()
+runtime.load_arrow()
 
 # No ``from __future__ import annotations`` here: Prefect builds the flow's parameter model
 # from these annotations, and a served run that loads this module by entrypoint cannot
 # resolve them from strings.
-import concurrent.futures
-import contextlib
-import datetime as dt
-import gc
-import hashlib
-import json
-import shutil
-import threading
-from pathlib import Path
+import concurrent.futures  # noqa: E402
+import contextlib  # noqa: E402
+import dataclasses  # noqa: E402
+import datetime as dt  # noqa: E402
+import json  # noqa: E402
+import shutil  # noqa: E402
+from pathlib import Path  # noqa: E402
 
-from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact
-from prefect.cache_policies import NO_CACHE
-from prefect.context import FlowRunContext
-from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
-from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
-from prefect.utilities.annotations import quote
-from pydantic import BaseModel, Field
+import pyarrow as pa  # noqa: E402
+from prefect import flow, get_run_logger, task  # noqa: E402
+from prefect.artifacts import create_markdown_artifact  # noqa: E402
+from prefect.cache_policies import NO_CACHE  # noqa: E402
+from prefect.context import FlowRunContext  # noqa: E402
+from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings  # noqa: E402
+from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner  # noqa: E402
+from prefect.utilities.annotations import quote  # noqa: E402
+from pydantic import BaseModel, Field  # noqa: E402
 
-import pipeline
-from flows import progress, runners
-from flows.processing import plan_batches, process_batches, process_inbox, transient
-from pipeline import ingest, process, validate
-from pipeline.corpus import enrich
-from pipeline.release import jsonl, publish
-from pipeline import incremental as incremental_
-from pipeline.release import report as release_report
-from pipeline.corpus.enrich import EnrichConfig
-from pipeline.text.clean import CleanConfig
-from pipeline.ingest import IngestConfig
-from pipeline.text.normalize import NormalizeConfig
-from pipeline.process import BuildConfig
-from pipeline.corpus.tokenize import TokenizeConfig
+import schemas  # noqa: E402
+from flows import download, overlap, progress, runners  # noqa: E402
+from flows.processing import plan_batches, process_batches, process_inbox, transient  # noqa: E402
+from pipeline import incremental, ingest, process, validate  # noqa: E402
+from pipeline.corpus import enrich  # noqa: E402
+from pipeline.corpus.enrich import EnrichConfig  # noqa: E402
+from pipeline.corpus.tokenize import TokenizeConfig  # noqa: E402
+from pipeline.ingest import IngestConfig  # noqa: E402
+from pipeline.process import BuildConfig  # noqa: E402
+from pipeline.release import describe, jsonl, lock, parquet, store  # noqa: E402
+from pipeline.release import report as release_report  # noqa: E402
+from pipeline.text.clean import CleanConfig  # noqa: E402
+from pipeline.text.normalize import NormalizeConfig  # noqa: E402
+from schemas.layout import DATA_DIR, JSONL_NAME  # noqa: E402
+
+#: The index tables of the latest release that enrichment reuses.
+ENRICH_INDEX = ("minhash", "terms")
 
 
 class RunParams(BaseModel):
@@ -57,6 +67,8 @@ class RunParams(BaseModel):
     segmenter: str = Field("jieba", description="Word segmenter: jieba, or rjieba (jieba-rs, ~13x faster, optional package).")
     incremental: bool = Field(True, description="Carry unchanged documents over from the latest release.")
     wait_for_lock: float = Field(0.0, ge=0, description="Seconds to wait when another build holds the output folder.")
+    take_lock: bool = Field(True, description="Hold the output folder's lock for the build; the command line "
+                                              "holds it itself, before Prefect starts, and passes false.")
 
     def enrich_config(self) -> EnrichConfig:
         return EnrichConfig()
@@ -70,113 +82,6 @@ class RunParams(BaseModel):
         )
 
 
-@task(retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=transient, cache_policy=NO_CACHE)
-def plan_build(inbox: Path, previous: Path | None, config: BuildConfig, incremental: bool) -> incremental_.Plan:
-    """Which files to process and which records to carry over from the latest release."""
-    return incremental_.plan(ingest.inbox_files(inbox), inbox, previous if incremental else None, config)
-
-
-@task(cache_policy=NO_CACHE)
-def assemble_tables(batches: list[process.Batch]):
-    return process.tables(batches)
-
-
-@task(cache_policy=NO_CACHE)
-def enrich_tables(tables, config: EnrichConfig, previous_index: dict, carried=None) -> enrich.Enriched:
-    """``carried``: ids of the documents carried over from the release ``previous_index`` is of."""
-    return enrich.tables(tables, config, previous_index, carried)
-
-
-#: The index tables of the latest release that enrichment reuses.
-ENRICH_INDEX = ("minhash", "terms")
-
-
-def _read_enrich_index(previous: Path | None) -> dict:
-    return {name: publish.read_index(previous, name) for name in ENRICH_INDEX}
-
-
-@task(cache_policy=NO_CACHE)
-def validate_tables(tables, data_docs: Path, unchanged=None) -> validate.ValidationReport:
-    try:
-        report = validate.validate(tables, data_docs, unchanged)
-        report.raise_for_failures()
-    except BaseException:
-        shutil.rmtree(data_docs, ignore_errors=True)  # no release will carry them
-        raise
-    return report
-
-
-@task(retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=transient, cache_policy=NO_CACHE)
-def publish_release(output_dir: Path, release_id: str, tables, manifest: dict, data_docs: Path,
-                    index: dict | None = None, data_files: Path | None = None) -> Path:
-    return publish.write_release(output_dir, release_id, tables, manifest, index, data_docs, data_files)
-
-
-def _download_reuse(previous: Path | None, tables, unchanged, carried_doc_ids) -> jsonl.Reuse | None:
-    """What the JSONL download may copy from the previous release: the members whose
-    speeches came out of this build exactly as that release holds them (one new page
-    changed the keywords of 13 of 2,000 speeches, measured)."""
-    members = publish.read_index(previous, jsonl.INDEX)
-    if members is None or unchanged is None:
-        return None
-    speeches = jsonl.unchanged_speeches(tables, unchanged, carried_doc_ids)
-    return jsonl.Reuse(previous / publish.DATA_DIR / publish.JSONL_NAME, members, speeches)
-
-
-def _validate_while_writing(tables, index: dict, data_docs: Path, data_files: Path, logger, compared):
-    """Validate, and meanwhile write the data files into ``data_files`` on a thread:
-    Parquet and gzip run outside the GIL, so on a 50 MB release the two took 6.5 s
-    together instead of 8 s one after the other (measured).
-
-    ``compared()`` gives the rows validation may skip and what the download may copy
-    (``validate.validate``'s ``unchanged``, ``jsonl.Reuse``). It runs on a thread of its
-    own: the Parquet files, the index and the suites that see every row need neither,
-    and comparing the rows of 2,000 documents took 0.3-0.45 s of a one-new-page build
-    (measured).
-
-    Returns the report and ``data_files``, or None when writing them failed: publishing
-    then writes them itself, with its retries. Nothing is left behind when validation
-    fails.
-    """
-    unchanged, reuse = concurrent.futures.Future(), concurrent.futures.Future()
-
-    def compare() -> None:
-        try:
-            skip, copy = compared()
-        except BaseException as exc:
-            unchanged.set_exception(exc)
-            reuse.set_exception(exc)  # the download is not written for a build that failed
-            raise
-        reuse.set_result(copy)
-        unchanged.set_result(skip)
-
-    with concurrent.futures.ThreadPoolExecutor(2, thread_name_prefix="data-files") as pool:
-        writing = pool.submit(publish.write_data_files, data_files, tables, index, reuse)
-        comparing = pool.submit(compare)
-        try:
-            report = validate_tables(tables, data_docs, unchanged)
-            comparing.result()
-        except BaseException:
-            concurrent.futures.wait([writing, comparing])
-            shutil.rmtree(data_files, ignore_errors=True)
-            raise
-        failure = writing.exception()
-    if failure is not None:
-        logger.warning("writing the data files ahead failed (%s); publishing writes them", failure)
-        shutil.rmtree(data_files, ignore_errors=True)
-        return report, None
-    return report, data_files
-
-
-def release_id_for(now: dt.datetime, tables) -> str:
-    """``<UTC time>-<8 hex of the inputs and pipeline version>``: sortable and telling."""
-    digest = hashlib.sha256(pipeline.__version__.encode())
-    for name in ("documents", "rejects"):
-        for row in tables[name].select(["source_path", "source_sha256"]).to_pylist():
-            digest.update(f"{row['source_path']}\t{row['source_sha256']}\n".encode())
-    return f"{now:%Y%m%dT%H%M%SZ}-{digest.hexdigest()[:8]}"
-
-
 @flow(name="build_release", task_runner=ThreadPoolTaskRunner(max_workers=2), validate_parameters=True)
 def build_release(params: RunParams = RunParams()) -> dict:
     """Build, validate and publish a release of every document in the inbox.
@@ -184,127 +89,215 @@ def build_release(params: RunParams = RunParams()) -> dict:
     Returns the summary the command line prints: release path, row counts, rejects.
     """
     output = params.output_dir.resolve()
-    with publish.exclusive(output, params.wait_for_lock), _collecting_only_new_objects():
-        return _build(params, output)
+    holding = lock.exclusive(output, params.wait_for_lock) if params.take_lock else contextlib.nullcontext()
+    with holding, runtime.building(), overlap.Background("build") as background:
+        logger = get_run_logger()
+        config, inbox = params.build_config(), params.input_dir.resolve()
+        previous = latest_release(output)
+        previous_index = background.start(_read_enrich_index, previous)  # read while the inbox is processed
+        plan = plan_build(inbox, previous, config, params.incremental)
+        # Imported while documents are processed (it takes seconds); not while planning, whose
+        # reads of the previous release it would slow down, holding the interpreter lock.
+        background.start(runtime.quiet_great_expectations)
+        tables = process_and_assemble(plan, inbox, config, params, output)
+        enriched = enrich_tables(tables, params.enrich_config(), previous_index.result(),
+                                 plan.carried.tables["documents"].column("doc_id"))
+        index = {**enriched.index,
+                 incremental.STATE: incremental.state_table(enriched.tables, incremental.fingerprints(config))}
+        checked = validate_and_write(enriched.tables, index, plan.carried.tables, previous, output)
+        now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        release_id = describe.release_id(now, enriched.tables)
+        manifest = describe.manifest(release_id, now, enriched.tables, checked.report.to_dict(), config)
+        manifest["enrichment"] = enriched.summary
+        manifest["deduplication"] = {**params.enrich_config().dedup.describe(), "stats": enriched.summary["dedup"]}
+        manifest["changes"] = plan.summary()
+        progress.current().stage("publish")
+        # quote(): the manifest lists every input file; Prefect would walk its nodes looking for futures
+        path = publish_release(output, release_id, enriched.tables, quote(manifest), checked.data_docs,
+                               index=index if checked.data_files is None else None, data_files=checked.data_files)
+        progress.current().done()
+        logger.info("published %s", path)
+        return _summary(path, enriched.tables)
 
 
-@contextlib.contextmanager
-def _collecting_only_new_objects():
-    """The garbage collector leaves the objects that exist now (the imported libraries:
-    Prefect, pandas, Great Expectations, ~400,000 objects) out of its full collections
-    until the build ends: scanning them took 0.28 s of a one-new-page build of 2,000
-    documents, 0.10 s without them (measured)."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-
-
-def _build(params: RunParams, output: Path) -> dict:
-    logger = get_run_logger()
-    config = params.build_config()
-    inbox = params.input_dir.resolve()
-    stale = publish.clean_stale_staging(output)
+def latest_release(output: Path) -> Path | None:
+    """The latest release of ``output``, after removing what interrupted builds left."""
+    stale = store.clean_stale_staging(output)
     if stale:
-        logger.warning("removed %d unfinished release folder(s) left by an interrupted build", len(stale))
+        get_run_logger().warning("removed %d unfinished release folder(s) left by an interrupted build", len(stale))
+    return store.latest_release(output)
 
-    previous = publish.latest_release(output)
-    # Read while the build plans and processes: reading the 69 MB MinHash index of 2,000
-    # documents took 0.5 s of a one-new-page build when enrichment waited for it (measured).
-    reader = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="read-index")
-    previous_index = reader.submit(_read_enrich_index, previous)
-    reader.shutdown(wait=False)
-    plan = plan_build(inbox, previous, config, params.incremental)
-    # Great Expectations takes ~2.7 s to import (measured): on a thread, that overlaps
-    # waiting for workers and the Arrow work of assembling and enriching. Not planning:
-    # the import held the GIL while the plan read the previous release (4.0 s instead of
-    # 1.45 s for 2,000 documents, measured). Validating in a process of its own, started
-    # here, was no faster for one new page (12.7-13.9 s against 13.0-13.9 s) and its
-    # ~650 MB beside the JSONL child took a 50 MB build past 2 GB (measured).
-    threading.Thread(target=validate.preload, name="import-gx", daemon=True).start()
+
+def _read_enrich_index(previous: Path | None) -> dict[str, pa.Table | None]:
+    return {name: parquet.read_index(previous, name) for name in ENRICH_INDEX}
+
+
+@task(retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=transient, cache_policy=NO_CACHE)
+def plan_build(inbox: Path, previous: Path | None, config: BuildConfig, incremental_build: bool) -> incremental.Plan:
+    """Which files to process and which records to carry over from the latest release;
+    the previous release's tables are read while the inbox is hashed."""
+    state = incremental.read_state(previous) if incremental_build else None
+    with overlap.Background("plan") as background:
+        release = background.start(_read_release, previous) if state is not None else None
+        plan = incremental.compare(ingest.inbox_files(inbox), inbox, state, incremental.fingerprints(config))
+        return incremental.with_carried(plan, release.result()) if plan.keep else plan
+
+
+def _read_release(previous: Path) -> dict[str, pa.Table]:
+    return dict(zip(schemas.TABLES, overlap.map_all(lambda name: incremental.read_table(previous, name), schemas.TABLES)))
+
+
+def process_and_assemble(plan: incremental.Plan, inbox: Path, config: BuildConfig, params: RunParams,
+                         output: Path) -> dict[str, pa.Table]:
+    """The tables of the release: the plan's files processed in batches on the flow's task
+    runner, merged with the records carried over. Raises ``NothingToPublish`` when no
+    input became a document: the latest release then stays latest."""
     runner = FlowRunContext.get().task_runner
     batches = plan_batches(plan.process, params.batch_bytes, params.max_batch_files, runners.parallelism(runner))
-    logger.info("%d file(s) to process in %d batch(es); %d document(s) carried over from %s",
-                len(plan.process), len(batches), plan.carried.documents, previous.name if previous else "nothing")
+    get_run_logger().info("%d file(s) to process in %d batch(es); %d document(s) carried over",
+                          len(plan.process), len(batches), plan.carried.documents)
     # Workers in other processes leave their batches on disk rather than send them back.
-    spill = None if isinstance(runner, ThreadPoolTaskRunner) else publish.staging_path(output, "batches")
+    spill = None if isinstance(runner, ThreadPoolTaskRunner) else store.staging_path(output, "batches")
     try:
         if isinstance(runner, ProcessPoolTaskRunner) and len(batches) > 1:
-            # In a subflow with its own pool, shut down when it returns: the idle workers
-            # (~600 MB each, measured) would otherwise live through the corpus-wide steps,
-            # where this process peaks. The subflow sends no heartbeats: it runs in this
-            # process, whose build run sends them, and Prefect joins a heartbeat thread
-            # that sleeps in 1 s steps when a run ends (0.4-0.6 s from the last task to
-            # the end of a subflow without it, 1.0-1.2 s with it, measured).
+            # A subflow with a pool of its own, shut down when it returns: idle workers would
+            # otherwise hold their memory through the corpus-wide steps. It sends no
+            # heartbeats: it runs in this process, whose build run sends them, and a run
+            # ends on its heartbeat thread's next tick.
             with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
                 results = process_inbox.with_options(task_runner=runner.duplicate())(batches, inbox, config, spill)
         else:
             results = process_batches(batches, inbox, config, spill)
-        reporter = progress.current()
-        changes = plan.summary()
-        reporter.stage("enrich")
+        progress.current().stage("enrich")
         # quote(): the batches hold every record; Prefect would walk them all looking for futures.
-        assembled = assemble_tables(quote([plan.carried, *results]))
-        process.require_documents(assembled)  # else the latest release stays latest
+        tables = assemble_tables(quote([plan.carried, *results]))
     finally:
         if spill is not None:
             shutil.rmtree(spill, ignore_errors=True)  # merged into sorted copies, or the build failed
-    carried = plan.carried.tables
-    # The assembled tables are sorted copies: let the batches' buffers go now, not when
-    # the build ends (the carried rows stay until compared with what the build made of them).
-    del results
-    plan.carried = process.Batch()
-    enriched = enrich_tables(assembled, params.enrich_config(), previous_index.result(),
-                             carried["documents"].column("doc_id"))
-    del assembled
-    tables = enriched.tables
-    index = {**enriched.index, incremental_.STATE: incremental_.state_table(tables, incremental_.fingerprints(config))}
+    process.require_documents(tables)
+    return tables
 
-    # Here, not in the comparison: that runs on a thread while validation holds GX's setup lock.
+
+@task(cache_policy=NO_CACHE)
+def assemble_tables(batches: list[process.Batch]) -> dict[str, pa.Table]:
+    return process.tables(batches)
+
+
+@task(cache_policy=NO_CACHE)
+def enrich_tables(tables: dict, config: EnrichConfig, previous_index: dict, carried=None) -> enrich.Enriched:
+    """Keywords and duplicates of the whole release. Keywords, mostly Arrow work outside the
+    interpreter lock, run on a thread beside duplicates, mostly Python loops.
+    ``carried``: ids of the documents carried over from the release ``previous_index`` is of."""
+    with runtime.switching_often(), overlap.Background("enrich") as background:
+        ranking = background.start(enrich.keywords_of, tables, config, previous_index, carried)
+        duplicates = enrich.duplicates_of(tables, config, previous_index, carried)
+        return enrich.combine(ranking.result(), duplicates)
+
+
+class Checked(BaseModel, arbitrary_types_allowed=True):
+    """A validated release's report, its Data Docs, and its data files when they were
+    written ahead (None: publishing writes them)."""
+
+    report: validate.ValidationReport
+    data_docs: Path
+    data_files: Path | None
+
+
+@task(cache_policy=NO_CACHE)
+def validate_and_write(tables: dict, index: dict, carried: dict, previous: Path | None, output: Path) -> Checked:
+    """Validate the tables and write their data files side by side: Parquet, zlib and the
+    download's child process work outside this process's interpreter lock.
+
+    The rows are compared with the previous release meanwhile (what validation may skip,
+    what the download may copy); the references suites, which need no comparison, run
+    first. Nothing is left behind when validation fails; when only writing fails,
+    publishing writes the files itself, with its retries.
+    """
+    logger = get_run_logger()
+    progress.current().stage("validate")
+    data_docs, data_files = store.staging_path(output, "validation"), store.staging_path(output, "data")
     same_suites = validate.release_suites_sha256(previous) == validate.suites_digest()
+    with overlap.Background("validate") as background:
+        comparison = background.start(_compare, carried, tables, previous)
+        writing = background.start(write_data_files, data_files, tables, index, comparison)
+        try:
+            session = validate.Session(tables, data_docs)
+            session.references()
+            unchanged = comparison.result().unchanged
+            session.rows(unchanged if same_suites else None)  # the rules changed: what passed the old ones is checked again
+            report = session.report()
+            report.raise_for_failures()
+        except BaseException:
+            concurrent.futures.wait([writing, comparison])
+            shutil.rmtree(data_files, ignore_errors=True)
+            shutil.rmtree(data_docs, ignore_errors=True)
+            raise
+    if writing.exception() is not None:
+        logger.warning("writing the data files ahead failed (%s); publishing writes them", writing.exception())
+        shutil.rmtree(data_files, ignore_errors=True)
+        return Checked(report=report, data_docs=data_docs, data_files=None)
+    return Checked(report=report, data_docs=data_docs, data_files=data_files)
 
-    def compared_with_previous():
-        nonlocal carried
-        old, carried = carried, None  # compared once, then let go
-        if not old["documents"].num_rows:
-            return None, None
-        unchanged = incremental_.unchanged_rows(old, tables)
-        reuse = _download_reuse(previous, tables, unchanged, old["documents"].column("doc_id"))
-        # the rules changed: what passed the old ones is checked again
-        return unchanged if same_suites else None, reuse
 
-    reporter.stage("validate")
-    data_docs = publish.staging_path(output, "validation")
-    report, data_files = _validate_while_writing(tables, index, data_docs, publish.staging_path(output, "data"),
-                                                 logger, compared_with_previous)
+@dataclasses.dataclass(frozen=True)
+class Comparison:
+    """Per table, the rows exactly as the previous release holds them, and what the
+    download may copy from it; None for a build that carried nothing over."""
 
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    release_id = release_id_for(now, tables)
-    manifest = process.manifest(release_id, now, tables, report.to_dict(), config)
-    manifest["enrichment"] = enriched.summary
-    manifest["deduplication"] = {**params.enrich_config().dedup.describe(), "stats": enriched.summary["dedup"]}
-    manifest["changes"] = changes
-    reporter.stage("publish")
-    # the index went into data_files with the data, unless writing them ahead failed
-    # quote(): the manifest lists every input file; Prefect would walk its nodes looking
-    # for futures, twice (12,000 nodes for 2,000 documents).
-    path = publish_release(output, release_id, tables, quote(manifest), data_docs,
-                           index=index if data_files is None else None, data_files=data_files)
-    reporter.done()
+    unchanged: dict[str, pa.ChunkedArray] | None = None
+    reuse: jsonl.Reuse | None = None
 
-    counts = {name: t.num_rows for name, t in tables.items()}
-    summary = {
-        "release_id": release_id,
-        "release_path": str(path),
-        "row_counts": counts,
-        "rejects": tables["rejects"].select(["source_path", "reason"]).to_pylist(),
-        "validation": "passed",
-    }
+
+def _compare(carried: dict[str, pa.Table], tables: dict[str, pa.Table], previous: Path | None) -> Comparison:
+    if not carried["documents"].num_rows:
+        return Comparison()
+    unchanged = incremental.unchanged_rows(carried, tables)
+    members = parquet.read_index(previous, jsonl.INDEX)
+    if members is None:
+        return Comparison(unchanged)
+    speeches = jsonl.unchanged_speeches(tables, unchanged, carried["documents"].column("doc_id"))
+    return Comparison(unchanged, jsonl.Reuse(previous / DATA_DIR / JSONL_NAME, members, speeches))
+
+
+def write_data_files(folder: Path, tables: dict[str, pa.Table], index: dict[str, pa.Table],
+                     comparison: concurrent.futures.Future) -> Path:
+    """``store.write_data_files``, side by side: the Parquet files on a thread while the
+    download is written (once the ``comparison`` says what it may copy), and every file
+    flushed and checksummed as soon as it is closed, while the others are written."""
+    store.data_folder(folder, tables)
+    with overlap.Background("data-files") as background:
+        flushed: list[concurrent.futures.Future] = []
+
+        def written(path: Path) -> None:
+            flushed.append(background.start(store.flushed, folder, path))
+
+        tables_written = background.start(parquet.write_tables, folder, tables, index, written)
+        members = download.write(tables, folder / DATA_DIR / JSONL_NAME, comparison.result().reuse)
+        written(folder / DATA_DIR / JSONL_NAME)
+        written(parquet.write_index(folder, jsonl.INDEX, members))
+        tables_written.result()
+    store.write_file_list(folder, [future.result() for future in flushed])
+    return folder
+
+
+@task(retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=transient, cache_policy=NO_CACHE)
+def publish_release(output_dir: Path, release_id: str, tables, manifest: dict, data_docs: Path,
+                    index: dict | None = None, data_files: Path | None = None) -> Path:
+    return store.write_release(output_dir, release_id, tables, manifest, index, data_docs, data_files)
+
+
+def _summary(path: Path, tables: dict[str, pa.Table]) -> dict:
+    """What the command line prints, and the run's markdown artifact."""
     published = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
     create_markdown_artifact(
         key="release-summary",
         markdown=release_report.summary_markdown(tables, published),
-        description=f"speechcorpus release {release_id}",
+        description=f"speechcorpus release {published['release_id']}",
     )
-    return summary
+    return {
+        "release_id": published["release_id"],
+        "release_path": str(path),
+        "row_counts": {name: t.num_rows for name, t in tables.items()},
+        "rejects": tables["rejects"].select(["source_path", "reason"]).to_pylist(),
+        "validation": "passed",
+    }

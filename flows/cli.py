@@ -104,8 +104,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.input.is_dir():
         err.print(f"[red]error:[/red] input folder {str(args.input)!r} does not exist")
         return 2
+    from flows import runtime
     from pipeline.errors import ConfigError, NothingToPublish, ValidationFailed
-    from pipeline.release.publish import BuildLocked
+    from pipeline.release.lock import BuildLocked
+
+    runtime.offline_prefect()  # before anything imports Prefect
 
     try:
         if args.command == "serve":
@@ -229,11 +232,14 @@ def _show(path: Path, console: Console, err: Console) -> int:
 
 
 def _verify(path: Path, console: Console, err: Console) -> int:
+    from flows import runtime
     from pipeline.release import verify
 
     if not path.exists():
         err.print(f"[red]error:[/red] {str(path)!r} does not exist")
         return 2
+    runtime.offline_prefect()  # Great Expectations' telemetry off too
+    runtime.quiet_great_expectations()
     problems = verify.release(path) if (path / "manifest.json").exists() else verify.output(path)
     for problem in problems:
         console.print(problem, soft_wrap=True, markup=False)
@@ -253,13 +259,14 @@ def _params(args: argparse.Namespace):
 def _build(args: argparse.Namespace, console: Console, err: Console) -> int:
     from flows import progress, runners, server
     from flows.build import build_release
-    from pipeline.release import publish
+    from pipeline.release import lock
 
-    params = _params(args)
+    # The lock is held here, before Prefect starts, so a second build gets one clear line,
+    # not a failed run; the flow is told not to take it again.
+    params = _params(args).model_copy(update={"take_lock": False})
     flow = build_release.with_options(task_runner=runners.task_runner(args.runner, args.workers, args.dask_address))
     reporter = progress.TerminalProgress(err) if err.is_terminal else progress.Reporter()
-    # Held before Prefect starts, so a second build gets one clear line, not a failed run.
-    with publish.exclusive(params.output_dir, params.wait_for_lock), progress.reporting(reporter):
+    with lock.exclusive(params.output_dir, params.wait_for_lock), progress.reporting(reporter):
         if runners.needs_server(args.runner):
             with server.local_server() as api_url, server.using(api_url):
                 summary = flow(params)

@@ -18,7 +18,6 @@ corpus-wide steps (keywords, duplicates, validation) always run on the whole rel
 
 from __future__ import annotations
 
-import concurrent.futures
 import hashlib
 import json
 import math
@@ -100,11 +99,18 @@ def state_table(tables: dict[str, pa.Table], prints: Fingerprints) -> pa.Table:
 
 @dataclass
 class Plan:
-    """What a build must process, what it carries over, and how the inbox changed."""
+    """What a build must process, what it carries over, and how the inbox changed.
+
+    ``keep`` holds the files whose records are carried (by path relative to the inbox),
+    ``carried`` those records once read from the previous release (``with_carried``).
+    """
 
     process: list[Path] = field(default_factory=list)
     carried: Batch = field(default_factory=Batch)
     diff: dict[str, list[str]] = field(default_factory=lambda: {"added": [], "changed": [], "removed": [], "unchanged": []})
+    keep: set[str] = field(default_factory=set)
+    #: the previous release read no other file than those kept: every row of it is carried
+    keeps_everything: bool = False
 
     def summary(self) -> dict:
         """Counts and the paths of the added, changed and removed files (the manifest's diff)."""
@@ -120,36 +126,39 @@ def plan(paths: list[Path], inbox: Path, previous: Path | None, config: BuildCon
 
     A file is carried when it is byte-identical to the one the previous release read at
     the same path and every document (or reject) it gave has the current fingerprint.
+    The steps, which a build may interleave with other work: ``read_state``, ``compare``,
+    ``read_release`` and ``with_carried``.
     """
+    out = compare(paths, inbox, read_state(previous), fingerprints(config))
+    return with_carried(out, read_release(previous)) if out.keep else out
+
+
+def read_state(previous: Path | None) -> pa.Table | None:
+    """The state index of the previous release (a row per document and reject), if any."""
+    return _read(previous, f"index/{STATE}.parquet")
+
+
+def read_release(previous: Path) -> dict[str, pa.Table]:
+    """The tables of the previous release."""
+    return {name: read_table(previous, name) for name in schemas.TABLES}
+
+
+def read_table(previous: Path, name: str) -> pa.Table | None:
+    """The table ``name`` of the previous release."""
+    return _read(previous, f"data/{name}.parquet")
+
+
+def compare(paths: list[Path], inbox: Path, state: pa.Table | None, prints: Fingerprints) -> Plan:
+    """The plan's files to process, files to keep and diff, from the inbox and the previous
+    release's ``state`` (None: no previous release, every file is added)."""
     out = Plan()
-    state = _read(previous, f"index/{STATE}.parquet")
     if state is None:
         out.process = list(paths)
         out.diff["added"] = [ingest.relative_name(p, inbox) for p in paths]
         return out
-    # The previous release's tables are read while the inbox is hashed: reading them after
-    # took 0.6 s of a one-new-page build of 2,000 documents, hashing 0.2 s (measured).
-    reader = concurrent.futures.ThreadPoolExecutor(len(schemas.TABLES), thread_name_prefix="read-release")
-    reading = {name: reader.submit(_read, previous, f"data/{name}.parquet") for name in schemas.TABLES}
-    try:
-        keep, read_before = _compare_inbox(paths, inbox, state, fingerprints(config), out)
-        if keep:
-            out.carried = _carried({name: future.result() for name, future in reading.items()},
-                                   keep, everything=keep == read_before)
-    finally:
-        # nothing carried (every file changed): the reads left running are dropped unused
-        reader.shutdown(wait=False, cancel_futures=True)
-    return out
-
-
-def _compare_inbox(paths: list[Path], inbox: Path, state: pa.Table, prints: Fingerprints,
-                   out: Plan) -> tuple[set[str], set[str]]:
-    """Fill ``out``'s diff and files to process; return the files to carry and every file
-    the previous release read (``state``)."""
     by_path: dict[str, list[dict]] = {}
     for row in state.to_pylist():
         by_path.setdefault(row["source_path"], []).append(row)
-    keep: set[str] = set()
     for path in paths:
         relative = ingest.relative_name(path, inbox)
         rows = by_path.get(relative)
@@ -162,13 +171,20 @@ def _compare_inbox(paths: list[Path], inbox: Path, state: pa.Table, prints: Fing
         if all(r["source_sha256"] == sha and r["fingerprint"] == prints.of(r["site"])
                and r["reject_reason"] != "duplicate_input" for r in rows):
             out.diff["unchanged"].append(relative)
-            keep.add(relative)
+            out.keep.add(relative)
         else:
             out.diff["changed"].append(relative)
             out.process.append(path)
     inbox_paths = {ingest.relative_name(p, inbox) for p in paths}
     out.diff["removed"] = sorted(p for p in by_path if p not in inbox_paths)
-    return keep, set(by_path)
+    out.keeps_everything = out.keep == set(by_path)
+    return out
+
+
+def with_carried(out: Plan, release: dict[str, pa.Table]) -> Plan:
+    """``out`` with the records of its kept files taken from the previous ``release``."""
+    out.carried = _carried(release, out.keep, everything=out.keeps_everything)
+    return out
 
 
 def _sha256(path: Path) -> str | None:
@@ -187,8 +203,7 @@ def _read(release: Path | None, relative: str) -> pa.Table | None:
 def _carried(release: dict[str, pa.Table], paths: set[str], everything: bool = False) -> Batch:
     """The rows of the files in ``paths`` among the ``release`` tables (as the previous
     release holds them), as a batch ready for ``process.tables``; ``everything``: ``paths``
-    are all the files it read, so every row is carried (filtering 130,000 paragraphs for
-    nothing took 0.4 s)."""
+    are all the files it read, so every row is carried without filtering."""
     out = dict(release)
     if not everything:
         wanted = pa.array(sorted(paths), pa.string())

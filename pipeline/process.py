@@ -9,8 +9,6 @@ turning byte-identical inputs after the first into rejects.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-import importlib.metadata
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +16,6 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-import pipeline
 import schemas
 from pipeline import ingest, records
 from pipeline.corpus import quality, tokenize
@@ -28,13 +25,9 @@ from pipeline.text.clean import CleanConfig
 from pipeline.errors import NothingToPublish
 from pipeline.ingest import IngestConfig
 from pipeline.text.normalize import NormalizeConfig
-from pipeline.records import Document, Paragraph, Reject, Removal, Section, Speech, sha256_file, stable_id
+from pipeline.records import Document, Paragraph, Reject, Removal, Section, Speech, stable_id
 from pipeline.corpus.quality import QualityConfig
 from pipeline.corpus.tokenize import TokenizeConfig
-
-#: Libraries whose versions change the data; recorded in every manifest.
-LIBRARIES = ("opencc", "jieba", "rjieba", "pyarrow", "pandas", "great-expectations", "prefect")
-
 
 @dataclass(frozen=True)
 class BuildConfig:
@@ -367,51 +360,6 @@ def _first_of_each_key(table: pa.Table, name: str, repeated_docs: pa.Array) -> p
             seen.add(values)
             first.append(i)
     return pa.concat_tables([table.filter(pc.invert(mask)), repeated.take(pa.array(first, pa.int64()))])
-
-
-def library_versions() -> dict[str, str]:
-    """Installed versions of the libraries that shape the data."""
-    versions = {}
-    for name in LIBRARIES:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
-
-
-def manifest(release_id: str, created_at: dt.datetime, tables: dict[str, pa.Table],
-             validation: dict, config: BuildConfig) -> dict:
-    """The manifest of a release before its files are written (publish adds files and counts)."""
-    documents = tables["documents"].to_pylist()
-    rejects = tables["rejects"].to_pylist()
-    inputs = [{"source_path": d["source_path"], "sha256": d["source_sha256"], "bytes": d["source_bytes"],
-               "status": "document", "doc_id": d["doc_id"]} for d in documents]
-    inputs += [{"source_path": r["source_path"], "sha256": r["source_sha256"], "status": "rejected",
-                "reason": r["reason"]} for r in rejects]
-    kinds: dict[str, int] = {}
-    for kind in tables["removals"].column("kind").to_pylist():
-        kinds[kind] = kinds.get(kind, 0) + 1
-    return {
-        "release_id": release_id,
-        "created_at": created_at.isoformat(timespec="seconds"),
-        "pipeline_version": pipeline.__version__,
-        "schema_version": schemas.SCHEMA_VERSION,
-        "libraries": library_versions(),
-        "config": {
-            "opencc_profile": config.normalize.opencc_profile,
-            "rules": {p.name: sha256_file(p) for p in config.clean.rule_files()},
-            "segmenter": config.tokenize.engine,
-            "jieba_hmm": config.tokenize.hmm,
-            "user_dictionary": {
-                "file": Path(config.tokenize.user_dict).name if config.tokenize.user_dict else None,
-                "sha256": tokenize.user_dict_sha256(config.tokenize),
-            },
-        },
-        "inputs": sorted(inputs, key=lambda i: i["source_path"]),
-        "removals_by_kind": dict(sorted(kinds.items())),
-        "validation": validation,
-    }
 
 
 def outline(bundle: Bundle) -> dict:

@@ -9,7 +9,9 @@ import os
 
 import pytest
 
-import flows  # noqa: F401  (sets Prefect's offline environment before any test imports prefect)
+from flows import runtime
+
+runtime.offline_prefect()  # before any test imports Prefect
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data"

@@ -96,3 +96,29 @@ def test_readme_opens_with_the_two_commands_ci_runs():
     commands = [re.sub(r"\s*#.*$", "", line).strip() for line in block]
     assert [c for c in commands if c] == ["make run", "make test"]
     assert "README.md" in (REPO / ".ci" / "run").read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------ pipeline/ is pure
+
+
+#: What only ``flows/`` may use: threads, futures, processes, and process-wide settings.
+_ORCHESTRATION = re.compile(
+    r"^\s*(?:import|from)\s+(?:concurrent|threading|multiprocessing|subprocess|asyncio)\b"
+    r"|\b(?:sys\.set\w+|os\.environ\.(?:setdefault|update|pop)|os\.putenv"
+    r"|gc\.(?:freeze|disable|set_threshold)|logging\.basicConfig|warnings\.(?:filterwarnings|simplefilter))\b"
+    r"|\bos\.environ\[[^]]+\]\s*=(?!=)",
+    re.MULTILINE,
+)
+
+
+def test_pipeline_starts_no_thread_or_process_and_changes_no_process_wide_setting():
+    offenders = {p.relative_to(REPO).as_posix(): _ORCHESTRATION.findall(p.read_text(encoding="utf-8"))
+                 for p in (REPO / "pipeline").rglob("*.py")}
+    assert {path: found for path, found in offenders.items() if found} == {}
+
+
+def test_the_check_for_orchestration_finds_what_it_forbids():
+    samples = ["import concurrent.futures", "from threading import Thread", "import subprocess",
+               "sys.setswitchinterval(0.001)", 'os.environ["X"] = "1"', 'os.environ.setdefault("X", "1")', "gc.freeze()"]
+    assert all(_ORCHESTRATION.search(sample) for sample in samples)
+    assert not _ORCHESTRATION.search("if final.exists():  # published by a concurrent build meanwhile")

@@ -11,7 +11,7 @@ import sys
 from conftest import REPO, SEED
 from pipeline import process, validate
 from pipeline.corpus import enrich
-from pipeline.release import publish
+from pipeline.release import describe, store
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
@@ -50,9 +50,9 @@ def test_inspect_reports_a_reject_and_a_missing_file(tmp_path):
 def test_show_prints_the_manifest_summary(tmp_path):
     enriched = enrich.tables(process.tables([process.batch([SEED], SEED.parent)]))
     report = validate.validate(enriched.tables)
-    manifest = process.manifest("r-show", dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), enriched.tables,
+    manifest = describe.manifest("r-show", dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), enriched.tables,
                                 report.to_dict(), process.BuildConfig())
-    publish.write_release(tmp_path, "r-show", enriched.tables, manifest, enriched.index)
+    store.write_release(tmp_path, "r-show", enriched.tables, manifest, enriched.index)
     result = _run("show", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "release r-show" in result.stdout and "paragraphs" in result.stdout and "136" in result.stdout

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 
 from pipeline import ingest, process, validate
 from pipeline.corpus import enrich
-from pipeline.release import publish
+from pipeline.release import describe, store
 
 SCRIPT = "<script>alert(1)</script>"
 ATTRIBUTE = '"><img src=x onerror=alert(1)>'
@@ -44,9 +44,9 @@ def test_report_and_card_show_hostile_titles_and_names_as_text(tmp_path):
     titles = enriched.tables["speeches"].column("title").to_pylist()
     assert any(SCRIPT in t for t in titles) and any(ATTRIBUTE in t for t in titles)  # the pipeline kept them
     report = validate.validate(enriched.tables)
-    manifest = process.manifest("r1", dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), enriched.tables,
+    manifest = describe.manifest("r1", dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), enriched.tables,
                                 report.to_dict(), process.BuildConfig())
-    release = publish.write_release(tmp_path / "out", "r1", enriched.tables, manifest, enriched.index)
+    release = store.write_release(tmp_path / "out", "r1", enriched.tables, manifest, enriched.index)
 
     page = (release / "report.html").read_text(encoding="utf-8")
     card = (release / "README.md").read_text(encoding="utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 import time
@@ -14,7 +15,7 @@ import pytest
 from conftest import REPO, SEED
 from pipeline import process, validate
 from pipeline.corpus import enrich
-from pipeline.release import publish, verify
+from pipeline.release import describe, lock, store, verify
 
 
 @pytest.fixture(scope="module")
@@ -23,8 +24,8 @@ def release(tmp_path_factory):
     enriched = enrich.tables(process.tables([process.batch([SEED], SEED.parent)]))
     report = validate.validate(enriched.tables)
     now = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
-    manifest = process.manifest("r1", now, enriched.tables, report.to_dict(), process.BuildConfig())
-    return publish.write_release(out, "r1", enriched.tables, manifest, enriched.index)
+    manifest = describe.manifest("r1", now, enriched.tables, report.to_dict(), process.BuildConfig())
+    return store.write_release(out, "r1", enriched.tables, manifest, enriched.index)
 
 
 def _copy(release, tmp_path):
@@ -64,7 +65,7 @@ def test_a_dangling_reference_fails_the_suites(release, tmp_path):
     pq.write_table(dropped, copy / "data" / "sections.parquet")
     manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
     manifest["files"]["data/sections.parquet"] = {
-        "sha256": publish.sha256_file(copy / "data" / "sections.parquet"),
+        "sha256": store.sha256_file(copy / "data" / "sections.parquet"),
         "bytes": (copy / "data" / "sections.parquet").stat().st_size}
     manifest["row_counts"]["sections"] -= 1
     (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
@@ -84,7 +85,7 @@ def test_cli_verify_exit_codes(release, tmp_path):
 
 
 def test_a_second_build_on_a_locked_output_exits_with_one_line(tmp_path):
-    with publish.exclusive(tmp_path):
+    with lock.exclusive(tmp_path):
         result = subprocess.run([sys.executable, "-m", "flows.cli", "build", "--output", str(tmp_path)],
                                 cwd=REPO, capture_output=True, text=True, timeout=300)
     assert result.returncode == 3
@@ -92,19 +93,20 @@ def test_a_second_build_on_a_locked_output_exits_with_one_line(tmp_path):
     assert len(lines) == 1 and "another build" in lines[0] and str(tmp_path) in lines[0]
 
 
-def test_the_lock_waits_for_another_process_and_is_reentrant_within_one(tmp_path):
+def test_the_lock_waits_for_another_holder_and_is_not_reentrant(tmp_path):
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from pipeline.release import publish\n"
-         "with publish.exclusive(sys.argv[1]):\n    print('held', flush=True); time.sleep(1.5)", str(tmp_path)],
+        [sys.executable, "-c", "import sys, time; from pipeline.release import lock\n"
+         "with lock.exclusive(sys.argv[1]):\n    print('held', flush=True); time.sleep(1.5)", str(tmp_path)],
         cwd=REPO, stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"
-    with pytest.raises(publish.BuildLocked, match=f"pid {holder.pid}"):
-        with publish.exclusive(tmp_path):
+    with pytest.raises(lock.BuildLocked, match=f"pid {holder.pid}"):
+        with lock.exclusive(tmp_path):
             pass
     start = time.monotonic()
-    with publish.exclusive(tmp_path, wait_seconds=30):
+    with lock.exclusive(tmp_path, wait_seconds=30):
         waited = time.monotonic() - start
-        with publish.exclusive(tmp_path):  # the same process may take it again (CLI, then flow)
+        # a second hold is a second build, even in one process (the command line tells the flow it holds it)
+        with pytest.raises(lock.BuildLocked, match=f"pid {os.getpid()}"), lock.exclusive(tmp_path):
             pass
     holder.wait()
     assert waited > 0.5

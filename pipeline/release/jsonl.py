@@ -14,17 +14,12 @@ writes.
 
 from __future__ import annotations
 
-import collections
-import concurrent.futures
 import contextlib
 import hashlib
 import json
-import shutil
 import struct
-import subprocess
-import sys
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,14 +29,12 @@ import pyarrow.compute as pc
 
 import pipeline
 import schemas
-from pipeline.records import map_arrow_file, write_arrow_file
 
 #: Speeches per gzip member on average. A member with a changed speech is serialised again
-#: whole: at 8, one new page in 2,000 documents cost 0.84 s of CPU to write the download,
-#: at 2, 0.31 s, for a file 0.4% larger and a full write as fast (measured).
+#: whole: small members keep that work small, for a file a fraction of a percent larger.
 MEMBER_SPEECHES = 2
-#: Measured on 64 MiB of a release's JSONL: level 4 compresses in 1.0 s to 34.1%, level 6
-#: in 2.4 s to 32.7%; 4% more bytes to download for compression 2.4 times as fast.
+#: Level 4 rather than zlib's default 6: a few percent more bytes to download, for
+#: compression more than twice as fast.
 GZIP_LEVEL = 4
 #: Name of the index table that locates each member in the file.
 INDEX = "jsonl_members"
@@ -96,77 +89,91 @@ def records(tables: dict[str, pa.Table]) -> Iterator[dict]:
             yield json.loads(line)
 
 
+@dataclass(frozen=True)
+class Layout:
+    """Where each member of a download goes and where its bytes come from.
+
+    ``bounds``: the (start, end) speech rows of every member, in file order; ``copyable``:
+    previous members to copy, by their speech ids, as (offset, length) in the previous
+    file; ``to_write``: the row ranges of the members to serialise; ``only``: the speeches
+    those members hold, when some are copied (None: every speech).
+    """
+
+    speech_ids: list[str]
+    bounds: list[tuple[int, int]]
+    copyable: dict[tuple[str, ...], tuple[int, int]]
+    to_write: list[tuple[int, int]]
+    only: frozenset[str] | None
+
+
+def layout(tables: dict[str, pa.Table], reuse: Reuse | None = None) -> Layout:
+    """The members of the download of ``tables``, and which ``reuse`` lets it copy."""
+    ids = tables["speeches"].column("speech_id").to_pylist()
+    bounds = member_bounds(ids)
+    copyable = _copyable(reuse) if reuse is not None and reuse.usable() else {}
+    to_write = [(lo, hi) for lo, hi in bounds if tuple(ids[lo:hi]) not in copyable]
+    only = frozenset(s for lo, hi in to_write for s in ids[lo:hi]) if copyable else None
+    return Layout(ids, bounds, copyable, to_write, only)
+
+
 def write(tables: dict[str, pa.Table], path: Path, reuse: Reuse | None = None) -> pa.Table:
     """Write the download of ``tables`` to ``path``; return the index of its members.
 
     UTF-8 with Chinese kept as is (``ensure_ascii=False`` makes the file ~40% smaller than
     ``\\u`` escapes) and compact separators. Members ``reuse`` allows are copied from the
-    previous file; the others are serialised and compressed (zlib on two threads: it
-    releases the GIL), in a child process when there are many, since JSON encoding holds
-    the GIL and a build validates meanwhile. Headers carry no time or name, so the bytes
+    previous file; the others are serialised and compressed here, one after the other
+    (``assemble`` takes them from elsewhere). Headers carry no time or name, so the bytes
     depend on the records alone.
     """
-    path = Path(path)
-    ids = tables["speeches"].column("speech_id").to_pylist()
-    bounds = member_bounds(ids)
-    copyable = _copyable(reuse) if reuse is not None and reuse.usable() else {}
-    to_write = [(lo, hi) for lo, hi in bounds if tuple(ids[lo:hi]) not in copyable]
-    only = {s for lo, hi in to_write for s in ids[lo:hi]} if copyable else None
-    work = path.parent / f".{path.name}.work"
-    try:
-        if len(to_write) >= PROCESS_MIN_MEMBERS:
-            fresh = _members_from_child(tables, to_write, only, work)
-        else:
-            fresh = _members(_Speeches(tables, only), to_write)
-        offsets, lengths = [], []
-        with open(path, "wb") as out, (open(reuse.path, "rb") if copyable else contextlib.nullcontext()) as previous:
-            for lo, hi in bounds:
-                located = copyable.get(tuple(ids[lo:hi]))
-                if located is not None:
-                    previous.seek(located[0])
-                    data = previous.read(located[1])
-                else:
-                    data = next(fresh)
-                offsets.append(out.tell())
-                lengths.append(len(data))
-                out.write(data)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    plan = layout(tables, reuse)
+    fresh = map(gzip_member, member_bodies(tables, plan.to_write, plan.only))
+    return assemble(path, plan, fresh, reuse)
+
+
+def assemble(path: Path, plan: Layout, fresh: Iterable[bytes], reuse: Reuse | None = None) -> pa.Table:
+    """Write the download laid out by ``plan`` to ``path``: copied members from ``reuse``'s
+    file, and the compressed members of ``plan.to_write`` from ``fresh``, in order.
+    Returns the index of its members."""
+    fresh = iter(fresh)
+    offsets, lengths = [], []
+    with open(path, "wb") as out, (open(reuse.path, "rb") if plan.copyable else contextlib.nullcontext()) as previous:
+        for lo, hi in plan.bounds:
+            located = plan.copyable.get(tuple(plan.speech_ids[lo:hi]))
+            if located is not None:
+                previous.seek(located[0])
+                data = previous.read(located[1])
+            else:
+                data = next(fresh)
+            offsets.append(out.tell())
+            lengths.append(len(data))
+            out.write(data)
     return pa.table(
-        [pa.array(range(len(bounds)), pa.int32()), pa.array(offsets, pa.int64()), pa.array(lengths, pa.int64()),
-         pa.array([ids[lo:hi] for lo, hi in bounds], pa.list_(pa.string()))],
+        [pa.array(range(len(plan.bounds)), pa.int32()), pa.array(offsets, pa.int64()), pa.array(lengths, pa.int64()),
+         pa.array([plan.speech_ids[lo:hi] for lo, hi in plan.bounds], pa.list_(pa.string()))],
         schema=_INDEX_SCHEMA,
     )
 
 
-#: Members to write from which a child process serialises them: below it, starting one
-#: (~0.5 s) costs more than it saves.
-PROCESS_MIN_MEMBERS = 64
 #: The tables a speech's line is made of.
-_LINE_TABLES = ("speeches", *_NESTED_TABLES)
+LINE_TABLES = ("speeches", *_NESTED_TABLES)
 
 
 #: Speeches whose lines are built together: Arrow works a column at a time, and memory
-#: holds one block's rows and JSON, not the file's. The child process writing the download
-#: of a 50 MB release peaked at 553-571 MB with 64, 594 MB with 256, and at 735 MB when it
-#: also kept a sorted copy of the paragraphs (the dict-based writer: 596 MB, measured).
+#: holds one block's rows and JSON, not the file's.
 _BLOCK_SPEECHES = 64
 
 
-def _members(speeches: _Speeches, ranges: list[tuple[int, int]]) -> Iterator[bytes]:
-    """The compressed members of the speech row ``ranges``, in order, a few in flight."""
-    with concurrent.futures.ThreadPoolExecutor(2) as pool:
-        pending: collections.deque = collections.deque()
-        for block in _blocks(ranges):
-            lines = speeches.lines([row for lo, hi in block for row in range(lo, hi)])
-            start = 0
-            for lo, hi in block:
-                pending.append(pool.submit(_gzip_member, lines.joined(start, start + hi - lo)))
-                start += hi - lo
-                if len(pending) > 4:  # a few members in memory, not the whole block
-                    yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+def member_bodies(tables: dict[str, pa.Table], ranges: list[tuple[int, int]],
+                  only: frozenset[str] | None = None) -> Iterator[bytes]:
+    """The lines of each member of speech row ``ranges``, uncompressed, in order; ``only``:
+    the speeches those ranges hold, when they are few (their children alone are ordered)."""
+    speeches = _Speeches(tables, only)
+    for block in _blocks(ranges):
+        lines = speeches.lines([row for lo, hi in block for row in range(lo, hi)])
+        start = 0
+        for lo, hi in block:
+            yield lines.joined(start, start + hi - lo)
+            start += hi - lo
 
 
 def _blocks(ranges: list[tuple[int, int]]) -> Iterator[list[tuple[int, int]]]:
@@ -182,38 +189,11 @@ def _blocks(ranges: list[tuple[int, int]]) -> Iterator[list[tuple[int, int]]]:
         yield block
 
 
-def _members_from_child(tables: dict[str, pa.Table], ranges: list[tuple[int, int]], only: set[str] | None,
-                        work: Path) -> Iterator[bytes]:
-    """``_members`` computed by ``python -m pipeline.jsonl`` in a child process: the tables
-    go to it as Arrow IPC files it maps without copying, the members come back in a file.
-    A plain subprocess, not multiprocessing: that would import the caller's main module
-    again, which a script without a ``__main__`` guard does not survive."""
-    work.mkdir()
-    for name in _LINE_TABLES:
-        # the child gets only the nested rows of the speeches it writes
-        write_arrow_file(_of_speeches(tables[name], only) if name in _NESTED_TABLES else tables[name],
-                         work / f"{name}.arrow")
-    (work / "job.json").write_text(json.dumps({"ranges": ranges}))
-    child = subprocess.run([sys.executable, "-m", "pipeline.release.jsonl", str(work)], capture_output=True, text=True,
-                           cwd=Path(__file__).resolve().parents[2])
-    if child.returncode != 0:
-        raise RuntimeError(f"writing the JSONL members failed in the child process ({child.returncode}): {child.stderr[-2000:]}")
-    lengths = json.loads((work / "lengths.json").read_text())
-    with open(work / "members", "rb") as members:
-        for length in lengths:
-            yield members.read(length)
-
-
-def _serialise(work: Path) -> None:
-    """In the child: write the members of the job in ``work`` and their lengths."""
-    job = json.loads((work / "job.json").read_text())
-    tables = {name: map_arrow_file(work / f"{name}.arrow") for name in _LINE_TABLES}
-    lengths = []
-    with open(work / "members", "wb") as out:
-        for data in _members(_Speeches(tables), [tuple(r) for r in job["ranges"]]):
-            lengths.append(len(data))
-            out.write(data)
-    (work / "lengths.json").write_text(json.dumps(lengths))
+def of_speeches(table: pa.Table, only: frozenset[str] | None) -> pa.Table:
+    """The rows of ``table`` that belong to the speeches ``only``; all of them without it."""
+    if only is None:
+        return table
+    return table.filter(pc.is_in(table.column("speech_id"), pa.array(sorted(only), pa.string())))
 
 
 def member_bounds(speech_ids: list[str]) -> list[tuple[int, int]]:
@@ -263,15 +243,15 @@ class _Speeches:
     A line is built by Arrow a column at a time, as ``json.dumps(record,
     ensure_ascii=False, separators=(",", ":"))`` writes it: each value becomes its JSON
     text, a row's texts are joined into an object, and a speech's section and paragraph
-    objects, in ordinal order, into its arrays. The lines of a 50 MB release took 1.65 s
-    this way, 2.6 s as dicts dumped one by one (measured).
+    objects, in ordinal order, into its arrays; much faster than dumping a dict per
+    speech, and the same bytes (a property test holds the two together).
     """
 
     def __init__(self, tables: dict[str, pa.Table], only: set[str] | None = None):
         """``only``: the speeches whose lines will be asked for, when few are (a download
         that copies most members need not order every paragraph)."""
         self._speeches = tables["speeches"]
-        self._children = {name: _Children(_of_speeches(tables[name], only), name, self._speeches)
+        self._children = {name: _Children(of_speeches(tables[name], only), name, self._speeches)
                           for name in _NESTED_TABLES}
 
     def lines(self, rows: list[int]) -> _Lines:
@@ -344,14 +324,14 @@ def _json_strings(values: pa.Array) -> pa.Array:
 
 
 def _json_string_lists(values: pa.ListArray) -> pa.Array:
-    """``["a","b"]`` for each list of strings, its items joined by ``","`` in one pass.
-    Quoting the 8.4 million tokens of a 50 MB release one by one took 1.8 s (measured).
-    A list whose items hold a character to escape (a quote: the joined items then hold
-    more than the separators do), or a null item, is left to ``json.dumps``."""
+    """``["a","b"]`` for each list of strings, its items joined by ``","`` in one pass rather
+    than quoted one token at a time. A list whose items hold a character to escape (a
+    quote: the joined items then hold more than the separators do), or a null item, is
+    left to ``json.dumps``."""
     joined = pc.binary_join(values, '","')  # null for a null list or a null item
     lengths = pc.list_value_length(values)
     separators = pc.multiply(pc.max_element_wise(pc.subtract(lengths, 1), 0), 2)
-    plain = pc.and_(pc.equal(pc.count_substring(joined, '"'), separators),  # counting by regex took 1.5 s
+    plain = pc.and_(pc.equal(pc.count_substring(joined, '"'), separators),  # a plain count: a regex is slower
                     pc.invert(pc.match_substring_regex(joined, _ESCAPED_BUT_QUOTES)))
     text = pc.if_else(pc.equal(lengths, 0), "[]", pc.binary_join_element_wise('["', joined, '"]', ""))
     not_plain = pc.and_(pc.invert(pc.fill_null(plain, False)), pc.is_valid(values))
@@ -384,13 +364,6 @@ class _Lines:
         return (self.joined(i, i + 1) for i in range(len(self._lines)))
 
 
-def _of_speeches(table: pa.Table, only: set[str] | None) -> pa.Table:
-    """The rows of ``table`` that belong to the speeches ``only``; all of them without it."""
-    if only is None:
-        return table
-    return table.filter(pc.is_in(table.column("speech_id"), pa.array(sorted(only), pa.string())))
-
-
 def _python_values(column: pa.Array | pa.ChunkedArray) -> list:
     """The column as JSON-ready Python values: dates and timestamps as ISO strings."""
     values = column.to_pylist()
@@ -399,11 +372,8 @@ def _python_values(column: pa.Array | pa.ChunkedArray) -> list:
     return values
 
 
-def _gzip_member(data: bytes) -> bytes:
+def gzip_member(data: bytes) -> bytes:
+    """``data`` as one gzip member, its header free of time and name."""
     deflate = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
     body = deflate.compress(data) + deflate.flush()
     return _GZIP_HEADER + body + struct.pack("<II", zlib.crc32(data), len(data) & 0xFFFFFFFF)
-
-
-if __name__ == "__main__":
-    _serialise(Path(sys.argv[1]))

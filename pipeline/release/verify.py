@@ -16,7 +16,8 @@ import pyarrow.parquet as pq
 
 import schemas
 from pipeline import validate
-from pipeline.release.publish import DATA_DIR, JSONL_NAME, sha256_file
+from pipeline.records import sha256_file
+from schemas.layout import DATA_DIR, JSONL_NAME
 
 
 def release(path: Path, run_suites: bool = True) -> list[str]:

@@ -18,7 +18,7 @@ from conftest import DATA, REPO, SEED
 from flows import cli
 from flows.build import RunParams, build_release
 from pipeline import process
-from pipeline.release import publish
+from pipeline.release import store
 from pipeline.errors import ValidationFailed
 
 
@@ -175,7 +175,7 @@ def _data_files(output):
 
 def test_transient_io_errors_are_retried_without_duplicating_records(harness, inbox, tmp_path, monkeypatch):
     reference = _build(inbox, tmp_path / "reference")
-    real_open, real_fsync = os.open, publish._fsync_tree
+    real_open, real_fsync = os.open, store._fsync_tree
     failures = {"read": 0, "publish": 0}
 
     def open_times_out_once_on_the_seed(path, flags, *args, **kwargs):
@@ -191,7 +191,7 @@ def test_transient_io_errors_are_retried_without_duplicating_records(harness, in
             raise OSError(errno.EBUSY, "Device or resource busy")
 
     monkeypatch.setattr(os, "open", open_times_out_once_on_the_seed)
-    monkeypatch.setattr(publish, "_fsync_tree", fsync_busy_once)
+    monkeypatch.setattr(store, "_fsync_tree", fsync_busy_once)
     summary = _build(inbox, tmp_path / "out")
     assert failures == {"read": 1, "publish": 1}
     assert summary["row_counts"] == reference["row_counts"]
@@ -201,17 +201,17 @@ def test_transient_io_errors_are_retried_without_duplicating_records(harness, in
 
 def test_when_writing_ahead_of_validation_fails_publishing_writes_the_data_files(harness, inbox, tmp_path, monkeypatch):
     reference = _build(inbox, tmp_path / "reference")
-    real_write, calls = publish.write_data_files, []
+    real_folder, calls = store.data_folder, []
 
-    def full_disk_on_the_first_try(folder, tables, index=None, reuse=None):
+    def full_disk_on_the_first_try(folder, tables):
         calls.append(Path(folder).name)
         if len(calls) == 1:
             Path(folder).mkdir()
             (Path(folder) / "data").mkdir()  # half written, as a full disk leaves it
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real_write(folder, tables, index, reuse)
+        return real_folder(folder, tables)
 
-    monkeypatch.setattr(publish, "write_data_files", full_disk_on_the_first_try)
+    monkeypatch.setattr(store, "data_folder", full_disk_on_the_first_try)
     summary = _build(inbox, tmp_path / "out")
     assert calls[0].startswith(".tmp-data-") and calls[1].startswith(".tmp-" + summary["release_id"])
     assert _data_files(tmp_path / "out") == _data_files(tmp_path / "reference")

@@ -59,7 +59,7 @@ def test_process_workers_are_gone_before_the_corpus_wide_steps(harness, inbox, t
 
     workers_during_enrich = []
     heartbeats = []  # seconds between heartbeats, in the build run and in the processing subflow
-    real_enrich = enrich.tables
+    real_enrich = enrich.combine
 
     def enrich_noting_workers(*args, **kwargs):
         heartbeats.append(get_current_settings().flows.heartbeat_frequency)
@@ -69,7 +69,7 @@ def test_process_workers_are_gone_before_the_corpus_wide_steps(harness, inbox, t
         ])
         return real_enrich(*args, **kwargs)
 
-    monkeypatch.setattr(enrich, "tables", enrich_noting_workers)
+    monkeypatch.setattr(enrich, "combine", enrich_noting_workers)
     merged = []
     real_merge = process.tables
 
@@ -110,7 +110,7 @@ def test_a_worker_imports_only_the_per_document_stages():
     from flows.processing import process_batch
 
     heavy = ("pandas", "great_expectations", "scipy", "datasketch", "pipeline.corpus.enrich", "pipeline.validate",
-             "pipeline.release.publish", "flows.build")
+             "pipeline.release.store", "flows.build")
     code = f"import sys, {process_batch.fn.__module__}; print([m for m in {heavy!r} if m in sys.modules])"
     imported = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert imported.stdout.strip() == "[]"
@@ -121,7 +121,7 @@ def test_a_worker_imports_only_the_per_document_stages():
 #: delay has passed).
 _RETAINED_MB = """
 import os, time
-import flows, numpy as np, pyarrow as pa, pyarrow.compute as pc
+import flows.build, numpy as np, pyarrow as pa, pyarrow.compute as pc
 rss = lambda: int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 before = rss()
 freed = pc.multiply(pa.array(np.ones(25_000_000)), 2.0)
@@ -133,8 +133,8 @@ print((rss() - before) // 2**20, "MIMALLOC_PURGE_DELAY" in os.environ)
 """
 
 
-def test_importing_flows_lets_arrow_keep_freed_memory_for_the_next_stage():
-    """``flows`` sets mimalloc's purge delay before pyarrow loads it: a build frees and
+def test_the_build_module_lets_arrow_keep_freed_memory_for_the_next_stage():
+    """``flows.build`` sets mimalloc's purge delay before pyarrow loads it: a build frees and
     allocates hundreds of MB stage after stage, seconds apart, and with the 1 s that
     pyarrow's mimalloc waits by default it gave them back only to fault them in again."""
     environment = {k: v for k, v in os.environ.items() if k != "MIMALLOC_PURGE_DELAY"}

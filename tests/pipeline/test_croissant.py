@@ -27,7 +27,7 @@ import schemas
 from conftest import SEED
 from pipeline import process, validate
 from pipeline.corpus import enrich
-from pipeline.release import croissant, publish
+from pipeline.release import croissant, describe, store
 from pipeline.corpus.enrich import EnrichConfig
 
 mlc = pytest.importorskip("mlcroissant")
@@ -56,11 +56,11 @@ def release(tmp_path_factory):
     report = validate.validate(enriched.tables)
     report.raise_for_failures()
     now = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
-    manifest = process.manifest(RELEASE_ID, now, enriched.tables, report.to_dict(), process.BuildConfig())
+    manifest = describe.manifest(RELEASE_ID, now, enriched.tables, report.to_dict(), process.BuildConfig())
     manifest["enrichment"] = enriched.summary
     manifest["deduplication"] = {**EnrichConfig().dedup.describe(), "stats": enriched.summary["dedup"]}
     out = tmp_path_factory.mktemp("out")
-    path = publish.write_release(out, RELEASE_ID, enriched.tables, manifest, enriched.index)
+    path = store.write_release(out, RELEASE_ID, enriched.tables, manifest, enriched.index)
     written = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
     # the publisher wrote it: it must be exactly the metadata of the manifest on disk
     assert json.loads((path / "croissant.json").read_text(encoding="utf-8")) == croissant.metadata(written)
@@ -184,7 +184,7 @@ def test_file_objects_carry_the_files_checksums(release, dataset, manifest):
     assert [o.content_url for o in objects] == [f"data/{t}.parquet" for t in schemas.TABLES]
     for o in objects:
         path = release / o.content_url
-        assert o.sha256 == publish.sha256_file(path) == manifest["files"][o.content_url]["sha256"]
+        assert o.sha256 == store.sha256_file(path) == manifest["files"][o.content_url]["sha256"]
         assert o.content_size == f"{path.stat().st_size} B"
         assert o.encoding_formats == ["application/x-parquet"]
 

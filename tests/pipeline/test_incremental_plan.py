@@ -13,7 +13,7 @@ import pytest
 import schemas
 from conftest import PROVINCIAL, SEED
 from pipeline import incremental, process
-from pipeline.release import publish
+from pipeline.release import parquet
 from pipeline.text.clean import RULES_DIR, CleanConfig
 from pipeline.text.normalize import NormalizeConfig
 from pipeline.process import BuildConfig
@@ -27,7 +27,7 @@ def _release(inbox: Path, folder: Path, config: BuildConfig = BuildConfig()) -> 
     (folder / "data").mkdir(parents=True)
     (folder / "index").mkdir()
     for name in schemas.TABLES:
-        publish.write_parquet(tables[name], folder / "data" / f"{name}.parquet", name)
+        parquet.write_parquet(tables[name], folder / "data" / f"{name}.parquet", name)
     state = incremental.state_table(tables, incremental.fingerprints(config))
     pq.write_table(state, folder / "index" / f"{incremental.STATE}.parquet")
     return folder

@@ -67,8 +67,8 @@ def test_unchanged_members_are_copied_and_the_file_is_what_a_fresh_write_gives(t
     assert previous_index.num_rows > 2
 
     compressed = []
-    real_gzip = jsonl._gzip_member
-    monkeypatch.setattr(jsonl, "_gzip_member", lambda data: compressed.append(data) or real_gzip(data))
+    real_gzip = jsonl.gzip_member
+    monkeypatch.setattr(jsonl, "gzip_member", lambda data: compressed.append(data) or real_gzip(data))
     fresh_index = jsonl.write(seed_tables, tmp_path / "fresh.jsonl.gz")
     fresh_count, compressed[:] = len(compressed), []
 
@@ -92,8 +92,8 @@ def test_a_download_of_another_format_is_not_copied(tmp_path, seed_tables, small
     other_format = previous_index.replace_schema_metadata({b"format": b"gzip level 9"})
     everything = frozenset(seed_tables["speeches"].column("speech_id").to_pylist())
     compressed = []
-    real_gzip = jsonl._gzip_member
-    monkeypatch.setattr(jsonl, "_gzip_member", lambda data: compressed.append(data) or real_gzip(data))
+    real_gzip = jsonl.gzip_member
+    monkeypatch.setattr(jsonl, "gzip_member", lambda data: compressed.append(data) or real_gzip(data))
     jsonl.write(seed_tables, tmp_path / "x.jsonl.gz", jsonl.Reuse(tmp_path / "previous.jsonl.gz", other_format, everything))
     assert len(compressed) == previous_index.num_rows
 
@@ -118,20 +118,6 @@ def test_unchanged_rows_compare_with_the_previous_release_by_key(seed_tables):
     expected = [r not in (3, 5) for r in reversed(range(n))] + [False]
     assert masks["paragraphs"].to_pylist() == expected
     assert all(all(m.to_pylist()) for name, m in masks.items() if name not in ("paragraphs", "rejects"))
-
-
-def test_a_child_process_writes_the_bytes_this_one_would(tmp_path, seed_tables, small_members, monkeypatch):
-    here = jsonl.write(seed_tables, tmp_path / "here.jsonl.gz")
-    monkeypatch.setattr(jsonl, "PROCESS_MIN_MEMBERS", 1)
-
-    def not_here(*args, **kwargs):
-        raise AssertionError("the lines were serialised in this process")
-
-    monkeypatch.setattr(jsonl, "_Speeches", not_here)  # the child imports its own
-    there = jsonl.write(seed_tables, tmp_path / "there.jsonl.gz")
-    assert (tmp_path / "there.jsonl.gz").read_bytes() == (tmp_path / "here.jsonl.gz").read_bytes()
-    assert there.equals(here)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["here.jsonl.gz", "there.jsonl.gz"]  # no work folder left
 
 
 def test_list_values_compare_element_by_element_and_null_only_equals_null():

@@ -17,7 +17,7 @@ import yaml
 
 import schemas
 from pipeline import records
-from pipeline.release import jsonl, publish
+from pipeline.release import card, jsonl, parquet, store
 from pipeline.records import Document, Paragraph, Removal, Section, Speech, stable_id
 
 SHA = "ab" * 32
@@ -93,7 +93,7 @@ def _data_files(release: Path) -> dict[str, bytes]:
 
 def test_write_release_layout(tmp_path, tables):
     given = _manifest("2026.05.01")
-    release = publish.write_release(tmp_path, "2026.05.01", tables, given)
+    release = store.write_release(tmp_path, "2026.05.01", tables, given)
 
     assert release == tmp_path / "releases" / "2026.05.01"
     names = sorted(p.name for p in (release / "data").iterdir())
@@ -110,7 +110,7 @@ def test_write_release_layout(tmp_path, tables):
     for rel, meta in manifest["files"].items():
         on_disk = (release / rel).read_bytes()
         assert meta["bytes"] == len(on_disk)
-        assert meta["sha256"] == publish.sha256_file(release / rel)
+        assert meta["sha256"] == store.sha256_file(release / rel)
     assert manifest["row_counts"] == {
         "documents": 1, "speeches": 1, "sections": 2, "paragraphs": 2, "removals": 1, "rejects": 0,
     }
@@ -121,27 +121,27 @@ def test_write_release_layout(tmp_path, tables):
 
 
 def test_data_files_are_byte_identical_across_releases(tmp_path, tables):
-    a = publish.write_release(tmp_path / "a", "r1", tables, _manifest("r1"))
-    b = publish.write_release(tmp_path / "b", "r2", _tables(), _manifest("r2"))
+    a = store.write_release(tmp_path / "a", "r1", tables, _manifest("r1"))
+    b = store.write_release(tmp_path / "b", "r2", _tables(), _manifest("r2"))
     assert _data_files(a) == _data_files(b)
 
 
 def test_data_files_written_ahead_are_moved_in_unchanged(tmp_path, tables):
     index = {"idf": pa.table({"word": ["发展"], "idf": [1.5]})}
-    direct = publish.write_release(tmp_path / "a", "r1", tables, _manifest("r1"), index)
-    ahead = publish.write_data_files(publish.staging_path(tmp_path / "b", "data"), tables, index)
-    moved = publish.write_release(tmp_path / "b", "r1", tables, _manifest("r1"), data_files=ahead)
+    direct = store.write_release(tmp_path / "a", "r1", tables, _manifest("r1"), index)
+    ahead = store.write_data_files(store.staging_path(tmp_path / "b", "data"), tables, index)
+    moved = store.write_release(tmp_path / "b", "r1", tables, _manifest("r1"), data_files=ahead)
     assert _data_files(moved) == _data_files(direct)
     assert (moved / "index" / "idf.parquet").read_bytes() == (direct / "index" / "idf.parquet").read_bytes()
     assert (moved / "manifest.json").read_text() == (direct / "manifest.json").read_text()
     assert sorted(p.name for p in (tmp_path / "b" / "releases").iterdir()) == ["r1"]  # the folder is gone
     with pytest.raises(ValueError, match="write_data_files"):
-        publish.write_release(tmp_path / "c", "r1", tables, _manifest("r1"), index, data_files=ahead)
+        store.write_release(tmp_path / "c", "r1", tables, _manifest("r1"), index, data_files=ahead)
 
 
 def test_index_tables_carry_no_statistics(tmp_path, tables):
     index = {"idf": pa.table({"word": ["发展", "改革"], "idf": [1.5, 2.5]})}
-    ahead = publish.write_data_files(publish.staging_path(tmp_path, "data"), tables, index)
+    ahead = store.write_data_files(store.staging_path(tmp_path, "data"), tables, index)
     for path in (ahead / "index").glob("*.parquet"):
         meta = pq.ParquetFile(path).metadata
         assert meta.num_rows and not any(meta.row_group(0).column(i).is_stats_set for i in range(meta.num_columns)), path.name
@@ -150,11 +150,11 @@ def test_index_tables_carry_no_statistics(tmp_path, tables):
 
 def test_files_written_ahead_are_not_hashed_again(tmp_path, tables, monkeypatch):
     index = {"idf": pa.table({"word": ["发展"], "idf": [1.5]}), "terms": pa.table({"speech_id": ["a"], "count": [2]})}
-    direct = publish.write_release(tmp_path / "a", "r1", tables, _manifest("r1"), index)
-    ahead = publish.write_data_files(publish.staging_path(tmp_path / "b", "data"), tables, index)
+    direct = store.write_release(tmp_path / "a", "r1", tables, _manifest("r1"), index)
+    ahead = store.write_data_files(store.staging_path(tmp_path / "b", "data"), tables, index)
     hashed = []
-    monkeypatch.setattr(publish, "sha256_file", lambda path: hashed.append(path) or "")
-    moved = publish.write_release(tmp_path / "b", "r1", tables, _manifest("r1"), data_files=ahead)
+    monkeypatch.setattr(store, "sha256_file", lambda path: hashed.append(path) or "")
+    moved = store.write_release(tmp_path / "b", "r1", tables, _manifest("r1"), data_files=ahead)
     assert hashed == []
     assert {"index/idf.parquet", "index/terms.parquet", "data/speeches.jsonl.gz"} <= set(json.loads((moved / "manifest.json").read_text())["files"])
     assert json.loads((moved / "manifest.json").read_text())["files"] == json.loads((direct / "manifest.json").read_text())["files"]
@@ -162,27 +162,27 @@ def test_files_written_ahead_are_not_hashed_again(tmp_path, tables, monkeypatch)
 
 
 def test_a_failed_publish_gives_back_the_data_files_written_ahead(tmp_path, tables, monkeypatch):
-    ahead = publish.write_data_files(publish.staging_path(tmp_path, "data"), tables)
+    ahead = store.write_data_files(store.staging_path(tmp_path, "data"), tables)
     written = sorted(p.relative_to(ahead).as_posix() for p in ahead.rglob("*"))
 
     def disk_busy(folder):
         raise OSError(errno.EBUSY, "Device or resource busy")
 
-    monkeypatch.setattr(publish, "_fsync_tree", disk_busy)
+    monkeypatch.setattr(store, "_fsync_tree", disk_busy)
     with pytest.raises(OSError, match="busy"):
-        publish.write_release(tmp_path, "r1", tables, _manifest("r1"), data_files=ahead)
+        store.write_release(tmp_path, "r1", tables, _manifest("r1"), data_files=ahead)
     assert sorted(p.relative_to(ahead).as_posix() for p in ahead.rglob("*")) == written  # a retry has them
     assert sorted(p.name for p in (tmp_path / "releases").iterdir()) == [ahead.name]
 
 
 def test_write_parquet_twice_gives_the_same_bytes(tmp_path, tables):
-    publish.write_parquet(tables["paragraphs"], tmp_path / "1.parquet", "paragraphs")
-    publish.write_parquet(tables["paragraphs"], tmp_path / "2.parquet", "paragraphs")
+    parquet.write_parquet(tables["paragraphs"], tmp_path / "1.parquet", "paragraphs")
+    parquet.write_parquet(tables["paragraphs"], tmp_path / "2.parquet", "paragraphs")
     assert (tmp_path / "1.parquet").read_bytes() == (tmp_path / "2.parquet").read_bytes()
 
 
 def test_round_trip(tmp_path, tables):
-    release = publish.write_release(tmp_path, "r1", tables, _manifest("r1"))
+    release = store.write_release(tmp_path, "r1", tables, _manifest("r1"))
 
     for name, table in tables.items():
         back = pq.read_table(release / "data" / f"{name}.parquet")
@@ -236,17 +236,17 @@ def test_jsonl_dates_are_iso_strings():
 
 
 def test_refuses_an_existing_release_and_leaves_it_intact(tmp_path, tables):
-    release = publish.write_release(tmp_path, "r1", tables, _manifest("r1"))
+    release = store.write_release(tmp_path, "r1", tables, _manifest("r1"))
     before = {p: p.read_bytes() for p in release.rglob("*") if p.is_file()}
     with pytest.raises(FileExistsError, match="r1"):
-        publish.write_release(tmp_path, "r1", tables, _manifest("r1"))
+        store.write_release(tmp_path, "r1", tables, _manifest("r1"))
     assert {p: p.read_bytes() for p in release.rglob("*") if p.is_file()} == before
     assert not list((tmp_path / "releases").glob(".tmp-*"))
     assert os.readlink(tmp_path / "latest") == "releases/r1"
 
 
 def test_failure_mid_write_leaves_nothing_and_latest_unmoved(tmp_path, tables, monkeypatch):
-    publish.write_release(tmp_path, "r1", tables, _manifest("r1"))
+    store.write_release(tmp_path, "r1", tables, _manifest("r1"))
 
     def boom(tables, path, reuse=None):
         Path(path).write_bytes(b"partial")
@@ -254,7 +254,7 @@ def test_failure_mid_write_leaves_nothing_and_latest_unmoved(tmp_path, tables, m
 
     monkeypatch.setattr(jsonl, "write", boom)
     with pytest.raises(OSError, match="disk full"):
-        publish.write_release(tmp_path, "r2", tables, _manifest("r2"))
+        store.write_release(tmp_path, "r2", tables, _manifest("r2"))
     assert not (tmp_path / "releases" / "r2").exists()
     assert sorted(p.name for p in (tmp_path / "releases").iterdir()) == ["r1"]
     assert os.readlink(tmp_path / "latest") == "releases/r1"
@@ -262,8 +262,8 @@ def test_failure_mid_write_leaves_nothing_and_latest_unmoved(tmp_path, tables, m
 
 
 def test_latest_moves_to_the_newest_release(tmp_path, tables):
-    publish.write_release(tmp_path, "r1", tables, _manifest("r1"))
-    publish.write_release(tmp_path, "r2", tables, _manifest("r2"))
+    store.write_release(tmp_path, "r1", tables, _manifest("r1"))
+    store.write_release(tmp_path, "r2", tables, _manifest("r2"))
     assert os.readlink(tmp_path / "latest") == "releases/r2"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["latest", "releases"]
 
@@ -273,33 +273,33 @@ def test_latest_moves_to_the_newest_release(tmp_path, tables):
 )
 def test_rejects_unsafe_release_ids(tmp_path, tables, release_id):
     with pytest.raises(ValueError, match="release id"):
-        publish.write_release(tmp_path, release_id, tables, _manifest(release_id))
+        store.write_release(tmp_path, release_id, tables, _manifest(release_id))
     assert not tmp_path.joinpath("releases").exists()
 
 
 def test_refuses_a_manifest_for_another_release(tmp_path, tables):
     with pytest.raises(ValueError, match="differs"):
-        publish.write_release(tmp_path, "r1", tables, _manifest("r0"))
+        store.write_release(tmp_path, "r1", tables, _manifest("r0"))
 
 
 def test_clean_stale_staging(tmp_path, tables):
-    publish.write_release(tmp_path, "r1", tables, _manifest("r1"))
+    store.write_release(tmp_path, "r1", tables, _manifest("r1"))
     stale = tmp_path / "releases" / ".tmp-r2-deadbeef"
     (stale / "data").mkdir(parents=True)
     (stale / "data" / "x.parquet").write_bytes(b"half")
     link = tmp_path / ".latest-cafe"
     link.symlink_to("releases/r2")
-    assert publish.clean_stale_staging(tmp_path) == sorted([stale, link])
+    assert store.clean_stale_staging(tmp_path) == sorted([stale, link])
     assert not stale.exists() and not link.is_symlink()
     assert (tmp_path / "releases" / "r1" / "manifest.json").is_file()
     assert os.readlink(tmp_path / "latest") == "releases/r1"
-    assert publish.clean_stale_staging(tmp_path) == []
+    assert store.clean_stale_staging(tmp_path) == []
 
 
 def test_write_parquet_names_the_missing_column(tmp_path, tables):
     broken = tables["paragraphs"].drop_columns(["token_count"])
     with pytest.raises(ValueError, match="token_count: missing"):
-        publish.write_parquet(broken, tmp_path / "p.parquet", "paragraphs")
+        parquet.write_parquet(broken, tmp_path / "p.parquet", "paragraphs")
     assert not (tmp_path / "p.parquet").exists()
 
 
@@ -319,7 +319,7 @@ def test_write_parquet_names_the_missing_column(tmp_path, tables):
 )
 def test_write_parquet_names_other_mismatches(tmp_path, tables, mutate, message):
     with pytest.raises(ValueError, match=message):
-        publish.write_parquet(mutate(tables["paragraphs"]), tmp_path / "p.parquet", "paragraphs")
+        parquet.write_parquet(mutate(tables["paragraphs"]), tmp_path / "p.parquet", "paragraphs")
 
 
 def test_write_parquet_refuses_nulls_in_a_not_null_column(tmp_path, tables):
@@ -330,18 +330,18 @@ def test_write_parquet_refuses_nulls_in_a_not_null_column(tmp_path, tables):
         schema=t.schema,
     )
     with pytest.raises(ValueError, match="text: declared not null but holds 1 null"):
-        publish.write_parquet(broken, tmp_path / "p.parquet", "paragraphs")
+        parquet.write_parquet(broken, tmp_path / "p.parquet", "paragraphs")
 
 
 def test_write_parquet_replaces_foreign_metadata(tmp_path, tables):
     t = tables["documents"].replace_schema_metadata({"pandas": "{}", "created": "now"})
-    publish.write_parquet(t, tmp_path / "d.parquet", "documents")
-    publish.write_parquet(tables["documents"], tmp_path / "e.parquet", "documents")
+    parquet.write_parquet(t, tmp_path / "d.parquet", "documents")
+    parquet.write_parquet(tables["documents"], tmp_path / "e.parquet", "documents")
     assert (tmp_path / "d.parquet").read_bytes() == (tmp_path / "e.parquet").read_bytes()
 
 
 def test_dictionary_encoding_only_for_low_cardinality_columns(tmp_path, tables):
-    publish.write_parquet(tables["paragraphs"], tmp_path / "p.parquet", "paragraphs")
+    parquet.write_parquet(tables["paragraphs"], tmp_path / "p.parquet", "paragraphs")
     meta = pq.ParquetFile(tmp_path / "p.parquet").metadata.row_group(0)
     encoded = {
         meta.column(i).path_in_schema: "RLE_DICTIONARY" in meta.column(i).encodings
@@ -354,7 +354,7 @@ def test_dictionary_encoding_only_for_low_cardinality_columns(tmp_path, tables):
 
 
 def test_statistics_for_every_column_but_free_text_and_tokens(tmp_path, tables):
-    publish.write_parquet(tables["paragraphs"], tmp_path / "p.parquet", "paragraphs")
+    parquet.write_parquet(tables["paragraphs"], tmp_path / "p.parquet", "paragraphs")
     meta = pq.ParquetFile(tmp_path / "p.parquet").metadata.row_group(0)
     with_statistics = {meta.column(i).path_in_schema: meta.column(i).is_stats_set for i in range(meta.num_columns)}
     assert not with_statistics["text"] and not with_statistics["tokens.list.element"]
@@ -364,7 +364,7 @@ def test_statistics_for_every_column_but_free_text_and_tokens(tmp_path, tables):
 
 
 def _card(tmp_path, tables, manifest) -> str:
-    release = publish.write_release(tmp_path, manifest["release_id"], tables, manifest)
+    release = store.write_release(tmp_path, manifest["release_id"], tables, manifest)
     return (release / "README.md").read_text(encoding="utf-8")
 
 
@@ -397,12 +397,12 @@ def test_dataset_card(tmp_path, tables):
 
 
 def test_dataset_card_is_deterministic_and_needs_a_complete_manifest(tmp_path, tables):
-    release = publish.write_release(tmp_path, "r1", tables, _manifest("r1"))
+    release = store.write_release(tmp_path, "r1", tables, _manifest("r1"))
     manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
-    assert publish.dataset_card(manifest) == publish.dataset_card(json.loads(json.dumps(manifest)))
-    assert publish.dataset_card(manifest) == (release / "README.md").read_text(encoding="utf-8")
+    assert card.dataset_card(manifest) == card.dataset_card(json.loads(json.dumps(manifest)))
+    assert card.dataset_card(manifest) == (release / "README.md").read_text(encoding="utf-8")
     with pytest.raises(ValueError, match="row_counts"):
-        publish.dataset_card(_manifest("r1"))
+        card.dataset_card(_manifest("r1"))
 
 
 @pytest.mark.parametrize(
@@ -410,4 +410,4 @@ def test_dataset_card_is_deterministic_and_needs_a_complete_manifest(tmp_path, t
     [(0, "n<1K"), (999, "n<1K"), (1_000, "1K<n<10K"), (999_999, "100K<n<1M"), (1_000_000, "1M<n<10M")],
 )
 def test_size_category(n, label):
-    assert publish._size_category(n) == label
+    assert card._size_category(n) == label

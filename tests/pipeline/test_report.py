@@ -17,7 +17,7 @@ import schemas
 from conftest import SEED
 from pipeline import process, records, validate
 from pipeline.corpus import enrich
-from pipeline.release import report
+from pipeline.release import describe, report
 from pipeline.errors import ConfigError
 
 SECTIONS = (
@@ -34,7 +34,7 @@ def release() -> tuple[dict[str, pa.Table], dict]:
     """The seed built the way the flow builds a release: process, enrich, validate, manifest."""
     enriched = enrich.tables(process.tables([process.batch([SEED], SEED.parent)]))
     tables = enriched.tables
-    manifest = process.manifest("r-report", dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), tables,
+    manifest = describe.manifest("r-report", dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), tables,
                                 validate.validate(tables).to_dict(), process.BuildConfig())
     manifest["enrichment"] = enriched.summary
     manifest["deduplication"] = {**enrich.EnrichConfig().dedup.describe(), "stats": enriched.summary["dedup"]}

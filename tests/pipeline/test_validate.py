@@ -21,8 +21,9 @@ import schemas
 from pipeline import records
 from pipeline.errors import ConfigError, ValidationFailed
 from pipeline.records import Document, Paragraph, Removal, Section, Speech, stable_id
+from pipeline.validate.run import rows_keys_must_see
 from pipeline.validate import (
-    ValidationReport, _rows_keys_must_see, dangling_references, keys_suite_for, references_suite_for, suite_for,
+    ValidationReport, dangling_references, keys_suite_for, references_suite_for, suite_for,
     suites_digest, validate,
 )
 
@@ -239,7 +240,7 @@ def test_keys_checked_on_the_rows_a_repeat_can_involve_find_every_repeat(data):
                       key[1]: pa.array([r[1] for r, _ in rows], pa.int64())})
     mask = pa.chunked_array([pa.array([u for _, u in rows], pa.bool_())])
 
-    seen = _rows_keys_must_see(table, suite, mask)
+    seen = rows_keys_must_see(table, suite, mask)
     checked = list(zip(*(seen.column(c).to_pylist() for c in key))) if seen.num_rows else []
     whole = [r for r, _ in rows]
     for ignore_nulls in (False, True):
@@ -247,7 +248,7 @@ def test_keys_checked_on_the_rows_a_repeat_can_involve_find_every_repeat(data):
     # no more than the new rows and the unchanged ones whose every value a new row has
     columns_seen = [{o[i] for o in other_rows} for i in range(len(key))]
     assert len(checked) == len(other_rows) + sum(all(v in columns_seen[i] for i, v in enumerate(u)) for u in unchanged_rows)
-    assert _rows_keys_must_see(table, suite, None).num_rows == len(rows)
+    assert rows_keys_must_see(table, suite, None).num_rows == len(rows)
 
 
 def test_corrupt_report_raises_with_its_lines(corrupt_report):

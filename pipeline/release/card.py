@@ -1,0 +1,276 @@
+"""The dataset card of a release (its README.md): Hugging Face front matter, then the
+dataset documented from ``schemas.TABLES`` and the manifest, so it cannot drift from the files."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+import schemas
+from pipeline.release import report
+from schemas.layout import CROISSANT_NAME, DATA_DIR, DATA_DOCS_DIR, JSONL_NAME, LICENSE_NOTE, PRETTY_NAME, REPORT_NAME
+
+#: Rejected files named per reason in the card; the rest are in ``rejects``.
+_EXAMPLE_PATHS = 5
+
+_LIMITATIONS = """## Known limitations
+
+- Segmentation is rule-based (公文 heading markers, compilation markers, tables of
+  contents). A compilation whose speeches are separated only by a repeated title is one
+  speech; an unmarked heading is found only when it is a short line without final
+  punctuation.
+- Speaker, date, occasion and genre come from the text's own lines (署名, dates, titles);
+  they are null when the text does not state them, never guessed.
+- Noise removal knows the site families in its rule files; an unknown site's boilerplate
+  may survive in paragraphs (check `removals` and the report's per-site noise).
+- Placeholders (XX, ×××, 20xx) are kept as written and listed per paragraph; masked names
+  are not restored.
+- Synonym-spun or numeral-spun copies are not flagged; near-duplicate detection works on
+  character shingles of the normalised text (MinHash, threshold in the duplicates section).
+- Tokens are jieba 0.42.1 with a small user dictionary of political terms; keywords are
+  TF-IDF on those tokens.
+- Texts were scraped from document-sharing sites and are not checked against the
+  official publication; see the license note.
+"""
+
+#: Hugging Face ``size_categories`` buckets: (exclusive upper bound, label).
+_SIZE_CATEGORIES = (
+    (1_000, "n<1K"),
+    (10_000, "1K<n<10K"),
+    (100_000, "10K<n<100K"),
+    (1_000_000, "100K<n<1M"),
+    (10_000_000, "1M<n<10M"),
+    (100_000_000, "10M<n<100M"),
+    (1_000_000_000, "100M<n<1B"),
+)
+
+
+def dataset_card(manifest: dict) -> str:
+    """The release's README.md: Hugging Face front matter, then the dataset documented.
+
+    ``manifest`` is the completed manifest of ``write_release`` (it needs ``release_id``,
+    ``pipeline_version``, ``row_counts`` and ``files``; ``created_at``,
+    ``removals_by_kind`` and ``validation`` are shown when present). The front matter
+    declares one config per non-empty Parquet table, ``paragraphs`` the default; the JSONL is left
+    out of the configs on purpose, because ``datasets`` picks one builder per repository
+    and fails on a mix of Parquet and JSON configs. Every table and column description
+    comes from ``schemas.TABLES``, so the card cannot drift from the files. The same
+    manifest always gives the same text.
+    """
+    missing = [k for k in ("release_id", "pipeline_version", "row_counts", "files") if k not in manifest]
+    if missing:
+        raise ValueError(f"manifest lacks {missing}; dataset_card needs the completed manifest of write_release")
+    release_id = manifest["release_id"]
+    rows = manifest["row_counts"]
+    parts = [
+        _front_matter(rows),
+        f"# {PRETTY_NAME}\n",
+        _summary(manifest),
+        _files_section(manifest),
+        _inputs_section(manifest),
+        _tables_section(),
+        _cleaning_section(manifest),
+        _duplicates_section(manifest),
+        _LIMITATIONS,
+        "## License\n\n" + LICENSE_NOTE + "\n",
+        "## How to cite\n\n"
+        f"Cite the release you used, by its id, so others can fetch the same bytes:\n\n"
+        f"> {PRETTY_NAME}, release `{release_id}` "
+        f"(pipeline {manifest['pipeline_version']}, schema {schemas.SCHEMA_VERSION}).\n",
+    ]
+    return "\n".join(parts)
+
+
+def _front_matter(rows: dict[str, int]) -> str:
+    lines = [
+        "---",
+        "language:",
+        "- zh",
+        f"pretty_name: {_yaml_str(PRETTY_NAME)}",
+        "license: other",
+        "license_name: prc-official-documents",
+        f"license_details: {_yaml_str(LICENSE_NOTE)}",
+        "size_categories:",
+        f"- {_size_category(rows.get('paragraphs', 0))}",
+        "configs:",
+    ]
+    # A table with no rows gets no config: `datasets` refuses a split of 0 examples
+    # ("corresponds to no data"), and one unloadable config breaks none of the others.
+    for name in (n for n in schemas.TABLES if rows.get(n, 0)):
+        lines.append(f"- config_name: {name}")
+        lines.append(f"  data_files: {DATA_DIR}/{name}.parquet")
+        if name == "paragraphs":
+            lines.append("  default: true")
+    lines.append("---")
+    return "\n".join(lines) + "\n"
+
+
+def _yaml_str(text: str) -> str:
+    # A JSON string is a valid YAML double-quoted scalar.
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _size_category(n: int) -> str:
+    for bound, label in _SIZE_CATEGORIES:
+        if n < bound:
+            return label
+    return "n>1B"
+
+
+def _summary(manifest: dict) -> str:
+    created = f", created {manifest['created_at']}" if "created_at" in manifest else ""
+    text = (
+        "Speeches (讲话, 发言, 党课讲稿, 工作报告…) scraped from Chinese document-sharing "
+        "sites, cleaned of site noise, converted to simplified characters, split into "
+        "sections and paragraphs and tokenised with jieba.\n\n"
+        f"This is release `{manifest['release_id']}`{created}, built by pipeline "
+        f"`{manifest['pipeline_version']}` with schema `{schemas.SCHEMA_VERSION}`.\n\n"
+    )
+    rows = [[f"`{name}`", str(manifest["row_counts"].get(name, 0))] for name in schemas.TABLES]
+    return text + _md_table(["table", "rows"], rows)
+
+
+def _files_section(manifest: dict) -> str:
+    rows = [
+        ["`README.md`", "this card", "", ""],
+        ["`manifest.json`", "release id, inputs, versions, validation, checksums of data files", "", ""],
+        [f"`{REPORT_NAME}`", "the release report: plots of lengths, noise, sites, years, duplicates, validation", "", ""],
+        [f"`{CROISSANT_NAME}`", "Croissant (MLCommons) metadata of the Parquet tables", "", ""],
+        [f"`{DATA_DOCS_DIR}/index.html`", "Great Expectations Data Docs: every expectation and its result", "", ""],
+    ]
+    for rel, meta in manifest["files"].items():
+        if rel.endswith(".parquet"):
+            what = f"the `{Path(rel).stem}` table (Parquet)"
+        elif rel.endswith(JSONL_NAME):
+            what = "one speech per line, its sections and paragraphs nested (gzip JSON Lines)"
+        else:
+            what = ""
+        rows.append([f"`{rel}`", what, str(meta["bytes"]), f"`{meta['sha256']}`"])
+    return (
+        "## Files\n\n"
+        + _md_table(["file", "contents", "bytes", "sha256"], rows)
+        + "\nEach Parquet file is one config of this card "
+        f"(`datasets.load_dataset(path, \"paragraphs\")`). `{DATA_DIR}/{JSONL_NAME}` holds the "
+        "same speeches for readers who want one self-contained object per speech; it is not "
+        "a config.\n"
+    )
+
+
+def _tables_section() -> str:
+    out = ["## Tables\n"]
+    for t in schemas.TABLES.values():
+        out.append(f"### `{t.name}`\n")
+        out.append(
+            f"{t.doc} Key: `{', '.join(t.key)}`. Rows are sorted by `{', '.join(t.sort_by)}`.\n"
+        )
+        rows = [
+            [f"`{c.name}`", f"`{c.type}`", "yes" if c.nullable else "no", c.doc]
+            for c in t.columns
+        ]
+        out.append(_md_table(["column", "Arrow type", "nullable", "description"], rows))
+    return "\n".join(out)
+
+
+def _cleaning_section(manifest: dict) -> str:
+    out = [
+        "## How it was cleaned\n",
+        "Every span removed from a source is a row of `removals`, with its offsets, the "
+        "noise kind and the rule that matched; every input that produced no document is a "
+        "row of `rejects` with the reason.\n",
+    ]
+    by_kind = manifest.get("removals_by_kind")
+    if by_kind:
+        ordered = sorted(by_kind.items(), key=lambda kv: (-kv[1], kv[0]))
+        out.append(_md_table(["kind", "spans removed"], [[k, str(n)] for k, n in ordered]))
+    out.append("### Validation\n")
+    validation = manifest.get("validation")
+    if not isinstance(validation, dict):
+        out.append("No validation summary was recorded.\n")
+        return "\n".join(out)
+    verdict = "passed" if validation.get("success") else "failed"
+    out.append(f"Every table was checked with Great Expectations before publishing: **{verdict}** "
+               f"(details in `{DATA_DOCS_DIR}/index.html`). Uniqueness and references are checked on "
+               "every row; an incremental build checks the other expectations on the rows that are "
+               "new or changed since the release it builds on, which passed the same suites.\n")
+    rows = [
+        [f"`{name}`", report.rows_checked(result) or "", str(result.get("evaluated", "")), str(result.get("failed", "")),
+         _text("; ".join(result.get("failures", [])))]
+        for name, result in validation.get("tables", {}).items()
+    ]
+    if rows:
+        out.append(_md_table(["table", "rows checked", "expectations", "failed", "failures"], rows))
+    return "\n".join(out)
+
+
+def _inputs_section(manifest: dict) -> str:
+    """Inputs by outcome, and every reject reason with a few of its files."""
+    inputs = manifest.get("inputs", [])
+    out = ["## Inputs\n"]
+    by_status: dict[str, int] = {}
+    rejected: dict[str, list[str]] = {}
+    for item in inputs:
+        by_status[item.get("status", "")] = by_status.get(item.get("status", ""), 0) + 1
+        if item.get("status") == "rejected":
+            rejected.setdefault(item.get("reason", ""), []).append(item.get("source_path", ""))
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(by_status.items()))
+    out.append(f"{len(inputs)} input file(s): {counts or 'none'}. Every input is either a document or a "
+               "row of `rejects` (JSONL/CSV files: one row per rejected line), never silently dropped.\n")
+    if rejected:
+        rows = [
+            [f"`{reason}`", str(len(paths)), _text(", ".join(paths[:_EXAMPLE_PATHS]) + (" …" if len(paths) > _EXAMPLE_PATHS else ""))]
+            for reason, paths in sorted(rejected.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        ]
+        out.append(_md_table(["reason", "files", "for example"], rows))
+    return "\n".join(out)
+
+
+def _duplicates_section(manifest: dict) -> str:
+    """How duplicates are marked and which record of a cluster is canonical."""
+    dedup = manifest.get("deduplication")
+    if not dedup:
+        return ""
+    out = [
+        "## Duplicates and the canonical record\n",
+        "The same speech circulates on many sites: mirrored in traditional characters, with "
+        "names masked, cut short by a paywall, inside a compilation. Nothing is dropped; "
+        "duplicates are marked:\n",
+        "- `speeches.duplicate_cluster`: the canonical speech of the speech's cluster (itself "
+        "when canonical or unique). Keep the rows where `duplicate_cluster == speech_id` for "
+        "one copy of every text.",
+        "- `speeches.duplicate_of`, `duplicate_kind`, `duplicate_score`: the speech this one "
+        "repeats, how (`exact`: the same normalised text; `near`: MinHash Jaccard of "
+        f"character shingles at least {dedup.get('threshold')}; `contained`: at least "
+        f"{dedup.get('containment')} of its paragraph text is found in `duplicate_of`), and the "
+        "Jaccard similarity or contained share.",
+        "- `paragraphs.duplicate_of`, `duplicate_kind`, `duplicate_score`: the twin paragraph, "
+        "in the speech this paragraph's speech repeats, or else the canonical twin elsewhere.\n",
+        "Similarity is measured on the normalised text (simplified, full-width punctuation) "
+        "with placeholders (`XX`, `×××`, `***`) folded to one token and punctuation dropped.\n",
+        "**Canonical rule.** " + str(dedup.get("canonical_rule", "")) + "\n",
+    ]
+    stats = dedup.get("stats")
+    if stats:
+        out.append(_md_table(["measure", "value"], [[k, _plain(v)] for k, v in stats.items()]))
+    return "\n".join(out)
+
+
+def _plain(value: object) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _md_table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _text(text: str) -> str:
+    """Text from documents (paths, failure examples) made inert in Markdown: HTML escaped,
+    so a file named ``<img src=x onerror=…>`` shows as text on any card renderer."""
+    return html.escape(text, quote=False)
+
+
+def _cell(text: str) -> str:
+    """A Markdown table cell: ``|`` escaped (even in code spans) and line breaks as <br>."""
+    return text.replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")

@@ -1,0 +1,137 @@
+"""Parquet files of a release: the tables under their declared schemas, and the index tables.
+
+Every data file is a pure function of its table: nothing run-dependent (time, release id,
+paths) goes into it, so two builds of the same inbox give byte-identical files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+import schemas
+from schemas.layout import DATA_DIR, INDEX_DIR
+
+#: Low-cardinality columns worth dictionary-encoding: id-like ones, and the tokens (36,000
+#: distinct in 13 M on the 2,000-document benchmark: paragraphs.parquet 57 -> 42 MB, and
+#: written faster, measured). Free text and unique ids of rows (paragraph_id…) are not: a
+#: dictionary of unique values only costs space.
+DICTIONARY_COLUMNS = (
+    "doc_id", "speech_id", "kind", "rule", "reason", "encoding", "site", "segmentation", "status", "tokens",
+)
+
+#: Free text and its tokens get no min/max statistics: no reader prunes on them, and
+#: leaving them out made paragraphs.parquet of 2,000 documents 0.13 s faster to write.
+NO_STATISTICS_COLUMNS = ("text", "tokens")
+
+#: Data pages of 4 MiB rather than Arrow's 1 MiB: zstd compresses more of the text at
+#: once. paragraphs.parquet of 2,000 documents 44 -> 34 MB, written in 0.84 s instead of
+#: 1.0 s together with NO_STATISTICS_COLUMNS, read as fast (measured).
+DATA_PAGE_BYTES = 4 << 20
+
+def write_parquet(table: pa.Table, path: Path, table_name: str) -> None:
+    """Write ``table`` to ``path`` as Parquet under the declared schema of ``table_name``.
+
+    The table must have exactly the declared columns, in order, with the declared types
+    and nullability (a ``ValueError`` names every mismatching column, and any column
+    declared not-null that holds nulls). Metadata is not compared but replaced: the file
+    always carries the schema's own metadata (table name, schema_version, table doc and a
+    ``doc`` per field), never pandas metadata or anything run-dependent, so two writes of
+    the same table are byte-identical and the checksums in the manifest are reproducible.
+
+    zstd level 3 was the best size/time trade-off measured on Chinese text; 100,000-row
+    groups made full reads 2-3x faster than one big group; only low-cardinality columns
+    (``DICTIONARY_COLUMNS``) are dictionary-encoded; see also ``NO_STATISTICS_COLUMNS``
+    and ``DATA_PAGE_BYTES``.
+    """
+    expected = schemas.table(table_name).arrow_schema()
+    problems = _schema_problems(table.schema, expected)
+    if not problems:
+        problems = [
+            f"{f.name}: declared not null but holds {table.column(f.name).null_count} null(s)"
+            for f in expected
+            if not f.nullable and table.column(f.name).null_count
+        ]
+    if problems:
+        raise ValueError(
+            f"table {table_name!r} does not match its declared schema: " + "; ".join(problems)
+        )
+    table = table.cast(expected)  # same types: only swaps in the declared metadata
+    with pq.ParquetWriter(
+        path,
+        expected,
+        compression="zstd",
+        compression_level=3,
+        use_dictionary=[_leaf_path(expected.field(c)) for c in DICTIONARY_COLUMNS if c in expected.names],
+        write_statistics=[_leaf_path(f) for f in expected if f.name not in NO_STATISTICS_COLUMNS],
+        data_page_size=DATA_PAGE_BYTES,
+    ) as writer:
+        # An empty table gets no row group at all: readers that size batches from the first
+        # row group (Hugging Face datasets) fail on a row group of 0 rows.
+        if table.num_rows:
+            writer.write_table(table, row_group_size=100_000)
+
+
+def _leaf_path(field: pa.Field) -> str:
+    """The Parquet column a field's values go in: a list's values are ``<name>.list.element``.
+
+    >>> _leaf_path(pa.field("tokens", pa.list_(pa.string()))), _leaf_path(pa.field("doc_id", pa.string()))
+    ('tokens.list.element', 'doc_id')
+    """
+    return f"{field.name}.list.element" if pa.types.is_list(field.type) else field.name
+
+
+def _schema_problems(actual: pa.Schema, expected: pa.Schema) -> list[str]:
+    """One line per column that is missing, unexpected, out of order or of another type."""
+    problems = [f"{n}: missing" for n in expected.names if n not in actual.names]
+    problems += [f"{n}: not in the schema" for n in actual.names if n not in expected.names]
+    for field in expected:
+        if field.name not in actual.names:
+            continue
+        got = actual.field(field.name)
+        if not got.type.equals(field.type):
+            problems.append(f"{field.name}: type {got.type}, declared {field.type}")
+        if got.nullable != field.nullable:
+            problems.append(f"{field.name}: nullable={got.nullable}, declared {field.nullable}")
+    if not problems and actual.names != expected.names:
+        problems.append(f"column order {actual.names}, declared {expected.names}")
+    return problems
+
+
+def write_tables(folder: Path, tables: dict[str, pa.Table], index: dict[str, pa.Table],
+                 written: Callable[[Path], None] = lambda path: None) -> None:
+    """The Parquet files of ``tables`` under ``folder/data`` and of the ``index`` tables under
+    ``folder/index``, each handed to ``written`` once closed."""
+    for name in schemas.TABLES:
+        path = folder / DATA_DIR / f"{name}.parquet"
+        write_parquet(tables[name], path, name)
+        written(path)
+    for name, table in sorted(index.items()):
+        written(write_index(folder, name, table))
+
+
+def write_index(folder: Path, name: str, table: pa.Table) -> Path:
+    """An index table, written to its path under ``folder``: state the next build reads
+    whole, so without statistics (computing min/max of its many dictionary-encoded rows
+    was most of the time it took to write)."""
+    codecs = {c: "none" if c in _INCOMPRESSIBLE_INDEX_COLUMNS else "zstd" for c in table.column_names}
+    path = folder / INDEX_DIR / f"{name}.parquet"
+    pq.write_table(table, path, compression=codecs,
+                   compression_level={c: 3 for c, codec in codecs.items() if codec == "zstd"},
+                   write_statistics=False)
+    return path
+
+
+#: Index columns of random bits (MinHash values): zstd saves little of them and takes
+#: several times as long to write.
+_INCOMPRESSIBLE_INDEX_COLUMNS = frozenset({"minhash"})
+
+
+def read_index(release: Path | None, name: str) -> pa.Table | None:
+    """The index table ``name`` a release persisted for later builds, or None."""
+    path = release / INDEX_DIR / f"{name}.parquet" if release is not None else None
+    # One thread: Arrow's threaded reader is several times slower on this table's few large columns.
+    return pq.read_table(path, use_threads=False) if path is not None and path.is_file() else None

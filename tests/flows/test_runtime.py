@@ -1,0 +1,48 @@
+"""The process-wide settings the commands make: applied where asked, restored after."""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import sys
+
+import pytest
+
+from flows import runtime
+
+
+def test_building_freezes_the_objects_that_exist_and_lets_them_go_after():
+    before = gc.get_freeze_count()
+    with runtime.building():
+        assert gc.get_freeze_count() > before
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError), runtime.building():
+        raise RuntimeError("a failing build")
+    assert gc.get_freeze_count() == 0
+
+
+def test_switching_often_shortens_the_switch_interval_only_while_inside():
+    before = sys.getswitchinterval()
+    with runtime.switching_often():
+        assert sys.getswitchinterval() == min(before, runtime.SWITCH_INTERVAL)
+    assert sys.getswitchinterval() == before
+    with pytest.raises(RuntimeError), runtime.switching_often():
+        raise RuntimeError("a failing step")
+    assert sys.getswitchinterval() == before
+
+
+def test_offline_prefect_defaults_never_override_the_environment(monkeypatch, tmp_path):
+    monkeypatch.delenv("PREFECT_HOME", raising=False)
+    monkeypatch.setenv("DO_NOT_TRACK", "0")
+    runtime.offline_prefect(tmp_path)
+    assert os.environ["PREFECT_HOME"] == str(tmp_path.resolve())
+    assert os.environ["DO_NOT_TRACK"] == "0"
+    assert os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] == "false"
+
+
+def test_great_expectations_logs_warnings_only():
+    runtime.quiet_great_expectations()
+    levels = [logger.level for name, logger in logging.root.manager.loggerDict.items()
+              if name.startswith("great_expectations") and isinstance(logger, logging.Logger) and logger.level]
+    assert levels and min(levels) >= logging.WARNING
