@@ -334,7 +334,7 @@ def test_csv_without_a_text_column_is_one_reject(tmp_path):
     ('\n\n"",x\n\n', [["", "x"]]),                                 # blank lines are no rows; "" is a field
 ])
 def test_csv_rows(text, rows):
-    assert ingest._csv_rows(text, 100) == (rows, None)
+    assert ingest.csv.rows(text, 100) == (rows, None)
 
 
 @settings(max_examples=500, deadline=None)
@@ -342,7 +342,7 @@ def test_csv_rows(text, rows):
 def test_csv_rows_are_the_csv_modules_rows(text):
     """Within the bound, rows and fields are those of ``csv.reader`` (blank rows left out)."""
     expected = [row for row in csv.reader(io.StringIO(text, newline="")) if row]
-    assert ingest._csv_rows(text, 1000) == (expected, None)
+    assert ingest.csv.rows(text, 1000) == (expected, None)
 
 
 def test_large_csv_fields_parse_on_many_threads_at_once():
@@ -351,7 +351,7 @@ def test_large_csv_fields_parse_on_many_threads_at_once():
     text = f"title,full_text\n标题,{field}\n"
 
     def parse(_):
-        return ingest._csv_rows(text, IngestConfig().max_record_chars)
+        return ingest.csv.rows(text, IngestConfig().max_record_chars)
 
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         results = list(pool.map(parse, range(32)))
@@ -360,7 +360,7 @@ def test_large_csv_fields_parse_on_many_threads_at_once():
 
 
 def test_a_field_over_the_bound_is_too_large_and_stops_the_parse():
-    rows, error = ingest._csv_rows('a,b\n1,2\n3,"' + "x" * 11 + '\ny"\n4,5\n', 10)
+    rows, error = ingest.csv.rows('a,b\n1,2\n3,"' + "x" * 11 + '\ny"\n4,5\n', 10)
     assert rows == [["a", "b"], ["1", "2"]]
     assert error.reason == "too_large" and "at line 3" in error.detail
 
