@@ -124,6 +124,6 @@ def test_a_file_failing_with_a_permission_error_is_unreadable(tmp_path, monkeypa
     (tmp_path / "a.txt").write_text("同志们：")
     def refuse(path, flags, *args, **kwargs):
         raise PermissionError(13, "Permission denied", str(path))
-    monkeypatch.setattr(ingest.os, "open", refuse)
+    monkeypatch.setattr(os, "open", refuse)
     (result,) = ingest.read(tmp_path / "a.txt", tmp_path)
     assert (result.reason, result.detail) == ("unreadable", "cannot read a.txt: Permission denied")

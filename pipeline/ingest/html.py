@@ -17,7 +17,7 @@ from html.parser import HTMLParser
 from pipeline.spans import Text
 
 #: Elements whose content is not page text: the ``head`` (metadata), scripts and styles,
-#: fallbacks and templates a browser does not render, and ``title``, which ``html_title``
+#: fallbacks and templates a browser does not render, and ``title``, which ``title()``
 #: reads on its own.
 SKIPPED = frozenset({"head", "title", "script", "style", "noscript", "template"})
 
@@ -48,7 +48,7 @@ _CHARREF = re.compile("&#(?:[0-9]+|[xX][0-9a-fA-F]+)[^0-9a-fA-F]")
 _MARKED_SECTION = re.compile(r"<!\[")
 
 
-def html_text(markup: str) -> Text:
+def text(markup: str) -> Text:
     """The visible text of the page, with offsets into ``markup``.
 
     Text characters keep their own offsets; an entity or character reference becomes the
@@ -56,7 +56,7 @@ def html_text(markup: str) -> Text:
     one ``\\n`` at the offset of the tag's ``<``. Nothing in ``head``, ``script``, ``style``,
     ``noscript`` or ``template`` is kept. Malformed markup never raises.
 
-    >>> body = html_text("<title>报告</title><p>中国&amp;世界</p><p>你好<br>再见")
+    >>> body = text("<title>报告</title><p>中国&amp;世界</p><p>你好<br>再见")
     >>> body.chars
     '中国&世界\\n你好\\n再见'
     >>> list(body.offsets)
@@ -65,12 +65,12 @@ def html_text(markup: str) -> Text:
     return _parse(markup).text()
 
 
-def html_title(markup: str) -> str | None:
+def title(markup: str) -> str | None:
     """The text of the page's first ``<title>``, whitespace collapsed; ``None`` if it has none.
 
-    >>> html_title("<head><title> 2026年 政府工作报告&#x3000;</title></head>")
+    >>> title("<head><title> 2026年 政府工作报告&#x3000;</title></head>")
     '2026年 政府工作报告'
-    >>> html_title("<p>无标题</p>") is None
+    >>> title("<p>无标题</p>") is None
     True
     """
     return " ".join("".join(_parse(markup).title).split()) or None

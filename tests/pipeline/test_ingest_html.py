@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.ingest.html import html_text, html_title
+from pipeline.ingest import html
 
 PAGE = """<!DOCTYPE html>
 <html>
@@ -29,7 +29,7 @@ PAGE = """<!DOCTYPE html>
 
 
 def lines(markup: str) -> list[str]:
-    return [line.strip() for line in html_text(markup).chars.split("\n") if line.strip()]
+    return [line.strip() for line in html.text(markup).chars.split("\n") if line.strip()]
 
 
 def test_page_text_has_one_paragraph_per_line_and_no_head_script_or_style():
@@ -41,11 +41,11 @@ def test_page_text_has_one_paragraph_per_line_and_no_head_script_or_style():
         "一、2025年工作回顾",
         "过去一年，我们选择了&坚持了……",
     ]
-    assert html_title(PAGE) == "2026年政府工作报告 — 人民网"
+    assert html.title(PAGE) == "2026年政府工作报告 — 人民网"
 
 
 def test_page_offsets_point_at_the_characters_entities_and_tags_they_came_from():
-    body = html_text(PAGE)
+    body = html.text(PAGE)
     at = {c: PAGE[o] for c, o in zip(body.chars, body.offsets)}
     assert at["各"] == "各" and at["“"] == "&" and at["，"] in "，&"
     newline_sources = {PAGE[o] for c, o in zip(body.chars, body.offsets) if c == "\n"}
@@ -81,8 +81,8 @@ def test_page_offsets_point_at_the_characters_entities_and_tags_they_came_from()
     ("<script>未闭合", ""),
     ("", ""),
 ])
-def test_html_text(markup, text):
-    assert html_text(markup).chars == text
+def test_text(markup, text):
+    assert html.text(markup).chars == text
 
 
 @pytest.mark.parametrize("markup, title", [
@@ -93,8 +93,8 @@ def test_html_text(markup, text):
     ("<p>无</p>", None),
     ("<title>   </title>", None),
 ])
-def test_html_title(markup, title):
-    assert html_title(markup) == title
+def test_title(markup, title):
+    assert html.title(markup) == title
 
 
 # --- properties over generated markup ----------------------------------------------------
@@ -117,7 +117,7 @@ def check_offsets(markup: str) -> None:
     """Offsets ascend, stay inside the markup, and each output character is the markup's
     character there, or the value of the reference at an ``&``, or a break at a tag's ``<``,
     or a space standing for a line break or tab."""
-    body = html_text(markup)
+    body = html.text(markup)
     assert len(body.chars) == len(body.offsets)
     offsets = list(body.offsets)
     assert offsets == sorted(offsets)
@@ -140,12 +140,12 @@ def test_offsets_map_back_into_generated_markup(markup):
 @given(st.text(max_size=200))
 def test_any_string_is_parsed_without_raising(markup):
     check_offsets(markup)
-    html_title(markup)
+    html.title(markup)
 
 
 @given(st.text(alphabet=st.characters(blacklist_characters="<&\n\r\t\f"), max_size=100))
 def test_plain_text_comes_through_unchanged_at_its_own_offsets(text):
-    body = html_text(text)
+    body = html.text(text)
     assert body.chars == text and list(body.offsets) == list(range(len(text)))
 
 
@@ -153,4 +153,4 @@ def test_plain_text_comes_through_unchanged_at_its_own_offsets(text):
 def test_text_outside_tags_survives_in_order(pieces):
     markup = "".join(pieces)
     kept = "".join(p for p in pieces if not p.startswith("<")).replace("\t", " ")
-    assert html_text(markup).chars.replace("\n", "") == kept
+    assert html.text(markup).chars.replace("\n", "") == kept

@@ -1,0 +1,45 @@
+"""What the readers take from a corpus record, and the limits that keep one input from sinking a run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class IngestConfig:
+    """Which record fields hold what, and the size limits that keep one input from sinking a run.
+
+    Each ``*_fields`` tuple is tried in order and the first field a record has (with a
+    non-null value) is used; the fields not used stay in ``Source.metadata``.
+    """
+
+    #: The document text of a JSONL/CSV record. A record with none of them is rejected.
+    text_fields: tuple[str, ...] = ("content", "text", "raw_content", "full_text")
+    title_fields: tuple[str, ...] = ("title",)
+    url_fields: tuple[str, ...] = ("url", "source_url")
+    #: Read only as an ISO date (``YYYY-MM-DD``, or a datetime whose date part is taken);
+    #: any other value is left in the metadata rather than guessed at.
+    date_fields: tuple[str, ...] = ("publish_date", "published_date", "date")
+    #: Larger files are rejected unread: every reader holds one file's bytes in memory.
+    max_file_bytes: int = 512 * 2**20
+    #: Longest document in characters: a .txt or .html file's text, a JSONL line, a CSV
+    #: field. Processing time and memory grow with a document's length; the default keeps
+    #: one document's cost bounded, far above the longest real speech compilation seen.
+    max_record_chars: int = 4 * 2**20
+    #: Most bytes a ``.jsonl.gz`` may decompress to; past it the file is rejected
+    #: (a gzip bomb is a few kilobytes that inflate to gigabytes).
+    max_decompressed_bytes: int = 2 * 2**30
+
+    def __post_init__(self) -> None:
+        for name in ("text_fields", "title_fields", "url_fields", "date_fields"):
+            value = getattr(self, name)
+            if not isinstance(value, tuple) or not all(isinstance(f, str) and f for f in value):
+                raise ConfigError(f"{name} must be a tuple of field names, got {value!r}")
+        if not self.text_fields:
+            raise ConfigError(f"text_fields must name at least one field, got {self.text_fields!r}")
+        for name in ("max_file_bytes", "max_record_chars", "max_decompressed_bytes"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise ConfigError(f"{name} must be a positive integer, got {value!r}")
