@@ -10,7 +10,7 @@ sha256 and reads its columns with their types and meanings::
         recordSet     one cr:RecordSet per table of schemas.TABLES, one cr:Field per column
 
 Every description comes from ``schemas.TABLES`` (the single definition of the tables)
-and the license note from ``pipeline.layout``, so the metadata cannot drift from the
+and the license note from ``schemas.layout``, so the metadata cannot drift from the
 files or the dataset card. Nothing document-derived goes in: no title, no text.
 
 Pure library code: plain dicts in, plain dicts out; no mlcroissant import (it is a test
@@ -109,7 +109,7 @@ _SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)
 def metadata(manifest: dict) -> dict:
     """The Croissant 1.0 JSON-LD document of the release ``manifest`` describes.
 
-    ``manifest`` is the completed manifest of ``publish.write_release`` (it needs
+    ``manifest`` is the completed manifest ``write_release`` publishes (it needs
     ``release_id``, ``created_at``, ``pipeline_version`` and ``files`` with the sha256 of
     every ``data/<table>.parquet``; a ``ValueError`` names what is missing). URLs are
     relative to the release root, where the document is meant to be written as

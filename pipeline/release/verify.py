@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 import schemas
@@ -30,8 +31,19 @@ def release(path: Path, run_suites: bool = True) -> list[str]:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         return [f"{manifest_path}: unreadable manifest: {exc}"]
+    problems = _file_problems(path, manifest.get("files", {}))
+    tables, table_problems = _read_tables(path, manifest.get("row_counts", {}))
+    problems += table_problems
+    # Suites only on a release whose files all check out: on missing or damaged tables
+    # they would fail or repeat the problems above.
+    if run_suites and len(tables) == len(schemas.TABLES) and not problems:
+        problems += [f"validation: {line}" for line in validate.validate(tables).failures()]
+    return problems
+
+
+def _file_problems(path: Path, listed: dict) -> list[str]:
+    """Files the manifest lists that are missing or differ, and data files it does not list."""
     problems = []
-    listed = manifest.get("files", {})
     for relative, recorded in sorted(listed.items()):
         file = path / relative
         if not file.is_file():
@@ -46,8 +58,13 @@ def release(path: Path, run_suites: bool = True) -> list[str]:
             problems.append(f"{DATA_DIR}/{file.name}: not listed in the manifest")
     if f"{DATA_DIR}/{JSONL_NAME}" not in listed:
         problems.append(f"{DATA_DIR}/{JSONL_NAME}: missing from the manifest")
+    return problems
 
-    tables = {}
+
+def _read_tables(path: Path, row_counts: dict) -> tuple[dict[str, pa.Table], list[str]]:
+    """The release's tables that could be read, and the problems found reading them:
+    missing or unreadable files, schemas that differ, row counts that differ."""
+    tables, problems = {}, []
     for name, spec in schemas.TABLES.items():
         file = path / DATA_DIR / f"{name}.parquet"
         if not file.is_file():
@@ -61,13 +78,11 @@ def release(path: Path, run_suites: bool = True) -> list[str]:
         expected = spec.arrow_schema()
         if not table.schema.remove_metadata().equals(expected.remove_metadata()):
             problems.append(f"{DATA_DIR}/{name}.parquet: schema differs from schemas.{name.upper()}")
-        rows = manifest.get("row_counts", {}).get(name)
+        rows = row_counts.get(name)
         if rows != table.num_rows:
             problems.append(f"{DATA_DIR}/{name}.parquet: {table.num_rows} rows, manifest says {rows}")
         tables[name] = table
-    if run_suites and len(tables) == len(schemas.TABLES) and not problems:
-        problems += [f"validation: {line}" for line in validate.validate(tables).failures()]
-    return problems
+    return tables, problems
 
 
 def output(output_dir: Path, run_suites: bool = True) -> list[str]:

@@ -1,4 +1,4 @@
-"""Tests of pipeline.report on the real seed release: sections, plotted values, escaping,
+"""Tests of pipeline.release.report on the real seed release: sections, plotted values, escaping,
 well-formed and self-contained HTML, determinism, and an empty release."""
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ import html
 import re
 from html.parser import HTMLParser
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
@@ -281,20 +280,3 @@ def test_a_missing_table_is_misuse():
     del tables["rejects"]
     with pytest.raises(ConfigError, match="missing: \\['rejects'\\]"):
         report.render(tables, {})
-
-
-@pytest.mark.parametrize("values, labels, counts", [
-    # Few distinct values: one bin per value.
-    ([0, 1, 1, 2], ["0", "1", "2"], [1, 2, 1]),
-    # Cluster sizes start at 2, not 0.
-    ([2, 2, 3], ["2", "3"], [2, 1]),
-    # A wide range: round-width bins from 0.
-    (list(range(1, 1000)), [f"{a:,}–{a + 49:,}" for a in range(0, 1000, 50)], [49] + [50] * 19),
-    # One extreme value past the 99th percentile lands in a grey overflow bin.
-    ([10] * 200 + [100_000], ["10"] + ["≥11"], [200, 1]),
-])
-def test_histogram_bins(values, labels, counts):
-    bars = report._histogram(np.array(values), "x", ("row", "rows"))
-    assert [b.label for b in bars] == labels
-    assert [b.value for b in bars] == counts
-    assert [b.muted for b in bars] == [b.label.startswith("≥") for b in bars]
