@@ -32,6 +32,7 @@ from pipeline.text.chardata import (
     cn_number,
 )
 from pipeline.spans import Text
+from schemas.characters import UNIFIED_HAN
 
 #: Marker kinds: (kind, regex at the start of a block). The regex's group 1 is the number.
 MARKERS: tuple[tuple[str, re.Pattern], ...] = (
@@ -297,7 +298,7 @@ def _take_metadata(draft: SpeechDraft, piece: Block) -> None:
 def _is_bare_name_before_salutation(draft: SpeechDraft, piece: Block, following: list[Block]) -> bool:
     """A line of two to four Han characters right before the opening salutation, with no
     speaker found yet: the speaker's name on its own (``毛伟明`` then ``各位代表：``)."""
-    if draft.paragraphs or draft.speaker or not piece.line or not re.fullmatch(r"[\u4e00-\u9fff]{2,4}", piece.text.chars):
+    if draft.paragraphs or draft.speaker or not piece.line or not re.fullmatch(f"[{UNIFIED_HAN}]{{2,4}}", piece.text.chars):
         return False
     nxt = next((b for b in following if not b.metadata), None)
     return nxt is not None and SALUTATION.fullmatch(nxt.text.chars) is not None

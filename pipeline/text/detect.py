@@ -17,7 +17,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from pipeline.text.chardata import DATE_LINE, HAN, SALUTATION, SENTENCE_END, SPEAKER_LINE
+from pipeline.text.chardata import DATE_LINE, SALUTATION, SENTENCE_END, SPEAKER_LINE
+from schemas.characters import CONTROL, HAN
 
 #: (start, end, kind, rule, cut): ``cut`` is False, "break" (the two sides must not join)
 #: or True (text was cut out there: a paywall, a hidden-text marker).
@@ -34,7 +35,7 @@ PINYIN_ORPHAN = re.compile(rf"\?[a-zü]*[{_TONED}][a-zü]*\)")
 PINYIN_CUT = re.compile(rf"(?<=[{HAN}])\([a-zü]*[{_TONED}][a-zü]*$")
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]+")
+_CONTROL = re.compile(f"[{CONTROL}]+")
 
 
 def control_characters(chars: str) -> list[Span]:
