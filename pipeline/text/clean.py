@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.spans import Text
-from pipeline.text import detect, normalize, rules
+from pipeline.text import detect, linebreaks, normalize, rules
 from pipeline.text.chardata import SENTENCE_END, cn_number
 from pipeline.text.normalize import NormalizeConfig
 from pipeline.text.rules import RULES_DIR
@@ -99,8 +99,8 @@ def document(text: Text, config: CleanConfig = CleanConfig(),
     for detector in detect.DETECTORS:
         _remove(cleaned, detector(cleaned.text.chars))
     # Lines broken around former links must be whole before a line can read as a title.
-    _remove(cleaned, _outside_cuts(cleaned, detect.line_joins(cleaned.text.chars)))
-    _remove(cleaned, _outside_cuts(cleaned, detect.dictionary_joins(cleaned.text.chars)))
+    _remove(cleaned, _outside_cuts(cleaned, linebreaks.layout_wraps(cleaned.text.chars)))
+    _remove(cleaned, _outside_cuts(cleaned, linebreaks.sentence_breaks(cleaned.text.chars)))
     _remove(cleaned, _title_and_repeats(cleaned))
     _remove(cleaned, _table_of_contents(cleaned))
     _remove(cleaned, detect.duplicate_blocks(cleaned.text.chars))
