@@ -143,7 +143,7 @@ def repeated_blocks(chars: str) -> list[tuple[int, int]]:
 
     Vectorised: for each period p, the text compared with itself shifted by p; a run of
     2p equal positions is a block and two more copies. (The regex ``(.{12,200}?)\\1{2,}``
-    says the same but costs seconds per megabyte.)
+    says the same but backtracks at every position, far too slow for long documents.)
 
     >>> repeated_blocks("正文。" + "蒄蚄袀膇莀蚃羂羀芆蚃蚂膅" * 3 + "正文。")
     [(3, 39)]
