@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 import schemas
 from pipeline import ingest, records
 from pipeline.corpus import quality, tokenize
-from pipeline.structure import segment
+from pipeline.structure import metadata, segment
 from pipeline.text import clean
 from pipeline.text.clean import CleanConfig
 from pipeline.errors import NothingToPublish
@@ -283,11 +283,11 @@ def _add_speech(bundle: Bundle, doc_id: str, ordinal: int, draft: segment.Speech
         doc_id=doc_id,
         ordinal=ordinal,
         title=draft.title,
-        genre=segment.genre(draft.title),
+        genre=metadata.genre(draft.title),
         speaker=draft.speaker,
         delivered_on=draft.delivered_on,
         occasion=draft.occasion,
-        occasion_type=segment.occasion_type(draft.occasion, draft.title),
+        occasion_type=metadata.occasion_type(draft.occasion, draft.title),
         salutation=draft.salutation,
         text=text,
         char_count=len(text),

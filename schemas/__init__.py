@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
+from schemas import characters
+
 SCHEMA_VERSION = "1.2.0"
 
 #: 16 lowercase hex digits: the first 64 bits of a sha256 (see ``pipeline.records``).
@@ -28,10 +30,10 @@ MARKER_PATTERN = (
     r"|第[一二三四五六七八九十百]+[章节篇部分讲]|[0-9]{1,3}[、.．]|（[0-9]{1,3}）|[①-⑳])$"
 )
 
-#: Han characters and the Chinese punctuation that surrounds them. Used by the checks
-#: below to define "Chinese context".
-_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_CJK_PUNCT = r"\u3000-\u303f\uff01-\uff5e\u201c\u201d\u2018\u2019\u2026\u2014"
+#: Han characters and the Chinese punctuation that surrounds them, written with escapes
+#: because the checks below are shown to people in the suites and Data Docs.
+_HAN = characters.escaped(characters.HAN)
+_CJK_PUNCT = characters.escaped(characters.CJK_PUNCT)
 
 #: A space between two Han characters in a paragraph is a page-break artefact left behind.
 PAGE_BREAK_SPACE_PATTERN = rf"[{_HAN}][ \u00a0]+[{_HAN}]"
@@ -50,7 +52,7 @@ FLAGS = (
 )
 
 #: Control characters and U+FFFD, the marks of a bad decode.
-CONTROL_PATTERN = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]"
+CONTROL_PATTERN = f"[{characters.escaped(characters.CONTROL)}]"
 
 
 @dataclass(frozen=True)

@@ -1,1 +1,2 @@
-"""Document structure: speeches, sections (公文 headings) and paragraphs of a cleaned text."""
+"""Document structure: speeches, sections (公文 headings) and paragraphs of a cleaned text,
+with speech metadata. ``segment.document`` is the entry point."""

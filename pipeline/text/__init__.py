@@ -1,1 +1,2 @@
-"""Text stages: character data, normalisation, noise detection and cleaning."""
+"""Text stages: character data, normalisation, site rules, noise detection, line-break
+repair, and cleaning (which runs them in order)."""

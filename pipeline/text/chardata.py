@@ -1,19 +1,15 @@
-"""Character classes and patterns of Chinese text, defined once.
+"""Patterns of Chinese text: Han and Chinese context, sentence ends, salutations, speaker
+and date lines, Chinese numerals.
 
-The ranges follow zhon.hanzi: CJK Unified Ideographs with Extension A and the
-compatibility block. Everything that asks "is this Chinese context?" uses these.
+The character classes themselves are defined once, in ``schemas.characters``;
+everything that asks "is this Chinese context?" uses them.
 """
 
 from __future__ import annotations
 
 import re
 
-#: Han ideographs: CJK Unified (4E00–9FFF), Extension A (3400–4DBF), compatibility (F900–FAFF).
-HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-
-#: Chinese punctuation: CJK symbols (3000–303F: 、。〈〉《》「」【】…), full-width forms
-#: (FF01–FF5E: ，：；！？（）…), curly quotes, ellipsis and em dash as Chinese text uses them.
-CJK_PUNCT = "\u3000-\u303f\uff01-\uff5e\u201c\u201d\u2018\u2019\u2026\u2014"
+from schemas.characters import CJK_PUNCT, HAN, UNIFIED_HAN
 
 HAN_RE = re.compile(f"[{HAN}]")
 CHINESE_RE = re.compile(f"[{HAN}{CJK_PUNCT}]")
@@ -34,8 +30,8 @@ SALUTATION = re.compile(r"(同志们|各位代表|各位委员|各位同志|同�
 #: Speaker lines: an office, a space, a name (``上海市市长 龚 正``); the spacing inside the
 #: name is deliberate and kept as written.
 _SPEAKER = (
-    r"[\u4e00-\u9fff]{0,12}?(?:市长|省长|主席|书记|总理|副总理|部长|县长|区长|州长|盟长|局长|主任|委员长)"
-    r"[ \u3000]*[\u4e00-\u9fff](?:[ \u3000]?[\u4e00-\u9fff·]){1,9}"
+    rf"[{UNIFIED_HAN}]{{0,12}}?(?:市长|省长|主席|书记|总理|副总理|部长|县长|区长|州长|盟长|局长|主任|委员长)"
+    rf"[ \u3000]*[{UNIFIED_HAN}](?:[ \u3000]?[{UNIFIED_HAN}·]){{1,9}}"
 )
 SPEAKER_LINE = re.compile(f"(?P<speaker>{_SPEAKER})")
 #: Digits as years are written in Chinese (二〇二六年), with their values.

@@ -1,9 +1,6 @@
-"""Removing site noise: rule files per site family, then the generic detectors.
-
-Site knowledge lives in ``pipeline/rules/*.json`` (one file per site family, plus
-``generic.json`` applied to every document), so a new site needs a rules file, not
-Python. The detectors in code handle what a regex per line cannot: the document title
-and its repeats, and a numbered table of contents whose entries later head the speeches.
+"""Removing site noise: the site rules (``rules``), then the generic detectors (``detect``),
+then what only the whole document shows: its title and the title's repeats, and a
+numbered table of contents whose entries later head the speeches.
 
 Every removed span is returned with its kind and rule; nothing disappears silently.
 """
@@ -11,39 +8,15 @@ Every removed span is returned with its kind and rule; nothing disappears silent
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.text import detect, normalize
-from pipeline.text.chardata import SENTENCE_END, cn_number
-from pipeline.errors import ConfigError
-from pipeline.text.normalize import NormalizeConfig
 from pipeline.spans import Text
-
-RULES_DIR = Path(__file__).parents[1] / "rules"
-
-#: Rule scopes:
-#: ``line``   the pattern matches a whole line (spaces around it allowed);
-#: ``inline`` every match anywhere (``^``/``$`` match at line ends);
-#: ``tail``   a match that ends the text;
-#: ``rest``   a match and everything after it (trailing related-article lists);
-#: ``head``   everything from the start of the text through a match in the first
-#:            ``DETECT_WINDOW`` characters (a header block of unknown lines).
-SCOPES = ("line", "inline", "tail", "rest", "head")
-
-#: Metadata a rule may capture with a named group, and how the value is parsed.
-METADATA_FIELDS = {
-    "published_date": dt.date.fromisoformat,
-    "page_count": int,
-    "declared_size": str,
-    "title": str,
-}
-
-#: How far into a document a family's ``detect`` patterns are looked for.
-DETECT_WINDOW = 2000
+from pipeline.text import detect, linebreaks, normalize, rules
+from pipeline.text.chardata import SENTENCE_END, cn_number
+from pipeline.text.normalize import NormalizeConfig
+from pipeline.text.rules import RULES_DIR
 
 #: How far into the text a shortened repeat of a declared title is looked for.
 HEADER_WINDOW = 600
@@ -60,38 +33,6 @@ MAX_TITLE_CHARS = 100
 
 
 @dataclass(frozen=True)
-class Rule:
-    """One noise pattern of a site family."""
-
-    name: str
-    kind: str
-    scope: str
-    pattern: re.Pattern
-    #: For ``line`` rules: the pattern anchored to a whole line, run over the whole text
-    #: in one scan; group ``line`` is the line's content.
-    line_pattern: re.Pattern | None = None
-    #: Text was cut out where this matches (a paywall or hidden-text marker): the text on
-    #: each side is kept apart and the paragraph after it is flagged ``after_gap``.
-    gap: bool = False
-
-
-@dataclass(frozen=True)
-class SiteRules:
-    """The rules of one site family, as loaded from its JSON file."""
-
-    family: str
-    detect: tuple[re.Pattern, ...]
-    rules: tuple[Rule, ...]
-    urls: tuple[re.Pattern, ...] = ()
-
-    def matches(self, head: str) -> bool:
-        return any(p.search(head) for p in self.detect)
-
-    def matches_url(self, url: str | None) -> bool:
-        return url is not None and any(p.search(url) for p in self.urls)
-
-
-@dataclass(frozen=True)
 class CleanConfig:
     """Where the site rules live: the rules shipped with the package, then any folders a
     user adds (a family defined again in a later folder replaces the earlier one)."""
@@ -100,15 +41,7 @@ class CleanConfig:
 
     def rule_files(self) -> list[Path]:
         """The rule files in effect, in load order."""
-        by_name: dict[str, Path] = {}
-        for folder in self.rules_dirs:
-            if not Path(folder).is_dir():
-                raise ConfigError(f"rules folder {str(folder)!r} does not exist")
-            for path in sorted(Path(folder).glob("*.json")):
-                by_name[path.name] = path
-        if not by_name:
-            raise ConfigError(f"no rule files (*.json) in {[str(f) for f in self.rules_dirs]}")
-        return list(by_name.values())
+        return rules.files(self.rules_dirs)
 
 
 @dataclass(frozen=True)
@@ -134,48 +67,12 @@ class Cleaned:
     declared_size: str | None = None
     declared_speech_count: int | None = None
     toc_titles: list[str] = field(default_factory=list)
-    #: Source offsets where text was cut out (see ``Rule.gap``).
+    #: Source offsets where text was cut out (see ``rules.Rule.gap``).
     gaps: list[int] = field(default_factory=list)
     #: Source offsets of the line breaks left by gaps and breaks: never joined again.
     cuts: set[int] = field(default_factory=set)
     #: Han characters OpenCC changed: a traditional or mixed source when many.
     converted_chars: int = 0
-
-
-@functools.cache
-def load_rules(config: CleanConfig) -> tuple[SiteRules, ...]:
-    """Every site family of the config's rule files, ``generic`` last; malformed files
-    raise ``ConfigError`` naming the file and the problem."""
-    families = list({f.family: f for f in map(_parse_rules_file, config.rule_files())}.values())
-    families.sort(key=lambda s: (s.family == "generic", s.family))
-    return tuple(families)
-
-
-def _parse_rules_file(path: Path) -> SiteRules:
-    try:
-        spec = json.loads(path.read_text(encoding="utf-8"))
-        rules = []
-        for r in spec["rules"]:
-            if r["scope"] not in SCOPES:
-                raise ConfigError(f"rule {r['name']!r}: scope {r['scope']!r} is not one of {SCOPES}")
-            unknown_keys = set(r) - {"name", "kind", "scope", "pattern", "gap", "comment"}
-            if unknown_keys:
-                raise ConfigError(f"rule {r.get('name')!r}: unknown keys {sorted(unknown_keys)}")
-            pattern = re.compile(r["pattern"], re.MULTILINE)
-            unknown = set(pattern.groupindex) - set(METADATA_FIELDS)
-            if unknown:
-                raise ConfigError(f"rule {r['name']!r}: named groups {sorted(unknown)} are not metadata fields {sorted(METADATA_FIELDS)}")
-            line_pattern = (re.compile(rf"^[ \t\u3000]*(?P<line>{r['pattern']})[ \t\u3000]*$", re.MULTILINE)
-                            if r["scope"] == "line" else None)
-            rules.append(Rule(r["name"], r["kind"], r["scope"], pattern, line_pattern, bool(r.get("gap", False))))
-        return SiteRules(
-            family=spec["family"],
-            detect=tuple(re.compile(p, re.MULTILINE) for p in spec["detect"]),
-            rules=tuple(rules),
-            urls=tuple(re.compile(p) for p in spec.get("urls", [])),
-        )
-    except (KeyError, TypeError, json.JSONDecodeError, re.error) as exc:
-        raise ConfigError(f"rules file {path.name}: {type(exc).__name__}: {exc}") from exc
 
 
 def document(text: Text, config: CleanConfig = CleanConfig(),
@@ -186,7 +83,7 @@ def document(text: Text, config: CleanConfig = CleanConfig(),
     Order matters (noise catalogue §3): pinyin annotations go first, because the mirrors
     annotate inconsistently; then OpenCC and punctuation width, so every later pattern is
     written once, against simplified text with full-width punctuation; then the site
-    rules, the generic detectors, the title and TOC, and finally line joining.
+    rules, the generic detectors, line joining, the title and TOC, and repeated blocks.
     ``title`` and ``url`` are what a corpus record declares, if anything; a family's
     ``urls`` patterns recognise its pages by address when the text alone cannot.
     """
@@ -196,16 +93,14 @@ def document(text: Text, config: CleanConfig = CleanConfig(),
     cleaned.text = normalize.simplified(cleaned.text, normalize.make_converter(normalize_config.opencc_profile))
     cleaned.converted_chars = normalize.converted_han(traditional, cleaned.text.chars)
     cleaned.text = normalize.punctuation(cleaned.text)
-    families = load_rules(config)
-    head = cleaned.text.chars[:DETECT_WINDOW]
-    applicable = [f for f in families if f.family == "generic" or f.matches(head) or f.matches_url(url)]
-    cleaned.site = next((f.family for f in applicable if f.family != "generic"), None)
-    _remove(cleaned, _rule_matches(cleaned, applicable))
+    families = rules.applicable(rules.load(config.rules_dirs), cleaned.text.chars, url)
+    cleaned.site = next((f.family for f in families if f.family != "generic"), None)
+    _remove(cleaned, _rule_matches(cleaned, families))
     for detector in detect.DETECTORS:
         _remove(cleaned, detector(cleaned.text.chars))
     # Lines broken around former links must be whole before a line can read as a title.
-    _remove(cleaned, _outside_cuts(cleaned, detect.line_joins(cleaned.text.chars)))
-    _remove(cleaned, _outside_cuts(cleaned, detect.dictionary_joins(cleaned.text.chars)))
+    _remove(cleaned, _outside_cuts(cleaned, linebreaks.layout_wraps(cleaned.text.chars)))
+    _remove(cleaned, _outside_cuts(cleaned, linebreaks.sentence_breaks(cleaned.text.chars)))
     _remove(cleaned, _title_and_repeats(cleaned))
     _remove(cleaned, _table_of_contents(cleaned))
     _remove(cleaned, detect.duplicate_blocks(cleaned.text.chars))
@@ -216,50 +111,24 @@ def document(text: Text, config: CleanConfig = CleanConfig(),
 
 
 # A step returns spans (start, end, kind, rule, gap) in the current text's indices; ``gap``
-# marks a cut in the text (see ``Rule.gap``).
+# marks a cut in the text (see ``rules.Rule.gap``).
 Span = detect.Span
 
 
-def _rule_matches(cleaned: Cleaned, families: list[SiteRules]) -> list[Span]:
-    chars = cleaned.text.chars
+def _rule_matches(cleaned: Cleaned, families: list[rules.SiteRules]) -> list[Span]:
     spans: list[Span] = []
-    end = len(chars.rstrip())
-    for family in families:
-        for rule in family.rules:
-            for m in _rule_matches_of(rule, chars, end):
-                _take_metadata(cleaned, m)
-                if rule.scope == "rest":
-                    start, stop = m.start(), len(chars)
-                elif rule.scope == "head":
-                    start, stop = 0, m.end()
-                elif rule.scope == "line":
-                    start, stop = m.start("line"), detect.line_end(chars, m.end())
-                else:
-                    start, stop = m.span()
-                spans.append((start, stop, rule.kind, rule.name, rule.gap))
+    for rule, m, start, end in rules.hits(families, cleaned.text.chars):
+        _metadata_from_rule(cleaned, m)
+        spans.append((start, end, rule.kind, rule.name, rule.gap))
     return spans
 
 
-def _rule_matches_of(rule: Rule, chars: str, end: int) -> list[re.Match]:
-    if rule.scope == "line":
-        return [m for m in rule.line_pattern.finditer(chars) if m.group("line").strip()]
-    if rule.scope == "inline":
-        return [m for m in rule.pattern.finditer(chars) if m.end() > m.start()]
-    if rule.scope == "tail":
-        found = [m for m in rule.pattern.finditer(chars, 0, end) if m.end() == end]
-        return found[-1:]
-    if rule.scope == "rest":
-        m = rule.pattern.search(chars)
-        return [m] if m else []
-    m = rule.pattern.search(chars, 0, min(DETECT_WINDOW, len(chars)))  # head
-    return [m] if m else []
-
-
-def _take_metadata(cleaned: Cleaned, m: re.Match) -> None:
+def _metadata_from_rule(cleaned: Cleaned, m: re.Match) -> None:
+    """The document metadata a rule captured with named groups; the first value wins."""
     for name, value in m.groupdict().items():
-        if name in METADATA_FIELDS and value is not None and getattr(cleaned, name) is None:
+        if name in rules.METADATA_FIELDS and value is not None and getattr(cleaned, name) is None:
             try:
-                setattr(cleaned, name, METADATA_FIELDS[name](value))
+                setattr(cleaned, name, rules.METADATA_FIELDS[name](value))
             except ValueError:
                 pass  # an impossible date or count is noise, not metadata
 

@@ -6,18 +6,19 @@ removes them, records them and runs the next detector on what is left. Site-spec
 strings belong in ``pipeline/rules/*.json``, not here.
 
 The order of ``DETECTORS`` matters: markup and counters go before chunk numbering (a
-chunk prefix must sit at a line start once they are gone), and line joining goes last.
+chunk prefix must sit at a line start once they are gone). Line breaks inside sentences
+are mended after all of them, by ``linebreaks``.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 
 import numpy as np
 
-from pipeline.text.chardata import DATE_LINE, HAN, SALUTATION, SENTENCE_END, SPEAKER_LINE
+from pipeline.text.chardata import SENTENCE_END
+from schemas.characters import CONTROL, HAN
 
 #: (start, end, kind, rule, cut): ``cut`` is False, "break" (the two sides must not join)
 #: or True (text was cut out there: a paywall, a hidden-text marker).
@@ -34,7 +35,7 @@ PINYIN_ORPHAN = re.compile(rf"\?[a-zü]*[{_TONED}][a-zü]*\)")
 PINYIN_CUT = re.compile(rf"(?<=[{HAN}])\([a-zü]*[{_TONED}][a-zü]*$")
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]+")
+_CONTROL = re.compile(f"[{CONTROL}]+")
 
 
 def control_characters(chars: str) -> list[Span]:
@@ -142,7 +143,7 @@ def repeated_blocks(chars: str) -> list[tuple[int, int]]:
 
     Vectorised: for each period p, the text compared with itself shifted by p; a run of
     2p equal positions is a block and two more copies. (The regex ``(.{12,200}?)\\1{2,}``
-    says the same but costs seconds per megabyte.)
+    says the same but backtracks at every position, far too slow for long documents.)
 
     >>> repeated_blocks("正文。" + "蒄蚄袀膇莀蚃羂羀芆蚃蚂膅" * 3 + "正文。")
     [(3, 39)]
@@ -320,108 +321,6 @@ def chunk_numbers(chars: str) -> list[Span]:
             start = len(chars[:m.start()].rstrip()) if mid_word else m.start(1)
             spans.append((start, m.end(), "chunk_number", "chunk_prefix", False))
     return spans
-
-
-def line_joins(chars: str) -> list[Span]:
-    """Line breaks inside sentences, removed so the sentence reads whole again.
-
-    Two layouts need it. Wikisource-style text separates paragraphs with blank lines, so a
-    single newline is a former hyperlink (``劉少奇同志\\n關於憲法草案的報告\\n並進行了``).
-    PDF text breaks at a fixed width: five or more consecutive lines of the same length
-    (±1) that do not end a sentence. Text with one paragraph per line is left alone.
-    """
-    spans: list[Span] = []
-    single = list(re.finditer(r"(?<=[^\n])\n(?=[^\n])", chars))
-    blank = len(re.findall(r"(?<=[^\n])\n\s*\n(?=[^\n])", chars))
-    if blank >= 2 and blank >= 0.2 * len(single):
-        for m in single:
-            if not _ends_sentence(chars, m.start()) and not _keeps_line_break(chars, m.start(), m.end()):
-                spans.append((m.start(), m.end(), "line_wrap", "single_newline_in_paragraph", False))
-    lines = list(re.finditer(r"[^\n]+", chars))
-    run: list[re.Match] = []
-    for line in lines + [None]:
-        if line is not None and run and abs(len(line.group()) - len(run[0].group())) <= 1 and _is_next_line(run[-1], line):
-            run.append(line)
-            continue
-        if len(run) >= 5:
-            # The last full-width line wraps into the paragraph's shorter last line too.
-            for wrapped in run:
-                if wrapped.end() < len(chars) and chars[wrapped.end()] == "\n" and not _ends_sentence(chars, wrapped.end()):
-                    spans.append((wrapped.end(), wrapped.end() + 1, "line_wrap", "fixed_width_wrap", False))
-        run = [line] if line is not None and len(line.group()) >= 10 else []
-    return spans
-
-
-def dictionary_joins(chars: str) -> list[Span]:
-    """Line breaks a PDF left in the middle of a word or sentence, in text that otherwise
-    has one paragraph per line (``党中央反复\n强调``, ``中国\n共产党``, ``社\n会主义``).
-
-    A break is joined when its line does not end a sentence, is not a heading, speaker or
-    date line, and either stops after a comma (the sentence is unfinished) or a word of
-    jieba's dictionary spans the break. Headings without punctuation stay on their line.
-    """
-    spans: list[Span] = []
-    for m in re.finditer(rf"(?<=[{HAN}，、])\n(?=[{HAN}])", chars):
-        line_start = chars.rfind("\n", 0, m.start()) + 1
-        line = chars[line_start:m.start()]
-        if _ends_sentence(chars, m.start()) or _keeps_line_break(chars, m.start(), m.end()):
-            continue
-        tail = line[max(line.rfind(c) for c in "。！？；") + 1:] if any(c in line for c in "。！？；") else line
-        if "，" in tail or "、" in tail or _word_spans(chars, line_start, m.start(), m.end()):
-            spans.append((m.start(), m.end(), "line_wrap", "break_inside_sentence", False))
-    return spans
-
-
-def _word_spans(chars: str, line_start: int, before: int, after: int) -> bool:
-    """Whether a word of the dictionary runs across the break ``chars[before:after]``.
-
-    Only asked when nothing else decides, so a document without such a break never loads
-    the dictionary (0.56 s in a process that segments with rjieba, measured: the nightly
-    build of a few pages pays it for nothing otherwise)."""
-    left, right = chars[max(line_start, before - 3):before], chars[after:after + 3]
-    words = _dictionary()
-    return any(left[-i:] + right[:j] in words for i in range(1, len(left) + 1) for j in range(1, len(right) + 1)
-               if i + j >= 2)
-
-
-@functools.cache
-def _dictionary() -> frozenset[str]:
-    """Words of jieba's main dictionary seen often enough to trust (frequency ≥ 100).
-
-    Read from the dictionary file (``word frequency [tag]`` lines), as jieba reads it:
-    building a jieba tokenizer for them took 0.74 s in each worker that segments with
-    rjieba, reading the file 0.18 s (measured)."""
-    import jieba
-
-    words = set()
-    with jieba.get_dict_file() as lines:
-        for line in lines:
-            word, frequency = line.decode("utf-8").split(" ")[:2]
-            if len(word) >= 2 and int(frequency) >= 100:
-                words.add(word)
-    return frozenset(words)
-
-
-def _is_next_line(previous: re.Match, line: re.Match) -> bool:
-    return line.start() == previous.end() + 1
-
-
-def _ends_sentence(chars: str, end: int) -> bool:
-    before = chars[:end].rstrip()
-    return not before or before[-1] in SENTENCE_END or before[-1] in "：:"
-
-
-_HEADING_START = re.compile(r"[ \t\u3000]*(?:[一二三四五六七八九十百]+、|（[一二三四五六七八九十百]+）|第[一二三四五六七八九十百]+[章节])")
-
-
-def _keeps_line_break(chars: str, before: int, after: int) -> bool:
-    """A break that is structure, not a wrap: around a heading, a salutation, a speaker or
-    date line."""
-    previous = chars[chars.rfind("\n", 0, before) + 1:before].strip()
-    following = chars[after:(chars.find("\n", after) + 1 or len(chars) + 1) - 1].strip()
-    if _HEADING_START.match(previous) or _HEADING_START.match(following):
-        return True
-    return any(p.fullmatch(line) for p in (SALUTATION, SPEAKER_LINE, DATE_LINE) for line in (previous, following))
 
 
 #: The detectors in the order they run, after the site rules.

@@ -41,7 +41,8 @@ class NormalizeConfig:
 
 @functools.cache
 def make_converter(profile: str) -> opencc.OpenCC:
-    """One OpenCC converter per profile and process (loading costs ~10 ms, converting is cheap)."""
+    """One OpenCC converter per profile and process: loading its dictionaries costs far more
+    than converting a document."""
     return opencc.OpenCC(profile)
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import PROVINCIAL, SEED
 from flows.build import RunParams, build_release
-from pipeline.text.clean import RULES_DIR
+from pipeline.text.rules import RULES_DIR
 
 PROVINCES = ("2026_上海市_政府工作报告.csv", "2026_北京市_政府工作报告.csv", "2026_河北省_政府工作报告.csv")
 

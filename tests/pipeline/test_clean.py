@@ -1,4 +1,4 @@
-"""Site-noise removal: rule files, the title and its repeats, the table of contents."""
+"""Site-noise removal: site rules applied, the title and its repeats, the table of contents."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ import json
 
 import pytest
 
-from pipeline.text import clean, normalize
-from pipeline.errors import ConfigError
+from pipeline.text import clean, normalize, rules
 from pipeline.spans import Text
 
 HEADER = "- 2021-04-23 发布 |\n- 37.5 KB |\n- 60页\n申明敬告: 本站不保证该用户上传的文档完整性,不预览。\n文档介绍\n"
@@ -73,25 +72,8 @@ def test_trailing_prompt():
 
 @pytest.mark.parametrize("declared, count", [("发言6篇汇编", 6), ("党课讲稿精选三篇", 3), ("讲话稿", None)])
 def test_declared_speech_count(declared, count):
-    assert clean._declared_count(declared) == count
-
-
-@pytest.mark.parametrize("rule, message", [
-    ({"name": "x", "kind": "banner", "scope": "paragraph", "pattern": "a"}, "scope"),
-    ({"name": "x", "kind": "banner", "scope": "line", "pattern": "("}, "error"),
-    ({"name": "x", "kind": "banner", "scope": "line", "pattern": "(?P<author>a)"}, "metadata"),
-    ({"kind": "banner", "scope": "line", "pattern": "a"}, "KeyError"),
-])
-def test_malformed_rules_file_is_a_config_error(tmp_path, rule, message):
-    (tmp_path / "bad.json").write_text(json.dumps({"family": "bad", "detect": [], "rules": [rule]}), encoding="utf-8")
-    clean.load_rules.cache_clear()
-    with pytest.raises(ConfigError, match=message):
-        clean.load_rules(clean.CleanConfig(rules_dirs=(tmp_path,)))
-
-
-def test_empty_rules_dir_is_a_config_error(tmp_path):
-    with pytest.raises(ConfigError, match="no rule files"):
-        clean.load_rules(clean.CleanConfig(rules_dirs=(tmp_path,)))
+    cleaned, _ = _clean(f"{declared}\n正文。")
+    assert (cleaned.title, cleaned.declared_speech_count) == (declared, count)
 
 
 def test_a_user_rules_dir_extends_the_cleaning(tmp_path):
@@ -99,6 +81,6 @@ def test_a_user_rules_dir_extends_the_cleaning(tmp_path):
         "family": "mysite", "detect": ["^我的网站$"],
         "rules": [{"name": "site_name", "kind": "banner", "scope": "line", "pattern": "我的网站"}],
     }), encoding="utf-8")
-    cleaned, raw = _clean("我的网站\n标题\n正文。", clean.CleanConfig(rules_dirs=(clean.RULES_DIR, tmp_path)))
+    cleaned, raw = _clean("我的网站\n标题\n正文。", clean.CleanConfig(rules_dirs=(rules.RULES_DIR, tmp_path)))
     assert cleaned.site == "mysite"
     assert ("banner", "我的网站") in _removed(cleaned, raw)

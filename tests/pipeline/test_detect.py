@@ -1,32 +1,58 @@
-"""Line breaks inside words: joined by the dictionary, which loads only when asked."""
+"""The generic noise detectors, one table each: what they take and what they must leave."""
 
 from __future__ import annotations
+
+import pytest
 
 from pipeline.text import detect
 
 
-def _joined(chars: str) -> list[str]:
-    return [chars[max(0, start - 2):end + 2] for start, end, *_ in detect.dictionary_joins(chars)]
+def _taken(detector, chars: str) -> list[str]:
+    return [chars[start:end] for start, end, *_ in sorted(detector(chars))]
 
 
-def test_a_word_across_a_break_is_joined_and_a_sentence_end_is_not():
-    chars = "我们要始终坚持中国\n共产党的领导。\n同志们要认真落实。"
-    assert _joined(chars) == ["中国\n共产"]
+@pytest.mark.parametrize("detector, chars, taken", [
+    (detect.control_characters, "资源\x08等\ufffd方面\n", ["\x08", "\ufffd"]),
+    (detect.control_characters, "第一段。\n\t第二段。", []),
+    (detect.pinyin, "發(fā)展(G2G)", ["(fā)"]),
+    (detect.pinyin, "采用(payoff)模式", []),
+    (detect.page_markers, "正文。\n第1页 / 共43页\n正文。", ["第1页 / 共43页\n"]),
+    (detect.page_markers, "正文第一页,共36页。正文。", ["第一页,共36页。"]),
+    (detect.slide_counters, "1/90一、基本知识。2/90二、要求。3/90三、措施。", ["1/90", "2/90", "3/90"]),
+    (detect.slide_counters, "增长1/3左右。", []),                    # a fraction
+    (detect.urls, "给我触动很大。九象范文25http://www.jike120.com周六", ["九象范文25http://www.jike120.com"]),
+    (detect.markup, "正文<br/>正文&nbsp;。", ["<br/>", "&nbsp;"]),
+    (detect.markup, "**重点工作**要抓好，**市要落实。", ["**", "**"]),  # bold marks go, its words and **市 stay
+    (detect.letter_spacing, "江 西 省 地 方 标 准", [" "] * 6),
+    (detect.letter_spacing, "上海市市长 龚 正", []),                 # a spaced two-character name stays
+    (detect.emoji, "关注👉公众号👈", ["👉", "👈"]),
+])
+def test_detector(detector, chars, taken):
+    assert _taken(detector, chars) == taken
 
 
-def test_text_without_an_undecided_break_never_loads_the_dictionary():
-    detect._dictionary.cache_clear()
-    chars = "在全市工作会议上的讲话\n同志们：\n今天召开会议，部署全年工作。\n一、坚持稳中求进\n做好各项工作，\n落实责任。"
-    assert _joined(chars) == ["作，\n落实"]
-    assert detect._dictionary.cache_info().currsize == 0
-    assert _joined("始终坚持中国\n共产党的领导。") == ["中国\n共产"]
-    assert detect._dictionary.cache_info().currsize == 1
+def test_filler_takes_a_title_wall_and_a_repeated_block():
+    wall = " ".join(["某某讲话稿"] * 6)
+    assert _taken(detect.filler, f"正文。\n{wall}\n正文。") == [wall]
+    block = "蒄蚄袀膇莀蚃羂羀芆蚃蚂膅"
+    assert _taken(detect.filler, f"正文。{block * 3}正文。") == [block * 3]
+    assert _taken(detect.filler, "我们要坚持，坚持，再坚持。") == []
 
 
-def test_the_dictionary_is_the_trusted_words_of_jiebas_main_dictionary():
-    """Read from jieba's file, it holds the words a jieba tokenizer would have given."""
-    from pipeline.corpus.tokenize import TokenizeConfig, make_tokenizer
+def test_duplicate_blocks_take_the_second_copy_of_repeated_lines():
+    lines = "第一段内容比较长，讲的是全年的工作安排。\n第二段内容也比较长，讲的是具体的措施要求。\n"
+    chars = lines + lines + "第三段。"
+    assert _taken(detect.duplicate_blocks, chars) == [lines]
+    assert _taken(detect.duplicate_blocks, "口号。\n口号。\n正文。") == []   # short: a chorus, a slogan
 
-    frequencies = make_tokenizer(TokenizeConfig()).FREQ
-    assert detect._dictionary() == {w for w, f in frequencies.items() if f >= 100 and len(w) >= 2}
-    assert len(detect._dictionary()) > 30_000
+
+def test_chunk_numbers_go_only_when_a_cut_falls_inside_a_word():
+    chunked = "1、第一部分讲加速20\n\n2、05年的发展。\n\n3、第三部分。"
+    assert _taken(detect.chunk_numbers, chunked) == ["1、", "\n\n2、", "3、"]
+    listed = "1、第一项工作。\n2、第二项工作。\n3、第三项工作。"
+    assert _taken(detect.chunk_numbers, listed) == []
+
+
+def test_line_end_takes_trailing_spaces_and_one_break():
+    assert detect.line_end("广告 \n正文", 2) == 4
+    assert detect.line_end("广告正文", 2) == 2

@@ -14,7 +14,8 @@ import schemas
 from conftest import PROVINCIAL, SEED
 from pipeline import incremental, process
 from pipeline.release import parquet
-from pipeline.text.clean import RULES_DIR, CleanConfig
+from pipeline.text.clean import CleanConfig
+from pipeline.text.rules import RULES_DIR
 from pipeline.text.normalize import NormalizeConfig
 from pipeline.process import BuildConfig
 

@@ -31,7 +31,7 @@ import pytest
 
 from conftest import NATIONAL, PROVINCIAL
 from pipeline import ingest, process
-from pipeline.text import clean
+from pipeline.text import clean, rules
 from pipeline.records import Reject
 
 REPO = Path(__file__).resolve().parents[2]
@@ -254,11 +254,11 @@ def test_at_least_four_negatives():
 
 def _families():
     """The site families as the pipeline loads them (shipped rules only)."""
-    return clean.load_rules(clean.CleanConfig())
+    return rules.load(clean.CleanConfig().rules_dirs)
 
 
 def _rule_files() -> list[dict]:
-    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(clean.RULES_DIR.glob("*.json"))]
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(rules.RULES_DIR.glob("*.json"))]
 
 
 @pytest.mark.parametrize("spec", _rule_files(), ids=lambda s: s["family"])
@@ -279,10 +279,10 @@ def test_negatives_and_seed_trip_no_family():
     for case in CASES:
         if case.get("negative"):
             text = (REPO / case["fixture"]).read_text(encoding="utf-8")
-            hits = [f.family for f in families if f.family != "generic" and f.matches(text[:clean.DETECT_WINDOW])]
+            hits = [f.family for f in families if f.family != "generic" and f.matches(text[:rules.DETECT_WINDOW])]
             assert hits == [], (case["fixture"], hits)
     seed = (REPO / "data" / "inbox" / "000_7cdd236544d05e86.txt").read_text(encoding="utf-8")
-    hits = [f.family for f in families if f.family != "generic" and f.matches(seed[:clean.DETECT_WINDOW])]
+    hits = [f.family for f in families if f.family != "generic" and f.matches(seed[:rules.DETECT_WINDOW])]
     assert hits == ["61taotao"]
 
 

@@ -1,7 +1,8 @@
-"""Segmentation: labelled cases (tests/cases/segment.json) and TOC-driven speech splitting."""
+"""Segmentation: labelled cases (tests/cases/segment.json), speech splitting and speech metadata."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -53,16 +54,29 @@ def test_without_toc_the_document_is_one_speech_titled_by_the_document():
     assert [(s.title, len(s.paragraphs)) for s in seg.speeches] == [("文档标题", 2)]
 
 
-@pytest.mark.parametrize("title, expected", [
-    ("党课讲稿：统筹推进疫情防控和经济社会发展工作", "党课讲稿"),
-    ("统筹推进新冠肺炎疫情防控和经济社会发展工作调度会上的发言", "发言"),
-    ("在全市电视电话会议上的讲话", "讲话"),
-    ("2024年政府工作报告", "工作报告"),
-    ("在新年茶话会上的致辞", "致辞"),
-    ("关于政府工作报告的决议", "决议"),
-    ("2020学习统筹推进疫情防控和脱贫攻坚党课讲稿精选三篇", "党课讲稿"),
-    ("汇编", None),
-    (None, None),
-])
-def test_genre_from_title(title, expected):
-    assert segment.genre(title) == expected
+def test_a_compilation_without_toc_splits_at_its_numbered_markers():
+    seg = _segment("汇编说明。\n第一篇：讲话甲\n正文一。\n第二篇：讲话乙\n正文二。", [], "汇编")
+    assert seg.method == "markers"
+    assert [s.title for s in seg.speeches] == ["汇编", "讲话甲", "讲话乙"]
+    assert [[p.text.chars for p in s.paragraphs] for s in seg.speeches] == [["汇编说明。"], ["正文一。"], ["正文二。"]]
+
+
+def test_speaker_and_date_lines_are_metadata_not_paragraphs():
+    body = "上海市市长 龚 正\n——2026年2月3日在上海市第十六届人民代表大会第四次会议上\n各位代表：\n现在，我代表市人民政府作报告。"
+    (speech,) = _segment(body).speeches
+    assert (speech.speaker, speech.delivered_on, speech.occasion) == (
+        "上海市市长 龚 正", dt.date(2026, 2, 3), "上海市第十六届人民代表大会第四次会议")
+    assert [t.chars for t in speech.metadata_lines] == body.split("\n")[:2]
+    assert [p.text.chars for p in speech.paragraphs] == ["各位代表：", "现在，我代表市人民政府作报告。"]
+    assert speech.salutation == "各位代表："
+
+
+def test_a_bare_name_before_the_salutation_is_the_speaker():
+    (speech,) = _segment("毛伟明\n各位代表：\n现在，我代表省人民政府作报告。").speeches
+    assert speech.speaker == "毛伟明"
+    assert [p.text.chars for p in speech.paragraphs] == ["各位代表：", "现在，我代表省人民政府作报告。"]
+
+
+def test_the_title_names_the_occasion():
+    (speech,) = _segment("同志们：今天开会。", [], "在全市安全生产电视电话会议上的讲话").speeches
+    assert speech.occasion == "全市安全生产电视电话会议"

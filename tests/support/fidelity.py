@@ -7,7 +7,7 @@ import difflib
 import re
 
 from pipeline.text import normalize
-from pipeline.text.chardata import HAN
+from schemas.characters import HAN
 
 FOOTER = "本作品是中华人民共和国的"
 _HAN = re.compile(f"[{HAN}]")

@@ -1,0 +1,59 @@
+"""Line breaks inside sentences: the layout's wraps, and breaks a PDF left inside a word."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.text import linebreaks
+
+
+def _joined(chars: str) -> list[str]:
+    return [chars[max(0, start - 2):end + 2] for start, end, *_ in linebreaks.sentence_breaks(chars)]
+
+
+def test_a_word_across_a_break_is_joined_and_a_sentence_end_is_not():
+    chars = "我们要始终坚持中国\n共产党的领导。\n同志们要认真落实。"
+    assert _joined(chars) == ["中国\n共产"]
+
+
+@pytest.mark.parametrize("chars, joined", [
+    ("做好各项工作，\n落实责任。", ["作，\n落实"]),          # after a comma: the sentence goes on
+    ("一、坚持稳中求进\n做好各项工作。", []),                 # a heading keeps its line
+    ("在全市工作会议上的讲话\n同志们：\n今天召开会议。", []),  # a salutation keeps its line
+    ("今天召开会议。\n部署全年工作。", []),                   # a sentence end
+])
+def test_breaks_decided_by_punctuation_or_structure_do_not_consult_the_dictionary(monkeypatch, chars, joined):
+    """The dictionary is only asked about a break nothing else decides, so text without
+    one never pays for loading it."""
+    def unavailable():
+        raise AssertionError("the dictionary was consulted")
+
+    monkeypatch.setattr(linebreaks, "trusted_words", unavailable)
+    assert _joined(chars) == joined
+
+
+def test_the_trusted_words_are_those_of_jiebas_main_dictionary():
+    """Read from jieba's file, they are the words a jieba tokenizer would have given."""
+    from pipeline.corpus.tokenize import TokenizeConfig, make_tokenizer
+
+    frequencies = make_tokenizer(TokenizeConfig()).FREQ
+    assert linebreaks.trusted_words() == {w for w, f in frequencies.items() if f >= 100 and len(w) >= 2}
+    assert len(linebreaks.trusted_words()) > 30_000
+
+
+def test_single_newlines_in_blank_line_paragraphs_are_wraps():
+    chars = "劉少奇同志\n關於憲法草案的報告\n並進行了討論。\n\n第二段。\n\n第三段。"
+    wraps = [(chars[a - 1:b + 1], rule) for a, b, _, rule, _ in linebreaks.layout_wraps(chars)]
+    assert wraps == [("志\n關", "single_newline_in_paragraph"), ("告\n並", "single_newline_in_paragraph")]
+
+
+def test_one_paragraph_per_line_is_left_alone():
+    assert linebreaks.layout_wraps("第一段。\n第二段。\n第三段。") == []
+
+
+def test_a_fixed_width_run_of_lines_is_joined_but_not_after_a_sentence_end():
+    lines = ["这是一个固定宽度的文本行甲" for _ in range(5)] + ["短行结束。", "下一段。"]
+    chars = "\n".join(lines)
+    wraps = [a for a, _, _, rule, _ in linebreaks.layout_wraps(chars) if rule == "fixed_width_wrap"]
+    width = len(lines[0]) + 1
+    assert wraps == [width * i - 1 for i in range(1, 6)]
