@@ -2,8 +2,8 @@
 
 Kept apart from ``flows.build`` because a process or Dask worker imports the module of
 the task it runs: this one needs Prefect and the per-document stages only, not the
-libraries of the corpus-wide ones (pandas, scipy, datasketch, jieba.analyse). Importing
-``flows.build`` took 2.7 s and 320 MB in each new worker, this module 1.4 s (measured).
+libraries of the corpus-wide ones (pandas, scipy, datasketch, jieba.analyse), which would
+cost each new worker seconds and hundreds of MB before its first batch.
 """
 
 # No ``from __future__ import annotations``: Prefect builds the flow's parameter model
@@ -38,8 +38,8 @@ def plan_batches(paths: list[Path], batch_bytes: int, max_files: int, workers: i
     over) and at most ``max_files`` files.
 
     The batches share the bytes evenly, and when there is more than one, their number is
-    a multiple of ``workers``, so that the workers finish together: 13 batches of 4 MB on
-    two workers left one idle for the last 1.7 s of the processing (measured on 50 MB).
+    a multiple of ``workers``, so that the workers finish together instead of one idling
+    through the last batch.
     """
     sizes = [_size(path) for path in paths]
     total = sum(sizes)
@@ -87,8 +87,8 @@ def process_batches(batches: list[list[Path]], inbox: Path, config: BuildConfig,
     reporter = progress.current()
     reporter.start(sum(map(len, batches)))
     if len(batches) == 1:
-        # Nothing to run in parallel: starting workers (imports, dictionaries: ~5 s for
-        # a process pool, measured) would cost more than the batch. The nightly run
+        # Nothing to run in parallel: starting workers (imports, dictionaries: seconds for
+        # a process pool) would cost more than the batch. The nightly run
         # with a handful of new pages takes this path.
         results = [process_batch(batches[0], inbox, config)]
         reporter.advance(len(batches[0]))

@@ -20,7 +20,8 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-#: Seconds to wait for a fresh server to migrate its database and answer (12–18 s here).
+#: Seconds to wait for a fresh server to migrate its database and answer (a fresh SQLite
+#: database takes well over the default on a busy machine).
 STARTUP_TIMEOUT = 120
 
 

@@ -23,7 +23,7 @@ from pipeline.structure import metadata, segment
 from pipeline.text import clean
 from pipeline.text.clean import CleanConfig
 from pipeline.errors import NothingToPublish
-from pipeline.ingest import IngestConfig
+from pipeline.ingest import IngestConfig, html
 from pipeline.text.normalize import NormalizeConfig
 from pipeline.records import Document, Paragraph, Reject, Removal, Section, Speech, stable_id
 from pipeline.corpus.quality import QualityConfig
@@ -71,8 +71,8 @@ class Batch:
 class SpilledBatch:
     """A batch written to disk by the worker that made it, one Arrow IPC file per table
     in ``folder``: the flow keeps a path per batch instead of every batch's records while
-    the others run (~0.9 GB of a 50 MB build, beside two ~650 MB workers, measured), and
-    maps the files when it merges them."""
+    the others run (on a large build, that is the flow's largest allocation, beside the
+    workers'), and maps the files when it merges them."""
 
     folder: Path
     documents: int
@@ -133,13 +133,10 @@ def document(source: ingest.Source, config: BuildConfig = BuildConfig()) -> Bund
                       f"after cleaning (minimum {config.quality.min_han_ratio_document:.0%})")
     segmented = segment.document(cleaned.text, cleaned.toc_titles, cleaned.title)
 
-    removed = [(r.kind, r.rule, r.start, r.end) for r in cleaned.removed]
-    removed += [("page_break_space", "space_inside_sentence", a, b) for a, b in segmented.page_breaks]
-    removed += [("speech_metadata", "speaker_or_date_line", *t.source_span(0, len(t)))
-                for d in segmented.speeches for t in d.metadata_lines]
+    removed = [*cleaned.removed, *segmented.removed()]
     if source.format == "html":
-        removed += [("html_markup", "markup_between_text", a, b) for a, b in _markup_spans(source)]
-    removals = sorted((Removal(doc_id, kind, rule, a, b, source.text[a:b]) for kind, rule, a, b in removed),
+        removed += html.markup_removed(source.text, source.body)
+    removals = sorted((Removal(doc_id, r.kind, r.rule, r.start, r.end, source.text[r.start:r.end]) for r in removed),
                       key=lambda r: (r.source_start, r.source_end))
 
     bundle = Bundle(removals=removals)
@@ -175,29 +172,6 @@ def document(source: ingest.Source, config: BuildConfig = BuildConfig()) -> Bund
         metadata=json.dumps(source.metadata, ensure_ascii=False, sort_keys=True) if source.metadata else None,
     )
     return bundle
-
-
-def _markup_spans(source: ingest.Source) -> list[tuple[int, int]]:
-    """Source ranges of the markup an HTML extraction left out (whitespace-only gaps skipped)."""
-    kept = bytearray(len(source.text))
-    for offset in source.body.offsets:
-        kept[offset] = 1
-    spans, start = [], None
-    for i, flag in enumerate(kept):
-        if not flag and start is None:
-            start = i
-        elif flag and start is not None:
-            spans.append((start, i))
-            start = None
-    if start is not None:
-        spans.append((start, len(kept)))
-    trimmed = []
-    for a, b in spans:
-        piece = source.text[a:b]
-        if piece.strip():
-            lead = len(piece) - len(piece.lstrip())
-            trimmed.append((a + lead, a + len(piece.rstrip())))
-    return trimmed
 
 
 def _flag_gaps_and_truncation(bundle: Bundle, gaps: list[int]) -> None:

@@ -81,3 +81,15 @@ class Text:
             chars.append(p.chars)
             offsets.extend(p.offsets)
         return Text("".join(chars), offsets)
+
+
+@dataclass(frozen=True)
+class Removed:
+    """A span a stage removed from the source: ``[start, end)`` code-point offsets, the
+    kind of noise and the rule that matched. Every stage reports its removals so; the
+    ``removals`` table is their union."""
+
+    kind: str
+    rule: str
+    start: int
+    end: int

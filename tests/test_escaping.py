@@ -8,9 +8,11 @@ import html
 import json
 from html.parser import HTMLParser
 
+import pyarrow as pa
+
 from pipeline import ingest, process, validate
 from pipeline.corpus import enrich
-from pipeline.release import describe, store
+from pipeline.release import describe, report, store
 
 SCRIPT = "<script>alert(1)</script>"
 ATTRIBUTE = '"><img src=x onerror=alert(1)>'
@@ -58,3 +60,16 @@ def test_report_and_card_show_hostile_titles_and_names_as_text(tmp_path):
     elements.feed(page)
     assert not any(tag in ("script", "img", "iframe", "object") for tag, _ in elements.tags)
     assert not any(name.startswith("on") for _, attrs in elements.tags for name in attrs)
+
+
+def test_the_run_summary_shows_document_text_as_text_in_its_tables(seed_bundle):
+    """The Markdown artifact of a build: a reject reason or site name with markup, pipes or
+    line breaks stays in its cell and shows as written."""
+    tables = process.tables([process.from_records([seed_bundle], [])])
+    rejects = tables["rejects"]
+    hostile = pa.table({name: pa.array([{"reason": "<b>x|y\nz</b>"}.get(name, value)], rejects.schema.field(name).type)
+                        for name, value in zip(rejects.column_names,
+                                               ["a.txt", None, "0" * 64, "", "detail"])}, schema=rejects.schema)
+    markdown = report.summary_markdown({**tables, "rejects": hostile}, {"release_id": "r1"})
+    (row,) = [line for line in markdown.splitlines() if "x\\|y" in line]
+    assert row == "| &lt;b&gt;x\\|y<br>z&lt;/b&gt; | 1 |"

@@ -14,7 +14,7 @@ import re
 from array import array
 from html.parser import HTMLParser
 
-from pipeline.spans import Text
+from pipeline.spans import Removed, Text
 
 #: Elements whose content is not page text: the ``head`` (metadata), scripts and styles,
 #: fallbacks and templates a browser does not render, and ``title``, which ``title()``
@@ -188,3 +188,28 @@ class _Extractor(HTMLParser):
             self.offsets.extend(range(start, end))
         else:
             self.offsets.extend([start] * len(value))
+
+
+def markup_removed(source: str, text: Text) -> list[Removed]:
+    """The markup that the extracted ``text`` of the page ``source`` left out, as removals:
+    each run of source characters no extracted character comes from, trimmed of the
+    whitespace around it (whitespace-only runs are not removals)."""
+    kept = bytearray(len(source))
+    for offset in text.offsets:
+        kept[offset] = 1
+    runs, start = [], None
+    for i, flag in enumerate(kept):
+        if not flag and start is None:
+            start = i
+        elif flag and start is not None:
+            runs.append((start, i))
+            start = None
+    if start is not None:
+        runs.append((start, len(kept)))
+    removed = []
+    for a, b in runs:
+        piece = source[a:b]
+        if piece.strip():
+            lead = len(piece) - len(piece.lstrip())
+            removed.append(Removed("html_markup", "markup_between_text", a + lead, a + len(piece.rstrip())))
+    return removed

@@ -3,12 +3,11 @@ dataset documented from ``schemas.TABLES`` and the manifest, so it cannot drift 
 
 from __future__ import annotations
 
-import html
 import json
 from pathlib import Path
 
 import schemas
-from pipeline.release import report
+from pipeline.release import markdown, report
 from schemas.layout import CROISSANT_NAME, DATA_DIR, DATA_DOCS_DIR, JSONL_NAME, LICENSE_NOTE, PRETTY_NAME, REPORT_NAME
 
 #: Rejected files named per reason in the card; the rest are in ``rejects``.
@@ -128,7 +127,7 @@ def _summary(manifest: dict) -> str:
         f"`{manifest['pipeline_version']}` with schema `{schemas.SCHEMA_VERSION}`.\n\n"
     )
     rows = [[f"`{name}`", str(manifest["row_counts"].get(name, 0))] for name in schemas.TABLES]
-    return text + _md_table(["table", "rows"], rows)
+    return text + markdown.table(["table", "rows"], rows)
 
 
 def _files_section(manifest: dict) -> str:
@@ -149,7 +148,7 @@ def _files_section(manifest: dict) -> str:
         rows.append([f"`{rel}`", what, str(meta["bytes"]), f"`{meta['sha256']}`"])
     return (
         "## Files\n\n"
-        + _md_table(["file", "contents", "bytes", "sha256"], rows)
+        + markdown.table(["file", "contents", "bytes", "sha256"], rows)
         + "\nEach Parquet file is one config of this card "
         f"(`datasets.load_dataset(path, \"paragraphs\")`). `{DATA_DIR}/{JSONL_NAME}` holds the "
         "same speeches for readers who want one self-contained object per speech; it is not "
@@ -168,7 +167,7 @@ def _tables_section() -> str:
             [f"`{c.name}`", f"`{c.type}`", "yes" if c.nullable else "no", c.doc]
             for c in t.columns
         ]
-        out.append(_md_table(["column", "Arrow type", "nullable", "description"], rows))
+        out.append(markdown.table(["column", "Arrow type", "nullable", "description"], rows))
     return "\n".join(out)
 
 
@@ -182,7 +181,7 @@ def _cleaning_section(manifest: dict) -> str:
     by_kind = manifest.get("removals_by_kind")
     if by_kind:
         ordered = sorted(by_kind.items(), key=lambda kv: (-kv[1], kv[0]))
-        out.append(_md_table(["kind", "spans removed"], [[k, str(n)] for k, n in ordered]))
+        out.append(markdown.table(["kind", "spans removed"], [[k, str(n)] for k, n in ordered]))
     out.append("### Validation\n")
     validation = manifest.get("validation")
     if not isinstance(validation, dict):
@@ -195,11 +194,11 @@ def _cleaning_section(manifest: dict) -> str:
                "new or changed since the release it builds on, which passed the same suites.\n")
     rows = [
         [f"`{name}`", report.rows_checked(result) or "", str(result.get("evaluated", "")), str(result.get("failed", "")),
-         _text("; ".join(result.get("failures", [])))]
+         markdown.inert("; ".join(result.get("failures", [])))]
         for name, result in validation.get("tables", {}).items()
     ]
     if rows:
-        out.append(_md_table(["table", "rows checked", "expectations", "failed", "failures"], rows))
+        out.append(markdown.table(["table", "rows checked", "expectations", "failed", "failures"], rows))
     return "\n".join(out)
 
 
@@ -218,10 +217,10 @@ def _inputs_section(manifest: dict) -> str:
                "row of `rejects` (JSONL/CSV files: one row per rejected line), never silently dropped.\n")
     if rejected:
         rows = [
-            [f"`{reason}`", str(len(paths)), _text(", ".join(paths[:_EXAMPLE_PATHS]) + (" …" if len(paths) > _EXAMPLE_PATHS else ""))]
+            [f"`{reason}`", str(len(paths)), markdown.inert(", ".join(paths[:_EXAMPLE_PATHS]) + (" …" if len(paths) > _EXAMPLE_PATHS else ""))]
             for reason, paths in sorted(rejected.items(), key=lambda kv: (-len(kv[1]), kv[0]))
         ]
-        out.append(_md_table(["reason", "files", "for example"], rows))
+        out.append(markdown.table(["reason", "files", "for example"], rows))
     return "\n".join(out)
 
 
@@ -251,26 +250,10 @@ def _duplicates_section(manifest: dict) -> str:
     ]
     stats = dedup.get("stats")
     if stats:
-        out.append(_md_table(["measure", "value"], [[k, _plain(v)] for k, v in stats.items()]))
+        out.append(markdown.table(["measure", "value"], [[k, _as_text(v)] for k, v in stats.items()]))
     return "\n".join(out)
 
 
-def _plain(value: object) -> str:
+def _as_text(value: object) -> str:
+    """A measure's value in a cell: a string as it is, anything else as JSON."""
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def _md_table(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines) + "\n"
-
-
-def _text(text: str) -> str:
-    """Text from documents (paths, failure examples) made inert in Markdown: HTML escaped,
-    so a file named ``<img src=x onerror=…>`` shows as text on any card renderer."""
-    return html.escape(text, quote=False)
-
-
-def _cell(text: str) -> str:
-    """A Markdown table cell: ``|`` escaped (even in code spans) and line breaks as <br>."""
-    return text.replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")

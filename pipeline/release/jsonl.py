@@ -4,10 +4,10 @@ The file is a series of gzip members, every gzip reader (``gzip``, ``zcat``, pan
 ``datasets``) reads it as one stream. Where a member ends depends on the speech ids
 alone: after each speech whose id hashes to 0 modulo ``MEMBER_SPEECHES``
 (content-defined chunking, as rsync does), so a member holds ``MEMBER_SPEECHES``
-speeches on average (0.1 MB compressed on the 2,000-document benchmark) and adding or removing one speech changes the members
-around it only. That is what lets a build copy the compressed members of the previous
-release whose speeches did not change (``Reuse``) instead of serialising and
-compressing 300 MB of JSON again for one new page; and since the grouping and the bytes
+speeches on average and adding or removing one speech changes the members around it
+only. That is what lets a build copy the compressed members of the previous release
+whose speeches did not change (``Reuse``) instead of serialising and compressing the
+whole release's JSON again for one new page; and since the grouping and the bytes
 of a member depend on its lines alone, the copied members are the bytes a full rebuild
 writes.
 """

@@ -15,21 +15,20 @@ import pyarrow.parquet as pq
 import schemas
 from schemas.layout import DATA_DIR, INDEX_DIR
 
-#: Low-cardinality columns worth dictionary-encoding: id-like ones, and the tokens (36,000
-#: distinct in 13 M on the 2,000-document benchmark: paragraphs.parquet 57 -> 42 MB, and
-#: written faster, measured). Free text and unique ids of rows (paragraph_id…) are not: a
-#: dictionary of unique values only costs space.
+#: Low-cardinality columns worth dictionary-encoding: id-like ones, and the tokens (a few
+#: tens of thousands of distinct words in millions: smaller files, written faster). Free
+#: text and unique ids of rows (paragraph_id…) are not: a dictionary of unique values only
+#: costs space.
 DICTIONARY_COLUMNS = (
     "doc_id", "speech_id", "kind", "rule", "reason", "encoding", "site", "segmentation", "status", "tokens",
 )
 
 #: Free text and its tokens get no min/max statistics: no reader prunes on them, and
-#: leaving them out made paragraphs.parquet of 2,000 documents 0.13 s faster to write.
+#: computing them is a visible share of writing the paragraphs.
 NO_STATISTICS_COLUMNS = ("text", "tokens")
 
 #: Data pages of 4 MiB rather than Arrow's 1 MiB: zstd compresses more of the text at
-#: once. paragraphs.parquet of 2,000 documents 44 -> 34 MB, written in 0.84 s instead of
-#: 1.0 s together with NO_STATISTICS_COLUMNS, read as fast (measured).
+#: once, so the paragraphs file is smaller and written faster, and read as fast.
 DATA_PAGE_BYTES = 4 << 20
 
 def write_parquet(table: pa.Table, path: Path, table_name: str) -> None:
@@ -42,8 +41,8 @@ def write_parquet(table: pa.Table, path: Path, table_name: str) -> None:
     ``doc`` per field), never pandas metadata or anything run-dependent, so two writes of
     the same table are byte-identical and the checksums in the manifest are reproducible.
 
-    zstd level 3 was the best size/time trade-off measured on Chinese text; 100,000-row
-    groups made full reads 2-3x faster than one big group; only low-cardinality columns
+    zstd level 3 is the best size/time trade-off on Chinese text; 100,000-row groups read
+    several times faster than one big group; only low-cardinality columns
     (``DICTIONARY_COLUMNS``) are dictionary-encoded; see also ``NO_STATISTICS_COLUMNS``
     and ``DATA_PAGE_BYTES``.
     """

@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from itertools import islice
 
-from pipeline.spans import Text
+from pipeline.spans import Removed, Text
 from pipeline.structure import blocks, metadata, outline, speeches
 from pipeline.structure.blocks import Block
 from pipeline.structure.outline import Heading
@@ -70,6 +70,13 @@ class Segmented:
     speeches: list[SpeechDraft]
     method: str  # "toc", "markers" or "single"
     page_breaks: list[tuple[int, int]]  # source ranges of removed spaces
+
+    def removed(self) -> list[Removed]:
+        """What segmentation took out of the text: page-break spaces, and the speaker and
+        date lines kept as speech metadata instead."""
+        return ([Removed("page_break_space", "space_inside_sentence", a, b) for a, b in self.page_breaks]
+                + [Removed("speech_metadata", "speaker_or_date_line", *line.source_span(0, len(line)))
+                   for draft in self.speeches for line in draft.metadata_lines])
 
 
 def document(text: Text, toc_titles: list[str], title: str | None) -> Segmented:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.spans import Text
+from pipeline.spans import Removed, Text
 from pipeline.text import detect, linebreaks, normalize, rules
 from pipeline.text.chardata import SENTENCE_END, cn_number
 from pipeline.text.normalize import NormalizeConfig
@@ -42,16 +42,6 @@ class CleanConfig:
     def rule_files(self) -> list[Path]:
         """The rule files in effect, in load order."""
         return rules.files(self.rules_dirs)
-
-
-@dataclass(frozen=True)
-class Removed:
-    """A removed span of the source: ``[start, end)`` code-point offsets, kind and rule."""
-
-    kind: str
-    rule: str
-    start: int
-    end: int
 
 
 @dataclass

@@ -161,8 +161,8 @@ def references_suite_for(table: schemas.Table) -> ExpectationSuite | None:
     the reference holds, so each key is one not-null-style expectation whose unexpected
     values are the dangling ids themselves. Why not an in-set expectation on the table:
     Great Expectations copies an expectation's value set every time it reads its
-    configuration, and with every speech id as the set that copying was 80% of validating a
-    50 MB release (measured); and the set would fill the Data Docs page.
+    configuration, and with every speech id as the set that copying was most of the time
+    validation took; and the set would fill the Data Docs page.
     """
     import great_expectations as gx
     import great_expectations.expectations as gxe

@@ -106,7 +106,7 @@ def test_process_workers_are_gone_before_the_corpus_wide_steps(harness, inbox, t
 
 def test_a_worker_imports_only_the_per_document_stages():
     """A process or Dask worker imports the module of the task it runs before its first
-    batch; the corpus-wide libraries cost each worker 1.3 s and ~200 MB there (measured)."""
+    batch; the corpus-wide libraries would cost each worker seconds and hundreds of MB there."""
     from flows.processing import process_batch
 
     heavy = ("pandas", "great_expectations", "scipy", "datasketch", "pipeline.corpus.enrich", "pipeline.validate",

@@ -12,6 +12,7 @@ import pyarrow as pa
 
 import schemas
 from pipeline.errors import ConfigError
+from pipeline.release import markdown
 from pipeline.release.report import aggregate, documents, duplicates, lengths, noise, summary, validation
 from pipeline.release.report.aggregate import MAX_CATEGORIES
 from pipeline.release.report.markup import NOT_RECORDED, esc
@@ -95,9 +96,7 @@ def summary_markdown(tables: dict[str, pa.Table], manifest: dict) -> str:
     duplicates, validation, and where the full report is. Document-derived text (site
     names, reasons) is HTML-escaped and ``|`` escaped, so it renders as text."""
     def table(header: list[str], rows: list[list]) -> str:
-        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        lines += ["| " + " | ".join(_md(v) for v in row) + " |" for row in rows]
-        return "\n".join(lines)
+        return markdown.table(header, [[_md(v) for v in row] for row in rows]).rstrip("\n")
 
     removals = aggregate.with_lengths(tables["removals"])
     noise_by_kind = aggregate.ranked(aggregate.rows(
@@ -129,5 +128,5 @@ def summary_markdown(tables: dict[str, pa.Table], manifest: dict) -> str:
 
 
 def _md(value: object) -> str:
-    """A Markdown table cell: HTML-escaped, ``|`` escaped, on one line."""
-    return esc(NOT_RECORDED if value is None else str(value)).replace("|", "\\|").replace("\n", " ")
+    """A value's text, inert in Markdown (``markdown.table`` escapes what cells need)."""
+    return markdown.inert(NOT_RECORDED if value is None else str(value))
