@@ -35,6 +35,7 @@ from pipeline import ingest
 from pipeline.corpus import tokenize
 from pipeline.process import Batch, BuildConfig
 from pipeline.records import sha256_file
+from schemas.layout import DATA_DIR, INDEX_DIR
 
 #: Name of the index table holding each document's fingerprint.
 STATE = "state"
@@ -136,7 +137,7 @@ def plan(paths: list[Path], inbox: Path, previous: Path | None, config: BuildCon
 
 def read_state(previous: Path | None) -> pa.Table | None:
     """The state index of the previous release (a row per document and reject), if any."""
-    return _read(previous, f"index/{STATE}.parquet")
+    return _read(previous, f"{INDEX_DIR}/{STATE}.parquet")
 
 
 def read_release(previous: Path) -> dict[str, pa.Table]:
@@ -146,7 +147,7 @@ def read_release(previous: Path) -> dict[str, pa.Table]:
 
 def read_table(previous: Path, name: str) -> pa.Table | None:
     """The table ``name`` of the previous release."""
-    return _read(previous, f"data/{name}.parquet")
+    return _read(previous, f"{DATA_DIR}/{name}.parquet")
 
 
 def compare(paths: list[Path], inbox: Path, state: pa.Table | None, prints: Fingerprints) -> Plan:
