@@ -21,8 +21,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.text.chardata import HAN
+import schemas.index as index_schemas
 from pipeline.corpus.quality import PLACEHOLDER
+from pipeline.text.chardata import HAN
+from schemas.index import written_under
 
 RESOURCES = Path(__file__).parents[1] / "resources"
 DEFAULT_STOPWORDS = RESOURCES / "stopwords.txt"
@@ -87,19 +89,13 @@ def annotate(speech_tokens: dict[str, list[str]], config: KeywordConfig = Keywor
 
 
 def terms_schema(config: KeywordConfig = KeywordConfig()) -> pa.Schema:
-    """Schema of the term counts a release persists: one row per speech and candidate word.
+    """Schema of the term counts a release persists (``schemas.index.terms_schema``): one
+    row per speech and candidate word.
 
     The metadata records what the counts depend on besides the tokens; counts written
     under other stopwords or another candidate rule are ignored (counted again).
     """
-    return pa.schema([
-        pa.field("speech_id", pa.dictionary(pa.int32(), pa.string()), nullable=False),
-        pa.field("word", pa.dictionary(pa.int32(), pa.string()), nullable=False,
-                 metadata={"doc": "A keyword candidate (``candidate``) the speech uses."}),
-        pa.field("count", pa.int32(), nullable=False, metadata={"doc": "Times the speech uses the word."}),
-        pa.field("first", pa.int32(), nullable=False,
-                 metadata={"doc": "Rank of the word's first use among the speech's candidates (0: first)."}),
-    ], metadata=_terms_metadata(config))
+    return index_schemas.terms_schema(_terms_metadata(config))
 
 
 def _terms_metadata(config: KeywordConfig) -> dict[bytes, bytes]:
@@ -130,77 +126,141 @@ def annotate_table(paragraphs: pa.Table, speech_ids: list[str], config: KeywordC
 
     ``previous`` is the ``terms`` table of the latest release and ``carried`` the speeches
     whose tokens are as that release holds them: their counts are taken from it, and only
-    the other speeches' tokens are read (counting 13 M tokens took 1.5 s of a build that
-    added one page to 2,000, measured). The counts, and so the result, are the same.
+    the other speeches' tokens are read. The counts, and so the result, are the same.
+
+    In three steps: count each speech's candidate words, weigh them by an IDF, rank them.
     """
     stopwords = load_stopwords(config.stopwords)
-    ids = pa.array(speech_ids, pa.string())
     if previous is not None and carried is not None and _usable(previous, config):
-        is_carried = np.zeros(len(speech_ids), dtype=bool)
-        carried_codes = _codes(pa.chunked_array([carried]) if isinstance(carried, pa.Array) else carried, ids)
-        is_carried[carried_codes[carried_codes >= 0]] = True
-        fresh = paragraphs.filter(pc.invert(pa.array(is_carried[_codes(paragraphs.column("speech_id"), ids)])))
-        parts = [previous, term_counts(fresh, speech_ids, stopwords)]
+        counts = _counts_reusing(previous, carried, paragraphs, speech_ids, stopwords)
     else:
-        is_carried = None
-        parts = [term_counts(paragraphs, speech_ids, stopwords)]
-    # Rows stay where they are and are masked, not filtered: a filter copied 3 M rows of counts.
+        counts = _counts(paragraphs, speech_ids, stopwords)
+    idf = _idf(counts, len(speech_ids), config.min_speeches)
+    return Ranking(
+        keywords=_keywords(counts, idf.weights, speech_ids, config.top_k),
+        idf=idf.table,
+        source=idf.source,
+        terms=_terms_table(counts, config),
+        counted=counts.counted,
+    )
+
+
+def _usable(terms: pa.Table, config: KeywordConfig) -> bool:
+    """Whether ``terms`` were counted under ``config``'s candidate rule and stopwords."""
+    return written_under(terms, _terms_metadata(config)) and \
+        {"speech_id", "word", "count", "first"} <= set(terms.column_names)
+
+
+@dataclass
+class _Counts:
+    """Term counts as integer codes: one row per speech and candidate word it uses, in
+    speech order, each speech's words by first use. ``speech`` indexes ``speech_ids``,
+    ``word`` the sorted ``vocabulary`` (``words`` as an Arrow array). ``counted`` speeches
+    were counted from their tokens; the others' rows came from the previous release."""
+
+    speech_ids: pa.Array
+    vocabulary: list[str]
+    words: pa.Array
+    speech: np.ndarray
+    word: np.ndarray
+    count: np.ndarray
+    first: np.ndarray
+    counted: int
+
+
+def _counts(paragraphs: pa.Table, speech_ids: list[str], stopwords: frozenset[str]) -> _Counts:
+    """The counts of every speech, from its tokens."""
+    ids = pa.array(speech_ids, pa.string())
+    counted = term_counts(paragraphs, speech_ids, stopwords)
+    speeches = _codes(counted.column("speech_id"), ids)
+    return _merged([counted], ids, [speeches], [speeches >= 0], counted=len(speech_ids))
+
+
+def _counts_reusing(previous: pa.Table, carried: pa.Array | pa.ChunkedArray, paragraphs: pa.Table,
+                    speech_ids: list[str], stopwords: frozenset[str]) -> _Counts:
+    """The counts of every speech: a ``carried`` speech's rows from ``previous``, the
+    others counted from their tokens."""
+    ids = pa.array(speech_ids, pa.string())
+    is_carried = np.zeros(len(speech_ids), dtype=bool)
+    carried_codes = _codes(pa.chunked_array([carried]) if isinstance(carried, pa.Array) else carried, ids)
+    is_carried[carried_codes[carried_codes >= 0]] = True
+    fresh = paragraphs.filter(pc.invert(pa.array(is_carried[_codes(paragraphs.column("speech_id"), ids)])))
+    parts = [previous, term_counts(fresh, speech_ids, stopwords)]
     speeches = [_codes(part.column("speech_id"), ids) for part in parts]
+    # Rows stay where they are and are masked, not filtered: a filter copies every row of counts.
     keep = [codes >= 0 for codes in speeches]
-    if is_carried is not None:
-        keep[0][keep[0]] = is_carried[speeches[0][keep[0]]]  # a previous speech counts when carried
+    keep[0][keep[0]] = is_carried[speeches[0][keep[0]]]  # a previous speech counts when carried
+    return _merged(parts, ids, speeches, keep, counted=len(speech_ids) - int(is_carried.sum()))
+
+
+def _merged(parts: list[pa.Table], ids: pa.Array, speeches: list[np.ndarray], keep: list[np.ndarray],
+            counted: int) -> _Counts:
+    """The ``keep`` rows of the term count tables ``parts`` (plain or dictionary-encoded),
+    whose speeches are the codes ``speeches`` into ``ids``, as one set of codes."""
     vocabulary = _referenced_words([part.column("word") for part in parts], keep)
     words = pa.array(vocabulary, pa.string())
     speech = np.concatenate([codes[k] for codes, k in zip(speeches, keep)])
     word = np.concatenate([_codes(part.column("word"), words)[k] for part, k in zip(parts, keep)])
     count = np.concatenate([part.column("count").to_numpy()[k] for part, k in zip(parts, keep)]).astype(np.int32)
     first = np.concatenate([part.column("first").to_numpy()[k] for part, k in zip(parts, keep)]).astype(np.int32)
-    counted = len(speech_ids) - (0 if is_carried is None else int(is_carried.sum()))
     speech, word, count, first = _by_speech_then_first_use(speech, word, count, first)
+    return _Counts(ids, vocabulary, words, speech, word, count, first, counted)
 
-    n = len(speech_ids)
-    if n >= config.min_speeches:
-        df = np.bincount(word, minlength=len(vocabulary))  # a (speech, word) pair is one row
-        idf = {w: math.log((n + 1) / (int(d) + 1)) + 1.0 for w, d in zip(vocabulary, df.tolist())}
-        default = max(idf.values(), default=1.0)
-        source = "corpus"
-        table = pa.table({
-            "word": words,
-            "idf": pa.array([idf[w] for w in vocabulary], pa.float64()),
-            "df": pa.array(df, pa.int32()),
-        })
+
+def _terms_table(counts: _Counts, config: KeywordConfig) -> pa.Table:
+    """The counts as the ``terms`` index table, speeches and words dictionary-encoded."""
+    return pa.table([
+        pa.DictionaryArray.from_arrays(pa.array(counts.speech, pa.int32()), counts.speech_ids),
+        pa.DictionaryArray.from_arrays(pa.array(counts.word, pa.int32()), counts.words),
+        pa.array(counts.count, pa.int32()),
+        pa.array(counts.first, pa.int32()),
+    ], schema=terms_schema(config))
+
+
+class _Idf(NamedTuple):
+    """The IDF: ``weights`` per vocabulary code, the ``table`` to persist, its ``source``."""
+
+    weights: np.ndarray
+    table: pa.Table
+    source: str
+
+
+def _idf(counts: _Counts, speeches: int, min_speeches: int) -> _Idf:
+    """The IDF learnt from the ``speeches`` of the release (document frequency over
+    speeches, smoothed), or jieba's shipped table, when they are fewer than
+    ``min_speeches``, with its median for words it lacks."""
+    vocabulary = counts.vocabulary
+    if speeches >= min_speeches:
+        df = np.bincount(counts.word, minlength=len(vocabulary))  # a (speech, word) pair is one row
+        weights = [math.log((speeches + 1) / (int(d) + 1)) + 1.0 for d in df.tolist()]
+        source, df_column = "corpus", pa.array(df, pa.int32())
     else:
-        idf, default = jieba_idf()
-        source = "jieba"
-        table = pa.table({
-            "word": words,
-            "idf": pa.array([idf.get(w, default) for w in vocabulary], pa.float64()),
-            "df": pa.array([None] * len(vocabulary), pa.int32()),
-        })
-    table = table.replace_schema_metadata({"source": source, "speeches": str(n)})
-    weights = np.array([idf.get(w, default) for w in vocabulary], dtype=np.float64)
+        shipped, default = jieba_idf()
+        weights = [shipped.get(w, default) for w in vocabulary]
+        source, df_column = "jieba", pa.array([None] * len(vocabulary), pa.int32())
+    table = pa.Table.from_arrays(
+        [counts.words, pa.array(weights, pa.float64()), df_column],
+        schema=index_schemas.idf_schema({b"source": source.encode(), b"speeches": str(speeches).encode()}))
+    return _Idf(np.array(weights, dtype=np.float64), table, source)
+
+
+def _keywords(counts: _Counts, weights: np.ndarray, speech_ids: list[str], top_k: int) -> dict[str, tuple[str, ...]]:
+    """The ``top_k`` words of best TF-IDF of every speech, none part of a better one."""
+    speech, word, vocabulary = counts.speech, counts.word, counts.vocabulary
     # Best score first within each speech, ties to the word seen first: the rows come by
     # speech, then first use, and the sort is stable, so sorting on (speech, score) is
-    # enough; and the speeches stay where they are, so only the words are gathered (a
-    # sort on three keys and a gather of four columns of the 3 M rows of 2,000 documents
-    # took 0.31 s, measured).
-    order = pc.sort_indices(pa.table({"speech": speech, "score": count.astype(np.float64) * weights[word]}),
+    # enough; and the speeches stay where they are, so only the words are gathered.
+    order = pc.sort_indices(pa.table({"speech": speech, "score": counts.count.astype(np.float64) * weights[word]}),
                             [("speech", "ascending"), ("score", "descending")]).to_numpy()
     ranked = word[order]
     keywords = {sid: () for sid in speech_ids}
-    for s, best in _ranked_words(speech, ranked, config.top_k * _SHORTLIST):
-        chosen = _distinct([vocabulary[w] for w in best], config.top_k)
-        if len(chosen) < config.top_k and len(best) == config.top_k * _SHORTLIST:
+    for s, best in _ranked_words(speech, ranked, top_k * _SHORTLIST):
+        chosen = _distinct([vocabulary[w] for w in best], top_k)
+        if len(chosen) < top_k and len(best) == top_k * _SHORTLIST:
             # the shortlist was all parts of better keywords: rank the whole speech
-            chosen = _distinct([vocabulary[w] for w in ranked[speech == s].tolist()], config.top_k)
+            chosen = _distinct([vocabulary[w] for w in ranked[speech == s].tolist()], top_k)
         keywords[speech_ids[s]] = chosen
-    terms = pa.table([
-        pa.DictionaryArray.from_arrays(pa.array(speech, pa.int32()), ids),
-        pa.DictionaryArray.from_arrays(pa.array(word, pa.int32()), words),
-        pa.array(count, pa.int32()),
-        pa.array(first, pa.int32()),
-    ], schema=terms_schema(config))
-    return Ranking(keywords, table, source, terms, counted)
+    return keywords
 
 
 def term_counts(paragraphs: pa.Table, speech_ids: list[str], stopwords: frozenset[str]) -> pa.Table:
@@ -209,12 +269,12 @@ def term_counts(paragraphs: pa.Table, speech_ids: list[str], stopwords: frozense
     speech by first use.
 
     Tokens stay in Arrow: counts and first uses are a group-by over integer codes, and
-    only the distinct tokens become Python strings (lists of every token of a 50 MB
-    release cost 900 MB).
+    only the distinct tokens become Python strings (a Python list of every token costs
+    many times the release's size in memory).
     """
     ordered = paragraphs.select(["speech_id", "ordinal", "tokens"])
     if not _in_reading_order(ordered):
-        # a copy of every token (0.9 s for 2,000 documents, measured): only when needed
+        # a copy of every token: only when needed
         ordered = ordered.take(pc.sort_indices(ordered, [("speech_id", "ascending"), ("ordinal", "ascending")]))
     lists = ordered.column("tokens").combine_chunks()
     flat = pc.list_flatten(lists)
@@ -229,13 +289,12 @@ def term_counts(paragraphs: pa.Table, speech_ids: list[str], stopwords: frozense
     }).drop_null()
     del ordered, lists, flat  # the tokens as strings (a copy when the table had chunks): not needed past here
     # The order of first use is each pair's first position, not the order a group-by
-    # returns its groups in (not first-seen order, even on one thread: measured on
-    # 65,536 tokens).
+    # returns its groups in (not first-seen order, even on one thread).
     pairs = tokens.group_by(["speech", "word"], use_threads=False).aggregate([([], "count_all"), ("position", "min")])
     del tokens
     pairs = pairs.take(pc.sort_indices(pairs, [("speech", "ascending"), ("position_min", "ascending")]))
     speech = pairs.column("speech").combine_chunks()
-    # dictionary-encoded: the caller wants codes back, not 3 M strings to look up again
+    # dictionary-encoded: the caller wants codes back, not a string per row to look up again
     return pa.table({
         "speech_id": pa.DictionaryArray.from_arrays(speech, ids),
         "word": pa.DictionaryArray.from_arrays(pairs.column("word").combine_chunks(), vocabulary),
@@ -244,22 +303,14 @@ def term_counts(paragraphs: pa.Table, speech_ids: list[str], stopwords: frozense
     })
 
 
-def _usable(terms: pa.Table, config: KeywordConfig) -> bool:
-    """Whether ``terms`` were counted under ``config``'s candidate rule and stopwords."""
-    expected = _terms_metadata(config)
-    metadata = terms.schema.metadata or {}
-    return all(metadata.get(k) == v for k, v in expected.items()) and \
-        {"speech_id", "word", "count", "first"} <= set(terms.column_names)
-
-
 def _by_speech_then_first_use(speech: np.ndarray, word: np.ndarray, count: np.ndarray,
                               first: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The rows in speech order, each speech's words by first use.
 
     Each part of the rows already lists a speech's words by first use, and one speech's
-    rows come from one part: a stable sort on the speech alone merges the parts (6 ms for
-    3 M rows in two sorted runs, against 0.25 s for sorting on both keys, measured). The
-    order is checked, and rows that arrive otherwise are sorted on both keys.
+    rows come from one part: a stable sort on the speech alone merges the parts, much
+    faster than a sort on both keys. The order is checked, and rows that arrive
+    otherwise are sorted on both keys.
     """
     order = np.argsort(speech, kind="stable")
     same_speech = speech[order][1:] == speech[order][:-1]

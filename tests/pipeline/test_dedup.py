@@ -1,4 +1,4 @@
-"""pipeline.dedup: exact, near and contained duplicates, the canonical rule, the index.
+"""pipeline.corpus.dedup: exact, near and contained duplicates, the canonical rule, the index.
 
 Each test builds a small release from records (one speech per document) whose
 paragraphs are long enough to be twins unless a test says otherwise.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from unittest import mock
 
 import numpy as np
 import pyarrow as pa
@@ -23,7 +22,7 @@ import schemas
 from conftest import REPO
 from pipeline import records
 from pipeline.corpus import dedup, quality
-from pipeline.corpus.dedup import DedupConfig
+from pipeline.corpus.dedup import DedupConfig, folding, minhash
 from pipeline.errors import ConfigError
 from pipeline.records import Document, Paragraph, Speech, stable_id
 
@@ -123,12 +122,14 @@ def test_fold(text, folded):
     assert dedup.fold(text) == folded
 
 
-def test_fold_skips_the_placeholder_regex_only_where_it_cannot_match():
-    """fold tests for the characters every placeholder holds before running the slow
-    regex; every placeholder in the noise fixtures must hold one of them."""
+def test_every_placeholder_of_the_noise_fixtures_folds_to_the_token():
+    """fold runs the slow placeholder regex only on texts holding a character every
+    placeholder holds: a placeholder without one would be folded as letters, not as
+    the token."""
     found = [m for path in sorted(FIXTURES.glob("*.txt")) for m in quality.placeholders(path.read_text("utf-8"))]
     assert len(found) > 50
-    assert all(dedup._PLACEHOLDER_CHARS.search(m) for m in found)
+    token = dedup.PLACEHOLDER_TOKEN
+    assert [m for m in found if dedup.fold(f"同{m}年") != f"同{token}年"] == []
 
 
 def test_fold_is_idempotent_on_text_without_placeholders():
@@ -163,14 +164,13 @@ def test_shingles_hashed_together_are_each_shingle_hashed_alone(texts, size, chu
     into the next chunk of texts."""
     alone = [[dedup.shingle_hash(t[i:i + size]) for i in range(len(t) - size + 1)] if len(t) > size
              else [dedup.shingle_hash(t)] if t else [] for t in texts]
-    with mock.patch.object(dedup, "_HASH_CHUNK_CHARS", chunk_chars):
-        assert list(dedup._shingle_hashes(texts, size)) == alone
+    assert list(minhash.shingle_hashes(texts, size, chunk_chars=chunk_chars)) == alone
     assert [sorted(set(h)) for h in alone] == [sorted(map(dedup.shingle_hash, dedup.shingles(t, size))) for t in texts]
 
 
 def test_shingles_of_the_noise_fixtures_hash_as_they_do_alone():
     texts = [dedup.fold(line) for path in sorted(FIXTURES.glob("*.txt")) for line in path.read_text("utf-8").splitlines()]
-    hashed = list(dedup._shingle_hashes(texts, 5))
+    hashed = list(minhash.shingle_hashes(texts, 5))
     assert len(texts) > 500 and sum(map(len, hashed)) > 10_000
     assert [set(h) for h in hashed] == [set(map(dedup.shingle_hash, dedup.shingles(t, 5))) for t in texts]
 
@@ -466,7 +466,7 @@ def test_an_index_over_2_gb_is_split_into_chunks(monkeypatch):
     chunked index reads back the same."""
     tables = corpus_with_everything()
     out, index, _ = dedup.annotate(tables)
-    monkeypatch.setattr(dedup, "_MAX_BINARY_BYTES", 3 * 128 * 4)
+    monkeypatch.setattr(dedup.index, "_MAX_BINARY_BYTES", 3 * 128 * 4)
     again, chunked, _ = dedup.annotate(tables)
     assert chunked.column("minhash").num_chunks == -(-index.num_rows // 3)
     assert chunked.equals(index)
@@ -497,8 +497,8 @@ def test_carried_documents_fold_nothing_and_change_nothing(monkeypatch):
     tables = corpus_with_everything()
     out, index, _ = dedup.annotate(tables)
     folded = []
-    fold_column = dedup.fold_column
-    monkeypatch.setattr(dedup, "fold_column", lambda texts: (folded.append(texts.to_pylist()), fold_column(texts))[1])
+    fold_column = folding.fold_column
+    monkeypatch.setattr(folding, "fold_column", lambda texts: (folded.append(texts.to_pylist()), fold_column(texts))[1])
     doc_ids = tables["documents"].column("doc_id")
     again, again_index, stats = dedup.annotate(tables, previous=index, carried=doc_ids.slice(1))
     first_doc = pc.equal(tables["paragraphs"].column("doc_id"), doc_ids[0])
@@ -532,8 +532,8 @@ def test_pairs_of_indexed_texts_are_not_checked_again(monkeypatch, tmp_path):
     assert any(index.column("twins").to_pylist()[:len(tables["paragraphs"])])
     pq.write_table(index, tmp_path / "minhash.parquet")
     checked = []
-    jaccard = dedup.jaccard
-    monkeypatch.setattr(dedup, "jaccard", lambda a, b: (checked.append(1), jaccard(a, b))[1])
+    jaccard = minhash.jaccard
+    monkeypatch.setattr(minhash, "jaccard", lambda a, b: (checked.append(1), jaccard(a, b))[1])
     again, again_index, _ = dedup.annotate(tables, previous=pq.read_table(tmp_path / "minhash.parquet"))
     assert checked == []
     for name in out:

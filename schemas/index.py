@@ -1,0 +1,74 @@
+"""The index tables: state a release keeps under ``index/`` for later builds, not data for users.
+
+A later build reads them back to skip work done before: the MinHash signatures and
+paragraph twins of texts it has seen (``minhash``, written by ``pipeline.corpus.dedup``),
+each speech's term counts (``terms``) and the IDF used (``idf``, both written by
+``pipeline.corpus.keywords``). Each table's schema metadata records the settings its
+rows depend on; the stage that writes a table computes that metadata from its config,
+and a build reuses a table only when it was ``written_under`` the settings it runs with.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+#: Near twins of a paragraph's folded text: the other text's sha1 and their Jaccard similarity.
+MINHASH_TWINS_TYPE = pa.list_(pa.struct([pa.field("folded_sha1", pa.string(), nullable=False),
+                                         pa.field("jaccard", pa.float64(), nullable=False)]))
+
+
+def minhash_schema(num_perm: int, metadata: dict[bytes, bytes]) -> pa.Schema:
+    """The MinHash index: one row per paragraph and per speech, with ``metadata`` (what
+    the signatures and twins depend on) attached."""
+    return pa.schema(
+        [
+            pa.field("level", pa.string(), nullable=False, metadata={"doc": "'paragraph' or 'speech'."}),
+            pa.field("record_id", pa.string(), nullable=False, metadata={"doc": "paragraph_id or speech_id."}),
+            pa.field("folded_sha1", pa.string(), nullable=False,
+                     metadata={"doc": "sha1 of the folded text (a speech: its folded paragraphs joined)."}),
+            pa.field("folded_chars", pa.int32(), nullable=False,
+                     metadata={"doc": "Characters of the folded text (a speech: of its folded paragraphs joined)."}),
+            pa.field("minhash", pa.binary(), nullable=False,
+                     metadata={"doc": f"MinHash hash values, {num_perm} little-endian uint32."}),
+            pa.field("twins", MINHASH_TWINS_TYPE, metadata={"doc": (
+                "Paragraph rows: every other folded text of the release whose shingle sets have a "
+                "Jaccard similarity at or above the threshold with this one, by folded_sha1; null on speech rows.")}),
+        ],
+        metadata=metadata,
+    )
+
+
+def terms_schema(metadata: dict[bytes, bytes]) -> pa.Schema:
+    """The term counts: one row per speech and keyword candidate it uses, with
+    ``metadata`` (what the counts depend on besides the tokens) attached."""
+    return pa.schema([
+        pa.field("speech_id", pa.dictionary(pa.int32(), pa.string()), nullable=False),
+        pa.field("word", pa.dictionary(pa.int32(), pa.string()), nullable=False,
+                 metadata={"doc": "A keyword candidate (``candidate``) the speech uses."}),
+        pa.field("count", pa.int32(), nullable=False, metadata={"doc": "Times the speech uses the word."}),
+        pa.field("first", pa.int32(), nullable=False,
+                 metadata={"doc": "Rank of the word's first use among the speech's candidates (0: first)."}),
+    ], metadata=metadata)
+
+
+def idf_schema(metadata: dict[bytes, bytes]) -> pa.Schema:
+    """The IDF used for keywords: one row per word of the term counts, with ``metadata``
+    (its ``source``, "corpus" or "jieba", and the number of ``speeches``) attached.
+
+    ``word``: the word. ``idf``: its weight. ``df``: speeches using it (null when the IDF
+    is jieba's). The fields carry no doc metadata, as every release has written them: a
+    release's files stay byte for byte what they were.
+    """
+    return pa.schema([
+        pa.field("word", pa.string()),
+        pa.field("idf", pa.float64()),
+        pa.field("df", pa.int32()),
+    ], metadata=metadata)
+
+
+def written_under(table: pa.Table, metadata: dict[bytes, bytes]) -> bool:
+    """Whether ``table``, an index read back from a release, was written under the
+    settings ``metadata`` describes: each of its keys holds the same value in the table's
+    schema metadata (a key the table lacks does not)."""
+    found = table.schema.metadata or {}
+    return all(found.get(key) == value for key, value in metadata.items())
