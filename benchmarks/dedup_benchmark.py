@@ -17,22 +17,7 @@ loaded and at the peak (``resource.getrusage`` maxrss), reuse counts.
 
     .venv/bin/python benchmarks/dedup_benchmark.py [n_documents] [--corpus ../shared/corpus]
 
-Measured on the project's 2-vCPU box (dedup runs on one core), 10,000 documents,
-345,598 paragraphs, 49.5 M characters, 184,671 distinct folded paragraphs, the two
-versions run one after the other:
-
-| run | shingles hashed by numpy | sha1 in Python (before) | signatures reused / computed |
-|---|---|---|---|
-| first (no index) | 20.8 s | 37.8 s | 0 / 184,671 |
-| second (index of the first) | 5.0 s | 4.9 s | 184,671 / 0 |
-
-Peak RSS 1.57 GB, of which 1.05 GB are the three tables loaded before dedup starts;
-the index is 205 MB (128 uint32 per paragraph and speech). Found: 1,066 exact and
-1,330 near speech pairs (1,339 with sha1: speech pairs are judged by the MinHash
-estimate, which moves with the hash near the threshold), 4,169 contained speeches
-(4,168), 1,796 clusters, 5,998 non-canonical (both unchanged). The first run is
-mostly folding, LSH banding, exact checks of the paragraph candidates and filling the
-columns; the second reads every signature from the index.
+Results: benchmarks/README.md.
 """
 
 from __future__ import annotations

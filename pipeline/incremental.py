@@ -31,6 +31,7 @@ import pyarrow.parquet as pq
 
 import pipeline
 import schemas
+from schemas import index
 from pipeline import ingest
 from pipeline.corpus import tokenize
 from pipeline.process import Batch, BuildConfig
@@ -93,10 +94,7 @@ def state_table(tables: dict[str, pa.Table], prints: Fingerprints) -> pa.Table:
               "source_line": r["source_line"], "source_sha256": r["source_sha256"], "fingerprint": prints.of(None)}
              for r in rejects]
     rows.sort(key=lambda r: (r["source_path"], r["source_line"] or 0, r["doc_id"] or ""))
-    schema = pa.schema([("doc_id", pa.string()), ("site", pa.string()), ("reject_reason", pa.string()),
-                        ("source_path", pa.string()), ("source_line", pa.int32()),
-                        ("source_sha256", pa.string()), ("fingerprint", pa.string())])
-    return pa.Table.from_pylist(rows, schema=schema)
+    return pa.Table.from_pylist(rows, schema=index.state_schema())
 
 
 @dataclass

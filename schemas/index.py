@@ -1,9 +1,11 @@
 """The index tables: state a release keeps under ``index/`` for later builds, not data for users.
 
-A later build reads them back to skip work done before: the MinHash signatures and
-paragraph twins of texts it has seen (``minhash``, written by ``pipeline.corpus.dedup``),
-each speech's term counts (``terms``) and the IDF used (``idf``, both written by
-``pipeline.corpus.keywords``). Each table's schema metadata records the settings its
+A later build reads them back to skip work done before: where each input's records came
+from and under which settings (``state``, written by ``pipeline.incremental``), the
+MinHash signatures and paragraph twins of texts it has seen (``minhash``, written by
+``pipeline.corpus.dedup``), each speech's term counts (``terms``) and the IDF used
+(``idf``, both written by ``pipeline.corpus.keywords``), and where each gzip member of the
+download lies (``jsonl_members``, written by ``pipeline.release.jsonl``). Each table's schema metadata records the settings its
 rows depend on; the stage that writes a table computes that metadata from its config,
 and a build reuses a table only when it was ``written_under`` the settings it runs with.
 """
@@ -64,6 +66,24 @@ def idf_schema(metadata: dict[bytes, bytes]) -> pa.Schema:
         pa.field("idf", pa.float64()),
         pa.field("df", pa.int32()),
     ], metadata=metadata)
+
+
+def state_schema() -> pa.Schema:
+    """One row per document and per reject of a release: where it came from, and the
+    fingerprint of the settings it was made under. The fields carry no doc metadata, as
+    every release has written them."""
+    return pa.schema([("doc_id", pa.string()), ("site", pa.string()), ("reject_reason", pa.string()),
+                      ("source_path", pa.string()), ("source_line", pa.int32()),
+                      ("source_sha256", pa.string()), ("fingerprint", pa.string())])
+
+
+def jsonl_members_schema(metadata: dict[bytes, bytes]) -> pa.Schema:
+    """One row per gzip member of the download: its place in the file and its speeches,
+    with ``metadata`` (the ``format`` its bytes depend on) attached."""
+    return pa.schema(
+        [("member", pa.int32()), ("offset", pa.int64()), ("length", pa.int64()), ("speech_ids", pa.list_(pa.string()))],
+        metadata=metadata,
+    )
 
 
 def written_under(table: pa.Table, metadata: dict[bytes, bytes]) -> bool:

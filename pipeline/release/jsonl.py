@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 
 import pipeline
 import schemas
+from schemas import index
 
 #: Speeches per gzip member on average. A member with a changed speech is serialised again
 #: whole: small members keep that work small, for a file a fraction of a percent larger.
@@ -50,10 +51,7 @@ _PARENT_REFERENCES = frozenset(
 #: Everything the bytes of a member depend on besides its lines; a member of a file
 #: written under another format is never copied.
 _FORMAT = f"gzip level {GZIP_LEVEL}, {MEMBER_SPEECHES} speeches per member, speechcorpus {pipeline.__version__}"
-_INDEX_SCHEMA = pa.schema(
-    [("member", pa.int32()), ("offset", pa.int64()), ("length", pa.int64()), ("speech_ids", pa.list_(pa.string()))],
-    metadata={b"format": _FORMAT.encode()},
-)
+_INDEX_SCHEMA = index.jsonl_members_schema({b"format": _FORMAT.encode()})
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Tests of pipeline.publish: release layout, reproducible bytes, round trips, atomicity."""
+"""Publishing a release (pipeline.release: store, parquet, card): layout, reproducible bytes, round trips, atomicity."""
 
 from __future__ import annotations
 

@@ -20,25 +20,7 @@ truth: the four copies of a report form one cluster, different reports different
 
     .venv/bin/python benchmarks/dedup_fixtures.py [n_reports] [--reports FILE] [--shingles 3,4,5]
 
-Measured with 30 of the 52 reports of the whole file (seed 7: 120 documents, 10,703
-paragraphs, built in ~14 s), 5-character shingles (the default):
-
-| threshold | precision | recall | paragraph P | paragraph R | paragraph F1 | kind accuracy |
-|---|---|---|---|---|---|---|
-| 0.50 | 1.0 | 1.0 | 0.9957 | 0.9365 | 0.9652 | 0.892 |
-| 0.55 | 1.0 | 1.0 | 0.9964 | 0.9361 | 0.9653 | 0.933 |
-| 0.60 | 1.0 | 1.0 | 0.9967 | 0.9339 | 0.9643 | 0.958 |
-| 0.65 | 1.0 | 1.0 | 0.9970 | 0.9325 | 0.9637 | 1.0 |
-| **0.70** | 1.0 | 1.0 | 0.9977 | 0.9314 | 0.9634 | 1.0 |
-| 0.75 | 1.0 | 1.0 | 0.9984 | 0.9283 | 0.9621 | 1.0 |
-| 0.80 | 1.0 | 1.0 | 0.9984 | 0.9244 | 0.9600 | 1.0 |
-| 0.85 | 1.0 | 1.0 | 0.9984 | 0.9150 | 0.9549 | 1.0 |
-| 0.90 | 1.0 | 1.0 | 0.9985 | 0.8976 | 0.9454 | 1.0 |
-| 0.95 | 1.0 | 1.0 | 0.9984 | 0.8514 | 0.9191 | 1.0 |
-
-Speech clusters are perfect throughout: a copy scores ≥ 0.978 against its report, two
-different reports ≤ 0.107 (≤ 0.147 with 4-character shingles, ≤ 0.213 with 3). ``choose``
-picks 0.7 with 5-character shingles (0.8 with 4, 0.75 with 3, where kinds settle later).
+Results per threshold: benchmarks/README.md.
 """
 
 from __future__ import annotations
