@@ -17,7 +17,7 @@ import yaml
 
 import schemas
 from pipeline import records
-from pipeline.release import card, jsonl, parquet, store
+from pipeline.release import card, jsonl, lines, parquet, store
 from pipeline.records import Document, Paragraph, Removal, Section, Speech, stable_id
 
 SHA = "ab" * 32
@@ -232,7 +232,7 @@ def test_jsonl_records_group_by_speech_in_ordinal_order(tables):
 
 
 def test_jsonl_dates_are_iso_strings():
-    assert jsonl._python_values(pa.chunked_array([[dt.date(2024, 3, 1), None]])) == ["2024-03-01", None]
+    assert lines._python_values(pa.chunked_array([[dt.date(2024, 3, 1), None]])) == ["2024-03-01", None]
 
 
 def test_refuses_an_existing_release_and_leaves_it_intact(tmp_path, tables):
