@@ -24,6 +24,7 @@ from pipeline.text import clean
 from pipeline.text.clean import CleanConfig
 from pipeline.errors import NothingToPublish
 from pipeline.ingest import IngestConfig, html
+from pipeline.text import normalize
 from pipeline.text.normalize import NormalizeConfig
 from pipeline.records import Document, Paragraph, Reject, Removal, Section, Speech, stable_id
 from pipeline.corpus.quality import QualityConfig
@@ -166,6 +167,7 @@ def document(source: ingest.Source, config: BuildConfig = BuildConfig()) -> Bund
         char_count=len(source.text),
         removed_char_count=sum(r.source_end - r.source_start for r in removals),
         converted_char_count=cleaned.converted_chars,
+        script=normalize.script(source.body.chars, config.normalize.opencc_profile),
         segmentation=segmented.method,
         status="ok" if bundle.paragraphs else "empty",
         flags=tuple(flags),

@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from schemas import characters
 
-SCHEMA_VERSION = "1.2.0"
+SCHEMA_VERSION = "1.3.0"
 
 #: 16 lowercase hex digits: the first 64 bits of a sha256 (see ``pipeline.records``).
 ID_PATTERN = r"^[0-9a-f]{16}$"
@@ -115,6 +115,9 @@ class Table:
         )
 
 
+#: The script a document is written in (``pipeline.text.normalize.conversion`` decides).
+SCRIPTS = ("simplified", "traditional", "mixed")
+
 #: Why an input produced no document.
 REJECT_REASONS = (
     "empty_file",          # 0 bytes
@@ -164,6 +167,7 @@ DOCUMENTS = Table(
         Column("char_count", _I64, "Length of the decoded source in code points.", min_value=0),
         Column("removed_char_count", _I64, "Code points of the source recorded in the removals table.", min_value=0),
         Column("converted_char_count", _I64, "Han characters OpenCC changed to simplified: many for a traditional mirror, a few for a stray 贏.", min_value=0),
+        Column("script", _STRING, "Script of the source text: 'simplified' (nothing converted but stray characters the document also writes simplified), 'traditional' (converted whole) or 'mixed' (only its traditional lines converted).", allowed=SCRIPTS),
         Column("segmentation", _STRING, "How speeches were found: 'toc' (table of contents), 'markers' (compilation markers such as 第一篇： or 篇一) or 'single' (the whole document is one speech).", allowed=("toc", "markers", "single")),
         Column("status", _STRING, "'ok', or 'empty' when cleaning left no paragraph.", allowed=("ok", "empty")),
         Column("flags", _STRINGS, "What a reader should know about the whole document (see FLAGS in schemas).", ),
