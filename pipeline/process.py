@@ -9,6 +9,7 @@ turning byte-identical inputs after the first into rejects.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,14 +136,17 @@ def document(source: ingest.Source, config: BuildConfig = BuildConfig()) -> Bund
     segmented = segment.document(cleaned.text, cleaned.toc_titles, cleaned.title)
 
     removed = [*cleaned.removed, *segmented.removed()]
-    if source.format == "html":
-        removed += html.markup_removed(source.text, source.body)
-    removals = sorted((Removal(doc_id, r.kind, r.rule, r.start, r.end, source.text[r.start:r.end]) for r in removed),
-                      key=lambda r: (r.source_start, r.source_end))
-
-    bundle = Bundle(removals=removals)
-    for draft in segmented.speeches:
+    bundle = Bundle()
+    for draft in _dated(segmented, cleaned.metadata):
         _add_speech(bundle, doc_id, len(bundle.speeches) + 1, draft, config)
+    if source.format == "html":
+        # The markup is what nothing else covers: every paragraph, heading and title is known now.
+        kept = [(r.start, r.end) for r in removed] + [(p.source_start, p.source_end) for p in bundle.paragraphs]
+        kept += [(s.source_start, s.source_end) for s in bundle.sections]
+        kept += [(s.title_source_start, s.title_source_end) for s in bundle.speeches if s.title_source_start is not None]
+        removed += html.markup_removed(source.text, kept)
+    bundle.removals = sorted((Removal(doc_id, r.kind, r.rule, r.start, r.end, source.text[r.start:r.end]) for r in removed),
+                             key=lambda r: (r.source_start, r.source_end))
     _flag_gaps_and_truncation(bundle, cleaned.gaps)
 
     flags = sorted({f for p in bundle.paragraphs for f in p.flags} & {"after_gap", "truncated", "foreign_language"}
@@ -165,15 +169,32 @@ def document(source: ingest.Source, config: BuildConfig = BuildConfig()) -> Bund
         speech_count=len(bundle.speeches),
         paragraph_count=len(bundle.paragraphs),
         char_count=len(source.text),
-        removed_char_count=sum(r.source_end - r.source_start for r in removals),
+        removed_char_count=sum(r.source_end - r.source_start for r in bundle.removals),
         converted_char_count=cleaned.converted_chars,
         script=normalize.script(source.body.chars, config.normalize.opencc_profile),
         segmentation=segmented.method,
         status="ok" if bundle.paragraphs else "empty",
         flags=tuple(flags),
-        metadata=json.dumps(source.metadata, ensure_ascii=False, sort_keys=True) if source.metadata else None,
+        metadata=_metadata(source.metadata, cleaned.metadata),
     )
     return bundle
+
+
+def _metadata(record: dict, page: dict) -> str | None:
+    """``documents.metadata``: the corpus record's other fields, then what the page says
+    about its document (a portal's 文号, issuer, dates…) where the record is silent."""
+    merged = {**page, **record}
+    return json.dumps(merged, ensure_ascii=False, sort_keys=True) if merged else None
+
+
+def _dated(segmented: segment.Segmented, page: dict) -> list[segment.SpeechDraft]:
+    """The speech drafts, a single speech dated by its document's own date (成文日期) when
+    the page states one: a date line in the text may be the portal's posting date."""
+    drafts = segmented.speeches
+    written_on = page.get("written_on")
+    if written_on and segmented.method == "single" and len(drafts) == 1:
+        drafts[0].delivered_on = dt.date.fromisoformat(written_on)
+    return drafts
 
 
 def _flag_gaps_and_truncation(bundle: Bundle, gaps: list[int]) -> None:
