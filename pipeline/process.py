@@ -388,7 +388,8 @@ def outline(bundle: Bundle) -> dict:
         })
     return {
         "source_path": doc.source_path, "source_line": doc.source_line, "encoding": doc.encoding,
-        "site": doc.site, "title": doc.title,
+        "site": doc.site, "title": doc.title, "script": doc.script,
+        "metadata": json.loads(doc.metadata) if doc.metadata else None,
         "published_date": doc.published_date.isoformat() if doc.published_date else None,
         "page_count": doc.page_count, "segmentation": doc.segmentation, "flags": list(doc.flags),
         "speeches": speeches,
