@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,8 +125,9 @@ def from_records(bundles: list[Bundle], rejects: list[Reject]) -> Batch:
 
 
 def document(source: ingest.Source, config: BuildConfig = BuildConfig()) -> Bundle | Reject:
-    """The records of one decoded source, or a ``not_prose`` reject when its cleaned text
-    is not Chinese prose."""
+    """The records of one decoded source, or a reject: ``not_prose`` when its cleaned text
+    is not Chinese prose, ``no_body`` when no paragraph of running text is left (a page of
+    a column banner, an advert word or a photo credit)."""
     doc_id = records.doc_id_for(source.sha256, source.line)
     cleaned = clean.document(source.body, config.clean, config.normalize, title=source.title, url=source.url)
     text_stats = quality.stats(cleaned.text.chars)
@@ -139,6 +141,8 @@ def document(source: ingest.Source, config: BuildConfig = BuildConfig()) -> Bund
     bundle = Bundle()
     for draft in _dated(segmented, cleaned.metadata):
         _add_speech(bundle, doc_id, len(bundle.speeches) + 1, draft, config)
+    if missing := _no_body(bundle.paragraphs):
+        return Reject(source.path, source.line, source.sha256, "no_body", missing)
     if source.format == "html":
         # The markup is what nothing else covers: every paragraph, heading and title is known now.
         kept = [(r.start, r.end) for r in removed] + [(p.source_start, p.source_end) for p in bundle.paragraphs]
@@ -178,6 +182,43 @@ def document(source: ingest.Source, config: BuildConfig = BuildConfig()) -> Bund
         metadata=_metadata(source.metadata, cleaned.metadata),
     )
     return bundle
+
+
+#: A document needs one paragraph of running text: a sentence, or a line at least this long
+#: (an unpunctuated toast list or poem). Without one, what is left is a page's furniture:
+#: a column banner (新书架), an advert word (广告), a photo credit (本版图片来源：…).
+MIN_BODY_CHARS = 40
+
+#: A photo caption: a short paragraph that is no sentence and reads as one (图为…, ▲…,
+#: 上图：…, …（新华社记者 张三 摄）, 资料图片, 图片来源：…).
+MAX_CAPTION_CHARS = 80
+CAPTION = re.compile(
+    r"^(?:图[为：:]|[▲△▼◆]|[上下左右组]图[为：:]?|资料图|(?:本版)?图片来源[：:]|摄影[：:])"
+    r"|(?:摄|供图|摄影|资料图片?|图片来源[：:][^\n]{0,30})[）)]?$"
+)
+
+
+def is_caption(text: str) -> bool:
+    """Whether a paragraph is a photo caption: shorter than a sentence and worded as one.
+
+    >>> is_caption("图为会议现场（新华社记者 李涛 摄）"), is_caption("▲ 2月3日，代表们步入会场")
+    (True, True)
+    >>> is_caption("图为我们努力的方向。今年要把各项工作做得更好，让群众满意。"), is_caption("广告")
+    (False, False)
+    """
+    return len(text) <= MAX_CAPTION_CHARS and not quality.ends_sentence(text) and CAPTION.search(text) is not None
+
+
+def _no_body(paragraphs: list[Paragraph]) -> str | None:
+    """Why a document has no body, or None when one of its paragraphs is running text."""
+    if not paragraphs:
+        return "cleaning left no paragraph: the page held only what was removed"
+    texts = [p.text for p in paragraphs]
+    if any(quality.ends_sentence(t) or len(t) >= MIN_BODY_CHARS for t in texts if not is_caption(t)):
+        return None
+    shown = ", ".join(repr(t[:20]) for t in texts[:3]) + (", …" if len(texts) > 3 else "")
+    return (f"no paragraph of running text: {len(texts)} short line(s) without a sentence "
+            f"(shorter than {MIN_BODY_CHARS} characters, or captions): {shown}")
 
 
 def _metadata(record: dict, page: dict) -> str | None:
@@ -265,7 +306,8 @@ def _add_speech(bundle: Bundle, doc_id: str, ordinal: int, draft: segment.Speech
             token_count=len(toks),
             placeholders=marks,
             placeholder_count=len(marks),
-            flags=tuple(quality.paragraph_flags(p.text.chars, config.quality)),
+            flags=tuple(quality.paragraph_flags(p.text.chars, config.quality))
+            + (("caption",) if is_caption(p.text.chars) else ()),
             duplicate_of=None,
             duplicate_kind=None,
             duplicate_score=None,
