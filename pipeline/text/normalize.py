@@ -68,6 +68,12 @@ SIMPLIFIED_ONLY_FILE = Path(__file__).parents[1] / "resources" / "simplified_onl
 TRADITIONAL_LINE_MIN_CHARS = 2
 TRADITIONAL_LINE_SHARE = 0.05
 
+#: A stray traditional character in a simplified line converts when the document writes
+#: its simplified form beside the same neighbour, or at least this many times: then the
+#: document plainly writes that character simplified (会, 发, 党 in a compilation whose
+#: site swapped a few in), where a name (李樸) or a rare word has no such company.
+STRAY_MIN_SIMPLIFIED = 2
+
 #: A line with fewer Han characters than this (a heading, a date, a name) shows no script
 #: of its own: it takes the script of the lines around it.
 SCRIPT_EVIDENCE_HAN = 8
@@ -130,8 +136,8 @@ def conversion(chars: str, converter: opencc.OpenCC) -> Conversion:
     traditional-only character and no simplified-only one.
 
     A traditional-only character in a simplified line is a stray: it converts only when
-    the document writes its simplified form next to the same neighbour elsewhere, which a
-    name or a rare word never shows.
+    the document writes its simplified form next to the same neighbour elsewhere, or
+    often (``STRAY_MIN_SIMPLIFIED``), which a name or a rare word does not show.
 
     >>> text = "记者李樸报道：全县上下坚决打贏脱贫攻坚战，乾坤湾景区游客增加。\\n打赢这场硬仗，关键在落实。"
     >>> c = conversion(text, make_converter("t2s"))
@@ -201,7 +207,7 @@ def _resolve(labels: list[str]) -> list[bool]:
 
 def _strays(chars: str, lines: list[tuple[int, int]], convert: list[bool], converter: opencc.OpenCC) -> tuple[int, ...]:
     """Traditional-only characters of unconverted lines whose simplified form the document
-    writes elsewhere beside the same neighbour."""
+    writes elsewhere beside the same neighbour, or often (``STRAY_MIN_SIMPLIFIED``)."""
     candidates = [m.start() for (start, end), yes in zip(lines, convert) if not yes
                   for m in _script_re("traditional").finditer(chars, start, end)]
     if not candidates:
@@ -218,7 +224,8 @@ def _strays(chars: str, lines: list[tuple[int, int]], convert: list[bool], conve
         simple = converter.convert(chars[i])
         left = chars[i - 1] if i > 0 and HAN_RE.match(chars[i - 1]) else ""
         right = chars[i + 1] if i + 1 < len(chars) and HAN_RE.match(chars[i + 1]) else ""
-        if (left and left + simple in evidence) or (right and simple + right in evidence):
+        if ((left and left + simple in evidence) or (right and simple + right in evidence)
+                or evidence.count(simple) >= STRAY_MIN_SIMPLIFIED):
             found.append(i)
     return tuple(found)
 

@@ -95,6 +95,14 @@ def test_the_partly_traditional_1957_report_is_mixed_and_its_traditional_charact
     assert out == T2S.convert(text)
 
 
+def test_a_stray_the_document_writes_simplified_elsewhere_converts():
+    """make_pages' seed family swaps a few 党/会/发 for 黨/會/發 in simplified compilations."""
+    text = "每一项成就，都离不开黨的坚强领导。\n我们要加强党的建设，全面从严治党，推进各项工作。"
+    assert normalize.simplified(Text.from_source(text), T2S).chars == text.replace("黨", "党")
+    name = "记者李樸报道，今年全市经济运行稳中有进，群众生活持续改善。\n我们要发扬艰苦朴素的作风，扎实推进各项工作。"
+    assert normalize.simplified(Text.from_source(name), T2S).chars == name
+
+
 def test_a_name_and_a_stray_in_one_simplified_sentence_stay_simplified():
     text = "记者李樸报道：全县上下坚决打贏脱贫攻坚战，乾坤湾景区游客增加。\n打赢这场硬仗，关键在落实。"
     assert normalize.simplified(Text.from_source(text), T2S).chars == text.replace("贏", "赢")
