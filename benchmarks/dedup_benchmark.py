@@ -132,7 +132,7 @@ def tables(docs: dict[str, list[str]], seed: int = 1) -> dict:
             published_date=dt.date(2015, 1, 1) + dt.timedelta(days=rng.randrange(3000)) if rng.random() < 0.7 else None,
             page_count=None, declared_size=None, declared_speech_count=None, speech_count=1,
             paragraph_count=len(paragraphs), char_count=len(text), removed_char_count=0,
-            converted_char_count=len(text) // 3 if name[0] == "m" else 0,
+            converted_char_count=len(text) // 3 if name[0] == "m" else 0, script="simplified",
             segmentation="single", status="ok", flags=(), metadata=None))
     return {name: records.to_arrow(name, rows[name]) for name in rows}
 

@@ -20,17 +20,23 @@ def _add_build_options(command: argparse.ArgumentParser) -> None:
                          help="inbox folder, read recursively (default: data/inbox)")
     command.add_argument("--output", type=Path, default=Path("output"), metavar="DIR",
                          help="output folder for releases (default: output)")
+    _add_data_options(command)
+    command.add_argument("--full", action="store_true",
+                         help="process every file again instead of carrying unchanged ones over from the latest release")
+
+
+def _add_data_options(command: argparse.ArgumentParser) -> None:
+    """The options that shape the data: build, serve and inspect take the same ones."""
     command.add_argument("--opencc-profile", default="t2s", metavar="NAME",
                          help="OpenCC conversion to simplified Chinese (default: t2s)")
     command.add_argument("--text-field", action="append", default=None, metavar="NAME",
-                         help="JSONL/CSV field holding the text (repeatable; default: content, text, raw_content, full_text)")
+                         help="JSONL/CSV field holding the text, matched in any case (repeatable; default: content, "
+                         "text, raw_content, full_text)")
     command.add_argument("--rules-dir", type=Path, action="append", default=[], metavar="DIR",
                          help="extra folder of site rule files, applied after the shipped ones (repeatable)")
     command.add_argument("--segmenter", choices=("jieba", "rjieba"), default="jieba",
                          help="word segmenter: jieba (default) or rjieba, jieba-rs: the same cuts in 99.99%% of "
                          "paragraphs, ~13x faster (pip install rjieba)")
-    command.add_argument("--full", action="store_true",
-                         help="process every file again instead of carrying unchanged ones over from the latest release")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -81,6 +87,7 @@ def parser() -> argparse.ArgumentParser:
     )
     look.add_argument("file", type=Path, metavar="FILE", help="a .txt, .html, .jsonl(.gz) or .csv input")
     look.add_argument("--json", action="store_true", help="print the tree as JSON instead")
+    _add_data_options(look)
     show = commands.add_parser(
         "show",
         help="print the summary of a release",
@@ -98,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "verify":
         return _verify(args.release, console, err)
     if args.command == "inspect":
-        return _inspect(args.file, args.json, console, err)
+        return _inspect(args, console, err)
     if args.command == "show":
         return _show(args.release, console, err)
     if not args.input.is_dir():
@@ -133,21 +140,28 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-def _inspect(path: Path, as_json: bool, console: Console, err: Console) -> int:
+def _inspect(args: argparse.Namespace, console: Console, err: Console) -> int:
     import json
 
     from rich.markup import escape
     from rich.tree import Tree
 
     from pipeline import ingest, process
+    from pipeline.errors import ConfigError
     from pipeline.records import Reject
 
+    path, as_json = args.file, args.json
     if not path.is_file():
         err.print(f"[red]error:[/red] {str(path)!r} is not a file")
         return 2
+    try:
+        config = _params(args).build_config()  # the build's own settings from the same options
+    except (ConfigError, ValueError) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        return 2
     outlines, rejects = [], []
-    for source in ingest.read(path.resolve(), path.resolve().parent):
-        result = source if isinstance(source, Reject) else process.document(source)
+    for source in ingest.read(path.resolve(), path.resolve().parent, config.ingest):
+        result = source if isinstance(source, Reject) else process.document(source, config)
         if isinstance(result, Reject):
             rejects.append({"source_line": result.source_line, "reason": result.reason, "detail": result.detail})
         else:
@@ -251,8 +265,8 @@ def _verify(path: Path, console: Console, err: Console) -> int:
 def _params(args: argparse.Namespace):
     from flows.build import RunParams
 
-    return RunParams(input_dir=args.input, output_dir=args.output, opencc_profile=args.opencc_profile,
-                     rules_dirs=args.rules_dir, incremental=not args.full, segmenter=args.segmenter,
+    inbox = {"input_dir": args.input, "output_dir": args.output, "incremental": not args.full} if "input" in args else {}
+    return RunParams(opencc_profile=args.opencc_profile, rules_dirs=args.rules_dir, segmenter=args.segmenter, **inbox,
                      **({"text_fields": args.text_field} if args.text_field else {}))
 
 

@@ -9,7 +9,9 @@ turning byte-identical inputs after the first into rejects.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from pipeline.text import clean
 from pipeline.text.clean import CleanConfig
 from pipeline.errors import NothingToPublish
 from pipeline.ingest import IngestConfig, html
+from pipeline.text import normalize
 from pipeline.text.normalize import NormalizeConfig
 from pipeline.records import Document, Paragraph, Reject, Removal, Section, Speech, stable_id
 from pipeline.corpus.quality import QualityConfig
@@ -122,8 +125,9 @@ def from_records(bundles: list[Bundle], rejects: list[Reject]) -> Batch:
 
 
 def document(source: ingest.Source, config: BuildConfig = BuildConfig()) -> Bundle | Reject:
-    """The records of one decoded source, or a ``not_prose`` reject when its cleaned text
-    is not Chinese prose."""
+    """The records of one decoded source, or a reject: ``not_prose`` when its cleaned text
+    is not Chinese prose, ``no_body`` when no paragraph of running text is left (a page of
+    a column banner, an advert word or a photo credit)."""
     doc_id = records.doc_id_for(source.sha256, source.line)
     cleaned = clean.document(source.body, config.clean, config.normalize, title=source.title, url=source.url)
     text_stats = quality.stats(cleaned.text.chars)
@@ -134,14 +138,19 @@ def document(source: ingest.Source, config: BuildConfig = BuildConfig()) -> Bund
     segmented = segment.document(cleaned.text, cleaned.toc_titles, cleaned.title)
 
     removed = [*cleaned.removed, *segmented.removed()]
-    if source.format == "html":
-        removed += html.markup_removed(source.text, source.body)
-    removals = sorted((Removal(doc_id, r.kind, r.rule, r.start, r.end, source.text[r.start:r.end]) for r in removed),
-                      key=lambda r: (r.source_start, r.source_end))
-
-    bundle = Bundle(removals=removals)
-    for draft in segmented.speeches:
+    bundle = Bundle()
+    for draft in _dated(segmented, cleaned.metadata):
         _add_speech(bundle, doc_id, len(bundle.speeches) + 1, draft, config)
+    if missing := _no_body(bundle.paragraphs):
+        return Reject(source.path, source.line, source.sha256, "no_body", missing)
+    if source.format == "html":
+        # The markup is what nothing else covers: every paragraph, heading and title is known now.
+        kept = [(r.start, r.end) for r in removed] + [(p.source_start, p.source_end) for p in bundle.paragraphs]
+        kept += [(s.source_start, s.source_end) for s in bundle.sections]
+        kept += [(s.title_source_start, s.title_source_end) for s in bundle.speeches if s.title_source_start is not None]
+        removed += html.markup_removed(source.text, kept)
+    bundle.removals = sorted((Removal(doc_id, r.kind, r.rule, r.start, r.end, source.text[r.start:r.end]) for r in removed),
+                             key=lambda r: (r.source_start, r.source_end))
     _flag_gaps_and_truncation(bundle, cleaned.gaps)
 
     flags = sorted({f for p in bundle.paragraphs for f in p.flags} & {"after_gap", "truncated", "foreign_language"}
@@ -164,14 +173,69 @@ def document(source: ingest.Source, config: BuildConfig = BuildConfig()) -> Bund
         speech_count=len(bundle.speeches),
         paragraph_count=len(bundle.paragraphs),
         char_count=len(source.text),
-        removed_char_count=sum(r.source_end - r.source_start for r in removals),
+        removed_char_count=sum(r.source_end - r.source_start for r in bundle.removals),
         converted_char_count=cleaned.converted_chars,
+        script=normalize.script(source.body.chars, config.normalize.opencc_profile),
         segmentation=segmented.method,
         status="ok" if bundle.paragraphs else "empty",
         flags=tuple(flags),
-        metadata=json.dumps(source.metadata, ensure_ascii=False, sort_keys=True) if source.metadata else None,
+        metadata=_metadata(source.metadata, cleaned.metadata),
     )
     return bundle
+
+
+#: A document needs one paragraph of running text: a sentence, or a line at least this long
+#: (an unpunctuated toast list or poem). Without one, what is left is a page's furniture:
+#: a column banner (新书架), an advert word (广告), a photo credit (本版图片来源：…).
+MIN_BODY_CHARS = 40
+
+#: A photo caption: a short paragraph that is no sentence and reads as one (图为…, ▲…,
+#: 上图：…, …（新华社记者 张三 摄）, 资料图片, 图片来源：…).
+MAX_CAPTION_CHARS = 80
+CAPTION = re.compile(
+    r"^(?:图[为：:]|[▲△▼◆]|[上下左右组]图[为：:]?|资料图|(?:本版)?图片来源[：:]|摄影[：:])"
+    r"|(?:摄|供图|摄影|资料图片?|图片来源[：:][^\n]{0,30})[）)]?$"
+)
+
+
+def is_caption(text: str) -> bool:
+    """Whether a paragraph is a photo caption: shorter than a sentence and worded as one.
+
+    >>> is_caption("图为会议现场（新华社记者 李涛 摄）"), is_caption("▲ 2月3日，代表们步入会场")
+    (True, True)
+    >>> is_caption("图为我们努力的方向。今年要把各项工作做得更好，让群众满意。"), is_caption("广告")
+    (False, False)
+    """
+    return len(text) <= MAX_CAPTION_CHARS and not quality.ends_sentence(text) and CAPTION.search(text) is not None
+
+
+def _no_body(paragraphs: list[Paragraph]) -> str | None:
+    """Why a document has no body, or None when one of its paragraphs is running text."""
+    if not paragraphs:
+        return "cleaning left no paragraph: the page held only what was removed"
+    texts = [p.text for p in paragraphs]
+    if any(quality.ends_sentence(t) or len(t) >= MIN_BODY_CHARS for t in texts if not is_caption(t)):
+        return None
+    shown = ", ".join(repr(t[:20]) for t in texts[:3]) + (", …" if len(texts) > 3 else "")
+    return (f"no paragraph of running text: {len(texts)} short line(s) without a sentence "
+            f"(shorter than {MIN_BODY_CHARS} characters, or captions): {shown}")
+
+
+def _metadata(record: dict, page: dict) -> str | None:
+    """``documents.metadata``: the corpus record's other fields, then what the page says
+    about its document (a portal's 文号, issuer, dates…) where the record is silent."""
+    merged = {**page, **record}
+    return json.dumps(merged, ensure_ascii=False, sort_keys=True) if merged else None
+
+
+def _dated(segmented: segment.Segmented, page: dict) -> list[segment.SpeechDraft]:
+    """The speech drafts, a single speech dated by its document's own date (成文日期) when
+    the page states one: a date line in the text may be the portal's posting date."""
+    drafts = segmented.speeches
+    written_on = page.get("written_on")
+    if written_on and segmented.method == "single" and len(drafts) == 1:
+        drafts[0].delivered_on = dt.date.fromisoformat(written_on)
+    return drafts
 
 
 def _flag_gaps_and_truncation(bundle: Bundle, gaps: list[int]) -> None:
@@ -242,7 +306,8 @@ def _add_speech(bundle: Bundle, doc_id: str, ordinal: int, draft: segment.Speech
             token_count=len(toks),
             placeholders=marks,
             placeholder_count=len(marks),
-            flags=tuple(quality.paragraph_flags(p.text.chars, config.quality)),
+            flags=tuple(quality.paragraph_flags(p.text.chars, config.quality))
+            + (("caption",) if is_caption(p.text.chars) else ()),
             duplicate_of=None,
             duplicate_kind=None,
             duplicate_score=None,
@@ -365,7 +430,8 @@ def outline(bundle: Bundle) -> dict:
         })
     return {
         "source_path": doc.source_path, "source_line": doc.source_line, "encoding": doc.encoding,
-        "site": doc.site, "title": doc.title,
+        "site": doc.site, "title": doc.title, "script": doc.script,
+        "metadata": json.loads(doc.metadata) if doc.metadata else None,
         "published_date": doc.published_date.isoformat() if doc.published_date else None,
         "page_count": doc.page_count, "segmentation": doc.segmentation, "flags": list(doc.flags),
         "speeches": speeches,

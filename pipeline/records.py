@@ -68,6 +68,7 @@ class Document:
     char_count: int
     removed_char_count: int
     converted_char_count: int
+    script: str
     segmentation: str
     status: str
     flags: tuple[str, ...]

@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from schemas import characters
 
-SCHEMA_VERSION = "1.2.0"
+SCHEMA_VERSION = "1.3.0"
 
 #: 16 lowercase hex digits: the first 64 bits of a sha256 (see ``pipeline.records``).
 ID_PATTERN = r"^[0-9a-f]{16}$"
@@ -49,6 +49,7 @@ FLAGS = (
     "foreign_language", # mostly non-Chinese (appended machine translation)
     "mojibake",         # decoding damage that could not be repaired
     "summary",          # an auto-written summary or 编者按, not the speech itself
+    "caption",          # a photo caption shorter than a sentence (图为…, …记者 某某 摄), not speech text
 )
 
 #: Control characters and U+FFFD, the marks of a bad decode.
@@ -115,6 +116,9 @@ class Table:
         )
 
 
+#: The script a document is written in (``pipeline.text.normalize.conversion`` decides).
+SCRIPTS = ("simplified", "traditional", "mixed")
+
 #: Why an input produced no document.
 REJECT_REASONS = (
     "empty_file",          # 0 bytes
@@ -128,6 +132,7 @@ REJECT_REASONS = (
     "not_prose",           # the text fails the prose gate (Han ratio, repetition…)
     "too_large",           # over a configured size limit (file, line, decompressed bytes)
     "outside_inbox",       # a symlink that points outside the inbox (not followed)
+    "no_body",             # no paragraph of running text: only a column banner, an advert word, a photo credit
 )
 
 _STRING = pa.string()
@@ -164,10 +169,11 @@ DOCUMENTS = Table(
         Column("char_count", _I64, "Length of the decoded source in code points.", min_value=0),
         Column("removed_char_count", _I64, "Code points of the source recorded in the removals table.", min_value=0),
         Column("converted_char_count", _I64, "Han characters OpenCC changed to simplified: many for a traditional mirror, a few for a stray 贏.", min_value=0),
+        Column("script", _STRING, "Script of the source text: 'simplified' (nothing converted but stray characters the document also writes simplified), 'traditional' (converted whole) or 'mixed' (only its traditional lines converted).", allowed=SCRIPTS),
         Column("segmentation", _STRING, "How speeches were found: 'toc' (table of contents), 'markers' (compilation markers such as 第一篇： or 篇一) or 'single' (the whole document is one speech).", allowed=("toc", "markers", "single")),
-        Column("status", _STRING, "'ok', or 'empty' when cleaning left no paragraph.", allowed=("ok", "empty")),
+        Column("status", _STRING, "'ok' (a document whose cleaning leaves no paragraph of running text is a no_body reject instead).", allowed=("ok", "empty")),
         Column("flags", _STRINGS, "What a reader should know about the whole document (see FLAGS in schemas).", ),
-        Column("metadata", _STRING, "Other fields of the corpus record (province, year…) as a JSON object, or null.", nullable=True),
+        Column("metadata", _STRING, "A JSON object, or null: the corpus record's other fields (province, year…), and what a page says about its document: doc_number (文号), issuer (发文机关), written_on (成文日期, ISO), published_on (发布日期, ISO), subject (主题分类) from a government portal's metadata table.", nullable=True),
     ),
 )
 
@@ -184,7 +190,7 @@ SPEECHES = Table(
         Column("title", _STRING, "Speech title (from the table of contents, else the document title).", nullable=True),
         Column("genre", _STRING, "Genre read from the title: 讲话, 发言, 党课讲稿, 工作报告, 致辞, 决议…; null when the title names none.", nullable=True),
         Column("speaker", _STRING, "Who delivered it, from a speaker line (上海市市长 龚正) or the title; null when not stated.", nullable=True),
-        Column("delivered_on", pa.date32(), "Date it was delivered, from a date line (——2026年2月3日在…) or the title; null when not stated.", nullable=True),
+        Column("delivered_on", pa.date32(), "Date it was delivered, from a date line (——2026年2月3日在…) or the title; for a document that states its own date (成文日期), that date, never a posting date; null when not stated.", nullable=True),
         Column("occasion", _STRING, "The meeting it was delivered at (…上 / 在…上), from the date line or the title; null when not stated.", nullable=True),
         Column("occasion_type", _STRING, "The kind of meeting: 调度会, 电视电话会议, 座谈会, 工作会议, 人民代表大会…; null when none is named.", nullable=True),
         Column("salutation", _STRING, "The opening salutation (各位代表：, 同志们：) when the speech has one.", nullable=True),

@@ -47,6 +47,23 @@ def test_inspect_reports_a_reject_and_a_missing_file(tmp_path):
     assert missing.returncode == 2 and len(missing.stderr.strip().splitlines()) == 1
 
 
+def test_inspect_takes_the_ingest_options_of_build(tmp_path):
+    from flows import cli
+
+    def options(command):
+        actions = cli.parser()._subparsers._group_actions[0].choices[command]._actions
+        return {a.dest for a in actions} - {"help", "json", "file", "input", "output", "full", "runner", "workers",
+                                              "dask_address", "cron", "name"}
+
+    assert options("inspect") == options("build") == {"opencc_profile", "text_field", "rules_dir", "segmenter"}
+    (tmp_path / "x.csv").write_text("Title,Body\n标题,同志们：今天召开会议，部署全年工作。\n", encoding="utf-8")
+    plain = _run("inspect", str(tmp_path / "x.csv"))
+    assert "rejected: no_text_column" in plain.stdout and "--text-field" in plain.stdout
+    named = json.loads(_run("inspect", "--json", "--text-field", "body", str(tmp_path / "x.csv")).stdout)
+    (doc,) = named["documents"]
+    assert doc["title"] == "标题" and doc["script"] == "simplified" and named["rejects"] == []
+
+
 def test_show_prints_the_manifest_summary(tmp_path):
     enriched = enrich.tables(process.tables([process.batch([SEED], SEED.parent)]))
     report = validate.validate(enriched.tables)

@@ -12,16 +12,18 @@ class IngestConfig:
     """Which record fields hold what, and the size limits that keep one input from sinking a run.
 
     Each ``*_fields`` tuple is tried in order and the first field a record has (with a
-    non-null value) is used; the fields not used stay in ``Source.metadata``.
+    non-null value) is used; the fields not used stay in ``Source.metadata``. Names match
+    whatever their case (``Text``, ``CONTENT``, ``Pub_Date``).
     """
 
     #: The document text of a JSONL/CSV record. A record with none of them is rejected.
     text_fields: tuple[str, ...] = ("content", "text", "raw_content", "full_text")
     title_fields: tuple[str, ...] = ("title",)
     url_fields: tuple[str, ...] = ("url", "source_url")
-    #: Read only as an ISO date (``YYYY-MM-DD``, or a datetime whose date part is taken);
-    #: any other value is left in the metadata rather than guessed at.
-    date_fields: tuple[str, ...] = ("publish_date", "published_date", "date")
+    #: Read only as an unambiguous date (``YYYY-MM-DD``, ``YYYY/MM/DD``, ``YYYY年M月D日``,
+    #: or a datetime whose date part is taken); any other value is left in the metadata
+    #: rather than guessed at.
+    date_fields: tuple[str, ...] = ("publish_date", "published_date", "published", "pub_date", "date", "time")
     #: Larger files are rejected unread: every reader holds one file's bytes in memory.
     max_file_bytes: int = 512 * 2**20
     #: Longest document in characters: a .txt or .html file's text, a JSONL line, a CSV

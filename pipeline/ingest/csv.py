@@ -1,4 +1,4 @@
-"""CSV: a document per data row, its text in the first of ``text_fields`` the header names.
+"""CSV: a document per data row, its text in the first of ``text_fields`` the header names (in any case).
 
 The rows are parsed here, not by the ``csv`` module, so that a field's size is bounded per
 parse rather than process-wide (see ``rows``).
@@ -13,7 +13,7 @@ from dataclasses import replace
 from pipeline.errors import BadDocument
 from pipeline.ingest.config import IngestConfig
 from pipeline.ingest.decoding import decode
-from pipeline.ingest.fields import record_source
+from pipeline.ingest.fields import field_names, no_text_detail, record_source
 from pipeline.ingest.source import InboxFile, Source
 from pipeline.records import Reject
 
@@ -33,10 +33,8 @@ def documents(data: bytes, file: InboxFile, config: IngestConfig) -> Iterator[So
     if not parsed:
         raise error or BadDocument("empty_file", "the CSV has no rows, not even a header")
     header = parsed[0]
-    if not any(name in header for name in config.text_fields):
-        raise BadDocument(
-            "no_text_column", f"none of the text fields {list(config.text_fields)} is a column; the header is {header}"
-        )
+    if not any(name.lower() in field_names(dict.fromkeys(header)) for name in config.text_fields):
+        raise BadDocument("no_text_column", no_text_detail(config.text_fields, header, "column"))
     repeated = sorted({name for name in header if header.count(name) > 1})
     if repeated:
         raise BadDocument("malformed_record", f"the header repeats the column(s) {repeated}: {header}")

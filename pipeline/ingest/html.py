@@ -5,6 +5,13 @@ the pipeline cleans, so every later offset (paragraphs, removals) still points i
 page as it was scraped. The standard library's ``HTMLParser`` does the tokenising: it is a
 real, forgiving parser (unclosed tags, stray ``<``), and with ``convert_charrefs=False`` it
 reports each entity on its own, which is what lets every output character be traced back.
+
+The page's block structure is authoritative. Text of two different blocks (``<p>``,
+``<div>``, ``<li>``, ``<td>``, headings…) is separated by a blank line, which no later
+step reads as a line wrapped inside a sentence; a ``<br>`` ends a line within its block.
+The one join made here is the page's own: a title it breaks over two or three short
+lines (``国务院关于2018年度`` / ``国家科学技术奖励的决定``) is one line again when the page
+states the whole title elsewhere (its ``<title>``, or a metadata table's 标题 cell).
 """
 
 from __future__ import annotations
@@ -12,6 +19,8 @@ from __future__ import annotations
 import html
 import re
 from array import array
+from collections import Counter
+from collections.abc import Iterable
 from html.parser import HTMLParser
 
 from pipeline.spans import Removed, Text
@@ -34,10 +43,29 @@ BLOCKS = frozenset({
     "section", "summary", "table", "td", "th", "tr", "ul",
 })
 
+#: Editor markup whose blocks are the lines the author typed, not paragraphs: Quill's
+#: ``<p class="ql-block">`` (meipian.cn and the pages copied from it wraps paragraphs at
+#: the editor's width, mid-sentence). Its blocks end a line like ``<br>``, so the line
+#: repair downstream may join them as it joins the lines of a text file.
+LINE_CLASSES = frozenset({"ql-block"})
+
+#: A title broken over lines: at most this many lines, each at most this long, joined
+#: only when the page states the joined title elsewhere and it is at least
+#: ``MIN_JOINED_TITLE_CHARS`` long.
+MAX_TITLE_LINES = 3
+MAX_TITLE_LINE_CHARS = 40
+MIN_JOINED_TITLE_CHARS = 8
+
+_SENTENCE_END = "。！？；!?;"
+
 #: Line breaks and tabs inside a text node are layout of the markup, not of the page:
 #: outside ``pre`` they become spaces, one for one, so offsets stay 1:1. Runs of spaces
 #: are kept (the page-break-space rules downstream decide about them).
 _LAYOUT_WHITESPACE = str.maketrans("\n\r\t\f", "    ")
+
+#: Whitespace that is layout of the markup at the start of a line (an ``&nbsp;`` indent
+#: too); the ideographic space U+3000 is not in it: Chinese text indents with it.
+_MARKUP_SPACES = " \t\n\r\f\xa0"
 
 #: A character reference exactly as ``html.parser`` recognises one. An ``&#`` that does
 #: not match makes Python 3.11's parser, at the end of input, emit everything after it
@@ -52,17 +80,58 @@ def text(markup: str) -> Text:
     """The visible text of the page, with offsets into ``markup``.
 
     Text characters keep their own offsets; an entity or character reference becomes the
-    character(s) it stands for at the offset of its ``&``; a block element boundary becomes
-    one ``\\n`` at the offset of the tag's ``<``. Nothing in ``head``, ``script``, ``style``,
-    ``noscript`` or ``template`` is kept. Malformed markup never raises.
+    character(s) it stands for at the offset of its ``&``. A block element boundary
+    becomes a blank line (``\\n\\n``) and a ``<br>`` a line end (``\\n``), at the offset of
+    the tag's ``<``; markup whitespace at the start of a line is dropped. Nothing in
+    ``head``, ``script``, ``style``, ``noscript`` or ``template`` is kept, and a title the
+    page breaks over lines is joined (``join_title_lines``). Malformed markup never raises.
 
     >>> body = text("<title>报告</title><p>中国&amp;世界</p><p>你好<br>再见")
     >>> body.chars
-    '中国&世界\\n你好\\n再见'
+    '中国&世界\\n\\n你好\\n再见'
     >>> list(body.offsets)
-    [20, 21, 22, 27, 28, 29, 36, 37, 38, 42, 43]
+    [20, 21, 22, 27, 28, 29, 29, 36, 37, 38, 42, 43]
     """
-    return _parse(markup).text()
+    parser = _parse(markup)
+    return join_title_lines(parser.text(), " ".join("".join(parser.title).split()) or None)
+
+
+def join_title_lines(body: Text, page_title: str | None = None) -> Text:
+    """``body`` with a title the page breaks over two or three short lines made one line.
+
+    A run of lines is joined when each is short (``MAX_TITLE_LINE_CHARS``), none but the
+    last ends a sentence, and the joined text, spaces aside, is another line of the page
+    (a metadata table's 标题 cell) or part of its ``<title>``. The line ends and spaces
+    between them are dropped: they are layout, and the markup removals cover their source.
+
+    >>> join_title_lines(Text.from_source("国务院关于2018年度\\n\\n国家科学技术奖励的决定\\n\\n正文。"),
+    ...                  "国务院关于2018年度国家科学技术奖励的决定_中国政府网").chars
+    '国务院关于2018年度国家科学技术奖励的决定\\n\\n正文。'
+    >>> join_title_lines(Text.from_source("第一行\\n\\n第二行")).chars
+    '第一行\\n\\n第二行'
+    """
+    chars = body.chars
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\s](?:[^\n]*[^\s])?", chars)]
+    if len(lines) < 2:
+        return body
+    squashed = ["".join(chars[a:b].split()) for a, b in lines]
+    stated = Counter(squashed)
+    whole_title = "".join((page_title or "").split())
+    gaps: list[tuple[int, int]] = []
+    i = 0
+    while i < len(lines):
+        for k in range(MAX_TITLE_LINES, 1, -1):
+            run = squashed[i:i + k]
+            if (len(run) < k or any(len(line) > MAX_TITLE_LINE_CHARS for line in run)
+                    or any(line[-1] in _SENTENCE_END for line in run[:-1])):
+                continue
+            joined = "".join(run)
+            if len(joined) >= MIN_JOINED_TITLE_CHARS and (stated[joined] or joined in whole_title):
+                gaps += [(lines[j][1], lines[j + 1][0]) for j in range(i, i + k - 1)]
+                i += k - 1
+                break
+        i += 1
+    return body.delete(gaps) if gaps else body
 
 
 def title(markup: str) -> str | None:
@@ -114,6 +183,10 @@ class _Extractor(HTMLParser):
         self.pre = 0
         self.title: list[str] = []
         self.title_done = False
+        #: Line ends the text ends with: 2 after a block, 1 after a ``<br>``.
+        self.trailing = 0
+        #: Open block elements and the line ends each one's boundaries make.
+        self.blocks: list[tuple[str, int]] = []
 
     def text(self) -> Text:
         return Text("".join(self.chars), self.offsets)
@@ -129,10 +202,19 @@ class _Extractor(HTMLParser):
     def in_title(self) -> bool:
         return self.open["title"] > 0 and not self.title_done
 
-    def newline(self) -> None:
-        if self.chars and not self.chars[-1].endswith("\n") and not self.skipping():
-            self.chars.append("\n")
-            self.offsets.append(self.position())
+    def line_end(self, count: int) -> None:
+        """End the line: ``count`` 2 for a block boundary (a blank line), 1 for a ``<br>``."""
+        if self.chars and not self.skipping() and self.trailing < count:
+            self.emit("\n" * (count - self.trailing), [self.position()] * (count - self.trailing))
+
+    def emit(self, chars: str, offsets) -> None:
+        self.chars.append(chars)
+        self.offsets.extend(offsets)
+        stripped = chars.rstrip("\n")
+        self.trailing = self.trailing + len(chars) if not stripped else len(chars) - len(stripped)
+
+    def at_line_start(self) -> bool:
+        return not self.chars or self.trailing > 0
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
         if self.open["head"] and tag not in HEAD_CONTENT:
@@ -142,16 +224,31 @@ class _Extractor(HTMLParser):
         elif tag == "pre":
             self.pre += 1
         if tag in BLOCKS:
-            self.newline()
+            count = _boundary(tag, attrs)
+            if tag != "br":
+                self.blocks.append((tag, count))
+            self.line_end(count)
+
+    def handle_startendtag(self, tag: str, attrs: list) -> None:
+        self.handle_starttag(tag, attrs)  # <br/> is a <br>; a self-closed <p/> opens nothing
 
     def handle_endtag(self, tag: str) -> None:
         if tag in BLOCKS:
-            self.newline()
+            self.line_end(1 if tag == "br" else self.close_block(tag))
         if tag in SKIPPED:
             self.open[tag] = max(0, self.open[tag] - 1)
             self.title_done = self.title_done or (tag == "title" and bool(self.title))
         elif tag == "pre":
             self.pre = max(0, self.pre - 1)
+
+    def close_block(self, tag: str) -> int:
+        """The line ends of the innermost open ``tag`` block, now closed (2 if none is open)."""
+        for i in range(len(self.blocks) - 1, -1, -1):
+            if self.blocks[i][0] == tag:
+                count = self.blocks[i][1]
+                del self.blocks[i:]
+                return count
+        return 2
 
     def handle_data(self, data: str) -> None:
         start = self.position()
@@ -160,8 +257,14 @@ class _Extractor(HTMLParser):
             self.title.append(raw)
         if self.skipping():
             return
-        self.chars.append(raw if self.pre else raw.translate(_LAYOUT_WHITESPACE))
-        self.offsets.extend(range(start, start + len(raw)))
+        text = raw if self.pre else raw.translate(_LAYOUT_WHITESPACE)
+        if not self.pre and self.at_line_start():
+            # Indentation of the markup, not of the page; an ideographic space is the page's.
+            kept = text.lstrip(_MARKUP_SPACES)
+            start, text = start + len(text) - len(kept), kept
+            if not text:
+                return
+        self.emit(text, range(start, start + len(text)))
 
     def handle_entityref(self, name: str) -> None:
         self.reference("&" + name)
@@ -181,22 +284,34 @@ class _Extractor(HTMLParser):
         value = html.unescape(raw)
         if self.in_title():
             self.title.append(value)
-        if self.skipping() or not value:
+        if self.skipping() or not value or (self.at_line_start() and not value.strip(_MARKUP_SPACES)):
             return
-        self.chars.append(value)
-        if value == raw:
-            self.offsets.extend(range(start, end))
-        else:
-            self.offsets.extend([start] * len(value))
+        self.emit(value, range(start, end) if value == raw else [start] * len(value))
 
 
-def markup_removed(source: str, text: Text) -> list[Removed]:
-    """The markup that the extracted ``text`` of the page ``source`` left out, as removals:
-    each run of source characters no extracted character comes from, trimmed of the
-    whitespace around it (whitespace-only runs are not removals)."""
+def _boundary(tag: str, attrs: list) -> int:
+    """The line ends a block's start tag makes: 1 for a ``<br>`` or an editor line
+    (``LINE_CLASSES``), else 2."""
+    if tag == "br":
+        return 1
+    classes = next((value or "" for name, value in attrs if name == "class"), "").split()
+    return 1 if LINE_CLASSES.intersection(classes) else 2
+
+
+def markup_removed(source: str, covered: Iterable[tuple[int, int]]) -> list[Removed]:
+    """The markup of the page ``source``, as removals: each run of source characters that
+    none of the ``covered`` spans (the document's paragraphs, headings, titles and other
+    removals) holds, trimmed of the whitespace around it (whitespace-only runs are not
+    removals). Tags, and the entities and line ends that only stood for layout (an
+    ``&nbsp;`` after a date line, the end of a block), are all that is left.
+
+    >>> page = "<p>甲乙</p>&nbsp;<p>丙</p>"
+    >>> [(r.start, r.end) for r in markup_removed(page, [(3, 5), (18, 19)])]
+    [(0, 3), (5, 18), (19, 23)]
+    """
     kept = bytearray(len(source))
-    for offset in text.offsets:
-        kept[offset] = 1
+    for start, end in covered:
+        kept[start:end] = b"\x01" * (end - start)
     runs, start = [], None
     for i, flag in enumerate(kept):
         if not flag and start is None:

@@ -63,6 +63,8 @@ class Cleaned:
     cuts: set[int] = field(default_factory=set)
     #: Han characters OpenCC changed: a traditional or mixed source when many.
     converted_chars: int = 0
+    #: What the page says about its document (``rules.DOCUMENT_METADATA_FIELDS``).
+    metadata: dict = field(default_factory=dict)
 
 
 def document(text: Text, config: CleanConfig = CleanConfig(),
@@ -121,6 +123,11 @@ def _metadata_from_rule(cleaned: Cleaned, m: re.Match) -> None:
                 setattr(cleaned, name, rules.METADATA_FIELDS[name](value))
             except ValueError:
                 pass  # an impossible date or count is noise, not metadata
+        elif name in rules.DOCUMENT_METADATA_FIELDS and value is not None and name not in cleaned.metadata:
+            try:
+                cleaned.metadata[name] = rules.DOCUMENT_METADATA_FIELDS[name](value)
+            except ValueError:
+                pass
 
 
 def _title_and_repeats(cleaned: Cleaned) -> list[Span]:

@@ -1,9 +1,15 @@
 """Character normalisation that keeps every offset: line ends, OpenCC, punctuation width.
 
-The fixes run in the order of ``FIXES``. Each keeps the text's length or deletes
+The fixes run in the order of ``characters``. Each keeps the text's length or deletes
 characters through ``Text.delete``, so every remaining character still knows its source
 offset. None of them folds width the way NFKC or ftfy's defaults do: those turn
 ``，：；！？（）`` and the ideographic space into ASCII, which damages Chinese text.
+
+OpenCC runs only where the text is traditional (``conversion``): ``t2s`` over simplified
+text is not a no-op, it rewrites names and rare words that simplified Chinese writes with
+characters OpenCC also reads as traditional (乾 → 干, 於 → 于, 薹 → 苔, 拚 → 拼). The script
+of each line is read from its share of characters that exist only in traditional Chinese
+(``traditional_only``, derived from OpenCC's own character table).
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import difflib
 import functools
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import opencc
@@ -46,6 +53,192 @@ def make_converter(profile: str) -> opencc.OpenCC:
     return opencc.OpenCC(profile)
 
 
+#: The characters that exist only in traditional Chinese, one line per character: written
+#: from OpenCC's own character tables by ``tests/support/opencc_tables.py``, whose test
+#: checks the file against the installed OpenCC.
+TRADITIONAL_ONLY_FILE = Path(__file__).parents[1] / "resources" / "traditional_only.txt"
+#: The characters that exist only in simplified Chinese (们, 这, 国), written alike.
+SIMPLIFIED_ONLY_FILE = Path(__file__).parents[1] / "resources" / "simplified_only.txt"
+
+#: A line is traditional when at least this many of its characters, and this share of its
+#: Han characters, exist only in traditional Chinese. Traditional lines of the national
+#: reports hold 7 % (the 1957 report, half converted by its scanner) to 45 % such
+#: characters; a simplified line holds none, or one stray (打贏, a name with 樸, 拚命 in
+#: the 1978 report), so one such character never makes a line traditional.
+TRADITIONAL_LINE_MIN_CHARS = 2
+TRADITIONAL_LINE_SHARE = 0.05
+
+#: A stray traditional character in a simplified line converts when the document writes
+#: its simplified form beside the same neighbour, or at least this many times: then the
+#: document plainly writes that character simplified (会, 发, 党 in a compilation whose
+#: site swapped a few in), where a name (李樸) or a rare word has no such company.
+STRAY_MIN_SIMPLIFIED = 2
+
+#: A line with fewer Han characters than this (a heading, a date, a name) shows no script
+#: of its own: it takes the script of the lines around it.
+SCRIPT_EVIDENCE_HAN = 8
+
+
+@functools.cache
+def traditional_only() -> frozenset[str]:
+    """The characters that exist only in traditional Chinese (3,198 with OpenCC 1.4.2).
+
+    OpenCC's ``TSCharacters`` maps each traditional character to its simplified
+    candidates. A character whose candidates include itself is also written in simplified
+    Chinese (乾 → 干 乾: 乾坤; 於 → 于 於: the surname), and so is any candidate of another
+    character or key of ``STCharacters``; the rest exist only in traditional text.
+
+    >>> {"貝", "贏", "樸"} <= traditional_only(), {"乾", "於", "薹", "赢"} & traditional_only()
+    (True, set())
+    """
+    return _characters(TRADITIONAL_ONLY_FILE)
+
+
+@functools.cache
+def simplified_only() -> frozenset[str]:
+    """The characters that exist only in simplified Chinese, from ``STCharacters`` alike.
+
+    >>> {"们", "这", "赢"} <= simplified_only(), {"乾", "于", "贏"} & simplified_only()
+    (True, set())
+    """
+    return _characters(SIMPLIFIED_ONLY_FILE)
+
+
+def _characters(path: Path) -> frozenset[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """Where a text is traditional: the ranges to convert and the stray characters."""
+
+    #: ``[start, end)`` ranges of whole lines that are traditional, sorted.
+    lines: tuple[tuple[int, int], ...]
+    #: Indices of traditional-only characters in simplified lines that the document itself
+    #: writes simplified elsewhere (``打贏`` where it writes ``打赢``).
+    strays: tuple[int, ...]
+    #: "simplified", "traditional" or "mixed" (``schemas.SCRIPTS``).
+    script: str
+
+
+def conversion(chars: str, converter: opencc.OpenCC) -> Conversion:
+    """Which parts of ``chars`` are traditional and get converted.
+
+    Each line is read on its own, from its traditional-only and simplified-only
+    characters (``traditional_only``, ``simplified_only``): ``traditional`` when it has
+    enough of the former (``_reads_traditional``), ``simplified`` when it has more of the
+    latter or enough Han characters and a smaller share of traditional ones, and
+    undecided otherwise (a short line, or a single traditional-only character in a short
+    sentence, which a name and a traditional heading both show). An undecided line takes
+    the script of the nearest decided lines on both sides, and converts only when they
+    are traditional; a text of undecided lines only converts when it holds a
+    traditional-only character and no simplified-only one.
+
+    A traditional-only character in a simplified line is a stray: it converts only when
+    the document writes its simplified form next to the same neighbour elsewhere, or
+    often (``STRAY_MIN_SIMPLIFIED``), which a name or a rare word does not show.
+
+    >>> text = "记者李樸报道：全县上下坚决打贏脱贫攻坚战，乾坤湾景区游客增加。\\n打赢这场硬仗，关键在落实。"
+    >>> c = conversion(text, make_converter("t2s"))
+    >>> [text[i] for i in c.strays], c.lines, c.script
+    (['贏'], (), 'simplified')
+    >>> conversion("關於憲法草案的報告\\n一、\\n這是我們的任務", make_converter("t2s")).script
+    'traditional'
+    """
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", chars)]
+    labels = []
+    for start, end in lines:
+        han = _count(HAN_RE, chars, start, end)
+        trad = _count(_script_re("traditional"), chars, start, end)
+        simple = _count(_script_re("simplified"), chars, start, end)
+        if _reads_traditional(trad, simple, han):
+            labels.append("T")
+        elif simple > trad or (han >= SCRIPT_EVIDENCE_HAN and trad < TRADITIONAL_LINE_SHARE * han):
+            labels.append("S")
+        else:  # short, or one traditional-only character in a short sentence: 李樸 or 強化?
+            labels.append("?")
+    if all(label == "?" for label in labels):
+        # No line decides: the characters do, when none of them is simplified-only.
+        if _script_re("traditional").search(chars) and not _script_re("simplified").search(chars):
+            labels = ["T"] * len(labels)
+    convert = _resolve(labels)
+    ranges = tuple(span for span, yes in zip(lines, convert) if yes)
+    strays = _strays(chars, lines, convert, converter)
+    han_lines = [yes for (start, end), yes in zip(lines, convert) if HAN_RE.search(chars, start, end)]
+    script = "simplified" if not any(han_lines) else "traditional" if all(han_lines) else "mixed"
+    return Conversion(ranges, strays, script)
+
+
+def _reads_traditional(trad: int, simple: int, han: int) -> bool:
+    """Whether a line's counts of traditional-only, simplified-only and Han characters make
+    it traditional: enough traditional-only characters (``TRADITIONAL_LINE_*``), and a
+    third when the line also writes simplified-only ones. Two can be a name and a stray in
+    a simplified sentence (李樸 … 打贏); a line half converted by its scanner (the 1957
+    report) has six or more."""
+    return (trad >= TRADITIONAL_LINE_MIN_CHARS and trad >= TRADITIONAL_LINE_SHARE * han
+            and (simple == 0 or trad > TRADITIONAL_LINE_MIN_CHARS))
+
+
+@functools.cache
+def _script_re(script: str) -> re.Pattern:
+    characters = traditional_only() if script == "traditional" else simplified_only()
+    return re.compile("[" + "".join(sorted(characters)) + "]")
+
+
+def _count(pattern: re.Pattern, chars: str, start: int, end: int) -> int:
+    return sum(1 for _ in pattern.finditer(chars, start, end))
+
+
+def _resolve(labels: list[str]) -> list[bool]:
+    """Whether each line converts: ``T`` lines do, ``S`` lines do not, and a ``?`` line
+    does when the nearest readable line on each side is ``T`` (or the text ends there)."""
+    convert = []
+    for i, label in enumerate(labels):
+        if label != "?":
+            convert.append(label == "T")
+            continue
+        before = next((labels[j] for j in range(i - 1, -1, -1) if labels[j] != "?"), None)
+        after = next((labels[j] for j in range(i + 1, len(labels)) if labels[j] != "?"), None)
+        sides = [s for s in (before, after) if s is not None]
+        convert.append(bool(sides) and all(s == "T" for s in sides))
+    return convert
+
+
+def _strays(chars: str, lines: list[tuple[int, int]], convert: list[bool], converter: opencc.OpenCC) -> tuple[int, ...]:
+    """Traditional-only characters of unconverted lines whose simplified form the document
+    writes elsewhere beside the same neighbour, or often (``STRAY_MIN_SIMPLIFIED``)."""
+    candidates = [m.start() for (start, end), yes in zip(lines, convert) if not yes
+                  for m in _script_re("traditional").finditer(chars, start, end)]
+    if not candidates:
+        return ()
+    # The evidence is the text as it will read: traditional lines already converted.
+    parts, pos = [], 0
+    for (start, end), yes in zip(lines, convert):
+        if yes:
+            parts += [chars[pos:start], converter.convert(chars[start:end])]
+            pos = end
+    evidence = "".join(parts) + chars[pos:]
+    found = []
+    for i in candidates:
+        simple = converter.convert(chars[i])
+        left = chars[i - 1] if i > 0 and HAN_RE.match(chars[i - 1]) else ""
+        right = chars[i + 1] if i + 1 < len(chars) and HAN_RE.match(chars[i + 1]) else ""
+        if ((left and left + simple in evidence) or (right and simple + right in evidence)
+                or evidence.count(simple) >= STRAY_MIN_SIMPLIFIED):
+            found.append(i)
+    return tuple(found)
+
+
+def script(chars: str, profile: str = "t2s") -> str:
+    """The script of a text: "simplified", "traditional" or "mixed" (see ``conversion``).
+
+    >>> script("打赢脱贫攻坚战，决战决胜。"), script("打贏脫貧攻堅戰，決戰決勝。")
+    ('simplified', 'traditional')
+    """
+    return conversion(chars, make_converter(profile)).script
+
+
 def line_ends(text: Text) -> Text:
     """The text with ``\\r\\n`` and lone ``\\r`` turned into ``\\n`` (offsets kept).
 
@@ -60,7 +253,28 @@ def line_ends(text: Text) -> Text:
 
 
 def simplified(text: Text, converter: opencc.OpenCC) -> Text:
-    """The text converted by OpenCC, each character keeping the offset of the one it replaced.
+    """The text with its traditional parts converted by OpenCC (see ``conversion``), each
+    character keeping the offset of the one it replaced; simplified text is left as it is.
+
+    >>> simplified(Text.from_source("他姓於，名樸，是研究乾坤的学者。"), make_converter("t2s")).chars
+    '他姓於，名樸，是研究乾坤的学者。'
+    >>> simplified(Text.from_source("在聽了劉少奇同誌關於憲法草案的報告"), make_converter("t2s")).chars
+    '在听了刘少奇同志关于宪法草案的报告'
+    """
+    plan = conversion(text.chars, converter)
+    spans = sorted([*plan.lines, *((i, i + 1) for i in plan.strays)])
+    if not spans:
+        return text
+    parts, pos = [], 0
+    for start, end in spans:
+        parts += [text.slice(pos, start), _converted(text.slice(start, end), converter)]
+        pos = end
+    parts.append(text.slice(pos, len(text)))
+    return Text.concat(parts)
+
+
+def _converted(text: Text, converter: opencc.OpenCC) -> Text:
+    """The whole of ``text`` converted by OpenCC, offsets kept.
 
     OpenCC's dictionaries map almost everything one to one. When a phrase changes length,
     the whole run of Han characters it belongs to is re-converted on its own and its
@@ -194,7 +408,7 @@ def characters(text: Text, config: NormalizeConfig = NormalizeConfig()) -> Text:
 def string(s: str, config: NormalizeConfig = NormalizeConfig()) -> str:
     """``characters`` on a plain string, for callers that do not need offsets.
 
-    >>> string("打贏脱贫攻坚战, 决战决胜!")
+    >>> string("打贏脫貧攻堅戰, 決戰決勝!")
     '打赢脱贫攻坚战， 决战决胜！'
     """
     return characters(Text.from_source(s), config).chars

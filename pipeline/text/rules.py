@@ -30,12 +30,33 @@ RULES_DIR = Path(__file__).parents[1] / "rules"
 #:            ``DETECT_WINDOW`` characters (a header block of unknown lines).
 SCOPES = ("line", "inline", "tail", "rest", "head")
 
+def date(value: str) -> dt.date:
+    """An ISO date or a Chinese one.
+
+    >>> date("2019-02-15"), date("2019年02月15日")
+    (datetime.date(2019, 2, 15), datetime.date(2019, 2, 15))
+    """
+    m = re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})日", value.strip())
+    return dt.date(*map(int, m.groups())) if m else dt.date.fromisoformat(value.strip())
+
+
 #: Metadata a rule may capture with a named group, and how the value is parsed.
 METADATA_FIELDS = {
-    "published_date": dt.date.fromisoformat,
+    "published_date": date,
     "page_count": int,
     "declared_size": str,
     "title": str,
+}
+
+#: What a page says about the document it carries (a government portal's metadata
+#: table), captured the same way and kept as keys of ``documents.metadata``: the 文号, the
+#: issuing organ, the document's own date (成文日期), the posting date, the subject.
+DOCUMENT_METADATA_FIELDS = {
+    "doc_number": str.strip,
+    "issuer": str.strip,
+    "written_on": lambda value: date(value).isoformat(),
+    "published_on": lambda value: date(value).isoformat(),
+    "subject": str.strip,
 }
 
 #: How far into a document a family's ``detect`` patterns are looked for.
@@ -108,9 +129,10 @@ def _parse(path: Path) -> SiteRules:
             if unknown_keys:
                 raise ConfigError(f"rule {r.get('name')!r}: unknown keys {sorted(unknown_keys)}")
             pattern = re.compile(r["pattern"], re.MULTILINE)
-            unknown = set(pattern.groupindex) - set(METADATA_FIELDS)
+            fields = {*METADATA_FIELDS, *DOCUMENT_METADATA_FIELDS}
+            unknown = set(pattern.groupindex) - fields
             if unknown:
-                raise ConfigError(f"rule {r['name']!r}: named groups {sorted(unknown)} are not metadata fields {sorted(METADATA_FIELDS)}")
+                raise ConfigError(f"rule {r['name']!r}: named groups {sorted(unknown)} are not metadata fields {sorted(fields)}")
             line_pattern = (re.compile(rf"^[ \t\u3000]*(?P<line>{r['pattern']})[ \t\u3000]*$", re.MULTILINE)
                             if r["scope"] == "line" else None)
             rules.append(Rule(r["name"], r["kind"], r["scope"], pattern, line_pattern, bool(r.get("gap", False))))

@@ -3,8 +3,9 @@
     .venv/bin/python tests/data/make_extracts.py PATH/TO/corpus
 
 The tests read only what this writes; SOURCES.md says where each record came from. Extracts
-are whole records (national reports) or the opening and closing lines of a page's text
-(provincial reports), so every test sees real text as it was scraped, at a size it needs.
+are whole records (national reports), the opening and closing lines of a page's text
+(provincial reports) or a page's frame around its first and last blocks (government
+portal), so every test sees real text as it was scraped, at a size it needs.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -30,6 +32,10 @@ PROVINCES = ("上海市", "北京市", "河北省", "云南省", "宁夏回族�
 #: salutation, the first sections) and from its end (the closing and the trailing chrome).
 HEAD_LINES, TAIL_LINES = 60, 6
 MANIFEST_ROWS = 3
+#: Government portal pages kept: one whose title is broken by a <br>, one by three <p>s.
+#: Each is cut to the page frame, the first and the last blocks of the document.
+GOV_PAGES = ("policy_001.html", "policy_002.html")
+GOV_FIRST_BLOCKS, GOV_LAST_BLOCKS = 8, 4
 
 
 def national(corpus: Path) -> None:
@@ -56,6 +62,22 @@ def provincial(corpus: Path) -> None:
     _write_csv(out / "run_manifest_2026.csv", list(rows[0]), rows)
 
 
+def gov_portal(corpus: Path) -> None:
+    """The frame of each page (metadata table before the document, QR and tools after it)
+    around its first and last ``<p>`` blocks; the markup is cut between blocks only."""
+    out = HERE / "gov-portal"
+    out.mkdir(exist_ok=True)
+    for name in GOV_PAGES:
+        page = (corpus / "gov-portal" / name).read_text(encoding="utf-8")
+        start = page.index('id="UCAP-CONTENT"')
+        end = page.index("<!--/enpcontent-->")
+        ends = [m.end() for m in re.finditer("</p>", page[:end]) if m.start() > start]
+        starts = [m.start() for m in re.finditer("<p[ >]", page[:end]) if m.start() > start]
+        head = ends[GOV_FIRST_BLOCKS - 1]
+        tail = starts[-GOV_LAST_BLOCKS]
+        (out / name).write_text(page[:head] + " " + page[tail:], encoding="utf-8")
+
+
 def _write_csv(path: Path, header: list[str], rows: list[dict]) -> None:
     """UTF-8 with a BOM and LF row ends, as the scraper wrote them."""
     buffer = io.StringIO(newline="")
@@ -71,6 +93,7 @@ def main() -> None:
     corpus = Path(sys.argv[1])
     national(corpus)
     provincial(corpus)
+    gov_portal(corpus)
 
 
 if __name__ == "__main__":

@@ -156,7 +156,7 @@ def test_mixed_inbox_accounts_for_every_input_and_validates(harness, tmp_path):
     for d in documents:
         by_file.setdefault(d["source_path"], []).append(d)
     assert len(by_file["corpus/national-reports/government_work_reports.jsonl"]) == 9
-    assert len(by_file["corpus/national-reports/cpc_congress_reports.jsonl"]) == 4
+    assert len(by_file["corpus/national-reports/cpc_congress_reports.jsonl"]) == 3  # + the 七大 stub: no_body
     assert sum(1 for f in by_file if f.startswith("corpus/provincial-2026/")) == 5
     assert {r["source_path"]: r["reason"] for r in rejects if r["source_path"].startswith("broken/")} == {
         "broken/empty.txt": "empty_file", "broken/binary.txt": "undecodable", "broken/notes.docx": "unsupported_format",

@@ -75,7 +75,7 @@ def release(*docs: dict) -> dict[str, pa.Table]:
             source_bytes=len(text.encode()), format="txt", encoding="utf-8", site=None, url=None, title=None,
             published_date=doc.get("published"), page_count=None, declared_size=None,
             declared_speech_count=None, speech_count=1, paragraph_count=len(texts), char_count=len(text),
-            removed_char_count=0, converted_char_count=doc.get("converted", 0), segmentation="single",
+            removed_char_count=0, converted_char_count=doc.get("converted", 0), script="simplified", segmentation="single",
             status="ok", flags=(), metadata=None))
     return {name: records.to_arrow(name, rows[name]) for name in rows}
 

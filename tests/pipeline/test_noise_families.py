@@ -43,11 +43,11 @@ CASES = json.loads(CASES_FILE.read_text(encoding="utf-8"))
 RULE_KINDS = {
     "site_header", "banner", "disclaimer", "breadcrumb", "toolbar", "reading_progress", "upload_metadata",
     "share_banner", "page_title", "page_marker", "paywall", "related_links", "watermark", "ad", "boilerplate",
-    "editor_note", "summary", "trailing_prompt",
+    "editor_note", "summary", "trailing_prompt", "document_metadata",
 }
 
 #: Removals a clean text may have beyond whitespace: text moved into metadata, not lost.
-METADATA_KINDS = {"document_title", "speech_metadata"}
+METADATA_KINDS = {"document_title", "speech_metadata", "document_metadata"}
 
 REQUIRED_KEYS = {"fixture", "family", "catalogue", "needs", "site", "must_not_contain", "must_contain", "removed_kinds"}
 OPTIONAL_KEYS = {"document", "flags", "must_not_be_paragraph", "must_not_contain_start", "count_once", "must_survive",

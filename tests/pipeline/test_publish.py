@@ -35,7 +35,7 @@ def _tables() -> dict[str, pa.Table]:
         encoding="gb18030", site="doc88", title="在全县工作会议上的讲话",
         published_date=dt.date(2024, 3, 1), page_count=2, declared_size="37.5 KB",
         declared_speech_count=None, speech_count=1, paragraph_count=2, char_count=120,
-        removed_char_count=8, segmentation="single", status="ok", converted_char_count=0,
+        removed_char_count=8, segmentation="single", status="ok", converted_char_count=0, script="simplified",
         source_line=None, format="txt", url=None, flags=(), metadata=None,
     )
     speech = Speech(

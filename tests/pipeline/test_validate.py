@@ -55,7 +55,7 @@ def clean_records() -> dict[str, list]:
         encoding="utf-8", site=None, title="在全省经济工作会议上的讲话",
         published_date=dt.date(2021, 1, 5), page_count=3, declared_size="37.5 KB",
         declared_speech_count=None, speech_count=1, paragraph_count=2, char_count=200,
-        removed_char_count=1, segmentation="single", status="ok", converted_char_count=0,
+        removed_char_count=1, segmentation="single", status="ok", converted_char_count=0, script="simplified",
         source_line=None, format="html", url=None, flags=(), metadata=None,
     )
     speech = Speech(
