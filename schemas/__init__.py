@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from schemas import characters
 
-SCHEMA_VERSION = "1.2.0"
+SCHEMA_VERSION = "1.3.0"
 
 #: 16 lowercase hex digits: the first 64 bits of a sha256 (see ``pipeline.records``).
 ID_PATTERN = r"^[0-9a-f]{16}$"
@@ -170,6 +170,11 @@ DOCUMENTS = Table(
         Column("metadata", _STRING, "Other fields of the corpus record (province, year…) as a JSON object, or null.", nullable=True),
     ),
 )
+
+#: The columns of ``documents`` each line of the JSONL download repeats in its ``document``
+#: object: where the speech was published, under which title and when, and where it lies
+#: in the inbox; what citing a speech takes, with the download alone.
+DOWNLOAD_DOCUMENT_COLUMNS = ("source_path", "source_line", "url", "site", "title", "published_date")
 
 SPEECHES = Table(
     name="speeches",

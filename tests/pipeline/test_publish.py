@@ -200,8 +200,11 @@ def test_round_trip(tmp_path, tables):
     lines = text.splitlines()
     assert len(lines) == 1 and text.endswith("\n")
     speech = json.loads(lines[0])
-    assert list(speech) == schemas.SPEECHES.column_names + ["sections", "paragraphs"]
+    assert list(speech) == schemas.SPEECHES.column_names + ["document", "sections", "paragraphs"]
     assert speech["speech_id"] == SPEECH
+    document = tables["documents"].to_pylist()[0]
+    assert speech["document"] == {**{k: document[k] for k in schemas.DOWNLOAD_DOCUMENT_COLUMNS},
+                                  "published_date": "2024-03-01"}
     assert [s["ordinal"] for s in speech["sections"]] == [1, 2]
     assert [s["section_id"] for s in speech["sections"]] == [SEC1, SEC2]
     assert [p["text"] for p in speech["paragraphs"]] == [TEXT1, TEXT2]
