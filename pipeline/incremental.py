@@ -239,13 +239,18 @@ def unchanged_rows(previous: dict[str, pa.Table], tables: dict[str, pa.Table]) -
                 # a row with a new key meets old row 0, whose key columns differ from its own
                 old, runs = old.take(np.maximum(position, 0)), [(0, 0, table.num_rows)]
             for start, old_start, length in runs:
-                new_part, old_part = table.slice(start, length), old.slice(old_start, length)
-                run = np.ones(length, dtype=bool)
-                for column in table.column_names:
-                    run &= _equal(old_part.column(column), new_part.column(column))
-                same[start:start + length] = run
+                same[start:start + length] = equal_rows(old.slice(old_start, length), table.slice(start, length))
         out[name] = pa.chunked_array([pa.array(same)])
     return out
+
+
+def equal_rows(a: pa.Table, b: pa.Table) -> np.ndarray:
+    """Per row of two tables with the same columns and as many rows: every value the same
+    (a null equals only a null, lists element by element)."""
+    same = np.ones(a.num_rows, dtype=bool)
+    for column in a.column_names:
+        same &= _equal(a.column(column), b.column(column))
+    return same
 
 
 #: Most runs of consecutive old rows compared slice by slice; each costs a few Arrow

@@ -294,6 +294,14 @@ TABLES: dict[str, Table] = {
     t.name: t for t in (DOCUMENTS, SPEECHES, SECTIONS, PARAGRAPHS, REMOVALS, REJECTS)
 }
 
+#: Columns computed over the whole release (keywords, duplicate marks): they may change
+#: when other speeches come or go while the row's own text stays the same, so what
+#: changed between two releases (``pipeline.release.diff``) does not compare them.
+CORPUS_WIDE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "speeches": ("keywords", "duplicate_of", "duplicate_kind", "duplicate_score", "duplicate_cluster"),
+    "paragraphs": ("duplicate_of", "duplicate_kind", "duplicate_score"),
+}
+
 
 def table(name: str) -> Table:
     """The table called ``name``; raises with the valid names on a typo."""
