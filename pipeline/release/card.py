@@ -10,7 +10,9 @@ import pyarrow as pa
 
 import schemas
 from pipeline.release import lines, markdown, report
-from schemas.layout import CROISSANT_NAME, DATA_DIR, DATA_DOCS_DIR, JSONL_NAME, LICENSE_NOTE, PRETTY_NAME, REPORT_NAME
+from schemas.layout import (
+    CHANGES_NAME, CROISSANT_NAME, DATA_DIR, DATA_DOCS_DIR, JSONL_NAME, LICENSE_NOTE, PRETTY_NAME, REPORT_NAME,
+)
 
 #: Rejected files named per reason in the card; the rest are in ``rejects``.
 _EXAMPLE_PATHS = 5
@@ -144,6 +146,8 @@ def _files_section(manifest: dict) -> str:
     for rel, meta in manifest["files"].items():
         if rel.endswith(".parquet"):
             what = f"the `{Path(rel).stem}` table (Parquet)"
+        elif rel == CHANGES_NAME:
+            what = "the speeches added, removed and changed since the previous release (what `speechcorpus diff` prints)"
         elif rel.endswith(JSONL_NAME):
             what = "one speech per line, with its document's citation fields and its sections and paragraphs (gzip JSON Lines)"
         else:
