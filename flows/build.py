@@ -43,7 +43,7 @@ from pipeline.corpus.enrich import EnrichConfig  # noqa: E402
 from pipeline.corpus.tokenize import TokenizeConfig  # noqa: E402
 from pipeline.ingest import IngestConfig  # noqa: E402
 from pipeline.process import BuildConfig  # noqa: E402
-from pipeline.release import describe, jsonl, lock, parquet, store  # noqa: E402
+from pipeline.release import describe, diff, jsonl, lock, parquet, store  # noqa: E402
 from pipeline.release import report as release_report  # noqa: E402
 from pipeline.text.clean import CleanConfig  # noqa: E402
 from pipeline.text.normalize import NormalizeConfig  # noqa: E402
@@ -104,6 +104,8 @@ def build_release(params: RunParams = RunParams()) -> dict:
                                  plan.carried.tables["documents"].column("doc_id"))
         index = {**enriched.index,
                  incremental.STATE: incremental.state_table(enriched.tables, incremental.fingerprints(config))}
+        # the speeches changed since the latest release, compared beside validation
+        speech_changes = background.start(_speech_changes, previous, plan, enriched.tables) if previous is not None else None
         checked = validate_and_write(enriched.tables, index, plan.carried.tables, previous, output)
         now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
         release_id = describe.release_id(now, enriched.tables)
@@ -111,10 +113,14 @@ def build_release(params: RunParams = RunParams()) -> dict:
         manifest["enrichment"] = enriched.summary
         manifest["deduplication"] = {**params.enrich_config().dedup.describe(), "stats": enriched.summary["dedup"]}
         manifest["changes"] = plan.summary()
+        changes = speech_changes.result().to_dict(previous.name, release_id) if speech_changes is not None else None
+        if changes is not None:
+            manifest["changes"]["speeches"] = changes["counts"]
         progress.current().stage("publish")
         # quote(): the manifest lists every input file; Prefect would walk its nodes looking for futures
         path = publish_release(output, release_id, enriched.tables, quote(manifest), checked.data_docs,
-                               index=index if checked.data_files is None else None, data_files=checked.data_files)
+                               index=index if checked.data_files is None else None, data_files=checked.data_files,
+                               changes=quote(changes))
         progress.current().done()
         logger.info("published %s", path)
         return _summary(path, enriched.tables)
@@ -141,6 +147,15 @@ def plan_build(inbox: Path, previous: Path | None, config: BuildConfig, incremen
         release = background.start(_read_release, previous) if state is not None else None
         plan = incremental.compare(ingest.inbox_files(inbox), inbox, state, incremental.fingerprints(config))
         return incremental.with_carried(plan, release.result()) if plan.keep else plan
+
+
+def _speech_changes(previous: Path, plan: incremental.Plan, tables: dict[str, pa.Table]) -> diff.Changes:
+    """The speeches added, removed and changed since the ``previous`` release: of the
+    documents not carried over, whose previous rows the plan kept, or else of the whole
+    release read again."""
+    if plan.replaced is None:
+        return diff.between(previous, tables)
+    return diff.compare(plan.replaced, diff.without_documents(tables, plan.carried.tables["documents"].column("doc_id")))
 
 
 def _read_release(previous: Path) -> dict[str, pa.Table]:
@@ -282,8 +297,8 @@ def write_data_files(folder: Path, tables: dict[str, pa.Table], index: dict[str,
 
 @task(retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=transient, cache_policy=NO_CACHE)
 def publish_release(output_dir: Path, release_id: str, tables, manifest: dict, data_docs: Path,
-                    index: dict | None = None, data_files: Path | None = None) -> Path:
-    return store.write_release(output_dir, release_id, tables, manifest, index, data_docs, data_files)
+                    index: dict | None = None, data_files: Path | None = None, changes: dict | None = None) -> Path:
+    return store.write_release(output_dir, release_id, tables, manifest, index, data_docs, data_files, changes)
 
 
 def _summary(path: Path, tables: dict[str, pa.Table]) -> dict:

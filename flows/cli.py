@@ -95,6 +95,20 @@ def parser() -> argparse.ArgumentParser:
         "removals per kind, duplicates, changes since the previous release, validation.",
     )
     show.add_argument("release", type=Path, metavar="RELEASE", help="a release folder, or an output folder with latest")
+    compare = commands.add_parser(
+        "diff",
+        help="list the speeches added, removed and changed between two releases",
+        description="Compare two releases speech by speech and print the speeches the new one adds, removes "
+        "and changes: title, document, and for a changed one how many paragraphs and which fields differ "
+        "(keywords and duplicate marks, which follow the rest of the release, are not compared). OLD and "
+        "NEW are release folders, output folders (their latest release), or release ids of --output.",
+    )
+    compare.add_argument("old", metavar="OLD", help="the earlier release: a folder, or a release id of --output")
+    compare.add_argument("new", metavar="NEW", nargs="?", default="latest",
+                         help="the later release: a folder, or a release id of --output (default: latest)")
+    compare.add_argument("--output", type=Path, default=Path("output"), metavar="DIR",
+                         help="output folder whose releases/ holds the release ids (default: output)")
+    compare.add_argument("--json", action="store_true", help="print the list as JSON (what a release's changes.json holds)")
     return parser
 
 
@@ -108,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         return _inspect(args, console, err)
     if args.command == "show":
         return _show(args.release, console, err)
+    if args.command == "diff":
+        return _diff(args, console, err)
     if not args.input.is_dir():
         err.print(f"[red]error:[/red] input folder {str(args.input)!r} does not exist")
         return 2
@@ -239,10 +255,64 @@ def _show(path: Path, console: Console, err: Console) -> int:
     changes = m.get("changes", {}).get("files")
     if changes:
         console.print("changes: " + ", ".join(f"{k} {v}" for k, v in changes.items()))
+    speeches = m.get("changes", {}).get("speeches")
+    if speeches:
+        console.print("speeches: " + ", ".join(f"{k} {v}" for k, v in speeches.items()))
     validation = m.get("validation", {})
     console.print(f"validation: {'passed' if validation.get('success') else 'FAILED'}", markup=False)
     console.print(escape(str(manifest_path.parent)), soft_wrap=True)
     return 0
+
+
+def _release_folder(name: str, output: Path) -> Path | None:
+    """The release ``name`` stands for: a release folder, an output folder's latest, or a
+    release id (or ``latest``) of ``output``; None when there is none."""
+    for candidate in (Path(name), Path(name) / "latest", output / "releases" / name, output / name):
+        if (candidate / "manifest.json").is_file():
+            return candidate.resolve()
+    return None
+
+
+def _diff(args: argparse.Namespace, console: Console, err: Console) -> int:
+    import json
+
+    from pipeline.release import diff
+
+    folders = []
+    for name in (args.old, args.new):
+        folder = _release_folder(name, args.output)
+        if folder is None:
+            err.print(f"[red]error:[/red] {escape(repr(name))} is neither a release folder, an output folder nor a release "
+                      f"id of {escape(repr(str(args.output)))}", highlight=False)
+            return 2
+        folders.append(folder)
+    old, new = folders
+    changes = diff.compare(diff.read(old), diff.read(new)).to_dict(old.name, new.name)
+    if args.json:
+        console.print_json(json.dumps(changes, ensure_ascii=False))
+        return 0
+    counts = changes["counts"]
+    console.print(f"{old.name} → {new.name}: {counts['added']} added, {counts['removed']} removed, "
+                  f"{counts['changed']} changed speech(es)", markup=False, soft_wrap=True)
+    for kind in diff.KINDS:
+        for entry in changes[kind]:
+            console.print(_change_line(kind, entry), markup=False, soft_wrap=True, highlight=False)
+    return 0
+
+
+def _change_line(kind: str, entry: dict) -> str:
+    """One speech of ``speechcorpus diff``: the change, its id, title and document, and
+    what differs."""
+    line = "" if entry["source_line"] is None else f":{entry['source_line']}"
+    text = (f"{kind:<8} {entry['speech_id']}  {entry['title'] or '(untitled)'}  "
+            f"[{entry['source_path']}{line} #{entry['ordinal']}]")
+    if kind == "changed":
+        text += f"  {entry['paragraphs_differing']} paragraph(s) differ"
+        if entry["fields"]:
+            text += "; fields: " + ", ".join(entry["fields"])
+        if entry["previous_speech_id"] != entry["speech_id"]:
+            text += f"; was {entry['previous_speech_id']}"
+    return text
 
 
 def _verify(path: Path, console: Console, err: Console) -> int:

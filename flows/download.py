@@ -53,10 +53,9 @@ def _compressed(bodies: Iterator[bytes]) -> Iterator[bytes]:
 def _from_child(tables: dict[str, pa.Table], plan: jsonl.Layout, work: Path) -> Iterator[bytes]:
     """The compressed members of ``plan.to_write``, made by ``python -m flows.download``."""
     work.mkdir()
-    for name in jsonl.LINE_TABLES:
-        # the child gets only the nested rows of the speeches it writes
-        write_arrow_file(tables[name] if name == "speeches" else jsonl.of_speeches(tables[name], plan.only),
-                         work / f"{name}.arrow")
+    # the child gets only the nested rows of the speeches it writes
+    for name, table in jsonl.line_tables(tables, plan.only).items():
+        write_arrow_file(table, work / f"{name}.arrow")
     (work / "job.json").write_text(json.dumps({"ranges": plan.to_write}))
     child = subprocess.run([sys.executable, "-m", "flows.download", str(work)], capture_output=True, text=True,
                            cwd=Path(__file__).resolve().parents[1])

@@ -111,6 +111,9 @@ class Plan:
     keep: set[str] = field(default_factory=set)
     #: the previous release read no other file than those kept: every row of it is carried
     keeps_everything: bool = False
+    #: the previous release's rows (``REPLACED_TABLES``) of the documents not carried over,
+    #: those of changed and removed files, when they are few (``with_carried``); else None
+    replaced: dict[str, pa.Table] | None = None
 
     def summary(self) -> dict:
         """Counts and the paths of the added, changed and removed files (the manifest's diff)."""
@@ -182,9 +185,34 @@ def compare(paths: list[Path], inbox: Path, state: pa.Table | None, prints: Fing
 
 
 def with_carried(out: Plan, release: dict[str, pa.Table]) -> Plan:
-    """``out`` with the records of its kept files taken from the previous ``release``."""
+    """``out`` with the records of its kept files taken from the previous ``release``, and
+    the rows of the others (``Plan.replaced``)."""
     out.carried = _carried(release, out.keep, everything=out.keeps_everything)
+    out.replaced = _replaced(release, out.carried.tables["documents"].column("doc_id"))
     return out
+
+
+#: The tables whose rows of the documents not carried over a plan keeps: what comparing
+#: the new release with the previous one, speech by speech, needs of the previous one.
+REPLACED_TABLES = ("documents", "speeches", "paragraphs")
+#: Documents not carried over whose rows a plan keeps: at most this share of the previous
+#: release's, or this many. A nightly build's few cost little memory to keep and would
+#: take seconds to read again (the whole file is decoded to filter a few rows); when most
+#: documents are processed again, reading their rows again costs little next to that.
+_MOST_REPLACED_SHARE, _MOST_REPLACED = 0.25, 100
+
+
+def _replaced(release: dict[str, pa.Table], carried: pa.ChunkedArray) -> dict[str, pa.Table] | None:
+    """The ``REPLACED_TABLES`` rows of ``release`` of the documents not in ``carried``, or
+    None when they are more than ``_MOST_REPLACED_SHARE`` of its documents and more than
+    ``_MOST_REPLACED``."""
+    documents = release["documents"]
+    gone = pc.invert(pc.is_in(documents.column("doc_id"), value_set=carried.combine_chunks()))
+    if (pc.sum(gone).as_py() or 0) > max(_MOST_REPLACED_SHARE * documents.num_rows, _MOST_REPLACED):
+        return None
+    doc_ids = pc.filter(documents.column("doc_id"), gone).combine_chunks()
+    return {name: release[name].filter(pc.is_in(release[name].column("doc_id"), value_set=doc_ids))
+            for name in REPLACED_TABLES}
 
 
 def _sha256(path: Path) -> str | None:
@@ -239,13 +267,18 @@ def unchanged_rows(previous: dict[str, pa.Table], tables: dict[str, pa.Table]) -
                 # a row with a new key meets old row 0, whose key columns differ from its own
                 old, runs = old.take(np.maximum(position, 0)), [(0, 0, table.num_rows)]
             for start, old_start, length in runs:
-                new_part, old_part = table.slice(start, length), old.slice(old_start, length)
-                run = np.ones(length, dtype=bool)
-                for column in table.column_names:
-                    run &= _equal(old_part.column(column), new_part.column(column))
-                same[start:start + length] = run
+                same[start:start + length] = equal_rows(old.slice(old_start, length), table.slice(start, length))
         out[name] = pa.chunked_array([pa.array(same)])
     return out
+
+
+def equal_rows(a: pa.Table, b: pa.Table) -> np.ndarray:
+    """Per row of two tables with the same columns and as many rows: every value the same
+    (a null equals only a null, lists element by element)."""
+    same = np.ones(a.num_rows, dtype=bool)
+    for column in a.column_names:
+        same &= _equal(a.column(column), b.column(column))
+    return same
 
 
 #: Most runs of consecutive old rows compared slice by slice; each costs a few Arrow

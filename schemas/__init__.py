@@ -177,6 +177,11 @@ DOCUMENTS = Table(
     ),
 )
 
+#: The columns of ``documents`` each line of the JSONL download repeats in its ``document``
+#: object: where the speech was published, under which title and when, and where it lies
+#: in the inbox; what citing a speech takes, with the download alone.
+DOWNLOAD_DOCUMENT_COLUMNS = ("source_path", "source_line", "url", "site", "title", "published_date")
+
 SPEECHES = Table(
     name="speeches",
     doc="One row per speech (讲话, 发言, 党课讲稿, 工作报告…) found in a document.",
@@ -293,6 +298,14 @@ REJECTS = Table(
 #: All tables in the order they are written and documented.
 TABLES: dict[str, Table] = {
     t.name: t for t in (DOCUMENTS, SPEECHES, SECTIONS, PARAGRAPHS, REMOVALS, REJECTS)
+}
+
+#: Columns computed over the whole release (keywords, duplicate marks): they may change
+#: when other speeches come or go while the row's own text stays the same, so what
+#: changed between two releases (``pipeline.release.diff``) does not compare them.
+CORPUS_WIDE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "speeches": ("keywords", "duplicate_of", "duplicate_kind", "duplicate_score", "duplicate_cluster"),
+    "paragraphs": ("duplicate_of", "duplicate_kind", "duplicate_score"),
 }
 
 

@@ -13,6 +13,9 @@ JSONL_NAME = "speeches.jsonl.gz"
 #: Croissant (MLCommons) metadata and the human-readable report, at the release root.
 CROISSANT_NAME = "croissant.json"
 REPORT_NAME = "report.html"
+#: The speeches added, removed and changed since the release a build started from, at
+#: the release root (``pipeline.release.diff``; none in a first release).
+CHANGES_NAME = "changes.json"
 #: Great Expectations' Data Docs of the release's validation, under the release folder.
 DATA_DOCS_DIR = "validation"
 

@@ -155,7 +155,7 @@ def test_every_command_and_option_has_help():
 
     parser = cli.parser()
     (commands,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-    assert set(commands.choices) == {"build", "serve", "verify", "inspect", "show"}
+    assert set(commands.choices) == {"build", "serve", "verify", "inspect", "show", "diff"}
     listed = {choice.dest: choice.help for choice in commands._choices_actions}
     for name, command in commands.choices.items():
         assert listed[name] and command.description, name
@@ -172,6 +172,7 @@ def test_errors_are_one_line_with_a_non_zero_exit(tmp_path):
         (["verify", str(tmp_path / "missing")], 2),
         (["show", str(tmp_path)], 2),
         (["inspect", str(tmp_path / "missing.txt")], 2),
+        (["diff", "no-such-release", "latest", "--output", str(tmp_path)], 2),
     ]
     for args, code in cases:
         out = subprocess.run([sys.executable, "-m", "flows.cli", *args], cwd=REPO, capture_output=True, text=True)

@@ -6,9 +6,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyarrow as pa
+
 import schemas
-from pipeline.release import markdown, report
-from schemas.layout import CROISSANT_NAME, DATA_DIR, DATA_DOCS_DIR, JSONL_NAME, LICENSE_NOTE, PRETTY_NAME, REPORT_NAME
+from pipeline.release import lines, markdown, report
+from schemas.layout import (
+    CHANGES_NAME, CROISSANT_NAME, DATA_DIR, DATA_DOCS_DIR, JSONL_NAME, LICENSE_NOTE, PRETTY_NAME, REPORT_NAME,
+)
 
 #: Rejected files named per reason in the card; the rest are in ``rejects``.
 _EXAMPLE_PATHS = 5
@@ -67,6 +71,7 @@ def dataset_card(manifest: dict) -> str:
         f"# {PRETTY_NAME}\n",
         _summary(manifest),
         _files_section(manifest),
+        _loading_section(),
         _inputs_section(manifest),
         _tables_section(),
         _cleaning_section(manifest),
@@ -141,8 +146,10 @@ def _files_section(manifest: dict) -> str:
     for rel, meta in manifest["files"].items():
         if rel.endswith(".parquet"):
             what = f"the `{Path(rel).stem}` table (Parquet)"
+        elif rel == CHANGES_NAME:
+            what = "the speeches added, removed and changed since the previous release (what `speechcorpus diff` prints)"
         elif rel.endswith(JSONL_NAME):
-            what = "one speech per line, its sections and paragraphs nested (gzip JSON Lines)"
+            what = "one speech per line, with its document's citation fields and its sections and paragraphs (gzip JSON Lines)"
         else:
             what = ""
         rows.append([f"`{rel}`", what, str(meta["bytes"]), f"`{meta['sha256']}`"])
@@ -152,8 +159,91 @@ def _files_section(manifest: dict) -> str:
         + "\nEach Parquet file is one config of this card "
         f"(`datasets.load_dataset(path, \"paragraphs\")`). `{DATA_DIR}/{JSONL_NAME}` holds the "
         "same speeches for readers who want one self-contained object per speech; it is not "
-        "a config.\n"
+        "a config.\n\n" + _download_line()
     )
+
+
+def _download_line() -> str:
+    """What a line of the JSONL download holds, from the schemas it is written under."""
+    rows = [[f"`{name}`", f"`{schemas.DOCUMENTS.column(name).type}`", schemas.DOCUMENTS.column(name).doc]
+            for name in schemas.DOWNLOAD_DOCUMENT_COLUMNS]
+    nested = ", ".join(f"`{name}`" for name in lines.NESTED_TABLES)
+    return (
+        f"Each line of `{DATA_DIR}/{JSONL_NAME}` holds one speech: every column of `speeches`; "
+        f"`{lines.DOCUMENT}`, the columns of its row of `documents` that citing it takes, so "
+        "the download alone says where each speech comes from; and "
+        f"{nested}: its rows of those tables in ordinal order, without `speech_id` and "
+        "`doc_id`, which the line carries once. Dates are ISO strings (`YYYY-MM-DD`). "
+        f"The `{lines.DOCUMENT}` object:\n\n"
+        + markdown.table(["field", "Arrow type", "description"], rows)
+    )
+
+
+def _nullable_integers() -> list[str]:
+    return [f"`{t.name}.{c.name}`" for t in schemas.TABLES.values() for c in t.columns
+            if c.nullable and pa.types.is_integer(c.type)]
+
+
+def _loading_section() -> str:
+    """How to load the release, with examples the pipeline's tests run on every release
+    as printed here (from the release folder)."""
+    examples = [example.replace("DATA/", f"{DATA_DIR}/").replace("JSONL", JSONL_NAME).replace("DOCUMENT", lines.DOCUMENT)
+                for example in _EXAMPLES]
+    return (
+        "## Loading the data\n\n"
+        "The examples run from the folder of this card; the pipeline's tests run them, as "
+        "printed here, against a built release.\n\n"
+        "pandas, with Arrow-backed columns: integer columns stay integers (`int32`, `int64`) "
+        "where a value is null, and every release loads with the same dtypes. Without "
+        "`dtype_backend=\"pyarrow\"`, pandas makes a nullable integer column "
+        f"({', '.join(_nullable_integers())}) `float64` or an integer column depending on "
+        "whether the release holds a null in it. `documents.metadata` holds the other fields "
+        "of a corpus record (a JSONL line, a CSV row) as a JSON object, because they differ "
+        "from corpus to corpus; it is null for a page:\n\n"
+        f"```python\n{examples[0]}```\n\n"
+        "DuckDB, SQL over the tables at once; `->>` reads a field of `metadata`:\n\n"
+        f"```python\n{examples[1]}```\n\n"
+        "The JSONL download with nothing but Python, one speech per line:\n\n"
+        f"```python\n{examples[2]}```\n"
+    )
+
+
+#: The card's loading examples: ``DATA/`` stands for the data folder, ``JSONL`` for the
+#: download's name, ``DOCUMENT`` for the key of a line's document object.
+_EXAMPLES = (
+    """\
+import json
+
+import pandas as pd
+
+documents = pd.read_parquet("DATA/documents.parquet", dtype_backend="pyarrow")
+speeches = pd.read_parquet("DATA/speeches.parquet", dtype_backend="pyarrow")
+print(speeches[["title", "speaker", "delivered_on", "paragraph_count"]])
+# one dict per document (the fields differ from corpus to corpus), NA for a page
+documents["metadata"] = documents["metadata"].astype(object).map(json.loads, na_action="ignore")
+print(documents[["source_path", "source_line", "page_count", "metadata"]])
+""",
+    '''\
+import duckdb
+
+print(duckdb.sql("""
+    SELECT d.source_path, d.metadata->>'year' AS year, count(*) AS speeches, sum(s.char_count) AS chars
+    FROM 'DATA/speeches.parquet' s JOIN 'DATA/documents.parquet' d USING (doc_id)
+    GROUP BY ALL ORDER BY d.source_path
+""").fetchall())
+''',
+    """\
+import gzip
+import json
+
+with gzip.open("DATA/JSONL", "rt", encoding="utf-8") as lines:
+    for line in lines:
+        speech = json.loads(line)
+        document = speech["DOCUMENT"]  # where it comes from: enough to cite it
+        print(speech["title"], document["url"] or document["source_path"], document["published_date"],
+              len(speech["paragraphs"]))
+""",
+)
 
 
 def _tables_section() -> str:

@@ -1,4 +1,5 @@
-"""The JSONL download: one speech per line, its sections and paragraphs nested, gzipped.
+"""The JSONL download: one speech per line, with its document's citation fields and its
+sections and paragraphs nested, gzipped.
 
 The file is a series of gzip members, every gzip reader (``gzip``, ``zcat``, pandas,
 ``datasets``) reads it as one stream. Where a member ends depends on the speech ids
@@ -27,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 import pipeline
+import schemas
 from pipeline.release import lines
 from schemas import index
 
@@ -41,9 +43,10 @@ INDEX = "jsonl_members"
 #: magic, deflate, no flags, mtime 0, no extra flags, OS "unknown": what ``gzip.GzipFile``
 #: writes with ``mtime=0`` and no file name, so no byte depends on the machine.
 _GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
-#: Everything the bytes of a member depend on besides its lines; a member of a file
-#: written under another format is never copied.
-_FORMAT = f"gzip level {GZIP_LEVEL}, {MEMBER_SPEECHES} speeches per member, speechcorpus {pipeline.__version__}"
+#: Everything the bytes of a member depend on besides its lines, and what its lines hold
+#: (the schema): a member of a file written under another format is never copied.
+_FORMAT = (f"gzip level {GZIP_LEVEL}, {MEMBER_SPEECHES} speeches per member, speechcorpus {pipeline.__version__}, "
+           f"schema {schemas.SCHEMA_VERSION}")
 _INDEX_SCHEMA = index.jsonl_members_schema({b"format": _FORMAT.encode()})
 
 
@@ -69,9 +72,12 @@ def records(tables: dict[str, pa.Table]) -> Iterator[dict]:
     """One dict per speech, in the order of the speeches table, with its parts nested:
     the lines of the download, parsed.
 
-    Each dict has every speeches column, then ``sections`` and ``paragraphs``: the rows of
-    that speech in ordinal order, without the columns that point back at the speech or its
-    document (speech_id, doc_id), which the line already carries. Dates are ISO strings.
+    Each dict has every speeches column, then ``document``: the columns
+    ``schemas.DOWNLOAD_DOCUMENT_COLUMNS`` of its document (source_path, url, title,
+    published_date…: what citing the speech needs), then ``sections`` and ``paragraphs``:
+    the rows of that speech in ordinal order, without the columns that point back at the
+    speech or its document (speech_id, doc_id), which the line already carries. Dates are
+    ISO strings.
     """
     speeches = lines.Speeches(tables)
     for start in range(0, tables["speeches"].num_rows, _BLOCK_SPEECHES):
@@ -146,7 +152,15 @@ def assemble(path: Path, plan: Layout, fresh: Iterable[bytes], reuse: Reuse | No
 
 
 #: The tables a speech's line is made of.
-LINE_TABLES = ("speeches", *lines.NESTED_TABLES)
+LINE_TABLES = ("documents", "speeches", *lines.NESTED_TABLES)
+
+
+def line_tables(tables: dict[str, pa.Table], only: frozenset[str] | None = None) -> dict[str, pa.Table]:
+    """What the lines of the speeches ``only`` (None: all) are made of: the speeches, the
+    documents' citation columns, and the nested rows of those speeches alone."""
+    documents = tables["documents"].select(["doc_id", *schemas.DOWNLOAD_DOCUMENT_COLUMNS])
+    nested = {name: of_speeches(tables[name], only) for name in lines.NESTED_TABLES}
+    return {"documents": documents, "speeches": tables["speeches"], **nested}
 
 
 #: Speeches whose lines are built together: Arrow works a column at a time, and memory
@@ -209,10 +223,15 @@ def member_bounds(speech_ids: list[str]) -> list[tuple[int, int]]:
 def unchanged_speeches(tables: dict[str, pa.Table], unchanged: dict[str, pa.ChunkedArray],
                        carried_doc_ids: pa.ChunkedArray) -> frozenset[str]:
     """Speeches whose line is the previous release's: of a document carried over (so no
-    row of theirs can have gone), their row and every row of their sections and
-    paragraphs unchanged (``incremental.unchanged_rows``)."""
+    row of theirs can have gone) whose row is unchanged (the line repeats some of its
+    columns), their row and every row of their sections and paragraphs unchanged
+    (``incremental.unchanged_rows``)."""
     speech_ids = tables["speeches"].column("speech_id")
-    kept = pc.and_(unchanged["speeches"], pc.is_in(tables["speeches"].column("doc_id"), carried_doc_ids))
+    documents = tables["documents"]
+    changed_documents = pc.filter(documents.column("doc_id"), pc.invert(unchanged["documents"]))
+    doc_ids = tables["speeches"].column("doc_id")
+    kept = pc.and_(unchanged["speeches"], pc.is_in(doc_ids, carried_doc_ids))
+    kept = pc.and_(kept, pc.invert(pc.is_in(doc_ids, changed_documents)))
     for name in lines.NESTED_TABLES:
         changed_in = pc.unique(pc.filter(tables[name].column("speech_id"), pc.invert(unchanged[name])))
         kept = pc.and_(kept, pc.invert(pc.is_in(speech_ids, changed_in)))

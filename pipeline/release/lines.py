@@ -1,5 +1,5 @@
-"""The download's lines: each speech as one JSON object, its sections and paragraphs nested,
-built by Arrow a column at a time.
+"""The download's lines: each speech as one JSON object, its document's citation fields and
+its sections and paragraphs nested, built by Arrow a column at a time.
 
 A line is exactly what ``json.dumps(record, ensure_ascii=False, separators=(",", ":"))``
 writes for the speech's record (a property test holds the two together), but made for a
@@ -18,6 +18,10 @@ import pyarrow.compute as pc
 
 import schemas
 
+#: The key of the object each line holds of its speech's document: the columns
+#: ``schemas.DOWNLOAD_DOCUMENT_COLUMNS`` of its row of ``documents`` (null for a speech of
+#: no document), so that a line alone can be cited.
+DOCUMENT = "document"
 #: Tables nested into each speech's line, and the columns left out of them (those that
 #: point at the enclosing speech or its document): the line carries those values once.
 NESTED_TABLES = ("sections", "paragraphs")
@@ -31,25 +35,43 @@ class Speeches:
 
     A line is built by Arrow a column at a time, as ``json.dumps(record,
     ensure_ascii=False, separators=(",", ":"))`` writes it: each value becomes its JSON
-    text, a row's texts are joined into an object, and a speech's section and paragraph
-    objects, in ordinal order, into its arrays; much faster than dumping a dict per
-    speech, and the same bytes (a property test holds the two together).
+    text, a row's texts are joined into an object, its document's object follows, and a
+    speech's section and paragraph objects, in ordinal order, are joined into its arrays;
+    much faster than dumping a dict per speech, and the same bytes (a property test holds
+    the two together).
     """
 
     def __init__(self, tables: dict[str, pa.Table], only: set[str] | None = None):
         """``only``: the speeches whose lines will be asked for, when few are (a download
         that copies most members need not order every paragraph)."""
         self._speeches = tables["speeches"]
+        self._documents = _Documents(tables["documents"], self._speeches)
         self._children = {name: _Children(_of_speeches(tables[name], only), name, self._speeches)
                           for name in NESTED_TABLES}
 
     def lines(self, rows: list[int]) -> Lines:
         """The lines of the speeches at ``rows`` of the speeches table, in that order."""
-        speeches = self._speeches.take(pa.array(rows, pa.int64()))
-        parts = [_object_open(speeches)]
+        rows = pa.array(rows, pa.int64())
+        speeches = self._speeches.take(rows)
+        parts = [_object_open(speeches), f",{json.dumps(DOCUMENT)}:", self._documents.objects(rows)]
         for name in NESTED_TABLES:
             parts += [f",{json.dumps(name)}:[", self._children[name].arrays(rows), "]"]
         return Lines(pc.binary_join_element_wise(*parts, "}\n", ""))
+
+
+class _Documents:
+    """The ``document`` object of each speech row: its document's citation columns."""
+
+    def __init__(self, documents: pa.Table, speeches: pa.Table):
+        # a release has far fewer documents than speeches: each object is made once
+        names = list(schemas.DOWNLOAD_DOCUMENT_COLUMNS)
+        self._objects = pc.binary_join_element_wise(_object_open(documents.select(names)), "}", "")
+        self._rows = pc.index_in(speeches.column("doc_id").combine_chunks(), value_set=documents.column("doc_id").combine_chunks())
+
+    def objects(self, rows: pa.Array) -> pa.Array:
+        """The document object of each speech row of ``rows``; ``null`` for a speech whose
+        document is not in the table (validation refuses such a release)."""
+        return pc.fill_null(self._objects.take(self._rows.take(rows)), "null")
 
 
 class _Children:

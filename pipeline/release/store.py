@@ -26,7 +26,7 @@ import schemas
 from pipeline.errors import ConfigError, TransientIOError, is_transient
 from pipeline.records import sha256_file
 from pipeline.release import card, croissant, jsonl, parquet, report
-from schemas.layout import CROISSANT_NAME, DATA_DIR, DATA_DOCS_DIR, INDEX_DIR, JSONL_NAME, REPORT_NAME
+from schemas.layout import CHANGES_NAME, CROISSANT_NAME, DATA_DIR, DATA_DOCS_DIR, INDEX_DIR, JSONL_NAME, REPORT_NAME
 
 #: A release id is one path component that cannot clash with the staging folders
 #: (``.tmp-*``) and needs no escaping in Markdown, YAML or a shell.
@@ -100,7 +100,7 @@ def _files(root: Path, written_ahead: Path | None = None) -> dict[str, dict]:
 
 def write_release(output_dir: Path, release_id: str, tables: dict[str, pa.Table], manifest: dict,
                   index: dict[str, pa.Table] | None = None, data_docs: Path | None = None,
-                  data_files: Path | None = None) -> Path:
+                  data_files: Path | None = None, changes: dict | None = None) -> Path:
     """Publish ``tables`` as ``output_dir/releases/<release_id>`` and point ``latest`` at it.
 
     Returns the release folder. The sequence makes a release appear whole or not at all:
@@ -112,7 +112,9 @@ def write_release(output_dir: Path, release_id: str, tables: dict[str, pa.Table]
        and index), ``manifest.json`` (a copy of
        ``manifest`` completed with ``files`` {path: {sha256, bytes}} and ``row_counts``;
        the caller's dict is not changed), ``README.md`` (the dataset card),
-       ``croissant.json``, ``report.html`` and, when given, the ``data_docs``
+       ``croissant.json``, ``report.html``, ``changes.json`` when ``changes`` (the speeches
+       changed since the previous release, ``diff.Changes.to_dict``; listed in ``files``
+       and shown by the report) is given, and, when given, the ``data_docs``
        folder (moved in as ``validation/``; made by ``staging_path``) into a staging folder
        ``releases/.tmp-<release_id>-<random>``, on the same filesystem as the target;
     3. fsync every file and folder, so the rename cannot publish data still in cache;
@@ -148,6 +150,11 @@ def write_release(output_dir: Path, release_id: str, tables: dict[str, pa.Table]
             for folder in prepared:
                 os.rename(Path(data_files) / folder, staging / folder)
         full["files"] = _files(staging, Path(data_files) if data_files is not None else None)
+        if changes is not None:
+            (staging / CHANGES_NAME).write_text(json.dumps(changes, indent=1, ensure_ascii=False) + "\n",
+                                                encoding="utf-8", newline="\n")
+            full["files"][CHANGES_NAME] = {"sha256": sha256_file(staging / CHANGES_NAME),
+                                           "bytes": (staging / CHANGES_NAME).stat().st_size}
         full["row_counts"] = {name: tables[name].num_rows for name in schemas.TABLES}
         (staging / "manifest.json").write_text(
             json.dumps(full, indent=2, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n"
@@ -157,7 +164,7 @@ def write_release(output_dir: Path, release_id: str, tables: dict[str, pa.Table]
             json.dumps(croissant.metadata(full), indent=2, ensure_ascii=False, sort_keys=True) + "\n",
             encoding="utf-8", newline="\n",
         )
-        (staging / REPORT_NAME).write_text(report.render(tables, full), encoding="utf-8", newline="\n")
+        (staging / REPORT_NAME).write_text(report.render(tables, full, changes), encoding="utf-8", newline="\n")
         if data_docs is not None:
             os.rename(data_docs, staging / DATA_DOCS_DIR)
         _fsync_tree(staging)

@@ -3,6 +3,7 @@ full rebuild of the same inbox, byte for byte."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 
@@ -87,3 +88,28 @@ def test_a_rule_change_reprocesses_only_its_family(harness, inbox, tmp_path):
     full, _ = _release(tmp_path / "full", build_release(
         RunParams(input_dir=inbox, output_dir=tmp_path / "full", rules_dirs=[rules])))
     assert changed == full
+
+
+def test_the_speeches_compared_with_the_latest_release_are_the_same_from_the_plan_or_from_disk(harness, inbox, tmp_path):
+    """A build compares only the documents it did not carry over, with their previous rows
+    from the plan; without them it reads the whole previous release: the same list."""
+    from flows.build import _speech_changes
+    from pipeline import incremental, process
+    from pipeline.process import BuildConfig
+    from pipeline.release import store
+
+    out = tmp_path / "out"
+    build_release(RunParams(input_dir=inbox, output_dir=out))
+    previous = store.latest_release(out)
+    text = (inbox / PROVINCES[0]).read_text(encoding="utf-8")
+    (inbox / PROVINCES[0]).write_text(text.replace("各位代表：", "各位代表：\n我补充一段话。", 1), encoding="utf-8")
+    shutil.copy(PROVINCIAL / PROVINCES[2], inbox / PROVINCES[2])
+    plan = incremental.plan(sorted(inbox.iterdir()), inbox, previous, BuildConfig())
+    assert plan.replaced is not None
+    tables = process.tables([plan.carried, process.batch(plan.process, inbox)])
+    from_plan = _speech_changes(previous, plan, tables)
+    from_disk = _speech_changes(previous, dataclasses.replace(plan, replaced=None), tables)
+    assert from_plan == from_disk
+    assert from_plan.counts()["added"] >= 1 and {e.source_path for e in from_plan.added} == {PROVINCES[2]}
+    assert {e.source_path for e in from_plan.changed} == {PROVINCES[0]}
+    assert sum(e.paragraphs_differing for e in from_plan.changed) == 1 and not from_plan.removed

@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
@@ -79,6 +80,22 @@ def test_added_changed_and_removed_files(inbox, tmp_path):
     assert set(plan.carried.tables["paragraphs"].column("doc_id").to_pylist()) == \
         set(plan.carried.tables["documents"].column("doc_id").to_pylist())
     assert plan.carried.tables["rejects"].num_rows == 0  # empty.txt was removed
+
+
+def test_the_previous_rows_of_documents_not_carried_over_are_kept_when_few(inbox, tmp_path, monkeypatch):
+    """What comparing the two releases speech by speech needs of the previous one."""
+    previous = _release(inbox, tmp_path / "previous")
+    assert all(t.num_rows == 0 for t in _plan(inbox, previous).replaced.values())  # every document carried
+    (inbox / SEED.name).write_bytes(SEED.read_bytes() + "\n补充一句。".encode())
+    plan = _plan(inbox, previous)
+    assert set(plan.replaced) == set(incremental.REPLACED_TABLES)
+    assert plan.replaced["documents"].column("source_path").to_pylist() == [SEED.name]
+    seed_doc = plan.replaced["documents"].column("doc_id")[0].as_py()
+    old_speeches = pq.read_table(previous / "data" / "speeches.parquet")
+    assert plan.replaced["speeches"].equals(old_speeches.filter(pc.equal(old_speeches.column("doc_id"), seed_doc)))
+    assert set(plan.replaced["paragraphs"].column("doc_id").to_pylist()) == {seed_doc}
+    monkeypatch.setattr(incremental, "_MOST_REPLACED", 0)  # one document of two is more than a quarter
+    assert _plan(inbox, previous).replaced is None
 
 
 def test_a_setting_that_shapes_every_document_reprocesses_every_file(inbox, tmp_path):

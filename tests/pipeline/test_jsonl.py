@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import schemas
 from pipeline import incremental, process
 from pipeline.release import jsonl
 
@@ -215,11 +216,18 @@ def test_compound_keys_find_the_old_row_with_the_same_values(data):
     assert found.tolist() == [old_keys.index(k) if k in old_keys else -1 for k in new_keys]
 
 
+def _iso(row: dict) -> dict:
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in row.items()}
+
+
 def _lines_by_json_dumps(tables: dict[str, pa.Table]) -> bytes:
     """The download's lines as the documented format states them, one dict at a time."""
     lines = []
+    documents = {d["doc_id"]: d for d in tables["documents"].to_pylist()}
     for speech in tables["speeches"].to_pylist():
-        record = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in speech.items()}
+        record = _iso(speech)
+        document = documents.get(speech["doc_id"])
+        record["document"] = None if document is None else _iso({k: document[k] for k in schemas.DOWNLOAD_DOCUMENT_COLUMNS})
         for name in ("sections", "paragraphs"):
             rows = sorted((r for r in tables[name].to_pylist() if r["speech_id"] == speech["speech_id"]),
                           key=lambda r: r["ordinal"])
@@ -233,6 +241,33 @@ _AWKWARD = st.lists(st.sampled_from(['"', "\\", "\n", "\t", "\x00", "\x1f", "\x7
                     max_size=6).map("".join)
 
 
+def _with_values(table: pa.Table, values: dict[str, list]) -> pa.Table:
+    for name, column in values.items():
+        i = table.schema.get_field_index(name)
+        field = table.schema.field(i).with_nullable(True)
+        table = table.set_column(i, field, pa.array(column, field.type))
+    return table
+
+
+def _documents_of(seed_tables: dict[str, pa.Table], data) -> pa.Table:
+    """The seed's document, and maybe others that no speech is of, with drawn citation
+    fields; the seed's speeches may lose their document (a line then says ``null``)."""
+    seed = seed_tables["documents"]
+    rows = [dict(seed.to_pylist()[0], doc_id=f"{k:016x}") for k in range(data.draw(st.integers(0, 2)))]
+    if data.draw(st.booleans()):
+        rows.insert(data.draw(st.integers(0, len(rows))), seed.to_pylist()[0])
+    n = len(rows)
+    dates = st.none() | st.dates(dt.date(1900, 1, 1), dt.date(2100, 1, 1))
+    drawn = {
+        "url": data.draw(st.lists(st.none() | _AWKWARD, min_size=n, max_size=n)),
+        "title": data.draw(st.lists(st.none() | _AWKWARD, min_size=n, max_size=n)),
+        "site": data.draw(st.lists(st.none() | _AWKWARD, min_size=n, max_size=n)),
+        "source_line": data.draw(st.lists(st.none() | st.integers(1, 2**31 - 1), min_size=n, max_size=n)),
+        "published_date": data.draw(st.lists(dates, min_size=n, max_size=n)),
+    }
+    return _with_values(pa.Table.from_pylist(rows, schema=seed.schema), drawn)
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.data())
 def test_lines_are_what_json_dumps_writes_of_the_records(seed_tables, tmp_path_factory, data):
@@ -241,11 +276,8 @@ def test_lines_are_what_json_dumps_writes_of_the_records(seed_tables, tmp_path_f
     texts = data.draw(st.lists(st.one_of(st.none(), _AWKWARD), min_size=n, max_size=n))
     tokens = data.draw(st.lists(st.one_of(st.none(), st.lists(st.one_of(st.none(), _AWKWARD), max_size=4)),
                                 min_size=n, max_size=n))
-    for name, values in (("text", texts), ("tokens", tokens)):
-        i = paragraphs.schema.get_field_index(name)
-        field = paragraphs.schema.field(i).with_nullable(True)
-        paragraphs = paragraphs.set_column(i, field, pa.array(values, field.type))
-    tables = {**seed_tables, "paragraphs": paragraphs}
+    paragraphs = _with_values(paragraphs, {"text": texts, "tokens": tokens})
+    tables = {**seed_tables, "paragraphs": paragraphs, "documents": _documents_of(seed_tables, data)}
     path = tmp_path_factory.mktemp("jsonl") / "x.jsonl.gz"
     jsonl.write(tables, path)
     assert gzip.decompress(path.read_bytes()) == _lines_by_json_dumps(tables)
@@ -254,3 +286,38 @@ def test_lines_are_what_json_dumps_writes_of_the_records(seed_tables, tmp_path_f
 def test_the_seed_download_is_what_json_dumps_writes_of_the_records(tmp_path, seed_tables):
     jsonl.write(seed_tables, tmp_path / "x.jsonl.gz")
     assert gzip.decompress((tmp_path / "x.jsonl.gz").read_bytes()) == _lines_by_json_dumps(seed_tables)
+
+
+def test_every_line_carries_its_documents_citation_fields(seed_tables):
+    (document,) = seed_tables["documents"].to_pylist()
+    for record in jsonl.records(seed_tables):
+        assert list(record["document"]) == list(schemas.DOWNLOAD_DOCUMENT_COLUMNS)
+        assert record["document"]["source_path"] == document["source_path"] == "000_7cdd236544d05e86.txt"
+        assert record["document"]["published_date"] == document["published_date"].isoformat()
+        assert record["document"]["title"] == document["title"] and record["document"]["site"] == document["site"]
+
+
+def test_the_citation_fields_are_columns_of_documents():
+    assert set(schemas.DOWNLOAD_DOCUMENT_COLUMNS) <= set(schemas.DOCUMENTS.column_names)
+    assert "doc_id" not in schemas.DOWNLOAD_DOCUMENT_COLUMNS  # every line carries it already
+
+
+def test_a_changed_document_makes_its_speeches_members_changed(tmp_path, seed_tables, small_members, monkeypatch):
+    """The previous release had another URL for the seed: every line repeats it, so no
+    member may be copied, and the file is what a fresh write gives."""
+    documents = seed_tables["documents"]
+    previous_tables = {**seed_tables, "documents": _with_values(documents, {"url": ["https://example.org/old"]})}
+    previous_index = jsonl.write(previous_tables, tmp_path / "previous.jsonl.gz")
+    masks = incremental.unchanged_rows(previous_tables, seed_tables)
+    assert not any(masks["documents"].to_pylist()) and all(masks["speeches"].to_pylist())
+    unchanged = jsonl.unchanged_speeches(seed_tables, masks, documents.column("doc_id"))
+    assert unchanged == frozenset()
+
+    compressed = []
+    real_gzip = jsonl.gzip_member
+    monkeypatch.setattr(jsonl, "gzip_member", lambda data: compressed.append(data) or real_gzip(data))
+    jsonl.write(seed_tables, tmp_path / "fresh.jsonl.gz")
+    jsonl.write(seed_tables, tmp_path / "reused.jsonl.gz", jsonl.Reuse(tmp_path / "previous.jsonl.gz", previous_index, unchanged))
+    assert (tmp_path / "reused.jsonl.gz").read_bytes() == (tmp_path / "fresh.jsonl.gz").read_bytes()
+    assert len(compressed) == 2 * previous_index.num_rows  # every member written again
+    assert all(r["document"]["url"] is None for r in jsonl.records(seed_tables))

@@ -7,6 +7,7 @@ import gzip
 import errno
 import json
 import os
+import re
 from pathlib import Path
 
 import pyarrow as pa
@@ -200,8 +201,11 @@ def test_round_trip(tmp_path, tables):
     lines = text.splitlines()
     assert len(lines) == 1 and text.endswith("\n")
     speech = json.loads(lines[0])
-    assert list(speech) == schemas.SPEECHES.column_names + ["sections", "paragraphs"]
+    assert list(speech) == schemas.SPEECHES.column_names + ["document", "sections", "paragraphs"]
     assert speech["speech_id"] == SPEECH
+    document = tables["documents"].to_pylist()[0]
+    assert speech["document"] == {**{k: document[k] for k in schemas.DOWNLOAD_DOCUMENT_COLUMNS},
+                                  "published_date": "2024-03-01"}
     assert [s["ordinal"] for s in speech["sections"]] == [1, 2]
     assert [s["section_id"] for s in speech["sections"]] == [SEC1, SEC2]
     assert [p["text"] for p in speech["paragraphs"]] == [TEXT1, TEXT2]
@@ -411,3 +415,17 @@ def test_dataset_card_is_deterministic_and_needs_a_complete_manifest(tmp_path, t
 )
 def test_size_category(n, label):
     assert card._size_category(n) == label
+
+
+def test_the_cards_loading_examples_keep_integers_and_read_the_metadata(tmp_path, tables):
+    card_text = _card(tmp_path, tables, _manifest("r1"))
+    loading = card_text.split("## Loading the data", 1)[1].split("\n## ", 1)[0]
+    examples = re.findall(r"```python\n(.*?)```", loading, re.S)
+    assert len(examples) == 3  # run as printed against a built release by tests/test_release_changes.py
+    assert examples[0].count('dtype_backend="pyarrow"') == 2 and "json.loads" in examples[0]
+    assert "metadata->>" in examples[1] and 'speech["document"]' in examples[2]
+    nullable_integers = [f"`{t.name}.{c.name}`" for t in schemas.TABLES.values() for c in t.columns
+                         if c.nullable and pa.types.is_integer(c.type)]
+    assert "`documents.source_line`" in nullable_integers and all(n in loading for n in nullable_integers)
+    what_a_line_holds = card_text.split("Each line of `data/speeches.jsonl.gz` holds", 1)[1]
+    assert all(f"| `{name}` |" in what_a_line_holds for name in schemas.DOWNLOAD_DOCUMENT_COLUMNS)

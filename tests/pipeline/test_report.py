@@ -17,10 +17,11 @@ from conftest import SEED
 from pipeline import process, records, validate
 from pipeline.corpus import enrich
 from pipeline.release import describe, report
+from pipeline.release.report import changes as report_changes
 from pipeline.errors import ConfigError
 
 SECTIONS = (
-    "summary", "paragraphs-per-speech", "paragraph-length", "noise-by-kind", "noise-by-site",
+    "summary", "changes", "paragraphs-per-speech", "paragraph-length", "noise-by-kind", "noise-by-site",
     "documents-by-site", "documents-by-year", "duplicates", "validation",
 )
 SCRIPT = "<script>alert(1)</script>"
@@ -257,7 +258,42 @@ def test_a_failed_validation_and_the_changes_are_shown(release):
     assert '<span class="verdict-failed">failed</span>' in validation
     assert ["speeches", "not recorded", "37", "1", "failed"] in data_tables(validation)[0]
     assert SCRIPT not in page and html.escape(SCRIPT) in validation
-    assert ["documents carried over", "5"] in data_tables(section(page, "summary"))[-1]
+    assert ["documents carried over", "5"] in data_tables(section(page, "changes"))[0]
+
+
+def _changes(added: int, changed: int, title: str = "讲话") -> dict:
+    entry = {"title": title, "doc_id": "d" * 16, "source_path": "a.csv", "source_line": 2}
+    return {
+        "old_release": "r-old", "new_release": "r-new",
+        "counts": {"added": added, "removed": 0, "changed": changed},
+        "added": [{**entry, "speech_id": f"{i:016x}", "ordinal": i + 1} for i in range(added)],
+        "removed": [],
+        "changed": [{**entry, "speech_id": f"{i:016x}", "ordinal": i + 1, "previous_speech_id": "e" * 16,
+                     "fields": ["text"], "paragraphs_differing": 2} for i in range(changed)],
+    }
+
+
+def test_the_changed_speeches_are_listed_and_link_the_full_list(release):
+    tables, manifest = release
+    changes = section(report.render(tables, manifest, _changes(1, 1, title=HOSTILE)), "changes")
+    assert '<a href="changes.json">changes.json</a>' in changes and "<code>r-old</code>" in changes
+    (speeches,) = data_tables(changes)
+    assert speeches[1] == ["added", HOSTILE, "a.csv:2 #1", "0" * 16, ""]
+    assert speeches[2] == ["changed", HOSTILE, "a.csv:2 #1", "0" * 16, f"2 paragraph(s); fields: text; was {'e' * 16}"]
+    assert SCRIPT not in changes and "more" not in changes
+
+
+def test_a_long_list_of_changes_is_capped_with_how_many_more(release):
+    tables, manifest = release
+    changes = section(report.render(tables, manifest, _changes(70, 50)), "changes")
+    (speeches,) = data_tables(changes)
+    assert len(speeches) == 1 + report_changes.MAX_LISTED
+    assert [row[0] for row in speeches[1:]] == ["added"] * report_changes.MAX_LISTED  # added first
+    assert f"… and {120 - report_changes.MAX_LISTED} more in <a href=\"changes.json\">changes.json</a>." in changes
+
+
+def test_a_first_release_says_there_is_nothing_to_compare_with(page):
+    assert "No previous release to compare the speeches with." in section(page, "changes")
 
 
 # Edge cases ----------------------------------------------------------------------------

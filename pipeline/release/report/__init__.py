@@ -10,7 +10,8 @@ comes from a document (titles, site names, paths, reject details) is HTML-escape
 a scraped title is attacker-controlled text.
 
     page.py        render and summary_markdown: the sections in order, the page around them
-    summary.py     release facts, rows per table, rejects, changes
+    summary.py     release facts, rows per table, rejects
+    changes.py     input files and speeches changed since the previous release (capped list)
     lengths.py     paragraphs per speech, paragraph length (histograms)
     noise.py       removed characters by noise kind and by site
     documents.py   documents by site, documents and speeches by year

@@ -13,7 +13,7 @@ import pyarrow as pa
 import schemas
 from pipeline.errors import ConfigError
 from pipeline.release import markdown
-from pipeline.release.report import aggregate, documents, duplicates, lengths, noise, summary, validation
+from pipeline.release.report import aggregate, changes, documents, duplicates, lengths, noise, summary, validation
 from pipeline.release.report.aggregate import MAX_CATEGORIES
 from pipeline.release.report.markup import NOT_RECORDED, esc
 
@@ -54,11 +54,14 @@ svg.plot .bar:hover {{ fill: #1f4e79; }}
 """
 
 
-def render(tables: dict[str, pa.Table], manifest: dict) -> str:
-    """The release's ``report.html``: a summary, one section per plot, and validation.
+def render(tables: dict[str, pa.Table], manifest: dict, speech_changes: dict | None = None) -> str:
+    """The release's ``report.html``: a summary, what changed, one section per plot, and
+    validation.
 
     ``tables`` are the release's tables (any may have no rows); ``manifest`` is the
-    release manifest, and a key it lacks is shown as not recorded, never an error.
+    release manifest, and a key it lacks is shown as not recorded, never an error;
+    ``speech_changes`` the speeches changed since the previous release, as the release's
+    ``changes.json`` holds them (None: no previous release).
     """
     missing = [name for name in schemas.TABLES if name not in tables]
     if missing:
@@ -66,6 +69,7 @@ def render(tables: dict[str, pa.Table], manifest: dict) -> str:
                           f"given: {sorted(tables)}, expected: {list(schemas.TABLES)}")
     sections = (
         summary.section(tables, manifest),
+        changes.section(manifest, speech_changes),
         lengths.paragraphs_per_speech(tables["speeches"]),
         lengths.paragraph_length(tables["paragraphs"]),
         noise.by_kind(tables["removals"]),

@@ -1,4 +1,4 @@
-"""The report's summary section: release facts, rows per table, rejects and changes."""
+"""The report's summary section: release facts, rows per table, rejects."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pipeline.release.report.validation import verdict
 
 def section(tables: dict[str, pa.Table], manifest: dict) -> Section:
     """What a maintainer checks first: which release, whether it validated, how many rows
-    each table got, why inputs were rejected, and what changed since the last release."""
+    each table got, and why inputs were rejected (what changed has a section of its own)."""
     facts = [
         ("release", manifest.get("release_id")),
         ("created", manifest.get("created_at")),
@@ -29,12 +29,6 @@ def section(tables: dict[str, pa.Table], manifest: dict) -> Section:
               caption="Rows per table", table_id="row-counts"),
         _rejects_by_reason(tables["rejects"]),
     ]
-    changes = manifest.get("changes")
-    if isinstance(changes, dict) and isinstance(changes.get("files"), dict):
-        rows = [[kind, n] for kind, n in changes["files"].items()]
-        if "documents_carried_over" in changes:
-            rows.append(["documents carried over", changes["documents_carried_over"]])
-        parts.append(table(["input files", "count"], rows, caption="Changes since the previous release"))
     return Section("summary", "Summary", "\n".join(parts))
 
 
