@@ -60,7 +60,6 @@ _NAME = rf"[{UNIFIED_HAN}](?:[ \u3000]{{0,3}}[{UNIFIED_HAN}·]){{1,3}}"
 #: The shape of a speaker line: an office, a gap, a name (``上海市市长 龚 正``,
 #: ``南屏大学校长  陈静``, ``江州市市长　李　明``). Only the shape; ``speaker_parts`` decides.
 _SPEAKER = rf"[{UNIFIED_HAN}（）、·]{{1,40}}?[ \u3000]+{_NAME}"
-SPEAKER_LINE = re.compile(f"(?P<speaker>{_SPEAKER})")  # TEMP
 #: A turn opened by the speaker's office and name and a colon, alone or before the text:
 #: ``市工商联主席王华：``.
 SPEAKER_COLON = re.compile(rf"(?P<speaker>[{UNIFIED_HAN}（）、·]{{3,40}}?)[：:]")
