@@ -64,8 +64,8 @@ def test_a_compilation_without_toc_splits_at_its_numbered_markers():
 def test_speaker_and_date_lines_are_metadata_not_paragraphs():
     body = "上海市市长 龚 正\n——2026年2月3日在上海市第十六届人民代表大会第四次会议上\n各位代表：\n现在，我代表市人民政府作报告。"
     (speech,) = _segment(body).speeches
-    assert (speech.speaker, speech.delivered_on, speech.occasion) == (
-        "上海市市长 龚 正", dt.date(2026, 2, 3), "上海市第十六届人民代表大会第四次会议")
+    assert (speech.speaker, speech.speaker_title, speech.delivered_on, speech.occasion) == (
+        "龚正", "上海市市长", dt.date(2026, 2, 3), "上海市第十六届人民代表大会第四次会议")
     assert [t.chars for t in speech.metadata_lines] == body.split("\n")[:2]
     assert [p.text.chars for p in speech.paragraphs] == ["各位代表：", "现在，我代表市人民政府作报告。"]
     assert speech.salutation == "各位代表："
