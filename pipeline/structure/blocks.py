@@ -54,8 +54,9 @@ _PHRASE_CHARS = re.compile(rf"[{HAN}“”《》·0-9A-Za-z]+")
 #: of a sentence, ``更好发挥``; longer: a sentence a page break cut).
 MIN_SUBHEAD_CHARS = 6
 MAX_SUBHEAD_CHARS = 16
-#: Longest toast line, and longest closing line of a toast (``干杯！``, ``万事如意！``).
+#: Longest toast line, and longest closing exclamation of a toast (``干杯！``, ``万事如意！``).
 MAX_CADENCE_LINE_CHARS = 30
+MAX_CADENCE_CLOSE_CHARS = 12
 
 
 @dataclass(frozen=True)
@@ -324,7 +325,7 @@ def _paragraph_after(chars: str, start: int, end: int) -> str:
 
 def _cadence_cuts(chars: str, start: int, end: int) -> set[int]:
     """Spaces inside a toast's cadence: two or more short lines ending in ，, each between
-    spaces, closed by a short line ending in ！ or 。 (``为…， 为…， 干杯！``). A line may
+    spaces, closed by a short exclamation (``为…， 为…， 干杯！``). A line may
     hold one page-break space of its own. The first line opens a unit (after a sentence
     end, a colon or the line start)."""
     pieces = [(start + m.start(), start + m.end(), m.group()) for m in re.finditer(r"[^ \t\u00a0]+", chars[start:end])]
@@ -346,8 +347,8 @@ def _cadence_cuts(chars: str, start: int, end: int) -> set[int]:
         while (opens and j < len(lines) and lines[j][1].endswith("，")
                and len(lines[j][1]) <= MAX_CADENCE_LINE_CHARS and not _SENTENCE_INSIDE.search(lines[j][1][:-1])):
             j += 1
-        if (j - i >= 2 and j < len(lines) and lines[j][1][-1] in "！!。"
-                and len(lines[j][1]) <= MAX_CADENCE_LINE_CHARS):
+        if (j - i >= 2 and j < len(lines) and lines[j][1][-1] in "！!"
+                and len(lines[j][1]) <= MAX_CADENCE_CLOSE_CHARS):
             cuts.update(lines[k][0] for k in range(i, j))
             i = j + 1
         else:
