@@ -357,9 +357,11 @@ def _cadence_cuts(chars: str, start: int, end: int) -> set[int]:
 
 
 _SENTENCE_INSIDE = re.compile(r"[。！？；]")
-#: A few characters closing a sentence right after the space, which is then inside the
-#: sentence: ``全面提高人才 队伍质量。``, ``（二）应急准备必须 充分到位。``.
-_SENTENCE_TAIL = re.compile(rf"[{HAN}]{{1,5}}。")
+#: A few characters closing a sentence right after the space, more text right after it:
+#: the space is inside a run-in sentence (``全面提高人才 队伍质量。发挥…``, ``（二）应急准备
+#: 必须 充分到位。要修订…``). A short paragraph standing alone (``一、提高认识 要统一思想。``)
+#: is not one.
+_SENTENCE_TAIL = re.compile(rf"[{HAN}]{{1,5}}。(?=\S)")
 #: The rest of a clause, closing a sentence without another comma.
 _CLAUSE_TAIL = re.compile(r"[^，。！？；\s]{1,20}。")
 

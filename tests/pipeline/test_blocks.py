@@ -110,3 +110,9 @@ def test_metadata_opening_a_line():
     found, _ = _split("\u3000\u3000本报江州4月23日电\u3000今天是世界读书日。\n\u3000\u3000市科技局局长周敏：今年以来，成绩很大。")
     assert found == [("本报江州4月23日电", False, "dateline"), ("今天是世界读书日。", False, None),
                      ("市科技局局长周敏：", False, "speaker"), ("今年以来，成绩很大。", False, None)]
+
+
+def test_a_short_paragraph_after_a_heading_stands_alone():
+    """The sample inbox's short.txt: a heading, then a paragraph of one short sentence."""
+    assert [c for c, _, _ in _split("同志们： 今天召开会议。 一、提高认识 要统一思想。")[0]] == [
+        "同志们：", "今天召开会议。", "一、提高认识", "要统一思想。"]
