@@ -114,10 +114,10 @@ def sentence_breaks(chars: str) -> list[Span]:
             in_paragraph = False
             continue
         in_paragraph = False
-        if left_han and _word_spans(chars, previous.start(), before, after):
-            spans.append((before, after, "line_wrap", "break_inside_sentence", False))
-        elif left_han and _cut_clause(previous.group()):
+        if left_han and _cut_clause(previous.group()):
             spans.append((before, after, "line_wrap", "clause_cut", False))
+        elif left_han and _word_spans(chars, previous.start(), before, after):  # last: it loads the dictionary
+            spans.append((before, after, "line_wrap", "break_inside_sentence", False))
     return spans
 
 
