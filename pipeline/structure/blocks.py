@@ -6,12 +6,12 @@ are boundaries. Every other space between Chinese characters is either text or a
 page-break artefact: a single space between two complete phrases (``不忘初心 牢记使命``,
 a quoted ``“共享机遇 共创未来”``) is kept, and the rest are removed (and recorded).
 
-A space is a boundary when it follows sentence-final punctuation (。！？；…”), a colon, a
-heading, a titled sub-lecture, a salutation or a speech metadata line (the rules of the
-seed's gold README, widened by issue 19). In a text that runs whole speeches onto one
-line with spaces between the units (the seed layout), a space is also a boundary after a
-short unpunctuated subhead that a sentence follows, and inside a toast's cadence of
-short lines ending in ， that closes on an exclamation (``为…， 为…， 干杯！``). A page
+A space is a boundary when it follows sentence-final punctuation (。！？；…”), a heading,
+a titled sub-lecture or a salutation (the rules of the seed's gold README, widened by
+issue 19). In a text that runs whole speeches onto one line with spaces between the units
+(the seed layout), a space is also a boundary after a colon, a speech metadata unit, a
+short unpunctuated subhead that a sentence follows, and inside a toast's cadence of short
+lines ending in ， that closes on a short exclamation (``为…， 为…， 干杯！``). A page
 break lands anywhere, so each of these needs its evidence, and a word of the dictionary
 running across the space is evidence against every one of them.
 """
@@ -42,7 +42,7 @@ _NEXT_MARKER = re.compile(r"(?:[一二三四五六七八九十]+、|（[一二�
 
 #: Characters a phrase or subhead does not end with: a structural particle, a
 #: preposition or a conjunction means the sentence goes on.
-FUNCTION_END = "的了和与及或在把被对从向以为将要地得着之而并且是于由及其"
+FUNCTION_END = "的了和与及或在把被对从向以为将要地得着之而并且是于由其"
 #: Words that open a sentence, not a subhead: pronouns, time words, conjunctions.
 SENTENCE_OPENERS = re.compile(
     r"(?:我们|我|你们|你|他们|他|她|它|大家|今天|今年|去年|明年|目前|当前|近年来|近期|同时|此外|另外|但是|但|而且|因此|所以|"
