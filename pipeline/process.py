@@ -135,7 +135,7 @@ def document(source: ingest.Source, config: BuildConfig = BuildConfig()) -> Bund
         return Reject(source.path, source.line, source.sha256, "not_prose",
                       f"{text_stats.han_ratio:.0%} Han characters in {text_stats.chars} non-space characters "
                       f"after cleaning (minimum {config.quality.min_han_ratio_document:.0%})")
-    segmented = segment.document(cleaned.text, cleaned.toc_titles, cleaned.title)
+    segmented = segment.document(cleaned.text, cleaned.toc_titles, cleaned.title, kicker=cleaned.kicker)
 
     removed = [*cleaned.removed, *segmented.removed()]
     bundle = Bundle()
@@ -180,6 +180,7 @@ def document(source: ingest.Source, config: BuildConfig = BuildConfig()) -> Bund
         status="ok" if bundle.paragraphs else "empty",
         flags=tuple(flags),
         metadata=_metadata(source.metadata, cleaned.metadata),
+        editor_note=segmented.editor_note_text(),
     )
     return bundle
 
@@ -343,6 +344,11 @@ def _add_speech(bundle: Bundle, doc_id: str, ordinal: int, draft: segment.Speech
         source_end=max(ends),
         title_source_start=title_span[0],
         title_source_end=title_span[1],
+        speaker_title=draft.speaker_title,
+        place=draft.place,
+        dateline=draft.dateline,
+        subtitle=draft.subtitle,
+        kicker=draft.kicker,
     ))
 
 
@@ -421,8 +427,10 @@ def outline(bundle: Bundle) -> dict:
     for speech in bundle.speeches:
         speeches.append({
             "ordinal": speech.ordinal, "title": speech.title, "genre": speech.genre, "speaker": speech.speaker,
+            "speaker_title": speech.speaker_title,
             "delivered_on": speech.delivered_on.isoformat() if speech.delivered_on else None,
-            "occasion": speech.occasion, "salutation": speech.salutation,
+            "place": speech.place, "occasion": speech.occasion, "salutation": speech.salutation,
+            "dateline": speech.dateline, "subtitle": speech.subtitle, "kicker": speech.kicker,
             "paragraphs": paragraphs(f"speech:{speech.speech_id}"),
             "sections": [{"level": s.level, "marker": s.marker, "title": s.title, "run_in": s.run_in,
                           "paragraphs": paragraphs(s.section_id)}
@@ -434,6 +442,7 @@ def outline(bundle: Bundle) -> dict:
         "metadata": json.loads(doc.metadata) if doc.metadata else None,
         "published_date": doc.published_date.isoformat() if doc.published_date else None,
         "page_count": doc.page_count, "segmentation": doc.segmentation, "flags": list(doc.flags),
+        "editor_note": doc.editor_note,
         "speeches": speeches,
         "removals": [{"kind": r.kind, "rule": r.rule, "source": [r.source_start, r.source_end], "text": r.text}
                      for r in bundle.removals],

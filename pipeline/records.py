@@ -73,6 +73,7 @@ class Document:
     status: str
     flags: tuple[str, ...]
     metadata: str | None
+    editor_note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +103,11 @@ class Speech:
     source_end: int
     title_source_start: int | None
     title_source_end: int | None
+    speaker_title: str | None = None
+    place: str | None = None
+    dateline: str | None = None
+    subtitle: str | None = None
+    kicker: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

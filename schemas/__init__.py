@@ -35,8 +35,11 @@ MARKER_PATTERN = (
 _HAN = characters.escaped(characters.HAN)
 _CJK_PUNCT = characters.escaped(characters.CJK_PUNCT)
 
-#: A space between two Han characters in a paragraph is a page-break artefact left behind.
-PAGE_BREAK_SPACE_PATTERN = rf"[{_HAN}][ \u00a0]+[{_HAN}]"
+#: Layout spaces between two Han characters in a paragraph, left behind: a no-break space or
+#: a run of spaces (a page break next to a separator, letter spacing). A single space
+#: between two phrases is text (``以“共享机遇 共创未来”为主题``, issue 19): it is kept, so
+#: a single ASCII space is not forbidden here.
+PAGE_BREAK_SPACE_PATTERN = rf"[{_HAN}](?: ?\u00a0[ \u00a0]*| {{2,}})[{_HAN}]"
 #: Half-width , : ; ! ? ( ) touching a Han character or Chinese punctuation.
 HALF_WIDTH_IN_CHINESE_PATTERN = (
     rf"[{_HAN}{_CJK_PUNCT}][,:;!?()]|[,:;!?()][{_HAN}{_CJK_PUNCT}]"
@@ -170,10 +173,12 @@ DOCUMENTS = Table(
         Column("removed_char_count", _I64, "Code points of the source recorded in the removals table.", min_value=0),
         Column("converted_char_count", _I64, "Han characters OpenCC changed to simplified: many for a traditional mirror, a few for a stray 贏.", min_value=0),
         Column("script", _STRING, "Script of the source text: 'simplified' (nothing converted but stray characters the document also writes simplified), 'traditional' (converted whole) or 'mixed' (only its traditional lines converted).", allowed=SCRIPTS),
-        Column("segmentation", _STRING, "How speeches were found: 'toc' (table of contents), 'markers' (compilation markers such as 第一篇： or 篇一) or 'single' (the whole document is one speech).", allowed=("toc", "markers", "single")),
+        Column("segmentation", _STRING, "How speeches were found: 'toc' (table of contents), 'markers' (compilation markers such as 第一篇： or 篇一), 'turns' (a multi-speaker page: one speech per speaker turn) or 'single' (the whole document is one speech).", allowed=("toc", "markers", "turns", "single")),
         Column("status", _STRING, "'ok' (a document whose cleaning leaves no paragraph of running text is a no_body reject instead).", allowed=("ok", "empty")),
         Column("flags", _STRINGS, "What a reader should know about the whole document (see FLAGS in schemas).", ),
         Column("metadata", _STRING, "A JSON object, or null: the corpus record's other fields (province, year…), and what a page says about its document: doc_number (文号), issuer (发文机关), written_on (成文日期, ISO), published_on (发布日期, ISO), subject (主题分类) from a government portal's metadata table.", nullable=True),
+        # Issue 19: page text that is neither a speech nor noise.
+        Column("editor_note", _STRING, "The editor's note printed above the speech or speeches (编者按：…, with its ——编者 sign-off), lines joined by newlines; null when the page has none. Its lines are in removals as editor_note.", nullable=True),
     ),
 )
 
@@ -194,11 +199,11 @@ SPEECHES = Table(
         Column("ordinal", _I32, "1-based position of the speech in its document.", min_value=1),
         Column("title", _STRING, "Speech title (from the table of contents, else the document title).", nullable=True),
         Column("genre", _STRING, "Genre read from the title: 讲话, 发言, 党课讲稿, 工作报告, 致辞, 决议…; null when the title names none.", nullable=True),
-        Column("speaker", _STRING, "Who delivered it, from a speaker line (上海市市长 龚正) or the title; null when not stated.", nullable=True),
+        Column("speaker", _STRING, "Who delivered it: the name without the page's layout spaces (龚正 for 上海市市长 龚 正), from a speaker line, a turn of a multi-speaker page or a date line; the office is speaker_title. Null when not stated.", nullable=True),
         Column("delivered_on", pa.date32(), "Date it was delivered, from a date line (——2026年2月3日在…) or the title; for a document that states its own date (成文日期), that date, never a posting date; null when not stated.", nullable=True),
         Column("occasion", _STRING, "The meeting it was delivered at (…上 / 在…上), from the date line or the title; null when not stated.", nullable=True),
         Column("occasion_type", _STRING, "The kind of meeting: 调度会, 电视电话会议, 座谈会, 工作会议, 人民代表大会…; null when none is named.", nullable=True),
-        Column("salutation", _STRING, "The opening salutation (各位代表：, 同志们：) when the speech has one.", nullable=True),
+        Column("salutation", _STRING, "The opening salutation (各位代表：, 女士们，先生们，朋友们：) when the speech has one, its lines joined with nothing between them when it runs over several; it is also the speech's first paragraph.", nullable=True),
         Column("text", _STRING, "The whole cleaned speech: headings and paragraphs, one per line.", forbid=(CONTROL_PATTERN,)),
         Column("char_count", _I32, "Length of text in code points.", min_value=0),
         Column("section_count", _I32, "Number of sections of the speech.", min_value=0),
@@ -214,6 +219,12 @@ SPEECHES = Table(
         Column("source_end", _I64, "Code-point offset in the decoded source where the speech ends (exclusive).", min_value=1),
         Column("title_source_start", _I64, "Where the title stands in the source, or null when the title comes from the document metadata.", nullable=True, min_value=0),
         Column("title_source_end", _I64, "End (exclusive) of the title in the source, or null.", nullable=True, min_value=1),
+        # Issue 19 and issue 23 (point 2): what the lines around a title say, each line as printed in removals (speech_metadata).
+        Column("speaker_title", _STRING, "The speaker's office or description as the speaker line prints it (上海市市长, 市人大代表、江州第一中学校长); null when not stated.", nullable=True),
+        Column("place", _STRING, "Where it was delivered, from a date line such as （2019年10月9日，北京）; null when not stated.", nullable=True),
+        Column("dateline", _STRING, "The newspaper dateline the article opens with, as printed (新华社北京10月9日电, 本报江州1月9日电（记者张伟））; null when none.", nullable=True),
+        Column("subtitle", _STRING, "The subtitle printed under the title, as printed (——在第二届东湖国际合作论坛上的主旨演讲); null when none.", nullable=True),
+        Column("kicker", _STRING, "The kicker (引题) printed above the title, as printed; null when none.", nullable=True),
     ),
 )
 

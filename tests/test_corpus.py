@@ -109,6 +109,33 @@ def test_provincial_speaker_date_and_salutation_are_speech_metadata(provincial):
     assert missing == [], missing
 
 
-def test_speaker_lines_keep_their_spacing(provincial):
-    (_, bundle), = provincial["2026_上海市_政府工作报告.csv"][0]
-    assert bundle.speeches[0].speaker == "上海市市长 龚 正"
+@pytest.mark.parametrize("name, speaker, office, line", [
+    ("2026_上海市_政府工作报告.csv", "龚正", "上海市市长", "上海市市长 龚 正"),          # letter-spaced name
+    ("2026_云南省_政府工作报告.csv", "王予波", "省长", "省长\u3000王予波"),             # an ideographic space
+    ("2026_北京市_政府工作报告.csv", "殷勇", "北京市市长", "北京市市长 殷勇"),
+    ("2026_宁夏回族自治区_政府工作报告.csv", "张雨浦", "自治区人民政府主席", "自治区人民政府主席 张雨浦"),
+    ("2026_河北省_政府工作报告.csv", "王正谱", "河北省人民政府省长", "河北省人民政府省长 王正谱"),
+])
+def test_speaker_names_lose_their_layout_spaces(provincial, name, speaker, office, line):
+    """Issue 23, point 2: ``speaker`` is the name as one groups by it, without the page's
+    layout spaces, and the office is ``speaker_title``; the line as printed stays in the
+    removals, so nothing is lost."""
+    (_, bundle), = provincial[name][0]
+    assert (bundle.speeches[0].speaker, bundle.speeches[0].speaker_title) == (speaker, office)
+    assert line in [r.text for r in bundle.removals if r.kind == "speech_metadata"]
+
+
+def test_national_list_items_stay_in_the_paragraph_stream(national):
+    """Issue 19, point 7: items that are a marker and one whole sentence, one after the
+    other (the 1978 report's （一）…（八）), are list paragraphs, not headings with no text
+    under them; so every run-in heading of the reports has its paragraph right after it."""
+    for source, bundle in national["government_work_reports.jsonl"][0]:
+        starts = sorted([(s.source_start, s.source_end, "heading", s.run_in) for s in bundle.sections]
+                        + [(p.source_start, p.source_end, "paragraph", False) for p in bundle.paragraphs])
+        for (start, end, kind, run_in), following in zip(starts, starts[1:] + [None]):
+            if kind == "heading" and run_in:
+                assert following is not None and following[2] == "paragraph" and following[0] - end <= 3, \
+                    (source.metadata.get("year"), source.text[start:end])
+    (_, report), = [(s, b) for s, b in national["government_work_reports.jsonl"][0] if str(s.metadata.get("year")) == "1978"]
+    items = [p.text for p in report.paragraphs if re.match(r"（[一二三四五六七八]）", p.text)]
+    assert [t[:3] for t in items[:8]] == [f"（{n}）" for n in "一二三四五六七八"]

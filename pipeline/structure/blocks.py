@@ -1,11 +1,19 @@
 """Blocks: the paragraph-sized pieces of a speech body, page-break spaces removed.
 
-A body is cut into blocks at newlines and at paragraph-boundary spaces; every other space
-between Chinese characters is a page-break artefact and is removed (and recorded). A
-space is a boundary when it follows sentence-final punctuation (。！？；…”), a heading, a
-titled sub-lecture or a salutation (the rules of the seed's gold README). Text without
-breaks is cut after an opening salutation and before a heading marker that continues its
-numbering.
+A body is cut into blocks at newlines, at indentation inside a line (a run of ideographic
+spaces, as CSV exports leave when they collapse a text onto one line), and at spaces that
+are boundaries. Every other space between Chinese characters is either text or a
+page-break artefact: a single space between two complete phrases (``不忘初心 牢记使命``,
+a quoted ``“共享机遇 共创未来”``) is kept, and the rest are removed (and recorded).
+
+A space is a boundary when it follows sentence-final punctuation (。！？；…”), a heading,
+a titled sub-lecture or a salutation (the rules of the seed's gold README, widened by
+issue 19). In a text that runs whole speeches onto one line with spaces between the units
+(the seed layout), a space is also a boundary after a colon, a speech metadata unit, a
+short unpunctuated subhead that a sentence follows, and inside a toast's cadence of short
+lines ending in ， that closes on a short exclamation (``为…， 为…， 干杯！``). A page
+break lands anywhere, so each of these needs its evidence, and a word of the dictionary
+running across the space is evidence against every one of them.
 """
 
 from __future__ import annotations
@@ -15,66 +23,121 @@ from dataclasses import dataclass
 
 from pipeline.spans import Text
 from pipeline.structure.outline import MAX_HEADING_CHARS, marker
-from pipeline.text.chardata import DATE_LINE, DATE_START, SALUTATION, SENTENCE_END, SPEAKER_LINE, cn_number
+from pipeline.text.chardata import (DATE_LINE, DATE_START, DATELINE, SALUTATION, SENTENCE_END, SPEAKER_COLON,
+                                    SUBTITLE_LINE, cn_number, date_line, speaker_parts)
+from pipeline.text.linebreaks import trusted_words
+from schemas.characters import HAN
 
 #: Spaces that may be page breaks. The ideographic space (U+3000) is deliberate layout.
 _SPACE_RUN = re.compile(r"[ \t\u00a0]+")
+#: Indentation inside a line: a paragraph starts after it (issue 19, point 1).
+_INDENT_RUN = re.compile(r"\u3000{2,}|[ \u00a0]{4,}|\t")
+#: Indentation at a line start.
+_LINE_INDENT = re.compile(r"\u3000|[ \u00a0]{2,}|\t")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9%.]")
 _INLINE_MARKER = re.compile(r"(?<=[。！？；])(?:([一二三四五六七八九十]+)、|（([一二三四五六七八九十]+)）)")
+_HAN_RE = re.compile(f"[{HAN}]")
+#: A marker opening what follows a space: a heading cannot swallow the next one.
+_NEXT_MARKER = re.compile(r"(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)")
+
+#: Characters a phrase or subhead does not end with: a structural particle, a
+#: preposition or a conjunction means the sentence goes on.
+FUNCTION_END = "的了和与及或在把被对从向以为将要地得着之而并且是于由其"
+#: Words that open a sentence, not a subhead: pronouns, time words, conjunctions.
+SENTENCE_OPENERS = re.compile(
+    r"(?:我们|我|你们|你|他们|他|她|它|大家|今天|今年|去年|明年|目前|当前|近年来|近期|同时|此外|另外|但是|但|而且|因此|所以|"
+    r"如果|虽然|尽管|这|那|其中|首先|其次|最后|刚才|下面|上午|下午|晚上)"
+)
+#: Characters a phrase token may hold besides Han: quotes, book-title marks, digits.
+_PHRASE_CHARS = re.compile(rf"[{HAN}“”《》·0-9A-Za-z]+")
+#: Shortest and longest subhead the seed layout shows by position alone (shorter: the start
+#: of a sentence, ``更好发挥``; longer: a sentence a page break cut).
+MIN_SUBHEAD_CHARS = 6
+MAX_SUBHEAD_CHARS = 16
+#: Longest toast line, and longest closing exclamation of a toast (``干杯！``, ``万事如意！``).
+MAX_CADENCE_LINE_CHARS = 30
+MAX_CADENCE_CLOSE_CHARS = 12
 
 
 @dataclass(frozen=True)
 class Block:
-    """A paragraph-sized piece of a speech body; ``line`` when it is a whole line of text."""
+    """A paragraph-sized piece of a speech body; ``line`` when it is a whole line of text
+    (or a unit the indentation of a collapsed line marks), ``indented`` when it starts
+    with indentation (a paragraph, never an unmarked heading)."""
 
     text: Text
     line: bool
-    metadata: str | None = None  # "speaker" or "date" for a metadata line
+    metadata: str | None = None  # "speaker", "date", "dateline" or "subtitle" for a metadata line
+    indented: bool = False
+    #: The layout says this is a subhead: a group of phrases, or in the seed layout a short
+    #: unpunctuated unit a sentence follows.
+    subhead: bool = False
 
 
 def split(body: Text, lectures: set[str], page_breaks: list[tuple[int, int]]) -> list[Block]:
     """The blocks (headings and paragraphs) of a speech body, page-break spaces removed.
 
     ``page_breaks`` receives the source range of every space removed inside a block.
-    Speaker and date lines come out whole and unjoined, marked as metadata.
+    Speaker, date, dateline and subtitle lines come out whole and unjoined, marked as
+    metadata.
     """
     out: list[Block] = []
     chars = body.chars
+    spaced = spaced_layout(chars)
     lines = list(re.finditer(r"[^\n]+", chars))
     skip_to = -1
     for i, line in enumerate(lines):
         if line.start() < skip_to:
             continue
         content = line.group().strip()
-        kind = "speaker" if SPEAKER_LINE.fullmatch(content) else "date" if DATE_LINE.fullmatch(content) else None
+        if not content:
+            continue
+        kind = line_kind(content)
         end = line.end()
         if kind is None and i + 1 < len(lines) and DATE_START.match(content):
             # A date line the page broke in two: ``——2026年1月26日在…第十四届`` + ``人民代表大会…上``.
             joined = content + lines[i + 1].group().strip()
             if DATE_LINE.fullmatch(joined):
                 kind, end, skip_to = "date", lines[i + 1].end(), lines[i + 1].end()
+        indented = _LINE_INDENT.match(line.group()) is not None
         if kind:
-            out.append(Block(strip(body.slice(line.start(), end)), True, kind))
+            out.append(Block(strip(body.slice(line.start(), end)), True, kind, indented))
             continue
-        start = line.start()
-        first = len(out)
-        joins: list[tuple[int, int]] = []
-        for space in _SPACE_RUN.finditer(chars, line.start(), line.end()):
-            s, e = space.span()
-            left = chars[start:s].strip()
-            if not left:
-                start = e
-                continue
-            if e == line.end():
-                break
-            if _is_boundary(left, lectures):
-                out.append(Block(_block(body, start, s, joins, page_breaks), False))
-                start, joins = e, []
-            elif not _keeps_space(chars[s - 1], chars[e]):
-                joins.append((s, e))
-        if chars[start:line.end()].strip():
-            out.append(Block(_block(body, start, line.end(), joins, page_breaks), len(out) == first))
+        units = _indent_units(chars, line.start(), line.end())
+        for k, (start, stop) in enumerate(units):
+            out += _unit_blocks(body, start, stop, lectures, page_breaks, spaced, indented or k > 0)
     return [piece for b in out for piece in _split_inline(b) if len(piece.text)]
+
+
+def line_kind(content: str) -> str | None:
+    """The metadata kind of a whole line or block: ``speaker``, ``date``, ``dateline`` or
+    ``subtitle``; None for text.
+
+    >>> line_kind("南屏大学校长  陈静"), line_kind("（2019年10月9日，北京）"), line_kind("新华社江州5月28日电")
+    ('speaker', 'date', 'dateline')
+    >>> line_kind("——在第二届东湖国际合作论坛上的主旨演讲"), line_kind("坚定信心 看好未来")
+    ('subtitle', None)
+    """
+    if speaker_parts(content):
+        return "speaker"
+    if date_line(content):
+        return "date"
+    if DATELINE.fullmatch(content):
+        return "dateline"
+    if SUBTITLE_LINE.fullmatch(content):
+        return "subtitle"
+    return None
+
+
+def spaced_layout(chars: str) -> bool:
+    """Whether the text runs its units on with spaces between them (the seed layout):
+    more sentence ends followed by a space inside lines than line breaks.
+
+    >>> spaced_layout("第一句。 第二句。 第三句。 第四句。"), spaced_layout("第一句。\\n第二句。\\n")
+    (True, False)
+    """
+    ends = len(re.findall(rf"[{SENTENCE_END}：][ \u00a0]+(?=\S)", chars))
+    return ends >= 3 and ends > chars.count("\n")
 
 
 def strip(text: Text) -> Text:
@@ -83,6 +146,63 @@ def strip(text: Text) -> Text:
     left = len(chars) - len(chars.lstrip())
     right = len(chars.rstrip())
     return text.slice(left, max(left, right))
+
+
+def _indent_units(chars: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The line ``[start, end)`` cut at indentation inside it (not at its start)."""
+    units, pos = [], start
+    lead = re.compile(r"[ \t\u3000\u00a0]*").match(chars, start).end()
+    for m in _INDENT_RUN.finditer(chars, lead, end):
+        if chars[pos:m.start()].strip():
+            units.append((pos, m.start()))
+        pos = m.end()
+    if chars[pos:end].strip():
+        units.append((pos, end))
+    return units
+
+
+def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_breaks: list,
+                 spaced: bool, indented: bool) -> list[Block]:
+    """The blocks of one unit (a line, or a part of a line between indentation)."""
+    chars = body.chars
+    out: list[Block] = []
+    cadence = _cadence_cuts(chars, start, end) if spaced else set()
+    pos = start
+    while pos < end:
+        while pos < end and chars[pos].isspace():
+            pos += 1
+        if pos >= end:
+            break
+        whole = not out
+        if prefix := _metadata_prefix(chars, pos, end, spaced, whole):
+            stop, kind = prefix
+            out.append(Block(strip(body.slice(pos, stop)), whole and stop == end, kind, indented and whole))
+            pos = stop
+            continue
+        if (stop := _phrase_group(chars, pos, end, spaced, whole)) is not None:
+            out.append(Block(strip(body.slice(pos, stop)), whole and stop == end, None, indented and whole, True))
+            pos = stop
+            continue
+        joins: list[tuple[int, int]] = []
+        stop, reason = end, None
+        for space in _SPACE_RUN.finditer(chars, pos, end):
+            s, e = space.span()
+            left = chars[pos:s].strip()
+            if not left:
+                continue
+            if e == end:
+                break
+            reason = "cadence" if s in cadence else _boundary(left, chars, s, e, end, lectures, spaced)
+            if reason:
+                stop = s
+                break
+            if not _keeps_space(chars, pos, s, e):
+                joins.append((s, e))
+        text = _block(body, pos, stop, joins, page_breaks)
+        kind = line_kind(text.chars) if spaced else None
+        out.append(Block(text, whole and stop == end, kind, indented and whole, reason == "subhead"))
+        pos = stop
+    return out
 
 
 def _split_inline(block: Block) -> list[Block]:
@@ -106,28 +226,224 @@ def _split_inline(block: Block) -> list[Block]:
     if not cuts:
         return [block]
     bounds = [0, *cuts, len(chars)]
-    return [Block(strip(block.text.slice(a, b)), False) for a, b in zip(bounds, bounds[1:]) if b > a]
+    return [Block(strip(block.text.slice(a, b)), False, None, block.indented and a == 0)
+            for a, b in zip(bounds, bounds[1:]) if b > a]
 
 
-def _keeps_space(before: str, after: str) -> bool:
+def _metadata_prefix(chars: str, pos: int, end: int, spaced: bool, whole: bool) -> tuple[int, str] | None:
+    """A metadata unit opening a block: a dateline run into the first paragraph
+    (``本报江州4月23日电　今天…``), a speaker and a colon opening a line
+    (``市科技局局长周敏：今年以来…``), and in the seed layout, followed by a space, a date
+    line, a subtitle or a speaker (``南屏大学校长  陈静 亲爱的…``). Returns where it ends
+    and its kind."""
+    m = DATELINE.match(chars, pos, end)
+    if m and m.end() < end and chars[m.end()] in " \u3000":
+        return m.end(), "dateline"
+    m = SPEAKER_COLON.match(chars, pos, end)
+    if whole and m and m.end() < end and speaker_parts(m.group("speaker")):
+        return m.end(), "speaker"
+    if not spaced:
+        return None
+    token = re.compile(r"[^ \t\u00a0\u3000]+").match(chars, pos, end)
+    if token and token.end() < end and chars[token.start()] in "（(—－―":
+        if date_line(token.group()):
+            return token.end(), "date"
+        if SUBTITLE_LINE.fullmatch(token.group()):
+            return token.end(), "subtitle"
+    for m in _SPEAKER_PREFIXES:
+        found = m.match(chars, pos, end)
+        if found and (found.end() == end or chars[found.end()] in " \u3000") and speaker_parts(found.group()):
+            return found.end(), "speaker"
+    return None
+
+
+_NAME_CHAR = f"[{HAN}]"
+#: Speakers in the seed layout, where a space also separates units: an office and a name
+#: after a layout gap, letter-spaced, or after one space (``speaker_parts`` decides).
+_SPEAKER_PREFIXES = (
+    re.compile(rf"[^\s，。！？；：]{{2,40}}?(?: {{2,}}|\u3000)(?:{_NAME_CHAR}(?:[ \u3000]{{1,3}}{_NAME_CHAR}){{1,3}}|{_NAME_CHAR}{{2,4}})"),
+    re.compile(rf"[^\s，。！？；：]{{2,40}}? {_NAME_CHAR}(?: {_NAME_CHAR}){{1,2}}"),
+    re.compile(rf"[^\s，。！？；：]{{2,40}}? {_NAME_CHAR}{{2,3}}"),
+)
+
+
+def _phrase_group(chars: str, pos: int, end: int, spaced: bool, whole: bool) -> int | None:
+    """Where a group of phrases separated by single spaces ends, when one opens the block:
+    a subhead or slogan (``不忘初心 牢记使命``, ``守初心 担使命 找差距 抓落实``,
+    ``一、坚持人民至上 守护万家平安``) whose spaces are text (issue 19, point 8).
+
+    Each phrase is two to sixteen characters without punctuation (the first may carry a
+    heading marker). The spaces are phrase boundaries, not page breaks, when the phrases
+    are of one length or no word of the dictionary runs across any of them. The group is
+    a whole line, or in the seed layout is followed by a space and a sentence.
+    """
+    tokens: list[re.Match] = []
+    cursor = pos
+    while cursor < end:
+        start = cursor
+        if not tokens and (head := marker(chars[cursor:cursor + 8])):
+            start = cursor + len(head[2])
+        m = _PHRASE_CHARS.match(chars, start, end)
+        if not m or m.start() != start or (m.end() < end and chars[m.end()] != " "):
+            break
+        tokens.append(m)
+        cursor = m.end() + 1
+        if m.end() >= end or cursor >= end or chars[cursor].isspace():
+            break
+    if len(tokens) < 2:
+        return None
+    words = [t.group() for t in tokens]
+    stop = tokens[-1].end()
+    if any(not 2 <= len(w) <= 16 for w in words) or stop - pos > 40 or any(c.isdigit() for c in words[0][:1]):
+        return None
+    if speaker_parts(chars[pos:stop]):
+        return None
+    if len(words[0]) != len(chars[pos:tokens[0].end()]) and max(map(len, words)) - min(map(len, words)) > 1:
+        return None  # a marked heading followed by a phrase group: ``三、…成果 守初心 担使命``
+    balanced = len({len(w) for w in words}) == 1
+    if not balanced and any(_spans_word(a, b) or a[-1] in FUNCTION_END for a, b in zip(words, words[1:])):
+        return None
+    if stop == end:
+        return stop if whole else None
+    if not spaced or chars[stop] != " ":
+        return None
+    rest = _paragraph_after(chars, stop + 1, end)
+    if len(rest) <= stop - pos or not any(c in rest for c in "，。！？；") or _spans_word(words[-1], rest):
+        return None
+    return stop
+
+
+_PARAGRAPH_END = re.compile(r"[。！？；…][”’」』]?(?=[ \t\u00a0])")
+
+
+def _paragraph_after(chars: str, start: int, end: int) -> str:
+    """The text from ``start`` to the next sentence end followed by a space (in the seed
+    layout, the end of the paragraph that starts there), or to ``end``."""
+    m = _PARAGRAPH_END.search(chars, start, end)
+    return chars[start:m.end() if m else end]
+
+
+def _cadence_cuts(chars: str, start: int, end: int) -> set[int]:
+    """Spaces inside a toast's cadence: two or more short lines ending in ，, each between
+    spaces, closed by a short exclamation (``为…， 为…， 干杯！``). A line may
+    hold one page-break space of its own. The first line opens a unit (after a sentence
+    end, a colon or the line start)."""
+    pieces = [(start + m.start(), start + m.end(), m.group()) for m in re.finditer(r"[^ \t\u00a0]+", chars[start:end])]
+    lines: list[tuple[int, str]] = []  # (end of the line, its text)
+    k = 0
+    while k < len(pieces):
+        text, stop = pieces[k][2], pieces[k][1]
+        if (k + 1 < len(pieces) and _HAN_RE.match(text[-1]) and _HAN_RE.match(pieces[k + 1][2][0])
+                and pieces[k + 1][2][-1] in "，！!。"):
+            k += 1
+            text, stop = text + pieces[k][2], pieces[k][1]
+        lines.append((stop, text))
+        k += 1
+    cuts: set[int] = set()
+    i = 0
+    while i < len(lines):
+        opens = i == 0 or lines[i - 1][1][-1] in SENTENCE_END + "：:"
+        j = i
+        while (opens and j < len(lines) and lines[j][1].endswith("，")
+               and len(lines[j][1]) <= MAX_CADENCE_LINE_CHARS and not _SENTENCE_INSIDE.search(lines[j][1][:-1])):
+            j += 1
+        if (j - i >= 2 and j < len(lines) and lines[j][1][-1] in "！!"
+                and len(lines[j][1]) <= MAX_CADENCE_CLOSE_CHARS):
+            cuts.update(lines[k][0] for k in range(i, j))
+            i = j + 1
+        else:
+            i += 1
+    return cuts
+
+
+_SENTENCE_INSIDE = re.compile(r"[。！？；]")
+#: A few characters closing a sentence right after the space, more text right after it:
+#: the space is inside a run-in sentence (``全面提高人才 队伍质量。发挥…``, ``（二）应急准备
+#: 必须 充分到位。要修订…``). A short paragraph standing alone (``一、提高认识 要统一思想。``)
+#: is not one.
+_SENTENCE_TAIL = re.compile(rf"[{HAN}]{{1,5}}。(?=\S)")
+#: The rest of a clause, closing a sentence without another comma.
+_CLAUSE_TAIL = re.compile(r"[^，。！？；\s]{1,20}。")
+
+
+def _keeps_space(chars: str, block_start: int, s: int, e: int) -> bool:
     """A space that is neither a boundary nor a page break: between Latin words or
-    numbers, or after a closing quote that ends a phrase, not a sentence
-    (``践行“三严三实” 推行“四个全面”``)."""
-    return bool(_ASCII_WORD.match(before) and _ASCII_WORD.match(after)) or before in "”’」』"
+    numbers, after a closing quote that ends a phrase, not a sentence (``践行“三严三实”
+    推行“四个全面”``), or between two phrases inside quotation marks (``以“共享机遇
+    共创未来”为主题``), a slogan written with its space."""
+    before, after = chars[s - 1], chars[e]
+    if (_ASCII_WORD.match(before) and _ASCII_WORD.match(after)) or before in "”’」』":
+        return True
+    if e - s != 1 or chars[s] != " " or not (_HAN_RE.match(before) and _HAN_RE.match(after)):
+        return False
+    opened = chars[block_start:s]
+    if opened.count("“") <= opened.count("”") and opened.count("《") <= opened.count("》"):
+        return False
+    left = re.search(rf"[{HAN}]+$", chars[block_start:s])
+    right = re.compile(rf"[{HAN}]+").match(chars, e)
+    return (left is not None and right is not None and len(left.group()) >= 2 and len(right.group()) >= 2
+            and not _spans_word(left.group(), right.group()))
 
 
-def _is_boundary(left: str, lectures: set[str]) -> bool:
-    """Whether a space after the block text ``left`` ends the block.
+def _boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str], spaced: bool) -> str | None:
+    """Why a space after the block text ``left`` (the space is ``chars[s:e]``) ends the
+    block, or None when it does not.
 
     A closing quote ends a sentence only after sentence-final punctuation (``。”``).
     """
-    if left[-1] in "”’」』":
-        return len(left) > 1 and left[-2] in SENTENCE_END
-    if left[-1] in SENTENCE_END:
-        return True
-    if SALUTATION.fullmatch(left) or left in lectures:
-        return True
-    return len(left) <= MAX_HEADING_CHARS and "。" not in left and marker(left) is not None
+    if left[-1] in "”’」』" and not _NEXT_MARKER.match(chars, e, end):
+        return "sentence" if len(left) > 1 and left[-2] in SENTENCE_END else None
+    if left[-1] in SENTENCE_END or (spaced and left[-1] in "：:"):
+        return "sentence"
+    if SALUTATION.fullmatch(left):
+        return "salutation"
+    if left in lectures:
+        return "lecture"
+    found = marker(left)
+    if found is not None and len(left) <= MAX_HEADING_CHARS and "。" not in left:
+        title = left[len(found[2]):]
+        if _NEXT_MARKER.match(chars, e, end):
+            return "heading"
+        if len(title) < 2 or _spans_word(title, chars[e:e + 3]) or _SENTENCE_TAIL.match(chars, e, end):
+            return None  # a page break inside the heading: ``（一）着 力…``, ``（二）应急准备必须 充分到位。``
+        if "，" in title and _CLAUSE_TAIL.match(chars, e, end):
+            return None  # the last clause of a run-in sentence: ``（六）有效防范…风险，牢牢 守住…底线。``
+        return "heading"
+    if not spaced:
+        return None
+    if line_kind(left) is not None:
+        return "metadata"
+    return "subhead" if _reads_as_subhead(left, chars, e, end) else None
+
+
+def _reads_as_subhead(left: str, chars: str, e: int, end: int) -> bool:
+    """In the seed layout: ``left`` is a subhead the next sentence follows
+    (``深刻认识地方志工作的重要意义 盛世修志，…``). It has no punctuation, does not end in a
+    particle or open like a sentence, no word runs across the space, and the sentence
+    after it is longer than it."""
+    if not MIN_SUBHEAD_CHARS <= len(left) <= MAX_SUBHEAD_CHARS or not _PHRASE_CHARS.fullmatch(left) or left[-1] in FUNCTION_END:
+        return False
+    if SENTENCE_OPENERS.match(left) or marker(left) is not None:
+        return False
+    rest = _paragraph_after(chars, e, end)
+    if len(rest) <= len(left) or not any(c in rest for c in "，。！？；") or _SENTENCE_TAIL.match(rest):
+        return False  # ``全面提高人才 队伍质量。发挥…``: the first sentence goes on after the space
+    return not _spans_word(left, rest)
+
+
+def _spans_word(left: str, right: str) -> bool:
+    """Whether a word of the dictionary runs from the end of ``left`` into ``right``.
+
+    Two-character words meet by chance where two words meet (``建设|立国`` holds 设立):
+    when the two characters on each side are words themselves, the space falls between
+    words and only a longer word across it counts."""
+    left, right = left[-3:], right[:3]
+    if not (left and right and _HAN_RE.match(left[-1]) and _HAN_RE.match(right[0])):
+        return False
+    words = trusted_words()
+    between = left[-2:] in words and right[:2] in words
+    return any(left[-i:] + right[:j] in words for i in range(1, len(left) + 1) for j in range(1, len(right) + 1)
+               if i + j >= (3 if between else 2))
 
 
 def _block(body: Text, start: int, end: int, joins: list[tuple[int, int]], page_breaks: list) -> Text:

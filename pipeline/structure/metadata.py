@@ -1,7 +1,11 @@
-"""What a speech says about itself: speaker, date, occasion, genre and kind of meeting.
+"""What a speech says about itself: speaker and office, date and place, occasion,
+dateline, genre and kind of meeting.
 
-Read from its title and from the speaker and date lines under it (``上海市市长 龚 正``,
-``——2026年1月26日在…会议上``), never guessed from the body.
+Read from its title and from the lines under it (``上海市市长 龚 正``,
+``——2026年1月26日在…会议上``, ``（2019年10月9日，北京）``, ``新华社北京10月9日电``,
+``——在…上的主旨演讲``), never guessed from the body. A speaker is stored as the name
+without the page's layout spaces (``龚正``) and the office apart (``上海市市长``); the line as
+printed stays in the removals.
 """
 
 from __future__ import annotations
@@ -10,18 +14,18 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from pipeline.text.chardata import CN_DIGIT_VALUE, DATE_LINE, SALUTATION, cn_number
+from pipeline.text.chardata import CN_DIGIT_VALUE, SALUTATION, SUBTITLE_LINE, cn_number, date_line, speaker_parts
 from schemas.characters import UNIFIED_HAN
 
 #: The meeting named in a title: ``在全市…电视电话会议上的讲话``.
-OCCASION_IN_TITLE = re.compile(r"在(?P<occasion>.{2,80}?)上的(?:讲话|发言|致辞|报告|讲稿|总结讲话|主持词)")
+OCCASION_IN_TITLE = re.compile(r"在(?P<occasion>.{2,80}?)上的(?:讲话|发言|致辞|报告|讲稿|总结讲话|主持词|主旨演讲|演讲|祝酒词|贺词)")
 
 #: Genre keywords. A title's head noun comes last (关于政府工作报告的决议 is a 决议), so the
 #: keyword that ends latest wins; on a tie the earlier entry does.
 GENRES: tuple[tuple[str, re.Pattern], ...] = (
     ("党课讲稿", re.compile("党课(?:讲稿)?")),
     ("工作报告", re.compile("工作报告|政府工作报告")),
-    ("致辞", re.compile("致辞|贺词|致词")),
+    ("致辞", re.compile("致辞|贺词|致词|祝酒词")),
     ("决议", re.compile("决议")),
     ("发言", re.compile("发言")),
     ("讲话", re.compile("讲话|讲稿")),
@@ -41,27 +45,46 @@ _BARE_NAME = re.compile(f"[{UNIFIED_HAN}]{{2,4}}")
 
 @dataclass(frozen=True)
 class LineMetadata:
-    """What one speaker or date line says; None where it says nothing."""
+    """What one metadata line says; None where it says nothing."""
 
     speaker: str | None = None
     delivered_on: dt.date | None = None
     occasion: str | None = None
+    speaker_title: str | None = None
+    place: str | None = None
+    dateline: str | None = None
+    subtitle: str | None = None
+
+
+#: The fields of ``LineMetadata``, which a speech takes from its lines (the first wins).
+LINE_FIELDS = ("speaker", "speaker_title", "delivered_on", "place", "occasion", "dateline", "subtitle")
 
 
 def from_line(chars: str, kind: str) -> LineMetadata:
-    """The metadata of a ``"speaker"`` or ``"date"`` line (a date line broken in two
-    is read whole).
+    """The metadata of a ``"speaker"``, ``"date"``, ``"dateline"`` or ``"subtitle"`` line
+    (a date line broken in two is read whole).
 
     >>> from_line("——2026年2月3日在上海市第十六届人民代表大会第四次会议上", "date")
-    LineMetadata(speaker=None, delivered_on=datetime.date(2026, 2, 3), occasion='上海市第十六届人民代表大会第四次会议')
+    LineMetadata(speaker=None, delivered_on=datetime.date(2026, 2, 3), occasion='上海市第十六届人民代表大会第四次会议', speaker_title=None, place=None, dateline=None, subtitle=None)
+    >>> from_line("上海市市长 龚 正", "speaker")
+    LineMetadata(speaker='龚正', delivered_on=None, occasion=None, speaker_title='上海市市长', place=None, dateline=None, subtitle=None)
     """
     line = re.sub(r"\s*\n\s*", "", chars)
     if kind == "speaker":
-        return LineMetadata(speaker=line)
-    m = DATE_LINE.fullmatch(line)
+        name, office = speaker_parts(line) or (line.rstrip("：:"), None)
+        return LineMetadata(speaker=name, speaker_title=office)
+    if kind == "dateline":
+        return LineMetadata(dateline=line)
+    if kind == "subtitle":
+        m = SUBTITLE_LINE.fullmatch(line)
+        return LineMetadata(subtitle=line, occasion=m.group("occasion") if m else None)
+    m = date_line(line)
     if not m:
         return LineMetadata()
-    return LineMetadata(speaker=m.group("speaker"), delivered_on=date(m.group("date")), occasion=m.group("occasion"))
+    groups = m.groupdict()
+    name, office = (speaker_parts(groups["speaker"]) or (groups["speaker"], None)) if groups.get("speaker") else (None, None)
+    return LineMetadata(speaker=name, speaker_title=office, delivered_on=date(m.group("date")),
+                        occasion=groups.get("occasion"), place=groups.get("place"))
 
 
 def is_name_before_salutation(line: str, next_paragraph: str | None) -> bool:

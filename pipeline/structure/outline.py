@@ -134,14 +134,19 @@ class Outline:
     def __init__(self) -> None:
         self.stack: list[tuple[str, int, int]] = []  # (kind, number, heading index)
         self.count = 0
+        self.seen: set[str] = set()  # kinds opened so far
 
     @property
     def current(self) -> int | None:
         """The index of the innermost open heading: the section a paragraph falls under."""
         return self.stack[-1][2] if self.stack else None
 
-    def heading(self, block: Text, lectures: set[str]) -> Heading | None:
-        """The heading this block opens, or None when it is running text."""
+    def heading(self, block: Text, lectures: set[str], standalone: bool = False) -> Heading | None:
+        """The heading this block opens, or None when it is running text.
+
+        ``standalone``: the block stands apart as a heading (a whole line without a full
+        stop, or one a sub-heading numbered 1 follows), so the first marker of its kind
+        may start past 1 (an excerpt that begins at ``三、``)."""
         chars = block.chars
         if chars in lectures:
             kind, number, found_marker, title, run_in, cover = "lecture", 0, "", chars, False, len(chars)
@@ -158,7 +163,8 @@ class Outline:
                 return None
             title = chars[len(found_marker): stop if run_in else len(chars)].strip()
             cover = stop + 1 if run_in else len(chars)
-            if not title or len(title) > MAX_HEADING_CHARS or not self._continues(kind, number):
+            skips = standalone and not run_in and kind not in self.seen
+            if not title or len(title) > MAX_HEADING_CHARS or not (skips or self._continues(kind, number)):
                 return None
         return self._open(kind, number, found_marker, title, run_in, block.slice(0, cover))
 
@@ -172,6 +178,7 @@ class Outline:
         parent = self.stack[-1][2] if self.stack else None
         index = self.count
         self.stack.append((kind, number, index))
+        self.seen.add(kind)
         self.count += 1
         return Heading(kind, number, marker, title, run_in, depth + 1, parent, text)
 

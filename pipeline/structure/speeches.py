@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.text.chardata import cn_number
+from pipeline.text.chardata import cn_number, spaced_pattern
 
 #: A speech start: its title (None when the marker line has none) and its heading line's range.
 Start = tuple[str | None, int, int]
@@ -26,16 +26,45 @@ COMPILATION_MARKERS = (
 def toc_starts(chars: str, titles: list[str]) -> list[Start]:
     """Where each TOC title stands alone in the body, in TOC order; missing ones are skipped.
 
+    A page break may have put a space into a title in the body or in the TOC (issue 19,
+    point 3), so a title is found with one space allowed between any two characters. The
+    speech's title keeps a space only where both copies have it: a space in one copy only
+    is a page break, one in both is text (``深化区域合作 共创美好未来``).
+
     >>> toc_starts("目录里的第一篇讲话。 第一篇讲话 正文。", ["第一篇讲话", "第二篇讲话"])
     [('第一篇讲话', 11, 16)]
+    >>> toc_starts("正文。 在全区安全 生产会议上的讲话 同志们：", ["在全区安全生产会议上的讲话"])
+    [('在全区安全生产会议上的讲话', 4, 18)]
     """
     found, pos = [], 0
     for title in titles:
-        m = re.compile(rf"(?:^|(?<=\s)){re.escape(title)}(?=\s|$)").search(chars, pos)
+        m = re.compile(rf"(?:^|(?<=\s)){spaced_pattern(title)}(?=\s|$)").search(chars, pos)
         if m:
-            found.append((title, m.start(), m.end()))
+            found.append((_common_spacing(title, m.group()), m.start(), m.end()))
             pos = m.end()
     return found
+
+
+def _common_spacing(toc: str, body: str) -> str:
+    """The title with a space only where both the TOC and the body copy have one."""
+    def gaps(s: str) -> set[int]:
+        out, n = set(), 0
+        for c in s:
+            if c.isspace():
+                out.add(n)
+            else:
+                n += 1
+        return out
+    both = gaps(toc) & gaps(body)
+    out, n = [], 0
+    for c in toc:
+        if c.isspace():
+            continue
+        if n in both:
+            out.append(" ")
+        out.append(c)
+        n += 1
+    return "".join(out)
 
 
 def compilation_starts(chars: str) -> list[Start]:

@@ -24,16 +24,46 @@ SENTENCE_END = "。！？；…”!?;"
 #: Chinese numerals as they appear in 公文 heading markers.
 CN_NUMERALS = "一二三四五六七八九十百零〇"
 
-#: Salutations after which a space is a paragraph boundary (gold README).
-SALUTATION = re.compile(r"(同志们|各位代表|各位委员|各位同志|同事们|朋友们|女士们、先生们|各位领导)[：:，]?")
-
-#: Speaker lines: an office, a space, a name (``上海市市长 龚 正``); the spacing inside the
-#: name is deliberate and kept as written.
-_SPEAKER = (
-    rf"[{UNIFIED_HAN}]{{0,12}}?(?:市长|省长|主席|书记|总理|副总理|部长|县长|区长|州长|盟长|局长|主任|委员长)"
-    rf"[ \u3000]*[{UNIFIED_HAN}](?:[ \u3000]?[{UNIFIED_HAN}·]){{1,9}}"
+#: One addressee of a salutation. Salutations are a family, not a list: ``尊敬的…``,
+#: ``亲爱的…``, ``各位…`` or a noun of people with 们 (同志们, 老师们, 企业家朋友们); the
+#: pronouns with 们 (我们, 你们…) address nobody.
+_ADDRESSEE = (
+    r"(?:(?:尊敬的|亲爱的|敬爱的)[^\s，、：。！？；“”,:;!?]{1,24}"
+    r"|各位[^\s，、：。！？；“”,:;!?]{0,12}"
+    rf"|(?!我们|你们|他们|她们|它们|咱们|人们)[{UNIFIED_HAN}]{{1,8}}们)"
 )
-SPEAKER_LINE = re.compile(f"(?P<speaker>{_SPEAKER})")
+#: A salutation line: addressees joined by ， or 、, ending in ：, ， or ！ (or nothing). A
+#: salutation may run over two or three lines, each a salutation line (``女士们，先生们，`` /
+#: ``朋友们：``). ``fullmatch`` a line; ``match`` finds one opening a block.
+SALUTATION = re.compile(rf"{_ADDRESSEE}(?:[，、,]{_ADDRESSEE})*[：:，,！!]?")
+
+#: Single-character surnames, most common first, and the compound ones: a speaker line's
+#: name starts with one. (A name is what a page prints after the office; the surname is the
+#: evidence that the last characters are a name and not the end of a phrase.)
+SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏"
+    "吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严"
+    "覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒"
+    "阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古"
+    "吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇"
+    "桑郎甄丛仲虞敖巩明佘池查麻苑迟邝封谈匡鞠惠荆乐冀郁胥南班储栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻厉伊仝"
+    "郜阚权帅屠朴盖练廉禹井祖漆巴丰支卿狄计索宣晋相初门云容敬扈晁芮都普阙浦戈伏鹿薄邸雍辜羊乌母裘亓"
+    "修邰赫杭况那宿鲜印逯隆茹诸战慕危银亢嵇湛戎勾茅揭尉冶束檀信展阴昝智幸奉植衡富尧闭"
+) | frozenset({"欧阳", "司马", "诸葛", "上官", "东方", "慕容", "令狐", "皇甫", "尉迟", "公孙", "长孙", "宇文",
+               "司徒", "夏侯", "轩辕", "端木", "独孤", "南宫", "西门", "呼延", "万俟", "澹台", "公冶", "申屠"})
+
+#: Last characters of an office or a description of the speaker (局长, 主任, 书记, 代表,
+#: 青年, 研究生, 工人…) when nothing but the surname separates it from the name.
+OFFICE_END = "长任席记员官生年人师表理士授家工者导监委事裁督总匠手农兵警"
+
+_NAME = rf"[{UNIFIED_HAN}](?:[ \u3000]{{0,3}}[{UNIFIED_HAN}·]){{1,3}}"
+#: The shape of a speaker line: an office, a gap, a name (``上海市市长 龚 正``,
+#: ``南屏大学校长  陈静``, ``江州市市长　李　明``). Only the shape; ``speaker_parts`` decides.
+_SPEAKER = rf"[{UNIFIED_HAN}（）、·]{{1,40}}?[ \u3000]+{_NAME}"
+#: A turn opened by the speaker's office and name and a colon, alone or before the text:
+#: ``市工商联主席王华：``.
+SPEAKER_COLON = re.compile(rf"(?P<speaker>[{UNIFIED_HAN}（）、·]{{3,40}}?)[：:]")
+
 #: Digits as years are written in Chinese (二〇二六年), with their values.
 CN_DIGIT_VALUE = {"零": 0, "〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_DIGIT = "".join(CN_DIGIT_VALUE)
@@ -44,8 +74,90 @@ DATE_LINE = re.compile(
     rf"[—－\-―]*[ \u3000]*[（(]?(?P<date>{_DATE})(?:在(?P<occasion>.{{2,80}}?)上(?:的讲话|的报告|的发言)?)?[）)]?"
     rf"(?:[ \u3000]+(?P<speaker>{_SPEAKER}))?"
 )
+#: A date and the place of delivery in brackets under a title: ``（2019年10月9日，北京）``.
+DATE_PLACE_LINE = re.compile(rf"[（(](?P<date>{_DATE})[，,、 \u3000]+(?P<place>[{UNIFIED_HAN}]{{2,12}})[）)]")
 #: The start of a date line, to mend one the page broke in two.
 DATE_START = re.compile(rf"[—－\-―]*[ \u3000]*[（(]?{_DATE}在")
+
+#: A newspaper dateline: agency or paper, place, date, 电 or 讯, and the reporters if named
+#: (``新华社北京10月9日电``, ``本报江州1月9日电（记者张伟）``).
+DATELINE = re.compile(
+    rf"(?:本报|本刊|[{UNIFIED_HAN}]{{1,6}}(?:社|网|台|报))[{UNIFIED_HAN}]{{1,10}}?"
+    r"\d{1,2}月\d{1,2}日(?:电|讯)(?:[ \u3000]?[（(](?:记者|通讯员|特约记者)[^（）()\n]{1,40}[）)])?"
+)
+#: A subtitle under a title: ``——在第二届东湖国际合作论坛上的主旨演讲``.
+SUBTITLE_LINE = re.compile(rf"[—－―]{{1,2}}[ \u3000]*(?P<subtitle>在(?P<occasion>[^。！？\n]{{2,80}}?)上的[{UNIFIED_HAN}]{{2,8}})")
+
+
+def spaced_pattern(title: str) -> str:
+    """A regex for a title that allows one page-break space between any two of its
+    characters and ignores the spaces it has itself: a compilation's title in its table
+    of contents and at the head of its speech may differ so (issue 19, point 3).
+
+    >>> bool(re.fullmatch(spaced_pattern("安全 生产会议"), "安全生产 会议"))
+    True
+    """
+    return "[ \\t\u00a0]?".join(re.escape(c) for c in title if not c.isspace())
+
+
+def date_line(line: str) -> re.Match | None:
+    """The match of a whole date line (``DATE_LINE`` or ``DATE_PLACE_LINE``), or None.
+
+    >>> date_line("（2019年10月9日，北京）").group("place"), date_line("2019年10月9日，我们开会。")
+    ('北京', None)
+    """
+    return DATE_PLACE_LINE.fullmatch(line) or DATE_LINE.fullmatch(line)
+
+
+def speaker_parts(line: str) -> tuple[str, str | None] | None:
+    """``(name, office)`` of a speaker line, the name without layout spaces; None when the
+    line is not one.
+
+    The name is where the evidence says it is: after a layout gap (two spaces or an
+    ideographic space), as letter-spaced single characters, or after a single space or a
+    colon when the office ends like an office (长, 主任, 书记, 代表…). In every case the
+    name is two to four characters starting with a surname.
+
+    >>> speaker_parts("上海市市长 龚 正"), speaker_parts("南屏大学党委书记  张  三")
+    (('龚正', '上海市市长'), ('张三', '南屏大学党委书记'))
+    >>> speaker_parts("市发展改革委主任刘洋："), speaker_parts("坚定信心 看好未来")
+    (('刘洋', '市发展改革委主任'), None)
+    """
+    line = line.strip().rstrip("：:")
+    if not line or any(c in line for c in "，。！？；：,.!?;:“”《》"):
+        return None
+    gap = re.search(r"[ ]{2,}|\u3000", line)
+    if gap and gap.start() > 0:
+        office, name = line[:gap.start()].strip(), re.sub(r"[ \u3000]", "", line[gap.end():])
+        return (name, office) if _is_name(name) and _is_office(office, strict=False) else None
+    tokens = line.split()
+    if len(tokens) >= 3 and all(len(t) == 1 for t in tokens[1:]):  # letter-spaced: 市长 龚 正
+        name, office = "".join(tokens[1:]), tokens[0]
+        return (name, office) if _is_name(name) and _is_office(office, strict=False) else None
+    if len(tokens) == 2:
+        office, name = tokens
+        return (name, office) if _is_name(name) and _is_office(office, strict=True) else None
+    if len(tokens) == 1:
+        for size in (3, 2, 4):
+            name, office = line[-size:], line[:-size]
+            if _is_name(name) and _is_office(office, strict=True):
+                return name, office
+    return None
+
+
+_NAME_CHARS = re.compile(f"[{UNIFIED_HAN}][{UNIFIED_HAN}·]{{1,3}}")
+_OFFICE_CHARS = re.compile(f"[{UNIFIED_HAN}（）、·]+")
+
+
+def _is_name(name: str) -> bool:
+    return (_NAME_CHARS.fullmatch(name) is not None and (name[0] in SURNAMES or name[:2] in SURNAMES)
+            and (len(name) < 4 or name[:2] in SURNAMES))
+
+
+def _is_office(office: str, strict: bool) -> bool:
+    if not 2 <= len(office) <= 40 or "同志" in office or not _OFFICE_CHARS.fullmatch(office):
+        return False
+    return HAN_RE.match(office[-1]) is not None and (not strict or office[-1] in OFFICE_END)
 
 
 def cn_number(numeral: str) -> int | None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pipeline.spans import Removed, Text
 from pipeline.text import detect, linebreaks, normalize, rules
-from pipeline.text.chardata import SENTENCE_END, cn_number
+from pipeline.text.chardata import DATELINE, SALUTATION, SUBTITLE_LINE, cn_number, date_line, spaced_pattern, speaker_parts
 from pipeline.text.normalize import NormalizeConfig
 from pipeline.text.rules import RULES_DIR
 
@@ -57,6 +57,8 @@ class Cleaned:
     declared_size: str | None = None
     declared_speech_count: int | None = None
     toc_titles: list[str] = field(default_factory=list)
+    #: A newspaper kicker (引题) printed above the title, when the page has one.
+    kicker: str | None = None
     #: Source offsets where text was cut out (see ``rules.Rule.gap``).
     gaps: list[int] = field(default_factory=list)
     #: Source offsets of the line breaks left by gaps and breaks: never joined again.
@@ -159,9 +161,19 @@ def _title_and_repeats(cleaned: Cleaned) -> list[Span]:
             title = glued.group()
         elif not _reads_as_title(title) or first.end() >= len(chars.rstrip()):
             return []
+        end = first.start() + len(title)
+        if wrapped := _title_continuation(chars, title, end):
+            end = wrapped.end(1)
+            title += wrapped.group(1)
+        if kicked := _main_title_under_kicker(chars, end):
+            cleaned.kicker = title
+            spans.append((first.start(), end, "document_title", "kicker_line", "break"))
+            first_start, title, end = kicked.start(1), kicked.group(1), kicked.end(1)
+        else:
+            first_start = first.start()
         cleaned.title = title
-        spans.append((first.start(), first.start() + len(title), "document_title", "first_line_title", "break"))
-        start = first.start() + len(title)
+        spans.append((first_start, end, "document_title", "first_line_title", "break"))
+        start = end
     # A long title also repeats glued to the body (360docs, esk365): 标题正文…
     follow = r"(?=\s|$)" if len(title) < MIN_GLUED_TITLE_CHARS else ""
     repeat = re.compile(r"(?m)^[ \t\u3000]*(" + re.escape(title) + ")" + follow)
@@ -172,10 +184,55 @@ def _title_and_repeats(cleaned: Cleaned) -> list[Span]:
 
 _NOT_A_TITLE = re.compile(r"(?:同志们|各位代表|各位委员|朋友们)[：:，]?$|^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|第[一二三四五六七八九十]+[章节])")
 
+#: Marks that end a sentence. A closing quote or book-title mark does not: titles hold
+#: “…” and 《…》 (``在“不忘初心、牢记使命”主题教育总结大会上的讲话``).
+_TITLE_FORBIDDEN = "。！？；…!?;"
+
+#: Characters a title line cannot end with: a wrapped title goes on on the next line.
+_UNFINISHED_END = "的之和与及暨在对于上"
+
 
 def _reads_as_title(line: str) -> bool:
-    return (0 < len(line) <= MAX_TITLE_CHARS and not any(c in SENTENCE_END for c in line)
+    return (0 < len(line) <= MAX_TITLE_CHARS and not any(c in _TITLE_FORBIDDEN for c in line)
             and not line.endswith(("：", ":")) and not _NOT_A_TITLE.search(line))
+
+
+def _title_continuation(chars: str, title: str, end: int) -> re.Match | None:
+    """The next line, when the title line was wrapped: the title ends in a word that
+    cannot end it (``…大会上的`` + ``讲话``) and the next line is short, unindented and
+    reads as the rest of a title."""
+    if not title or title[-1] not in _UNFINISHED_END:
+        return None
+    following = re.compile(r"[ \t]*\n([^\s][^\n]{0,19}?)[ \t]*(?=\n|$)").match(chars, end)
+    if following and _reads_as_title(following.group(1)) and not SALUTATION.fullmatch(following.group(1)):
+        return following
+    return None
+
+
+def _main_title_under_kicker(chars: str, end: int) -> re.Match | None:
+    """The main title when the first line is a kicker (引题) above it.
+
+    A newspaper prints a kicker, then the title, then the lines that belong to the title:
+    a subtitle (——在…上的讲话), a date line, a speaker line or a dateline. So a second
+    title-like line (short, unindented, no sentence punctuation, no comma) followed by one
+    of those is the title, and the first line its kicker. A subhead after a title is
+    followed by a paragraph, not by such a line.
+    """
+    second = re.compile(r"[ \t]*\n([^\s][^\n]{1,39}?)[ \t]*\n[ \t\u3000]*([^\n]+)").match(chars, end)
+    if not second:
+        return None
+    line, after = second.group(1), second.group(2).strip()
+    first = chars[:end].strip().split("\n")[-1].strip()
+    if line in first or first in line:
+        return None  # the title again, shortened (2024年政府工作报告 / 政府工作报告): not a kicker
+    if (not _reads_as_title(line) or "，" in line or SALUTATION.fullmatch(line) or speaker_parts(line)
+            or date_line(line) or DATELINE.match(line) or SUBTITLE_LINE.fullmatch(line)):
+        return None
+    if speaker_parts(after) and sum(1 for x in re.finditer(r"[^\n]+", chars) if speaker_parts(x.group())) > 1:
+        return None  # a multi-speaker page: the line is the headline of the first turn
+    if date_line(after) or speaker_parts(after) or DATELINE.fullmatch(after) or SUBTITLE_LINE.fullmatch(after):
+        return second
+    return None
 
 
 def _declared_count(title: str) -> int | None:
@@ -188,27 +245,68 @@ def _declared_count(title: str) -> int | None:
 
 
 _TOC_HEAD = re.compile(r"(?:^|(?<=\s))目\s{0,3}录[：:]?")
-_TOC_ENTRY = re.compile(r"\s*([0-9]{1,3})[、.．]\s*(\S+)")
+_TOC_NUMBER = re.compile(r"\s*([0-9]{1,3})[、.．]\s*")
 
 
 def _table_of_contents(cleaned: Cleaned) -> list[Span]:
     """A ``目录`` heading followed by entries numbered 1, 2, 3…; the entries become toc_titles.
 
-    Entries end at whitespace, the way the sites flatten a TOC onto one line. At least two
-    consecutive entries are required, so a sentence mentioning 目录 is left alone.
+    The sites flatten a TOC onto one line, so an entry runs to the next number; a title
+    may hold a space (``1、深化区域合作 共创美好未来 2、…``). The last entry runs to where
+    the first title heads the body again; without that, to the first space. Two or more
+    entries are a TOC; one is when its title follows right after it (``1、讲话 讲话 正文``),
+    so a sentence mentioning 目录 is left alone.
     """
     chars = cleaned.text.chars
     for head in _TOC_HEAD.finditer(chars):
-        titles, pos = [], head.end()
-        while m := _TOC_ENTRY.match(chars, pos):
-            if int(m.group(1)) != len(titles) + 1:
+        numbers: list[re.Match] = []
+        pos = head.end()
+        while m := _TOC_NUMBER.match(chars, pos):
+            if int(m.group(1)) != len(numbers) + 1:
                 break
-            titles.append(m.group(2))
-            pos = m.end()
-        if len(titles) >= 2:
-            cleaned.toc_titles = titles
-            return [(head.start(), pos, "toc", "numbered_toc", False)]
+            numbers.append(m)
+            following = re.compile(rf"\s+{len(numbers) + 1}[、.．]").search(chars, m.end(), m.end() + MAX_TITLE_CHARS + 2)
+            if not following or not _reads_as_title(chars[m.end():following.start()]):
+                break
+            pos = following.start()
+        if not numbers:
+            continue
+        titles = [chars[a.end():b.start()].strip() for a, b in zip(numbers, numbers[1:])]
+        last = numbers[-1]
+        body = _title_again(chars, titles[0] if titles else None, last.end())
+        if body is not None and _reads_as_title(chars[last.end():body].strip()):
+            titles.append(chars[last.end():body].strip())
+            stop = body
+        else:
+            word = re.compile(r"\S+").match(chars, last.end())
+            if not word or len(numbers) < 2:
+                continue
+            titles.append(word.group())
+            stop = word.end()
+        if len(titles) == 1 and _title_again(chars, titles[0], stop) is None:
+            continue
+        cleaned.toc_titles = titles
+        return [(head.start(), stop, "toc", "numbered_toc", False)]
     return []
+
+
+def _title_again(chars: str, title: str | None, start: int) -> int | None:
+    """Where ``title`` (its spaces ignored) starts again after ``start``, after a space:
+    the first speech's title heading the body. For a one-entry TOC (``title`` None) the
+    end of the entry is where its own words repeat: ``1、讲话 讲话 正文``."""
+    if title is None:
+        for cut in (m.start() for m in re.finditer(r"\s+", chars[start:start + MAX_TITLE_CHARS + 1])):
+            entry = chars[start:start + cut]
+            if entry and re.compile(r"\s+" + spaced_pattern(entry)).match(chars, start + cut):
+                return start + cut
+        return None
+    m = re.compile(r"(?<=\s)" + spaced_pattern(title)).search(chars, start, start + 2 * MAX_TITLE_CHARS)
+    if not m:
+        return None
+    end = m.start()
+    while end > start and chars[end - 1].isspace():
+        end -= 1
+    return end
 
 
 def _remove(cleaned: Cleaned, spans: list[Span]) -> None:

@@ -17,8 +17,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from pipeline.text.chardata import SENTENCE_END
-from schemas.characters import CONTROL, HAN
+from pipeline.text.chardata import DATELINE, SENTENCE_END
+from schemas.characters import CONTROL, HAN, UNIFIED_HAN
 
 #: (start, end, kind, rule, cut): ``cut`` is False, "break" (the two sides must not join)
 #: or True (text was cut out there: a paywall, a hidden-text marker).
@@ -285,17 +285,20 @@ def emoji(chars: str) -> list[Span]:
     return [(m.start(), m.end(), "emoji", "emoji", False) for m in _EMOJI.finditer(chars)]
 
 
-_CHUNK = re.compile(r"(?m)^[ \t]*(\d{1,2})、(?=\S)")
+_CHUNK = re.compile(r"(?m)^[ \t]*(\d{1,2})、(?=\S|\n)")  # the chunk may start at a line break
 _CHUNK_END = set(SENTENCE_END) | set("：:」）)>.")
 
 
 def chunk_numbers(chars: str) -> list[Span]:
     """Chunk prefixes of wenku clones (``1、`` then ``\\n\\n2、`` every few hundred characters).
 
-    A run numbered 1, 2, 3… at line starts is taken for chunking only when at least one
-    of its cuts falls inside a word (the previous line does not end a sentence): real
-    ``1、`` list items end their sentences. Every prefix of such a run goes; a cut inside a
-    word also loses its line break, so ``加速20\\n\\n2、05年`` becomes ``加速2005年``.
+    A run numbered 1, 2, 3… at line starts is taken for chunking when one of its cuts
+    falls inside a word (the previous line does not end a sentence): real ``1、`` list
+    items end their sentences. It is also chunking when ``1、`` opens the text itself
+    (the page's header gone, nothing before it, not even a title) and every chunk but the
+    last is long: a list never starts a document before its title. Every prefix of such
+    a run goes; a cut inside a word also loses its line break, so ``加速20\\n\\n2、05年``
+    becomes ``加速2005年``.
     """
     hits = [(int(m.group(1)), m) for m in _CHUNK.finditer(chars)]
     runs: list[list[re.Match]] = []
@@ -313,7 +316,9 @@ def chunk_numbers(chars: str) -> list[Span]:
         for m in run[1:]:
             before = chars[:m.start()].rstrip()
             cuts.append((m, bool(before) and before[-1] not in _CHUNK_END))
-        if not any(mid_word for _, mid_word in cuts):
+        opens_text = not chars[:run[0].start(1)].strip() and len(run) >= 2 and all(
+            b.start() - a.start() >= MIN_CHUNK_CHARS for a, b in zip(run, run[1:]))
+        if not opens_text and not any(mid_word for _, mid_word in cuts):
             continue
         first = run[0]
         spans.append((first.start(1), first.end(), "chunk_number", "chunk_prefix", False))
@@ -323,7 +328,46 @@ def chunk_numbers(chars: str) -> list[Span]:
     return spans
 
 
+#: The shortest chunk of a page cut into numbered chunks (renrendoc cuts every 380–520).
+MIN_CHUNK_CHARS = 200
+
+#: Credit and layout lines that close a newspaper article (issue 19, point 6): the closing
+#: dateline ``（新华社北京2月23日电）``, ``（完）``, the page reference
+#: ``《人民日报》（2020年07月29日02版）``, ``版式设计：…``/``责任编辑：…``-style role lines,
+#: photo credits ``新华社记者王华摄`` and ``本版图片来源：…``.
+_CREDIT_LINE = re.compile(
+    r"[（(](?:完|全文完|终)[）)]"
+    rf"|[（(]{DATELINE.pattern}[）)]"
+    rf"|《[^》\n]{{2,16}}》[（(]\d{{4}}年\d{{1,2}}月\d{{1,2}}日[ \u3000]*(?:第?\d{{1,2}}版)?[）)]"
+    r"|[（(【]?(?:责任编辑|责编|编辑|校对|审核|审校|终审|版式设计|版式|美术编辑|美编|图片编辑|图片来源|本版图片来源|图片|"
+    r"本版编辑|制图|摄影|摄像|策划|统筹|监制|撰文|文字|记者|通讯员|作者|来源)[：:][^\n。！？]{1,40}?[）)】]?"
+    rf"|(?:[{UNIFIED_HAN}]{{0,8}}(?:记者|通讯员))?[ \u3000]*[{UNIFIED_HAN}·]{{2,8}}(?:[ \u3000]*[、，][ \u3000]*[{UNIFIED_HAN}·]{{2,8}})*[ \u3000]*摄"
+)
+
+
+def credits(chars: str) -> list[Span]:
+    """Credit and layout lines at the end of the text, after the last line of the article:
+    removed as ``credit``, whole lines only, from the end up to the first line that is not
+    one. A sentence that names 新华社 or 本报记者 is text; these lines are not sentences.
+
+    >>> text = "正文。\\n（新华社江州5月28日电）\\n版式设计：李芳\\n"
+    >>> [text[a:b] for a, b, *_ in credits(text)]
+    ['（新华社江州5月28日电）\\n', '版式设计：李芳\\n']
+    """
+    spans: list[Span] = []
+    lines = list(re.finditer(r"[^\n]+", chars))
+    for line in reversed(lines[1:]):
+        content = line.group().strip()
+        if not content:
+            continue
+        if not _CREDIT_LINE.fullmatch(content):
+            break
+        spans.append((line.start(), line_end(chars, line.end()), "credit", "closing_credit", False))
+    return spans[::-1]
+
+
 #: The detectors in the order they run, after the site rules.
 DETECTORS: tuple[Detector, ...] = (
     control_characters, markup, emoji, urls, page_markers, slide_counters, filler, letter_spacing, chunk_numbers,
+    credits,
 )

@@ -4,6 +4,12 @@ Each finder returns the breaks to remove as ``detect.Span`` tuples (kind ``line_
 like a detector; ``clean.document`` runs them after the detectors, and never across a cut
 a rule or detector left. A break around a heading, a salutation, a speaker or a date line
 is structure and stays.
+
+A break is joined only on evidence of wrapping (issue 19, point 1): lines of one width
+(``layout_wraps``), a word of the dictionary across the break, a line that starts with a
+mark no line can start with, or, where indentation marks the paragraphs, a line without
+indentation inside an indented paragraph. A line that merely lacks a full stop (a toast
+line ending in ，, a salutation line, a subhead) is no evidence: it keeps its break.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from __future__ import annotations
 import functools
 import re
 
-from pipeline.text.chardata import DATE_LINE, SALUTATION, SENTENCE_END, SPEAKER_LINE
+from pipeline.text.chardata import DATELINE, SALUTATION, SENTENCE_END, SUBTITLE_LINE, date_line, speaker_parts
 from pipeline.text.detect import Span
 from schemas.characters import HAN
 
@@ -50,23 +56,97 @@ def layout_wraps(chars: str) -> list[Span]:
 
 
 def sentence_breaks(chars: str) -> list[Span]:
-    """Line breaks a PDF left in the middle of a word or sentence, in text that otherwise
-    has one paragraph per line (``党中央反复\\n强调``, ``中国\\n共产党``, ``社\\n会主义``).
+    """Line breaks a PDF, an export or a wrapper left in the middle of a sentence.
 
-    A break is joined when its line does not end a sentence, is not a heading, speaker or
-    date line, and either stops after a comma (the sentence is unfinished) or a word of
-    jieba's dictionary spans the break. Headings without punctuation stay on their line.
+    Three kinds of evidence, each a rule:
+
+    - ``line_starts_with_punctuation``: the next line starts with ，、。；：！？ or a closing
+      bracket or quote, which no line of text starts with (``…五十二个\\n，完工十九个。``);
+    - ``unindented_continuation``: the text marks paragraphs by indentation (U+3000 or
+      spaces), the break is inside an indented paragraph that has not ended its sentence,
+      and the next line is not indented (``充分发挥好\\n基层党组织战斗堡垒作用\\n和…``); a short
+      unpunctuated line followed by an indented one is a subhead unless a word runs
+      across the break;
+    - ``break_inside_sentence``: a word of jieba's dictionary spans the break (``中国\\n共产党``,
+      ``社\\n会主义``);
+    - ``clause_cut``: the line's last sentence has a comma and stops on a character
+      without a mark, so the sentence goes on (``党的十八大以来，党中央反复\\n强调，…``).
+
+    A break after a sentence end, around a heading, salutation, speaker or date line, or
+    indented on the next line stays.
     """
     spans: list[Span] = []
-    for m in re.finditer(rf"(?<=[{HAN}，、])\n(?=[{HAN}])", chars):
-        line_start = chars.rfind("\n", 0, m.start()) + 1
-        line = chars[line_start:m.start()]
-        if _ends_sentence(chars, m.start()) or _keeps_line_break(chars, m.start(), m.end()):
+    lines = list(re.finditer(r"[^\n]*", chars))
+    lines = [m for m in lines if m.start() == 0 or chars[m.start() - 1] == "\n"]
+    indented = _indented_layout([m.group() for m in lines])
+    in_paragraph = False
+    for i, line in enumerate(lines):
+        raw = line.group()
+        if not raw.strip():
+            in_paragraph = False
             continue
-        tail = line[max(line.rfind(c) for c in "。！？；") + 1:] if any(c in line for c in "。！？；") else line
-        if "，" in tail or "、" in tail or _word_spans(chars, line_start, m.start(), m.end()):
-            spans.append((m.start(), m.end(), "line_wrap", "break_inside_sentence", False))
+        starts_indented = _INDENT.match(raw) is not None
+        if i == 0 or not lines[i - 1].group().strip():
+            in_paragraph = starts_indented
+            continue
+        before, after = line.start() - 1, line.start()
+        previous = lines[i - 1]
+        if _LINE_START_PUNCTUATION.match(raw):
+            end = after + len(raw) - len(raw.lstrip(" \t\u3000"))
+            spans.append((before, end, "line_wrap", "line_starts_with_punctuation", False))
+            continue
+        if starts_indented:
+            in_paragraph = True
+            continue
+        if _ends_sentence(chars, before) or _keeps_line_break(chars, before, after):
+            in_paragraph = False
+            continue
+        left_han = HAN_RE.match(chars[before - 1]) is not None and HAN_RE.match(raw[0]) is not None
+        if indented:
+            # Unindented lines outside a paragraph are titles, headings and metadata lines:
+            # a word across their break is a coincidence, not evidence.
+            following = lines[i + 1].group() if i + 1 < len(lines) else ""
+            subhead = (_reads_as_short_line(raw.strip()) and _INDENT.match(following) is not None
+                       and not (left_han and _word_spans(chars, previous.start(), before, after)))
+            if in_paragraph and not subhead:
+                spans.append((before, after, "line_wrap", "unindented_continuation", False))
+                continue
+            in_paragraph = False
+            continue
+        in_paragraph = False
+        if left_han and _cut_clause(previous.group()):
+            spans.append((before, after, "line_wrap", "clause_cut", False))
+        elif left_han and _word_spans(chars, previous.start(), before, after):  # last: it loads the dictionary
+            spans.append((before, after, "line_wrap", "break_inside_sentence", False))
     return spans
+
+
+def _cut_clause(line: str) -> bool:
+    """A line whose last sentence has a comma in it and stops on a character, without a
+    mark: a sentence cut at the line end (``党的十八大以来，党中央反复`` + ``强调，…``).
+    Subheads have no comma, and toast and salutation lines end on their comma."""
+    tail = re.split(r"[。！？；]", line.strip())[-1]
+    return "，" in tail and not _HEADING_START.match(line)
+
+
+#: Indentation at a line start: an ideographic space, or two or more spaces or a tab.
+_INDENT = re.compile(r"\u3000|[ \u00a0]{2,}|\t")
+#: Marks that close or continue a sentence: no line of text starts with one.
+_LINE_START_PUNCTUATION = re.compile(r"[ \t\u3000]*[，、。；：！？）」』”,;:!?)]")
+HAN_RE = re.compile(f"[{HAN}]")
+
+
+def _indented_layout(lines: list[str]) -> bool:
+    """Whether indentation marks the paragraphs: at least two indented lines, and at least
+    a third of the non-empty lines after the first."""
+    body = [line for line in lines[1:] if line.strip()]
+    indented = sum(1 for line in body if _INDENT.match(line))
+    return indented >= 2 and indented * 3 >= len(body)
+
+
+def _reads_as_short_line(line: str) -> bool:
+    """A short line without sentence punctuation: a subhead, a kicker, a name."""
+    return 0 < len(line) <= 30 and not any(c in line for c in "。！？；：，、,;:!?")
 
 
 def _word_spans(chars: str, line_start: int, before: int, after: int) -> bool:
@@ -111,9 +191,10 @@ _HEADING_START = re.compile(r"[ \t\u3000]*(?:[一二三四五六七八九十百]
 
 def _keeps_line_break(chars: str, before: int, after: int) -> bool:
     """A break that is structure, not a wrap: around a heading, a salutation, a speaker or
-    date line."""
+    date line, a dateline or a subtitle."""
     previous = chars[chars.rfind("\n", 0, before) + 1:before].strip()
     following = chars[after:(chars.find("\n", after) + 1 or len(chars) + 1) - 1].strip()
     if _HEADING_START.match(previous) or _HEADING_START.match(following):
         return True
-    return any(p.fullmatch(line) for p in (SALUTATION, SPEAKER_LINE, DATE_LINE) for line in (previous, following))
+    return any(SALUTATION.fullmatch(line) or speaker_parts(line) or date_line(line) or DATELINE.match(line)
+               or SUBTITLE_LINE.fullmatch(line) for line in (previous, following))

@@ -183,8 +183,8 @@ def _is_missing(value: Any) -> bool:
 def _excerpt(value: Any, regex: str | None) -> Any:
     """A long string cut to the part worth reading: around the forbidden match, else its start.
 
-    >>> _excerpt("甲" * 50 + " 乙" + "丙" * 50, schemas.PAGE_BREAK_SPACE_PATTERN)
-    '…甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲 乙丙丙丙丙丙丙丙丙丙丙丙丙丙丙丙丙丙…'
+    >>> _excerpt("甲" * 50 + "\xa0乙" + "丙" * 50, schemas.PAGE_BREAK_SPACE_PATTERN)
+    '…甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲\xa0乙丙丙丙丙丙丙丙丙丙丙丙丙丙丙丙丙丙…'
     """
     if not isinstance(value, str) or len(value) <= _SAMPLE_CHARS:
         return value

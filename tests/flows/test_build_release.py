@@ -80,7 +80,7 @@ def test_a_corrupt_table_fails_validation_and_no_release_is_published(harness, i
         tables = real_tables(batches)
         paragraphs = tables["paragraphs"]
         text = paragraphs.column("text").to_pylist()
-        text[0] = "统筹推进 疫情防控"  # a page-break space left in a paragraph
+        text[0] = "统筹推进  疫情防控"  # page-break spaces left in a paragraph (one space between phrases is text)
         tables["paragraphs"] = paragraphs.set_column(paragraphs.schema.get_field_index("text"), paragraphs.schema.field("text"), pa.array(text))
         return tables
 

@@ -53,3 +53,66 @@ def test_a_whole_line_is_marked_as_a_line():
 def test_strip_keeps_offsets():
     text = blocks.strip(Text.from_source("\u3000\u3000正文。 \n"))
     assert (text.chars, text.source_span(0, len(text))) == ("正文。", (2, 5))
+
+
+@pytest.mark.parametrize("body, expected", [
+    # a group of phrases on its own line keeps its spaces (issue 19, point 8)
+    ("不忘初心 牢记使命", ["不忘初心 牢记使命"]),
+    ("守初心 担使命 找差距 抓落实", ["守初心 担使命 找差距 抓落实"]),
+    ("一、坚持人民至上 守护万家平安", ["一、坚持人民至上 守护万家平安"]),
+    # …but not a page break splitting a word, nor a no-break space after a marker
+    ("（二）持续激发消 费活力", ["（二）持续激发消费活力"]),
+    ("一、\u00a0充分肯定过去一年改革取得的成效", ["一、充分肯定过去一年改革取得的成效"]),
+    # a slogan in quotation marks keeps its space; a space in a clause is a page break
+    ("本届论坛以“共享机遇 共创未来”为主题。", ["本届论坛以“共享机遇 共创未来”为主题。"]),
+    ("我们要坚持问题导向 着力解决群众急难愁盼问题。", ["我们要坚持问题导向着力解决群众急难愁盼问题。"]),
+    # indentation inside a collapsed line starts a paragraph, even after ，
+    ("\u3000\u3000女士们，先生们，\u3000\u3000朋友们：\u3000\u3000今晚，我们相聚。", ["女士们，先生们，", "朋友们：", "今晚，我们相聚。"]),
+])
+def test_phrase_spaces_and_indentation(body, expected):
+    assert [chars for chars, _, _ in _split(body)[0]] == expected
+
+
+SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends followed by a space: the seed layout
+
+
+@pytest.mark.parametrize("body, expected", [
+    # a phrase-pair subhead followed by a sentence
+    ("坚定信心 看好未来 民营经济是我市经济的重要组成部分，贡献很大。",
+     ["坚定信心 看好未来", "民营经济是我市经济的重要组成部分，贡献很大。"]),
+    # an unpunctuated subhead followed by its paragraph
+    ("深刻认识地方志工作的重要意义 盛世修志，志载盛世。地方志是中华民族特有的文化传承形式。",
+     ["深刻认识地方志工作的重要意义", "盛世修志，志载盛世。地方志是中华民族特有的文化传承形式。"]),
+    # NEGATIVE: a sentence a page break cut a few characters before its end
+    ("全面提高人才 队伍质量。发挥人才高地的辐射作用。", ["全面提高人才队伍质量。发挥人才高地的辐射作用。"]),
+    # a toast's cadence, one line broken by a page break
+    ("现在，我提议： 为各 友好城市之间的友谊， 为本届大会的圆满成功， 干杯！",
+     ["现在，我提议：", "为各友好城市之间的友谊，", "为本届大会的圆满成功，", "干杯！"]),
+    # NEGATIVE: page breaks after commas inside a long sentence
+    ("要压实分区分级精准防控策略， 制定差异化区域防控措施， 统筹考虑国家信贷政策，确保各项工作落到实处。",
+     ["要压实分区分级精准防控策略，制定差异化区域防控措施，统筹考虑国家信贷政策，确保各项工作落到实处。"]),
+    # a salutation over two units, a date line and a speaker
+    ("（2022年6月24日） 南屏大学校长  陈静 尊敬的各位来宾， 女士们，先生们： 大家好！",
+     ["（2022年6月24日）", "南屏大学校长  陈静", "尊敬的各位来宾，", "女士们，先生们：", "大家好！"]),
+    # a run-in heading broken by a page break, and one broken right after its marker
+    ("（三）壮大村级集体经 济。要因村施策。 （一）着 力扩大有效投资 要紧盯重点项目。",
+     ["（三）壮大村级集体经济。要因村施策。", "（一）着力扩大有效投资", "要紧盯重点项目。"]),
+    # a heading does not swallow the next marker after a closing quote
+    ("一、坚决守牢“两条底线” （一）守牢粮食安全底线。要稳定面积。",
+     ["一、坚决守牢“两条底线”", "（一）守牢粮食安全底线。要稳定面积。"]),
+])
+def test_the_seed_layout(body, expected):
+    found, _ = _split(SEED + body)
+    assert [chars for chars, _, _ in found][3:] == expected
+
+
+def test_metadata_opening_a_line():
+    found, _ = _split("\u3000\u3000本报江州4月23日电\u3000今天是世界读书日。\n\u3000\u3000市科技局局长周敏：今年以来，成绩很大。")
+    assert found == [("本报江州4月23日电", False, "dateline"), ("今天是世界读书日。", False, None),
+                     ("市科技局局长周敏：", False, "speaker"), ("今年以来，成绩很大。", False, None)]
+
+
+def test_a_short_paragraph_after_a_heading_stands_alone():
+    """The sample inbox's short.txt: a heading, then a paragraph of one short sentence."""
+    assert [c for c, _, _ in _split("同志们： 今天召开会议。 一、提高认识 要统一思想。")[0]] == [
+        "同志们：", "今天召开会议。", "一、提高认识", "要统一思想。"]

@@ -84,3 +84,49 @@ def test_a_user_rules_dir_extends_the_cleaning(tmp_path):
     cleaned, raw = _clean("我的网站\n标题\n正文。", clean.CleanConfig(rules_dirs=(rules.RULES_DIR, tmp_path)))
     assert cleaned.site == "mysite"
     assert ("banner", "我的网站") in _removed(cleaned, raw)
+
+
+@pytest.mark.parametrize("raw, title", [
+    ("在“不忘初心、牢记使命”主题教育总结大会上的讲话\n同志们：\n正文。", "在“不忘初心、牢记使命”主题教育总结大会上的讲话"),
+    ("在《青川县志（1986—2015）》出版座谈会上的讲话\n正文。", "在《青川县志（1986—2015）》出版座谈会上的讲话"),
+    ("《青川茶经》首发式致辞\n正文。", "《青川茶经》首发式致辞"),
+    # a title wrapped after a word that cannot end it
+    ("在全市深化“放管服”改革优化营商环境大会上的\n讲话\n　　同志们：\n　　正文。", "在全市深化“放管服”改革优化营商环境大会上的讲话"),
+    # NEGATIVE: a title that ends where a title ends is not joined to a subhead under it
+    ("在全市工作会议上的讲话\n夯实数字基础设施\n　　正文。", "在全市工作会议上的讲话"),
+])
+def test_titles_with_quotes_and_wrapped_titles(raw, title):
+    cleaned, _ = _clean(raw)
+    assert cleaned.title == title
+
+
+def test_a_kicker_above_the_title():
+    raw = "坚持以人民为中心的发展思想\n让发展成果更多更公平惠及全市人民\n（2022年11月8日）\n　　同志们：\n　　正文。"
+    cleaned, raw = _clean(raw)
+    assert (cleaned.kicker, cleaned.title) == ("坚持以人民为中心的发展思想", "让发展成果更多更公平惠及全市人民")
+    assert [k for k, _ in _removed(cleaned, raw)] == ["document_title", "document_title"]
+
+
+@pytest.mark.parametrize("raw", [
+    "2024年政府工作报告\n政府工作报告\n——2024年3月5日在第十四届全国人民代表大会第二次会议上\n各位代表：\n正文。",  # the title again
+    "座谈会发言摘登\n让网格成为服务群众的“最后一米”\n东湖区委书记  周敏\n　　正文。\n"
+    "党建引领凝聚治理合力\n石门镇党委书记  王  华\n　　正文。",                                            # the first turn's headline
+])
+def test_not_a_kicker(raw):
+    cleaned, _ = _clean(raw)
+    assert cleaned.kicker is None and cleaned.title == raw.split("\n")[0]
+
+
+@pytest.mark.parametrize("toc, titles", [
+    # an entry holding a phrase space runs to the next number, the last to where the body starts
+    ("目 录 1、深化区域合作 共创美好未来 2、在江海论坛上的致辞 深化区域合作 共创美好未来 女士们：正文。",
+     ["深化区域合作 共创美好未来", "在江海论坛上的致辞"]),
+    # a page-break space in the TOC's last entry, none in the body
+    ("目 录 1、在全县森林防灭火工作会议上的讲话 2、在全县秋季学校安全工作 会议上的讲话 在全县森林防灭火工作会议上的讲话 同志们：正文。",
+     ["在全县森林防灭火工作会议上的讲话", "在全县秋季学校安全工作 会议上的讲话"]),
+    # one entry: a TOC when its title follows it
+    ("目 录 1、在全县经济运行调度会上的讲话 在全县经济运行调度会上的讲话 同志们：正文。", ["在全县经济运行调度会上的讲话"]),
+])
+def test_toc_entries(toc, titles):
+    cleaned, _ = _clean("某某等讲话汇编\n某某等讲话汇编 " + toc)
+    assert cleaned.toc_titles == titles

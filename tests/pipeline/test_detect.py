@@ -56,3 +56,29 @@ def test_chunk_numbers_go_only_when_a_cut_falls_inside_a_word():
 def test_line_end_takes_trailing_spaces_and_one_break():
     assert detect.line_end("广告 \n正文", 2) == 4
     assert detect.line_end("广告正文", 2) == 2
+
+
+def test_chunk_numbers_that_open_the_text_are_chunking():
+    """renrendoc: 1、 opens the body right after the site header and the page has only two
+    long chunks, cut after a colon (no cut inside a word)."""
+    first = "在某某大会上的祝酒词\n" + "正文" * 120 + "我提议：\n"
+    chars = "\n1、" + first + "\n2、\n为友谊，\n干杯！"
+    assert [t.strip() for t in _taken(detect.chunk_numbers, chars)] == ["1、", "2、"]
+    assert _taken(detect.chunk_numbers, "标题\n1、" + first + "2、第二项。") == []   # a title before it: a list
+
+
+@pytest.mark.parametrize("tail, credits", [
+    ("（新华社江州5月28日电）", ["（新华社江州5月28日电）"]),
+    ("《人民日报》（2020年07月29日02版）\n版式设计：李芳", ["《人民日报》（2020年07月29日02版）", "版式设计：李芳"]),
+    ("新华社记者王华摄\n本版图片来源：江州日报社", ["新华社记者王华摄", "本版图片来源：江州日报社"]),
+    ("（完）\n（责任编辑：赵敏）", ["（完）", "（责任编辑：赵敏）"]),
+    # NEGATIVE: sentences naming the agency, the paper or a photographer are text
+    ("前不久，新华社刊发长篇通讯，报道了我市的经验做法。", []),
+    ("《人民日报》曾以《一片叶子富了一方百姓》为题报道，本报记者也多次采访。", []),
+    ("其中不少作品由本报摄影记者拍摄。", []),
+    # NEGATIVE: a credit-looking line above the last paragraph is not at the end
+    ("版式设计：李芳\n最后一段。", []),
+])
+def test_credits_are_whole_lines_at_the_end(tail, credits):
+    chars = "标题\n正文第一段。\n" + tail + "\n"
+    assert [t.strip() for t in _taken(detect.credits, chars)] == credits

@@ -17,7 +17,8 @@ def test_a_word_across_a_break_is_joined_and_a_sentence_end_is_not():
 
 
 @pytest.mark.parametrize("chars, joined", [
-    ("做好各项工作，\n落实责任。", ["作，\n落实"]),          # after a comma: the sentence goes on
+    ("做好各项工作，\n落实责任。", []),                       # a comma alone is no evidence (a toast line)
+    ("为伟大祖国的繁荣富强，\n为人民的幸福安康，\n干杯！", []),  # toast lines keep their breaks
     ("一、坚持稳中求进\n做好各项工作。", []),                 # a heading keeps its line
     ("在全市工作会议上的讲话\n同志们：\n今天召开会议。", []),  # a salutation keeps its line
     ("今天召开会议。\n部署全年工作。", []),                   # a sentence end
@@ -57,3 +58,28 @@ def test_a_fixed_width_run_of_lines_is_joined_but_not_after_a_sentence_end():
     wraps = [a for a, _, _, rule, _ in linebreaks.layout_wraps(chars) if rule == "fixed_width_wrap"]
     width = len(lines[0]) + 1
     assert wraps == [width * i - 1 for i in range(1, 6)]
+
+
+@pytest.mark.parametrize("chars, joined", [
+    # a line cannot start with ， or 、: it goes on the line before (issue 19, point 1)
+    ("目前已开工五十二个\n，完工十九个。", ["二个\n，完"]),
+    # indentation marks the paragraphs: an unindented line inside one continues it
+    ("标题\n\u3000\u3000社区工作者是骨干力量，\n也是重要依靠。\n\u3000\u3000下一步。", ["量，\n也是"]),
+    ("标题\n\u3000\u3000要充分发挥好\n基层党组织战斗堡垒作用\n和党员先锋模范作用。\n\u3000\u3000下一步。",
+     ["挥好\n基层", "作用\n和党"]),
+    # …but an indented line starts a paragraph whatever the line before ended with
+    ("标题\n\u3000\u3000现在，我提议，\n\u3000\u3000为江州的明天，\n\u3000\u3000干杯！", []),
+    # …and a short unpunctuated line before an indented one is a subhead, not a wrap
+    ("标题\n\u3000\u3000第一段没有句号\n夯实数字基础设施\n\u3000\u3000要适度超前布局。\n\u3000\u3000再一段。", []),
+    # a sentence cut after a clause: a comma in it, no mark at the end
+    ("党的十八大以来，党中央反复\n强调，要坚持。", ["反复\n强调"]),
+])
+def test_evidence_of_wrapping(chars, joined):
+    assert _joined(chars) == joined
+
+
+def test_unindented_lines_outside_paragraphs_are_never_joined_by_the_dictionary():
+    """A title, a dateline and a subhead above an indented body: a word across their breaks
+    (讲话|本报 holds 话本) is a coincidence."""
+    chars = "在全市大会上的讲话\n本报江州1月9日电（记者张伟）\n\u3000\u3000同志们：\n\u3000\u3000今天开会。"
+    assert _joined(chars) == []

@@ -56,12 +56,21 @@ def test_date(text, expected):
 
 
 @pytest.mark.parametrize("chars, kind, expected", [
-    ("上海市市长 龚 正", "speaker", metadata.LineMetadata(speaker="上海市市长 龚 正")),
+    # issue 23, point 2: the name without layout spaces, the office apart
+    ("上海市市长 龚 正", "speaker", metadata.LineMetadata(speaker="龚正", speaker_title="上海市市长")),
+    ("南屏大学党委书记  张  三", "speaker", metadata.LineMetadata(speaker="张三", speaker_title="南屏大学党委书记")),
+    ("市发展改革委主任刘洋：", "speaker", metadata.LineMetadata(speaker="刘洋", speaker_title="市发展改革委主任")),
+    ("毛伟明", "speaker", metadata.LineMetadata(speaker="毛伟明")),    # a bare name before the salutation
     ("（2009年2月18日）", "date", metadata.LineMetadata(delivered_on=dt.date(2009, 2, 18))),
+    ("（2019年10月9日，北京）", "date", metadata.LineMetadata(delivered_on=dt.date(2019, 10, 9), place="北京")),
+    ("（二〇二〇年十二月二十一日，江州）", "date", metadata.LineMetadata(delivered_on=dt.date(2020, 12, 21), place="江州")),
     ("——2026年1月26日在北京市第十六届\n人民代表大会第四次会议上", "date",
      metadata.LineMetadata(delivered_on=dt.date(2026, 1, 26), occasion="北京市第十六届人民代表大会第四次会议")),
     ("2026年1月26日 北京市市长 殷勇", "date",
-     metadata.LineMetadata(speaker="北京市市长 殷勇", delivered_on=dt.date(2026, 1, 26))),
+     metadata.LineMetadata(speaker="殷勇", speaker_title="北京市市长", delivered_on=dt.date(2026, 1, 26))),
+    ("本报江州1月9日电（记者张伟）", "dateline", metadata.LineMetadata(dateline="本报江州1月9日电（记者张伟）")),
+    ("——在第二届东湖国际合作论坛上的主旨演讲", "subtitle",
+     metadata.LineMetadata(subtitle="——在第二届东湖国际合作论坛上的主旨演讲", occasion="第二届东湖国际合作论坛")),
 ])
 def test_from_line(chars, kind, expected):
     assert metadata.from_line(chars, kind) == expected

@@ -43,7 +43,7 @@ CASES = json.loads(CASES_FILE.read_text(encoding="utf-8"))
 RULE_KINDS = {
     "site_header", "banner", "disclaimer", "breadcrumb", "toolbar", "reading_progress", "upload_metadata",
     "share_banner", "page_title", "page_marker", "paywall", "related_links", "watermark", "ad", "boilerplate",
-    "editor_note", "summary", "trailing_prompt", "document_metadata",
+    "editor_note", "summary", "trailing_prompt", "document_metadata", "credit",
 }
 
 #: Removals a clean text may have beyond whitespace: text moved into metadata, not lost.

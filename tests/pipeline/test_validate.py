@@ -149,7 +149,8 @@ def test_clean_report_serialises_and_does_not_raise(clean_report):
 CORRUPTIONS = {
     "duplicate paragraph_id": ("paragraphs", {"paragraph_id": stable_id(DOC_ID, 27)}, "paragraph_id", "expect_column_values_to_be_unique", stable_id(DOC_ID, 27)),
     "null paragraph text": ("paragraphs", {"text": None}, "text", "expect_column_values_to_not_be_null", None),
-    "page-break space": ("paragraphs", {"text": "统筹推进 疫情防控"}, "text", "expect_column_values_to_not_match_regex (page break space)", "统筹推进 疫情防控"),
+    # A single space between two phrases is text (issue 19); a run of spaces is layout left behind.
+    "page-break space": ("paragraphs", {"text": "统筹推进  疫情防控"}, "text", "expect_column_values_to_not_match_regex (page break space)", "统筹推进  疫情防控"),
     "no-break page-break space": ("paragraphs", {"text": "统筹推进\u00a0疫情防控"}, "text", "expect_column_values_to_not_match_regex (page break space)", "统筹推进\u00a0疫情防控"),
     "half-width comma in Chinese": ("paragraphs", {"text": "疫情防控,经济"}, "text", "expect_column_values_to_not_match_regex (half width in chinese)", "疫情防控,经济"),
     "half-width comma before Han": ("paragraphs", {"text": "Hello,世界。"}, "text", "expect_column_values_to_not_match_regex (half width in chinese)", "Hello,世界。"),
@@ -189,7 +190,7 @@ def test_rows_validated_before_skip_the_row_suite_but_not_a_repeat_of_their_keys
     validated under the same suites: the row-by-row expectations skip them, uniqueness
     still sees those whose key a new row repeats, references see every row."""
     recs = clean_records()
-    extra_row(recs, "paragraphs", "bad text", text="统筹推进 疫情防控")
+    extra_row(recs, "paragraphs", "bad text", text="统筹推进  疫情防控")
     extra_row(recs, "paragraphs", "repeated id", paragraph_id=recs["paragraphs"][0].paragraph_id)
     extra_row(recs, "removals", "repeated key")  # the first removal's (doc_id, source_start) again
     tables = to_tables(recs)
@@ -203,7 +204,7 @@ def test_rows_validated_before_skip_the_row_suite_but_not_a_repeat_of_their_keys
     # skip the bad text and one row of each repeated key, wherever the table put them
     ids = tables["paragraphs"]["paragraph_id"].to_pylist()
     repeated = [i for i, v in enumerate(ids) if ids.count(v) > 1]
-    skip = [t == "统筹推进 疫情防控" or i == repeated[-1] for i, t in enumerate(tables["paragraphs"]["text"].to_pylist())]
+    skip = [t == "统筹推进  疫情防控" or i == repeated[-1] for i, t in enumerate(tables["paragraphs"]["text"].to_pylist())]
     every_row = validate(tables, unchanged=masks([False] * n, [False, False]))
     skipping = validate(tables, unchanged=masks(skip, [True, False]))
     rules = lambda report, table: sorted(f.rule for f in report.tables[table].failed)  # noqa: E731

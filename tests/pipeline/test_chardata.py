@@ -1,0 +1,76 @@
+"""Patterns of Chinese text: the salutation family and the speaker-line grammar."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.text import chardata
+
+
+@pytest.mark.parametrize("line, salutation", [
+    ("同志们：", True),
+    ("同志们，朋友们：", True),
+    ("女士们，先生们，朋友们：", True),
+    ("女士们，先生们，", True),                    # the first line of a two-line salutation
+    ("尊敬的维尔德市市长先生，", True),
+    ("尊敬的各位嘉宾，女士们，先生们：", True),
+    ("老师们，同学们，朋友们：", True),
+    ("亲爱的同学们：", True),
+    ("各位企业家朋友们：", True),
+    ("各位同仁：", True),
+    ("各位代表！", True),
+    ("我们：", False),                              # a pronoun addresses nobody
+    ("大家上午好！", False),                         # a greeting, not an address
+    ("同志们，防汛工作责任重于泰山。", False),         # an address opening a sentence
+    ("现在，我提议：", False),
+])
+def test_salutations_are_a_family(line, salutation):
+    assert bool(chardata.SALUTATION.fullmatch(line)) is salutation
+
+
+@pytest.mark.parametrize("line, parts", [
+    ("上海市市长 龚 正", ("龚正", "上海市市长")),                    # letter-spaced
+    ("国务院总理　李　强", ("李强", "国务院总理")),                  # ideographic spaces
+    ("省长　王予波", ("王予波", "省长")),
+    ("北京市市长 殷勇", ("殷勇", "北京市市长")),                     # one space after an office
+    ("南屏大学党委书记  张  三", ("张三", "南屏大学党委书记")),        # a layout gap
+    ("市人大代表、江州第一中学校长  郑红", ("郑红", "市人大代表、江州第一中学校长")),
+    ("市工商联主席王华：", ("王华", "市工商联主席")),                 # no space: the office ending decides
+    ("南屏大学副校长陈立群", ("陈立群", "南屏大学副校长")),
+    ("南屏大学农学院研究生许诺", ("许诺", "南屏大学农学院研究生")),
+    ("市发展改革委主任刘洋", ("刘洋", "市发展改革委主任")),            # 任 is a surname too
+    # NEGATIVE
+    ("坚定信心 看好未来", None),                                    # a phrase pair
+    ("清正廉洁 严于律己", None),                                    # …whose second phrase starts with a surname
+    ("守初心 担使命 找差距 抓落实", None),
+    ("省委书记李明同志在全会上强调", None),                          # reported speech
+    ("本报江州1月9日电（记者张伟）", None),                          # a dateline naming a reporter
+    ("——编 者", None),
+    ("毛伟明", None),                                               # a name alone has no office
+])
+def test_speaker_parts(line, parts):
+    assert chardata.speaker_parts(line) == parts
+
+
+@pytest.mark.parametrize("line, date, place", [
+    ("（2019年10月9日，北京）", "2019年10月9日", "北京"),
+    ("（二〇二〇年十二月二十一日，江州）", "二〇二〇年十二月二十一日", "江州"),
+    ("（2022年6月24日）", "2022年6月24日", None),
+])
+def test_date_lines(line, date, place):
+    m = chardata.date_line(line)
+    assert (m.group("date"), m.groupdict().get("place")) == (date, place)
+
+
+@pytest.mark.parametrize("line", ["2019年10月9日，我们在北京召开了第一次联席会议。", "（2021年3月1日起施行）"])
+def test_dates_in_sentences_are_not_date_lines(line):
+    assert chardata.date_line(line) is None
+
+
+@pytest.mark.parametrize("line, dateline", [
+    ("新华社江州5月28日电", True),
+    ("本报江州1月9日电（记者张伟）", True),
+    ("前不久，新华社刊发长篇通讯", False),
+])
+def test_datelines(line, dateline):
+    assert bool(chardata.DATELINE.fullmatch(line)) is dateline
