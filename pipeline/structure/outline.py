@@ -135,6 +135,7 @@ class Outline:
         self.stack: list[tuple[str, int, int]] = []  # (kind, number, heading index)
         self.count = 0
         self.seen: set[str] = set()  # kinds opened so far
+        self.last: dict[str, int] = {}  # the last number of each kind, open or closed
 
     @property
     def current(self) -> int | None:
@@ -179,13 +180,15 @@ class Outline:
         index = self.count
         self.stack.append((kind, number, index))
         self.seen.add(kind)
+        self.last[kind] = number
         self.count += 1
         return Heading(kind, number, marker, title, run_in, depth + 1, parent, text)
 
     def _continues(self, kind: str, number: int) -> bool:
-        """A kind already open must go on from its last number (one may be missing);
-        a new kind must start at 1."""
+        """A kind already open must go on from its last number (one may be missing); a kind
+        not open starts at 1, or goes on from where it stopped under the previous parent
+        (公文 often number （一）…（十四） straight through 一、二、三、)."""
         for k, last, _ in self.stack:
             if k == kind:
                 return last < number <= last + 2
-        return number == 1
+        return number == 1 or number == self.last.get(kind, -1) + 1

@@ -47,6 +47,15 @@ def test_a_new_kind_must_start_at_one():
     assert _levels(["（二）不是开头"]) == [None]
 
 
+def test_a_kind_may_number_straight_through_its_parents():
+    """公文 often number （一）…（十四） on through 一、二、三、: under 二、, （三） goes on from （二）."""
+    assert _levels(["一、总体要求", "（一）指导思想", "（二）基本原则", "二、主要任务", "（三）抓好落实。", "（四）强化保障"]) == [
+        ("一、", 1, None), ("（一）", 2, 0), ("（二）", 2, 0), ("二、", 1, None), ("（三）", 2, 3), ("（四）", 2, 3)]
+    # but not from anywhere: a jump under the new parent is still running text
+    assert _levels(["一、总体要求", "（一）指导思想", "二、主要任务", "（五）不接着编号"]) == [
+        ("一、", 1, None), ("（一）", 2, 0), ("二、", 1, None), None]
+
+
 def test_a_run_in_heading_covers_its_marker_and_first_sentence():
     tree = outline.Outline()
     h = tree.heading(Text.from_source("一、坚持稳中求进。今年要做好各项工作。"), set())
