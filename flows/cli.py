@@ -7,6 +7,7 @@ print one line and exit non-zero; a traceback means a bug.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -109,6 +110,10 @@ def main(argv: list[str] | None = None) -> int:
     from pipeline.release.lock import BuildLocked
 
     runtime.offline_prefect()  # before anything imports Prefect
+    from flows import server
+
+    for pid in server.stop_stale_servers(Path(os.environ["PREFECT_HOME"])):
+        err.print(f"stopped a Prefect server (pid {pid}) left running by a command that was killed")
 
     try:
         if args.command == "serve":
