@@ -43,11 +43,11 @@ from pipeline.corpus.enrich import EnrichConfig  # noqa: E402
 from pipeline.corpus.tokenize import TokenizeConfig  # noqa: E402
 from pipeline.ingest import IngestConfig  # noqa: E402
 from pipeline.process import BuildConfig  # noqa: E402
-from pipeline.release import describe, jsonl, lock, parquet, store  # noqa: E402
+from pipeline.release import describe, jsonl, lock, parquet, store, verify  # noqa: E402
 from pipeline.release import report as release_report  # noqa: E402
 from pipeline.text.clean import CleanConfig  # noqa: E402
 from pipeline.text.normalize import NormalizeConfig  # noqa: E402
-from schemas.layout import DATA_DIR, JSONL_NAME  # noqa: E402
+from schemas.layout import DATA_DIR, INDEX_DIR, JSONL_NAME  # noqa: E402
 
 #: The index tables of the latest release that enrichment reuses.
 ENRICH_INDEX = ("minhash", "terms")
@@ -93,24 +93,32 @@ def build_release(params: RunParams = RunParams()) -> dict:
     with holding, runtime.building(), overlap.Background("build") as background:
         logger = get_run_logger()
         config, inbox = params.build_config(), params.input_dir.resolve()
-        previous = latest_release(output)
-        previous_index = background.start(_read_enrich_index, previous)  # read while the inbox is processed
-        plan = plan_build(inbox, previous, config, params.incremental)
+        latest = latest_release(output)
+        # --full reads nothing of the latest release: not its index, not its manifest
+        previous = check_previous(latest) if params.incremental else Previous()
+        previous_index = background.start(_read_enrich_index, previous.path)  # read while the inbox is processed
+        state = _current_index(previous, incremental.STATE)
+        plan = plan_build(inbox, previous.path, state, config)
         # Imported while documents are processed (it takes seconds); not while planning, whose
         # reads of the previous release it would slow down, holding the interpreter lock.
         background.start(runtime.quiet_great_expectations)
         tables = process_and_assemble(plan, inbox, config, params, output)
-        enriched = enrich_tables(tables, params.enrich_config(), previous_index.result(),
+        enrich_index = {name: _reusable(previous, name, *read) for name, read in previous_index.result().items()}
+        enriched = enrich_tables(tables, params.enrich_config(), enrich_index,
                                  plan.carried.tables["documents"].column("doc_id"))
         index = {**enriched.index,
                  incremental.STATE: incremental.state_table(enriched.tables, incremental.fingerprints(config))}
-        checked = validate_and_write(enriched.tables, index, plan.carried.tables, previous, output)
+        checked = validate_and_write(enriched.tables, index, plan.carried.tables, previous.path, output)
+        if checked.ignored:
+            _reusable(previous, jsonl.INDEX, None, checked.ignored)
         now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
         release_id = describe.release_id(now, enriched.tables)
         manifest = describe.manifest(release_id, now, enriched.tables, checked.report.to_dict(), config)
         manifest["enrichment"] = enriched.summary
         manifest["deduplication"] = {**params.enrich_config().dedup.describe(), "stats": enriched.summary["dedup"]}
         manifest["changes"] = plan.summary()
+        if latest is not None and params.incremental:
+            manifest["previous_release"] = previous.describe()
         progress.current().stage("publish")
         # quote(): the manifest lists every input file; Prefect would walk its nodes looking for futures
         path = publish_release(output, release_id, enriched.tables, quote(manifest), checked.data_docs,
@@ -128,15 +136,64 @@ def latest_release(output: Path) -> Path | None:
     return store.latest_release(output)
 
 
-def _read_enrich_index(previous: Path | None) -> dict[str, pa.Table | None]:
-    return {name: parquet.read_index(previous, name) for name in ENRICH_INDEX}
+@dataclasses.dataclass
+class Previous:
+    """The latest release as a build may reuse it: ``path`` None when nothing of it may be
+    reused (a ``--full`` build, no release yet, or a damaged one), ``damaged`` the
+    problems its checksums showed, ``ignored`` the index tables not reused and why."""
+
+    path: Path | None = None
+    release_id: str | None = None
+    damaged: list[str] = dataclasses.field(default_factory=list)
+    ignored: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def describe(self) -> dict:
+        """The manifest's ``previous_release``: what this build reused of which release."""
+        return {"release_id": self.release_id, "reused": self.path is not None, "damaged": self.damaged,
+                "ignored": dict(sorted(self.ignored.items()))}
 
 
 @task(retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=transient, cache_policy=NO_CACHE)
-def plan_build(inbox: Path, previous: Path | None, config: BuildConfig, incremental_build: bool) -> incremental.Plan:
-    """Which files to process and which records to carry over from the latest release;
-    the previous release's tables are read while the inbox is hashed."""
-    state = incremental.read_state(previous) if incremental_build else None
+def check_previous(latest: Path | None) -> Previous:
+    """``latest``, when its files have the checksums its manifest records; else nothing of
+    it is reused: every table holds rows of every document, so one damaged file (a
+    flipped byte in a disk's sector, an edit by hand) affects them all, and the build
+    processes every document again from the inbox, as ``--full`` does. Reused, a damaged
+    row would be republished under fresh checksums that ``verify`` then accepts."""
+    if latest is None:
+        return Previous()
+    damaged = verify.checksums(latest)
+    if damaged:
+        get_run_logger().warning(
+            "the latest release %s is damaged (%s%s): nothing of it is reused, every document is processed "
+            "again from the inbox", latest.name, damaged[0], f" and {len(damaged) - 1} more" if len(damaged) > 1 else "")
+        return Previous(None, latest.name, damaged)
+    return Previous(latest, latest.name)
+
+
+def _read_enrich_index(previous: Path | None) -> dict[str, tuple[pa.Table | None, str | None]]:
+    return {name: parquet.read_current_index(previous, name) for name in ENRICH_INDEX}
+
+
+def _current_index(previous: Previous, name: str) -> pa.Table | None:
+    return _reusable(previous, name, *parquet.read_current_index(previous.path, name))
+
+
+def _reusable(previous: Previous, name: str, table: pa.Table | None, problem: str | None) -> pa.Table | None:
+    """``table``, the index ``name`` read from the previous release; or, when ``problem``
+    says it is of another version or layout, None, with one log line and a note for the
+    manifest: the build recomputes it."""
+    if problem is not None:
+        get_run_logger().info("index/%s.parquet of %s is ignored and recomputed: %s", name, previous.release_id, problem)
+        previous.ignored[f"{INDEX_DIR}/{name}.parquet"] = problem
+    return table
+
+
+@task(retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=transient, cache_policy=NO_CACHE)
+def plan_build(inbox: Path, previous: Path | None, state: pa.Table | None, config: BuildConfig) -> incremental.Plan:
+    """Which files to process and which records to carry over from the latest release
+    (whose ``state`` index says what it read); its tables are read while the inbox is
+    hashed."""
     with overlap.Background("plan") as background:
         release = background.start(_read_release, previous) if state is not None else None
         plan = incremental.compare(ingest.inbox_files(inbox), inbox, state, incremental.fingerprints(config))
@@ -196,11 +253,13 @@ def enrich_tables(tables: dict, config: EnrichConfig, previous_index: dict, carr
 
 class Checked(BaseModel, arbitrary_types_allowed=True):
     """A validated release's report, its Data Docs, and its data files when they were
-    written ahead (None: publishing writes them)."""
+    written ahead (None: publishing writes them); ``ignored``: why the previous release's
+    download index was not reused, if it was not."""
 
     report: validate.ValidationReport
     data_docs: Path
     data_files: Path | None
+    ignored: str | None = None
 
 
 @task(cache_policy=NO_CACHE)
@@ -232,29 +291,32 @@ def validate_and_write(tables: dict, index: dict, carried: dict, previous: Path 
             shutil.rmtree(data_files, ignore_errors=True)
             shutil.rmtree(data_docs, ignore_errors=True)
             raise
+    ignored = comparison.result().ignored
     if writing.exception() is not None:
         logger.warning("writing the data files ahead failed (%s); publishing writes them", writing.exception())
         shutil.rmtree(data_files, ignore_errors=True)
-        return Checked(report=report, data_docs=data_docs, data_files=None)
-    return Checked(report=report, data_docs=data_docs, data_files=data_files)
+        return Checked(report=report, data_docs=data_docs, data_files=None, ignored=ignored)
+    return Checked(report=report, data_docs=data_docs, data_files=data_files, ignored=ignored)
 
 
 @dataclasses.dataclass(frozen=True)
 class Comparison:
     """Per table, the rows exactly as the previous release holds them, and what the
-    download may copy from it; None for a build that carried nothing over."""
+    download may copy from it; None for a build that carried nothing over. ``ignored``:
+    why the previous download's index could not be used."""
 
     unchanged: dict[str, pa.ChunkedArray] | None = None
     reuse: jsonl.Reuse | None = None
+    ignored: str | None = None
 
 
 def _compare(carried: dict[str, pa.Table], tables: dict[str, pa.Table], previous: Path | None) -> Comparison:
     if not carried["documents"].num_rows:
         return Comparison()
     unchanged = incremental.unchanged_rows(carried, tables)
-    members = parquet.read_index(previous, jsonl.INDEX)
+    members, ignored = parquet.read_current_index(previous, jsonl.INDEX)
     if members is None:
-        return Comparison(unchanged)
+        return Comparison(unchanged, ignored=ignored)
     speeches = jsonl.unchanged_speeches(tables, unchanged, carried["documents"].column("doc_id"))
     return Comparison(unchanged, jsonl.Reuse(previous / DATA_DIR / JSONL_NAME, members, speeches))
 

@@ -36,7 +36,8 @@ from pipeline import ingest
 from pipeline.corpus import tokenize
 from pipeline.process import Batch, BuildConfig
 from pipeline.records import sha256_file
-from schemas.layout import DATA_DIR, INDEX_DIR
+from pipeline.release import parquet
+from schemas.layout import DATA_DIR
 
 #: Name of the index table holding each document's fingerprint.
 STATE = "state"
@@ -134,8 +135,9 @@ def plan(paths: list[Path], inbox: Path, previous: Path | None, config: BuildCon
 
 
 def read_state(previous: Path | None) -> pa.Table | None:
-    """The state index of the previous release (a row per document and reject), if any."""
-    return _read(previous, f"{INDEX_DIR}/{STATE}.parquet")
+    """The state index of the previous release (a row per document and reject), if it has
+    one of the current version and layout (``parquet.read_current_index`` says why not)."""
+    return parquet.read_current_index(previous, STATE)[0]
 
 
 def read_release(previous: Path) -> dict[str, pa.Table]:
