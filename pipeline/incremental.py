@@ -222,9 +222,11 @@ def unchanged_rows(previous: dict[str, pa.Table], tables: dict[str, pa.Table]) -
 
     ``previous``: rows read from the latest release (the carried batch); a row of
     ``tables`` is unchanged when ``previous`` has a row with the same key and every value
-    is the same (a null equals only a null, lists element by element). The comparison is
-    with what the release holds, not with an intermediate copy, so nothing that happened
-    to a row in between (a merge, the corpus-wide steps) can pass for unchanged.
+    is the same (a null equals only a null, lists element by element), and no other row
+    of ``tables`` has that key: a row repeated, by a bug, is new, so the keys suite sees
+    both copies. The comparison is with what the release holds, not with an
+    intermediate copy, so nothing that happened to a row in between (a merge, the
+    corpus-wide steps) can pass for unchanged.
 
     Old rows keep their order around the new ones, so the rows are compared as slices of
     both tables, run by run, copying nothing; only rows in another order (more than
@@ -236,6 +238,8 @@ def unchanged_rows(previous: dict[str, pa.Table], tables: dict[str, pa.Table]) -
         same = np.zeros(table.num_rows, dtype=bool)
         if old is not None and old.num_rows and old.column_names == table.column_names:
             position = _positions(old, table, schemas.table(name).key)
+            found, times = np.unique(position[position >= 0], return_counts=True)
+            repeated = np.isin(position, found[times > 1])
             runs = _runs(position)
             if len(runs) > _MAX_RUNS:
                 # a row with a new key meets old row 0, whose key columns differ from its own
@@ -246,6 +250,7 @@ def unchanged_rows(previous: dict[str, pa.Table], tables: dict[str, pa.Table]) -
                 for column in table.column_names:
                     run &= _equal(old_part.column(column), new_part.column(column))
                 same[start:start + length] = run
+            same &= ~repeated
         out[name] = pa.chunked_array([pa.array(same)])
     return out
 
