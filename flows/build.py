@@ -104,16 +104,29 @@ def build_release(params: RunParams = RunParams()) -> dict:
         background.start(runtime.quiet_great_expectations)
         tables = process_and_assemble(plan, inbox, config, params, output)
         enrich_index = {name: _reusable(previous, name, *read) for name, read in previous_index.result().items()}
-        enriched = enrich_tables(tables, params.enrich_config(), enrich_index,
-                                 plan.carried.tables["documents"].column("doc_id"))
-        index = {**enriched.index,
-                 incremental.STATE: incremental.state_table(enriched.tables, incremental.fingerprints(config))}
+        carried = plan.carried.tables["documents"].column("doc_id")
+        enriched = enrich_tables(tables, params.enrich_config(), enrich_index, carried)
+        index = _index(enriched, config)
         checked = validate_and_write(enriched.tables, index, plan.carried.tables, previous.path, output)
+        quarantined = None
+        if not checked.report.success:
+            # Only rows of some documents broke their expectations (anything else raised):
+            # the release goes on without those documents, enriched and validated again,
+            # since the other documents' duplicates and keywords may change without them.
+            quarantined = quarantine_documents(tables, checked.report)
+            tables = quarantined.tables
+            enriched = enrich_tables(tables, params.enrich_config(), enrich_index, carried)
+            index = _index(enriched, config)
+            checked = validate_and_write(enriched.tables, index, plan.carried.tables, previous.path, output,
+                                         quarantine=False)
         if checked.ignored:
             _reusable(previous, jsonl.INDEX, None, checked.ignored)
         now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
         release_id = describe.release_id(now, enriched.tables)
         manifest = describe.manifest(release_id, now, enriched.tables, checked.report.to_dict(), config)
+        if quarantined is not None:
+            manifest["validation"]["quarantined"] = {"documents": len(quarantined.documents),
+                                                     "failures": quarantined.failures}
         manifest["enrichment"] = enriched.summary
         manifest["deduplication"] = {**params.enrich_config().dedup.describe(), "stats": enriched.summary["dedup"]}
         manifest["changes"] = plan.summary()
@@ -126,6 +139,12 @@ def build_release(params: RunParams = RunParams()) -> dict:
         progress.current().done()
         logger.info("published %s", path)
         return _summary(path, enriched.tables)
+
+
+def _index(enriched: enrich.Enriched, config: BuildConfig) -> dict[str, pa.Table]:
+    """The index tables a release keeps: enrichment's and the state of every input."""
+    return {**enriched.index,
+            incremental.STATE: incremental.state_table(enriched.tables, incremental.fingerprints(config))}
 
 
 def latest_release(output: Path) -> Path | None:
@@ -254,23 +273,29 @@ def enrich_tables(tables: dict, config: EnrichConfig, previous_index: dict, carr
 class Checked(BaseModel, arbitrary_types_allowed=True):
     """A validated release's report, its Data Docs, and its data files when they were
     written ahead (None: publishing writes them); ``ignored``: why the previous release's
-    download index was not reused, if it was not."""
+    download index was not reused, if it was not. A report that failed (only rows of some
+    documents, to be quarantined) comes with neither Data Docs nor data files."""
 
     report: validate.ValidationReport
-    data_docs: Path
+    data_docs: Path | None
     data_files: Path | None
     ignored: str | None = None
 
 
 @task(cache_policy=NO_CACHE)
-def validate_and_write(tables: dict, index: dict, carried: dict, previous: Path | None, output: Path) -> Checked:
+def validate_and_write(tables: dict, index: dict, carried: dict, previous: Path | None, output: Path,
+                       quarantine: bool = True) -> Checked:
     """Validate the tables and write their data files side by side: Parquet, zlib and the
     download's child process work outside this process's interpreter lock.
 
     The rows are compared with the previous release meanwhile (what validation may skip,
     what the download may copy); the references suites, which need no comparison, run
-    first. Nothing is left behind when validation fails; when only writing fails,
-    publishing writes the files itself, with its retries.
+    first. A failure raises ``ValidationFailed``, unless ``quarantine`` allows it and only
+    rows of some documents failed (``ValidationReport.quarantinable``): then the failed
+    report is returned, for the caller to quarantine those documents and validate again.
+    Either way, nothing written meanwhile is left behind (the data files were those of the
+    tables with the documents); when only writing fails, publishing writes the files
+    itself, with its retries.
     """
     logger = get_run_logger()
     progress.current().stage("validate")
@@ -285,18 +310,37 @@ def validate_and_write(tables: dict, index: dict, carried: dict, previous: Path 
             unchanged = comparison.result().unchanged
             session.rows(unchanged if same_suites else None)  # the rules changed: what passed the old ones is checked again
             report = session.report()
-            report.raise_for_failures()
+            if not (quarantine and report.quarantinable()):
+                report.raise_for_failures()
         except BaseException:
             concurrent.futures.wait([writing, comparison])
             shutil.rmtree(data_files, ignore_errors=True)
             shutil.rmtree(data_docs, ignore_errors=True)
             raise
     ignored = comparison.result().ignored
+    if not report.success:
+        shutil.rmtree(data_files, ignore_errors=True)
+        shutil.rmtree(data_docs, ignore_errors=True)
+        return Checked(report=report, data_docs=None, data_files=None, ignored=ignored)
     if writing.exception() is not None:
         logger.warning("writing the data files ahead failed (%s); publishing writes them", writing.exception())
         shutil.rmtree(data_files, ignore_errors=True)
         return Checked(report=report, data_docs=data_docs, data_files=None, ignored=ignored)
     return Checked(report=report, data_docs=data_docs, data_files=data_files, ignored=ignored)
+
+
+@task(cache_policy=NO_CACHE)
+def quarantine_documents(tables: dict, report: validate.ValidationReport) -> validate.Quarantined:
+    """``tables`` without the documents whose rows broke the row-level expectations of
+    ``report``, each a ``failed_validation`` reject; ``NothingToPublish`` when no document
+    is left."""
+    out = validate.quarantine(tables, report)
+    first = out.rejects.slice(0, 1).to_pylist()[0]
+    get_run_logger().warning(
+        "quarantined %d document(s) whose rows failed validation (rejects, reason failed_validation), e.g. %s: %s",
+        len(out.documents), first["source_path"], first["detail"])
+    process.require_documents(out.tables)
+    return out
 
 
 @dataclasses.dataclass(frozen=True)
@@ -361,5 +405,11 @@ def _summary(path: Path, tables: dict[str, pa.Table]) -> dict:
         "release_path": str(path),
         "row_counts": {name: t.num_rows for name, t in tables.items()},
         "rejects": tables["rejects"].select(["source_path", "reason"]).to_pylist(),
-        "validation": "passed",
+        "validation": _verdict(published["validation"]),
     }
+
+
+def _verdict(validation: dict) -> str:
+    """``passed``, and how many documents were quarantined for it, if any."""
+    quarantined = validation.get("quarantined", {}).get("documents")
+    return f"passed, {quarantined} document(s) quarantined (rejects: failed_validation)" if quarantined else "passed"

@@ -41,6 +41,9 @@ from schemas.layout import DATA_DIR
 
 #: Name of the index table holding each document's fingerprint.
 STATE = "state"
+#: Reject reasons that depend on more than the file and the settings: the files that
+#: gave them are processed again by every build.
+REDECIDED = ("duplicate_input", "failed_validation")
 
 
 @dataclass(frozen=True)
@@ -169,9 +172,10 @@ def compare(paths: list[Path], inbox: Path, state: pa.Table | None, prints: Fing
             out.process.append(path)
             continue
         sha = _sha256(path)
-        # A duplicate_input reject depends on the other files too: decide it again.
+        # A duplicate_input reject depends on the other files too, a failed_validation one
+        # (a quarantined document) on the suites and the corpus-wide steps: decide them again.
         if all(r["source_sha256"] == sha and r["fingerprint"] == prints.of(r["site"])
-               and r["reject_reason"] != "duplicate_input" for r in rows):
+               and r["reject_reason"] not in REDECIDED for r in rows):
             out.diff["unchanged"].append(relative)
             out.keep.add(relative)
         else:

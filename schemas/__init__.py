@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from schemas import characters
 
-SCHEMA_VERSION = "1.2.0"
+SCHEMA_VERSION = "1.3.0"
 
 #: 16 lowercase hex digits: the first 64 bits of a sha256 (see ``pipeline.records``).
 ID_PATTERN = r"^[0-9a-f]{16}$"
@@ -128,6 +128,7 @@ REJECT_REASONS = (
     "not_prose",           # the text fails the prose gate (Han ratio, repetition…)
     "too_large",           # over a configured size limit (file, line, decompressed bytes)
     "outside_inbox",       # a symlink that points outside the inbox (not followed)
+    "failed_validation",   # a document whose rows broke a row-level expectation: quarantined, not published
 )
 
 _STRING = pa.string()
