@@ -34,6 +34,8 @@ from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner  # 
 from prefect.utilities.annotations import quote  # noqa: E402
 from pydantic import BaseModel, Field  # noqa: E402
 
+import flows  # noqa: E402
+import pipeline  # noqa: E402
 import schemas  # noqa: E402
 from flows import download, overlap, progress, runners  # noqa: E402
 from flows.processing import plan_batches, process_batches, process_inbox, transient  # noqa: E402
@@ -51,6 +53,8 @@ from schemas.layout import DATA_DIR, INDEX_DIR, JSONL_NAME  # noqa: E402
 
 #: The index tables of the latest release that enrichment reuses.
 ENRICH_INDEX = ("minhash", "terms")
+#: The packages whose files are the code of a release (``describe.code_sha256``).
+CODE = tuple(Path(package.__file__).parent for package in (pipeline, schemas, flows))
 
 
 class RunParams(BaseModel):
@@ -69,6 +73,8 @@ class RunParams(BaseModel):
     wait_for_lock: float = Field(0.0, ge=0, description="Seconds to wait when another build holds the output folder.")
     take_lock: bool = Field(True, description="Hold the output folder's lock for the build; the command line "
                                               "holds it itself, before Prefect starts, and passes false.")
+    keep: int | None = Field(None, ge=1, description="After the build, remove all releases but the newest KEEP "
+                                                     "(never latest, never one a reader holds); None keeps all.")
 
     def enrich_config(self) -> EnrichConfig:
         return EnrichConfig()
@@ -99,6 +105,13 @@ def build_release(params: RunParams = RunParams()) -> dict:
         previous_index = background.start(_read_enrich_index, previous.path)  # read while the inbox is processed
         state = _current_index(previous, incremental.STATE)
         plan = plan_build(inbox, previous.path, state, config)
+        settings = describe.settings_sha256(incremental.fingerprints(config), params.enrich_config())
+        code = describe.code_sha256(*CODE)
+        if plan.same_inputs and _made_of(previous, settings, code):
+            logger.info("nothing changed since release %s: the same inputs, settings and code; nothing published",
+                        previous.release_id)
+            prune_releases(output, params.keep)
+            return _unchanged(previous)
         # Imported while documents are processed (it takes seconds); not while planning, whose
         # reads of the previous release it would slow down, holding the interpreter lock.
         background.start(runtime.quiet_great_expectations)
@@ -127,6 +140,7 @@ def build_release(params: RunParams = RunParams()) -> dict:
         if quarantined is not None:
             manifest["validation"]["quarantined"] = {"documents": len(quarantined.documents),
                                                      "failures": quarantined.failures}
+        manifest["fingerprints"] = describe.fingerprints(enriched.tables, settings, code)
         manifest["enrichment"] = enriched.summary
         manifest["deduplication"] = {**params.enrich_config().dedup.describe(), "stats": enriched.summary["dedup"]}
         manifest["changes"] = plan.summary()
@@ -138,7 +152,41 @@ def build_release(params: RunParams = RunParams()) -> dict:
                                index=index if checked.data_files is None else None, data_files=checked.data_files)
         progress.current().done()
         logger.info("published %s", path)
+        prune_releases(output, params.keep)
         return _summary(path, enriched.tables)
+
+
+def _made_of(previous: "Previous", settings: str, code: str) -> bool:
+    """Whether ``previous`` (checked, reusable) was made with these ``settings`` and
+    ``code``, as its manifest's fingerprints say."""
+    if previous.path is None:
+        return False
+    try:
+        made = json.loads((previous.path / "manifest.json").read_text(encoding="utf-8")).get("fingerprints") or {}
+    except (OSError, ValueError):
+        return False
+    return made.get("settings") == settings and made.get("code") == code
+
+
+def _unchanged(previous: "Previous") -> dict:
+    """What the command line prints for a run that published nothing."""
+    manifest = json.loads((previous.path / "manifest.json").read_text(encoding="utf-8"))
+    return {"published": False, "release_id": previous.release_id, "release_path": str(previous.path),
+            "row_counts": manifest.get("row_counts", {}), "rejects": [], "validation": "unchanged"}
+
+
+@task(cache_policy=NO_CACHE)
+def prune_releases(output: Path, keep: int | None) -> None:
+    """``store.prune``: all releases but the newest ``keep`` (None: nothing is removed),
+    under the build lock this build holds."""
+    if keep is None:
+        return
+    pruned = store.prune(output, keep)
+    logger = get_run_logger()
+    for name in pruned.removed:
+        logger.info("removed release %s (--keep %d)", name, keep)
+    for name in pruned.held:
+        logger.info("kept release %s: a reader holds it", name)
 
 
 def _index(enriched: enrich.Enriched, config: BuildConfig) -> dict[str, pa.Table]:
@@ -401,6 +449,7 @@ def _summary(path: Path, tables: dict[str, pa.Table]) -> dict:
         description=f"speechcorpus release {published['release_id']}",
     )
     return {
+        "published": True,
         "release_id": published["release_id"],
         "release_path": str(path),
         "row_counts": {name: t.num_rows for name, t in tables.items()},

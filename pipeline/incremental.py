@@ -115,6 +115,8 @@ class Plan:
     keep: set[str] = field(default_factory=set)
     #: the previous release read no other file than those kept: every row of it is carried
     keeps_everything: bool = False
+    #: the inbox holds exactly the files the previous release read, byte for byte
+    same_inputs: bool = False
 
     def summary(self) -> dict:
         """Counts and the paths of the added, changed and removed files (the manifest's diff)."""
@@ -164,6 +166,7 @@ def compare(paths: list[Path], inbox: Path, state: pa.Table | None, prints: Fing
     by_path: dict[str, list[dict]] = {}
     for row in state.to_pylist():
         by_path.setdefault(row["source_path"], []).append(row)
+    same_bytes = True
     for path in paths:
         relative = ingest.relative_name(path, inbox)
         rows = by_path.get(relative)
@@ -172,6 +175,7 @@ def compare(paths: list[Path], inbox: Path, state: pa.Table | None, prints: Fing
             out.process.append(path)
             continue
         sha = _sha256(path)
+        same_bytes &= all(r["source_sha256"] == sha for r in rows)
         # A duplicate_input reject depends on the other files too, a failed_validation one
         # (a quarantined document) on the suites and the corpus-wide steps: decide them again.
         if all(r["source_sha256"] == sha and r["fingerprint"] == prints.of(r["site"])
@@ -184,6 +188,7 @@ def compare(paths: list[Path], inbox: Path, state: pa.Table | None, prints: Fing
     inbox_paths = {ingest.relative_name(p, inbox) for p in paths}
     out.diff["removed"] = sorted(p for p in by_path if p not in inbox_paths)
     out.keeps_everything = out.keep == set(by_path)
+    out.same_inputs = same_bytes and not out.diff["added"] and not out.diff["removed"]
     return out
 
 

@@ -92,6 +92,7 @@ def test_a_broken_table_contract_fails_validation_and_no_release_is_published(ha
         tables["paragraphs"] = pa.concat_tables([tables["paragraphs"], tables["paragraphs"].slice(0, 1)])
 
     _corrupting(monkeypatch, repeat_a_paragraph)
+    (inbox / "new.txt").write_text("某某会议讲话\n同志们：\n今天召开会议。", encoding="utf-8")  # something to publish
     with pytest.raises(ValidationFailed, match="paragraphs.paragraph_id: expect_column_values_to_be_unique"):
         _build(inbox, tmp_path / "out")
     assert gc.get_freeze_count() == 0
@@ -173,7 +174,7 @@ def test_an_all_rejected_or_empty_inbox_publishes_nothing_and_exits_non_zero(har
     assert "the inbox holds no input file" in capsys.readouterr().err
     assert (out / "latest").resolve() == latest
     assert [p.name for p in (out / "releases").iterdir()] == [first["release_id"]]
-    assert not [p for p in out.iterdir() if p.name not in {"latest", "releases", ".lock"}]  # no staging left
+    assert not [p for p in out.iterdir() if p.name not in {"latest", "releases", "assets", ".lock"}]  # no staging left
 
 
 def test_paragraph_ids_are_unique_and_stable_across_builds(harness, inbox, tmp_path):

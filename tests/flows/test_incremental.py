@@ -12,9 +12,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import PROVINCIAL, SEED
+from flows import cli
 from flows.build import RunParams, build_release
 from pipeline.records import sha256_file
-from pipeline.release import verify
+from pipeline.release import describe, verify
 from pipeline.text.rules import RULES_DIR
 
 PROVINCES = ("2026_上海市_政府工作报告.csv", "2026_北京市_政府工作报告.csv", "2026_河北省_政府工作报告.csv")
@@ -36,9 +37,11 @@ def _release(out, summary):
     return {p.name: p.read_bytes() for p in sorted((release / "data").iterdir())}, manifest
 
 
-def test_unchanged_inbox_is_carried_over_and_reuses_the_index(harness, inbox, tmp_path):
+def test_unchanged_inbox_is_carried_over_and_reuses_the_index(harness, inbox, tmp_path, monkeypatch):
     out = tmp_path / "out"
     first, _ = _release(out, build_release(RunParams(input_dir=inbox, output_dir=out)))
+    # new code that changes no document's fingerprint: a release is published, and carries everything
+    monkeypatch.setattr(describe, "code_sha256", lambda *roots: "0" * 64)
     second, manifest = _release(out, build_release(RunParams(input_dir=inbox, output_dir=out)))
     assert first == second
     assert manifest["changes"]["files"] == {"added": 0, "changed": 0, "removed": 0, "unchanged": 3}
@@ -103,6 +106,7 @@ def _rewrite(release, relative, table):
     pq.write_table(table, path)
     manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
     manifest["files"][relative] = {"sha256": sha256_file(path), "bytes": path.stat().st_size}
+    manifest.get("fingerprints", {})["code"] = "older"  # an older build's code
     (release / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
 
 
@@ -195,3 +199,49 @@ def test_a_damaged_latest_release_is_not_carried_into_the_next(harness, inbox, t
     assert manifest["previous_release"]["release_id"] == damaged.name
     assert manifest["previous_release"]["damaged"] == ["data/paragraphs.parquet: sha256 differs from the manifest"]
     assert manifest["changes"]["documents_carried_over"] == 0
+
+
+# --------------------------------------------------------------- unchanged runs, old releases
+
+
+def test_an_unchanged_run_publishes_nothing_and_says_so(harness, inbox, tmp_path, caplog, capsys):
+    """A cron tick with nothing new used to publish another 6.5 MB release."""
+    out = tmp_path / "out"
+    first = build_release(RunParams(input_dir=inbox, output_dir=out))
+    manifest = json.loads((out / "latest" / "manifest.json").read_text(encoding="utf-8"))
+    assert set(manifest["fingerprints"]) == {"inputs", "settings", "code"}
+    second = build_release(RunParams(input_dir=inbox, output_dir=out))
+    assert second["published"] is False and second["release_id"] == first["release_id"]
+    assert [p.name for p in (out / "releases").iterdir()] == [first["release_id"]]
+    assert f"nothing changed since release {first['release_id']}" in caplog.text
+    assert cli.main(["build", "--input", str(inbox), "--output", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert f"nothing changed since release {first['release_id']}" in said and "nothing published" in said
+
+
+def test_new_code_publishes_again_carrying_every_document(harness, inbox, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    first = build_release(RunParams(input_dir=inbox, output_dir=out))
+    monkeypatch.setattr(describe, "code_sha256", lambda *roots: "0" * 64)  # another version of the code
+    second = build_release(RunParams(input_dir=inbox, output_dir=out))
+    assert second["published"] is not False and second["release_id"] != first["release_id"]
+    manifest = json.loads((out / "latest" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["fingerprints"]["code"] == "0" * 64
+    assert manifest["changes"]["documents_carried_over"] == manifest["row_counts"]["documents"]
+
+
+def test_releases_share_their_data_docs_assets_and_keep_prunes_old_ones(harness, inbox, tmp_path):
+    out = tmp_path / "out"
+    first = build_release(RunParams(input_dir=inbox, output_dir=out))
+    (inbox / "new.txt").write_text("某某会议讲话\n同志们：\n今天召开会议。", encoding="utf-8")
+    second = build_release(RunParams(input_dir=inbox, output_dir=out))
+    a, b = (out / "releases" / s["release_id"] / "validation" for s in (first, second))
+    inodes = {p.stat().st_ino for p in a.rglob("*") if p.is_file()}
+    new = [p for p in b.rglob("*") if p.is_file() and p.stat().st_ino not in inodes]
+    assert not [p for p in new if "static" in p.parts], "every static asset is the first release's file"
+    assert not list(b.rglob("*.gif")), "GX's unused images are not carried"
+    assert verify.output(out) == []
+    (inbox / "newer.txt").write_text("某某会议讲话\n同志们：\n明天召开会议。", encoding="utf-8")
+    third = build_release(RunParams(input_dir=inbox, output_dir=out, keep=2))
+    assert sorted(p.name for p in (out / "releases").iterdir()) == sorted([second["release_id"], third["release_id"]])
+    assert verify.output(out) == []
