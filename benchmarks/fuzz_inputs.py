@@ -60,6 +60,9 @@ def sample(rng: random.Random) -> tuple[str, bytes]:
             data = gzip.compress(data)
     elif suffix == ".csv":
         data = ("title,full_text\n" + f"标题,\"{text}\"\n").encode("utf-8")
+    elif suffix == ".html" and kind < 0.3:
+        # a download link in a paragraph: once refused every build (half width in chinese)
+        data = f"<html><p>{text[:40]}</p><p>下载地址: www.example.gov.cn (PDF)<br>{text}</p></html>".encode("utf-8")
     elif suffix == ".html":
         data = f"<html><script>{text[:50]}</script><p>{text}</p></html>".encode("utf-8")
     else:
@@ -85,6 +88,11 @@ def main() -> None:
         paths = ingest.inbox_files(box)
         tables = process.tables([process.batch(paths, box, config)])
         report = validate.validate(tables)
+        quarantined = 0
+        if report.quarantinable():  # as a build does (without its corpus-wide steps)
+            out = validate.quarantine(tables, report)
+            tables, quarantined = out.tables, len(out.documents)
+            report = validate.validate(tables)
         seconds = time.perf_counter() - start
         files = {ingest.relative_name(p, box) for p in paths}
         seen = set(tables["documents"].column("source_path").to_pylist()) | set(tables["rejects"].column("source_path").to_pylist())
@@ -95,7 +103,8 @@ def main() -> None:
         print(json.dumps({
             "inputs": args.inputs, "documents": tables["documents"].num_rows, "rejects": len(rejects),
             "every_input_accounted": files == seen, "rejects_without_reason": sum(1 for r in rejects if not (r["reason"] and r["detail"])),
-            "validation_passed": report.success, "validation_failures": report.failures(), "reasons": dict(sorted(reasons.items())), "seconds": round(seconds, 1),
+            "validation_passed": report.success, "validation_failures": report.failures(), "quarantined": quarantined,
+            "reasons": dict(sorted(reasons.items())), "seconds": round(seconds, 1),
         }, ensure_ascii=False))
 
 

@@ -34,6 +34,8 @@ from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner  # 
 from prefect.utilities.annotations import quote  # noqa: E402
 from pydantic import BaseModel, Field  # noqa: E402
 
+import flows  # noqa: E402
+import pipeline  # noqa: E402
 import schemas  # noqa: E402
 from flows import download, overlap, progress, runners  # noqa: E402
 from flows.processing import plan_batches, process_batches, process_inbox, transient  # noqa: E402
@@ -43,14 +45,16 @@ from pipeline.corpus.enrich import EnrichConfig  # noqa: E402
 from pipeline.corpus.tokenize import TokenizeConfig  # noqa: E402
 from pipeline.ingest import IngestConfig  # noqa: E402
 from pipeline.process import BuildConfig  # noqa: E402
-from pipeline.release import describe, diff, jsonl, lock, parquet, store  # noqa: E402
+from pipeline.release import describe, diff, jsonl, lock, parquet, store, verify  # noqa: E402
 from pipeline.release import report as release_report  # noqa: E402
 from pipeline.text.clean import CleanConfig  # noqa: E402
 from pipeline.text.normalize import NormalizeConfig  # noqa: E402
-from schemas.layout import DATA_DIR, JSONL_NAME  # noqa: E402
+from schemas.layout import DATA_DIR, INDEX_DIR, JSONL_NAME  # noqa: E402
 
 #: The index tables of the latest release that enrichment reuses.
 ENRICH_INDEX = ("minhash", "terms")
+#: The packages whose files are the code of a release (``describe.code_sha256``).
+CODE = tuple(Path(package.__file__).parent for package in (pipeline, schemas, flows))
 
 
 class RunParams(BaseModel):
@@ -69,6 +73,8 @@ class RunParams(BaseModel):
     wait_for_lock: float = Field(0.0, ge=0, description="Seconds to wait when another build holds the output folder.")
     take_lock: bool = Field(True, description="Hold the output folder's lock for the build; the command line "
                                               "holds it itself, before Prefect starts, and passes false.")
+    keep: int | None = Field(None, ge=1, description="After the build, remove all releases but the newest KEEP "
+                                                     "(never latest, never one a reader holds); None keeps all.")
 
     def enrich_config(self) -> EnrichConfig:
         return EnrichConfig()
@@ -93,29 +99,58 @@ def build_release(params: RunParams = RunParams()) -> dict:
     with holding, runtime.building(), overlap.Background("build") as background:
         logger = get_run_logger()
         config, inbox = params.build_config(), params.input_dir.resolve()
-        previous = latest_release(output)
-        previous_index = background.start(_read_enrich_index, previous)  # read while the inbox is processed
-        plan = plan_build(inbox, previous, config, params.incremental)
+        latest = latest_release(output)
+        # --full reads nothing of the latest release: not its index, not its manifest
+        previous = check_previous(latest) if params.incremental else Previous()
+        previous_index = background.start(_read_enrich_index, previous.path)  # read while the inbox is processed
+        state = _current_index(previous, incremental.STATE)
+        plan = plan_build(inbox, previous.path, state, config)
+        settings = describe.settings_sha256(incremental.fingerprints(config), params.enrich_config())
+        code = describe.code_sha256(*CODE)
+        if plan.same_inputs and _made_of(previous, settings, code):
+            logger.info("nothing changed since release %s: the same inputs, settings and code; nothing published",
+                        previous.release_id)
+            prune_releases(output, params.keep)
+            return _unchanged(previous)
         # Imported while documents are processed (it takes seconds); not while planning, whose
         # reads of the previous release it would slow down, holding the interpreter lock.
         background.start(runtime.quiet_great_expectations)
         tables = process_and_assemble(plan, inbox, config, params, output)
-        enriched = enrich_tables(tables, params.enrich_config(), previous_index.result(),
-                                 plan.carried.tables["documents"].column("doc_id"))
-        index = {**enriched.index,
-                 incremental.STATE: incremental.state_table(enriched.tables, incremental.fingerprints(config))}
-        # the speeches changed since the latest release, compared beside validation
-        speech_changes = background.start(_speech_changes, previous, plan, enriched.tables) if previous is not None else None
-        checked = validate_and_write(enriched.tables, index, plan.carried.tables, previous, output)
+        enrich_index = {name: _reusable(previous, name, *read) for name, read in previous_index.result().items()}
+        carried = plan.carried.tables["documents"].column("doc_id")
+        enriched = enrich_tables(tables, params.enrich_config(), enrich_index, carried)
+        index = _index(enriched, config)
+        checked = validate_and_write(enriched.tables, index, plan.carried.tables, previous.path, output)
+        quarantined = None
+        if not checked.report.success:
+            # Only rows of some documents broke their expectations (anything else raised):
+            # the release goes on without those documents, enriched and validated again,
+            # since the other documents' duplicates and keywords may change without them.
+            quarantined = quarantine_documents(tables, checked.report)
+            tables = quarantined.tables
+            enriched = enrich_tables(tables, params.enrich_config(), enrich_index, carried)
+            index = _index(enriched, config)
+            checked = validate_and_write(enriched.tables, index, plan.carried.tables, previous.path, output,
+                                         quarantine=False)
+        if checked.ignored:
+            _reusable(previous, jsonl.INDEX, None, checked.ignored)
+        # the speeches changed since the latest release (previous rows the plan kept, or read again)
+        speech_changes = _speech_changes(previous.path, plan, enriched.tables) if previous.path is not None else None
         now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
         release_id = describe.release_id(now, enriched.tables)
         manifest = describe.manifest(release_id, now, enriched.tables, checked.report.to_dict(), config)
+        if quarantined is not None:
+            manifest["validation"]["quarantined"] = {"documents": len(quarantined.documents),
+                                                     "failures": quarantined.failures}
+        manifest["fingerprints"] = describe.fingerprints(enriched.tables, settings, code)
         manifest["enrichment"] = enriched.summary
         manifest["deduplication"] = {**params.enrich_config().dedup.describe(), "stats": enriched.summary["dedup"]}
         manifest["changes"] = plan.summary()
-        changes = speech_changes.result().to_dict(previous.name, release_id) if speech_changes is not None else None
+        changes = speech_changes.to_dict(previous.release_id, release_id) if speech_changes is not None else None
         if changes is not None:
             manifest["changes"]["speeches"] = changes["counts"]
+        if latest is not None and params.incremental:
+            manifest["previous_release"] = previous.describe()
         progress.current().stage("publish")
         # quote(): the manifest lists every input file; Prefect would walk its nodes looking for futures
         path = publish_release(output, release_id, enriched.tables, quote(manifest), checked.data_docs,
@@ -123,7 +158,47 @@ def build_release(params: RunParams = RunParams()) -> dict:
                                changes=quote(changes))
         progress.current().done()
         logger.info("published %s", path)
+        prune_releases(output, params.keep)
         return _summary(path, enriched.tables)
+
+
+def _made_of(previous: "Previous", settings: str, code: str) -> bool:
+    """Whether ``previous`` (checked, reusable) was made with these ``settings`` and
+    ``code``, as its manifest's fingerprints say."""
+    if previous.path is None:
+        return False
+    try:
+        made = json.loads((previous.path / "manifest.json").read_text(encoding="utf-8")).get("fingerprints") or {}
+    except (OSError, ValueError):
+        return False
+    return made.get("settings") == settings and made.get("code") == code
+
+
+def _unchanged(previous: "Previous") -> dict:
+    """What the command line prints for a run that published nothing."""
+    manifest = json.loads((previous.path / "manifest.json").read_text(encoding="utf-8"))
+    return {"published": False, "release_id": previous.release_id, "release_path": str(previous.path),
+            "row_counts": manifest.get("row_counts", {}), "rejects": [], "validation": "unchanged"}
+
+
+@task(cache_policy=NO_CACHE)
+def prune_releases(output: Path, keep: int | None) -> None:
+    """``store.prune``: all releases but the newest ``keep`` (None: nothing is removed),
+    under the build lock this build holds."""
+    if keep is None:
+        return
+    pruned = store.prune(output, keep)
+    logger = get_run_logger()
+    for name in pruned.removed:
+        logger.info("removed release %s (--keep %d)", name, keep)
+    for name in pruned.held:
+        logger.info("kept release %s: a reader holds it", name)
+
+
+def _index(enriched: enrich.Enriched, config: BuildConfig) -> dict[str, pa.Table]:
+    """The index tables a release keeps: enrichment's and the state of every input."""
+    return {**enriched.index,
+            incremental.STATE: incremental.state_table(enriched.tables, incremental.fingerprints(config))}
 
 
 def latest_release(output: Path) -> Path | None:
@@ -134,15 +209,64 @@ def latest_release(output: Path) -> Path | None:
     return store.latest_release(output)
 
 
-def _read_enrich_index(previous: Path | None) -> dict[str, pa.Table | None]:
-    return {name: parquet.read_index(previous, name) for name in ENRICH_INDEX}
+@dataclasses.dataclass
+class Previous:
+    """The latest release as a build may reuse it: ``path`` None when nothing of it may be
+    reused (a ``--full`` build, no release yet, or a damaged one), ``damaged`` the
+    problems its checksums showed, ``ignored`` the index tables not reused and why."""
+
+    path: Path | None = None
+    release_id: str | None = None
+    damaged: list[str] = dataclasses.field(default_factory=list)
+    ignored: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def describe(self) -> dict:
+        """The manifest's ``previous_release``: what this build reused of which release."""
+        return {"release_id": self.release_id, "reused": self.path is not None, "damaged": self.damaged,
+                "ignored": dict(sorted(self.ignored.items()))}
 
 
 @task(retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=transient, cache_policy=NO_CACHE)
-def plan_build(inbox: Path, previous: Path | None, config: BuildConfig, incremental_build: bool) -> incremental.Plan:
-    """Which files to process and which records to carry over from the latest release;
-    the previous release's tables are read while the inbox is hashed."""
-    state = incremental.read_state(previous) if incremental_build else None
+def check_previous(latest: Path | None) -> Previous:
+    """``latest``, when its files have the checksums its manifest records; else nothing of
+    it is reused: every table holds rows of every document, so one damaged file (a
+    flipped byte in a disk's sector, an edit by hand) affects them all, and the build
+    processes every document again from the inbox, as ``--full`` does. Reused, a damaged
+    row would be republished under fresh checksums that ``verify`` then accepts."""
+    if latest is None:
+        return Previous()
+    damaged = verify.checksums(latest)
+    if damaged:
+        get_run_logger().warning(
+            "the latest release %s is damaged (%s%s): nothing of it is reused, every document is processed "
+            "again from the inbox", latest.name, damaged[0], f" and {len(damaged) - 1} more" if len(damaged) > 1 else "")
+        return Previous(None, latest.name, damaged)
+    return Previous(latest, latest.name)
+
+
+def _read_enrich_index(previous: Path | None) -> dict[str, tuple[pa.Table | None, str | None]]:
+    return {name: parquet.read_current_index(previous, name) for name in ENRICH_INDEX}
+
+
+def _current_index(previous: Previous, name: str) -> pa.Table | None:
+    return _reusable(previous, name, *parquet.read_current_index(previous.path, name))
+
+
+def _reusable(previous: Previous, name: str, table: pa.Table | None, problem: str | None) -> pa.Table | None:
+    """``table``, the index ``name`` read from the previous release; or, when ``problem``
+    says it is of another version or layout, None, with one log line and a note for the
+    manifest: the build recomputes it."""
+    if problem is not None:
+        get_run_logger().info("index/%s.parquet of %s is ignored and recomputed: %s", name, previous.release_id, problem)
+        previous.ignored[f"{INDEX_DIR}/{name}.parquet"] = problem
+    return table
+
+
+@task(retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=transient, cache_policy=NO_CACHE)
+def plan_build(inbox: Path, previous: Path | None, state: pa.Table | None, config: BuildConfig) -> incremental.Plan:
+    """Which files to process and which records to carry over from the latest release
+    (whose ``state`` index says what it read); its tables are read while the inbox is
+    hashed."""
     with overlap.Background("plan") as background:
         release = background.start(_read_release, previous) if state is not None else None
         plan = incremental.compare(ingest.inbox_files(inbox), inbox, state, incremental.fingerprints(config))
@@ -211,22 +335,30 @@ def enrich_tables(tables: dict, config: EnrichConfig, previous_index: dict, carr
 
 class Checked(BaseModel, arbitrary_types_allowed=True):
     """A validated release's report, its Data Docs, and its data files when they were
-    written ahead (None: publishing writes them)."""
+    written ahead (None: publishing writes them); ``ignored``: why the previous release's
+    download index was not reused, if it was not. A report that failed (only rows of some
+    documents, to be quarantined) comes with neither Data Docs nor data files."""
 
     report: validate.ValidationReport
-    data_docs: Path
+    data_docs: Path | None
     data_files: Path | None
+    ignored: str | None = None
 
 
 @task(cache_policy=NO_CACHE)
-def validate_and_write(tables: dict, index: dict, carried: dict, previous: Path | None, output: Path) -> Checked:
+def validate_and_write(tables: dict, index: dict, carried: dict, previous: Path | None, output: Path,
+                       quarantine: bool = True) -> Checked:
     """Validate the tables and write their data files side by side: Parquet, zlib and the
     download's child process work outside this process's interpreter lock.
 
     The rows are compared with the previous release meanwhile (what validation may skip,
     what the download may copy); the references suites, which need no comparison, run
-    first. Nothing is left behind when validation fails; when only writing fails,
-    publishing writes the files itself, with its retries.
+    first. A failure raises ``ValidationFailed``, unless ``quarantine`` allows it and only
+    rows of some documents failed (``ValidationReport.quarantinable``): then the failed
+    report is returned, for the caller to quarantine those documents and validate again.
+    Either way, nothing written meanwhile is left behind (the data files were those of the
+    tables with the documents); when only writing fails, publishing writes the files
+    itself, with its retries.
     """
     logger = get_run_logger()
     progress.current().stage("validate")
@@ -241,35 +373,57 @@ def validate_and_write(tables: dict, index: dict, carried: dict, previous: Path 
             unchanged = comparison.result().unchanged
             session.rows(unchanged if same_suites else None)  # the rules changed: what passed the old ones is checked again
             report = session.report()
-            report.raise_for_failures()
+            if not (quarantine and report.quarantinable()):
+                report.raise_for_failures()
         except BaseException:
             concurrent.futures.wait([writing, comparison])
             shutil.rmtree(data_files, ignore_errors=True)
             shutil.rmtree(data_docs, ignore_errors=True)
             raise
+    ignored = comparison.result().ignored
+    if not report.success:
+        shutil.rmtree(data_files, ignore_errors=True)
+        shutil.rmtree(data_docs, ignore_errors=True)
+        return Checked(report=report, data_docs=None, data_files=None, ignored=ignored)
     if writing.exception() is not None:
         logger.warning("writing the data files ahead failed (%s); publishing writes them", writing.exception())
         shutil.rmtree(data_files, ignore_errors=True)
-        return Checked(report=report, data_docs=data_docs, data_files=None)
-    return Checked(report=report, data_docs=data_docs, data_files=data_files)
+        return Checked(report=report, data_docs=data_docs, data_files=None, ignored=ignored)
+    return Checked(report=report, data_docs=data_docs, data_files=data_files, ignored=ignored)
+
+
+@task(cache_policy=NO_CACHE)
+def quarantine_documents(tables: dict, report: validate.ValidationReport) -> validate.Quarantined:
+    """``tables`` without the documents whose rows broke the row-level expectations of
+    ``report``, each a ``failed_validation`` reject; ``NothingToPublish`` when no document
+    is left."""
+    out = validate.quarantine(tables, report)
+    first = out.rejects.slice(0, 1).to_pylist()[0]
+    get_run_logger().warning(
+        "quarantined %d document(s) whose rows failed validation (rejects, reason failed_validation), e.g. %s: %s",
+        len(out.documents), first["source_path"], first["detail"])
+    process.require_documents(out.tables)
+    return out
 
 
 @dataclasses.dataclass(frozen=True)
 class Comparison:
     """Per table, the rows exactly as the previous release holds them, and what the
-    download may copy from it; None for a build that carried nothing over."""
+    download may copy from it; None for a build that carried nothing over. ``ignored``:
+    why the previous download's index could not be used."""
 
     unchanged: dict[str, pa.ChunkedArray] | None = None
     reuse: jsonl.Reuse | None = None
+    ignored: str | None = None
 
 
 def _compare(carried: dict[str, pa.Table], tables: dict[str, pa.Table], previous: Path | None) -> Comparison:
     if not carried["documents"].num_rows:
         return Comparison()
     unchanged = incremental.unchanged_rows(carried, tables)
-    members = parquet.read_index(previous, jsonl.INDEX)
+    members, ignored = parquet.read_current_index(previous, jsonl.INDEX)
     if members is None:
-        return Comparison(unchanged)
+        return Comparison(unchanged, ignored=ignored)
     speeches = jsonl.unchanged_speeches(tables, unchanged, carried["documents"].column("doc_id"))
     return Comparison(unchanged, jsonl.Reuse(previous / DATA_DIR / JSONL_NAME, members, speeches))
 
@@ -310,9 +464,16 @@ def _summary(path: Path, tables: dict[str, pa.Table]) -> dict:
         description=f"speechcorpus release {published['release_id']}",
     )
     return {
+        "published": True,
         "release_id": published["release_id"],
         "release_path": str(path),
         "row_counts": {name: t.num_rows for name, t in tables.items()},
         "rejects": tables["rejects"].select(["source_path", "reason"]).to_pylist(),
-        "validation": "passed",
+        "validation": _verdict(published["validation"]),
     }
+
+
+def _verdict(validation: dict) -> str:
+    """``passed``, and how many documents were quarantined for it, if any."""
+    quarantined = validation.get("quarantined", {}).get("documents")
+    return f"passed, {quarantined} document(s) quarantined (rejects: failed_validation)" if quarantined else "passed"

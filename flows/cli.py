@@ -7,6 +7,7 @@ print one line and exit non-zero; a traceback means a bug.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -22,7 +23,11 @@ def _add_build_options(command: argparse.ArgumentParser) -> None:
                          help="output folder for releases (default: output)")
     _add_data_options(command)
     command.add_argument("--full", action="store_true",
-                         help="process every file again instead of carrying unchanged ones over from the latest release")
+                         help="process every file again instead of carrying unchanged ones over from the latest "
+                         "release (and publish even when nothing changed)")
+    command.add_argument("--keep", type=int, default=None, metavar="N",
+                         help="after each build, remove all releases but the N newest (never latest, never one a "
+                         "reader holds); default: keep all")
 
 
 def _add_data_options(command: argparse.ArgumentParser) -> None:
@@ -109,6 +114,15 @@ def parser() -> argparse.ArgumentParser:
     compare.add_argument("--output", type=Path, default=Path("output"), metavar="DIR",
                          help="output folder whose releases/ holds the release ids (default: output)")
     compare.add_argument("--json", action="store_true", help="print the list as JSON (what a release's changes.json holds)")
+    prune = commands.add_parser(
+        "prune",
+        help="remove old releases",
+        description="Remove every release of OUTPUT but the N newest. The release latest points at is never "
+        "removed, nor one a reader holds (verify and show hold the release they read; see the README's "
+        "'Old releases' for holding one yourself). Waits for no build: exits 3 while one runs.",
+    )
+    prune.add_argument("output", type=Path, metavar="OUTPUT", help="an output folder (holding releases/ and latest)")
+    prune.add_argument("--keep", type=int, required=True, metavar="N", help="how many of the newest releases stay (at least 1)")
     return parser
 
 
@@ -124,6 +138,11 @@ def main(argv: list[str] | None = None) -> int:
         return _show(args.release, console, err)
     if args.command == "diff":
         return _diff(args, console, err)
+    if args.command == "prune":
+        return _prune(args.output, args.keep, console, err)
+    if args.keep is not None and args.keep < 1:
+        err.print(f"[red]error:[/red] --keep must be at least 1, got {args.keep}")
+        return 2
     if not args.input.is_dir():
         err.print(f"[red]error:[/red] input folder {str(args.input)!r} does not exist")
         return 2
@@ -132,6 +151,10 @@ def main(argv: list[str] | None = None) -> int:
     from pipeline.release.lock import BuildLocked
 
     runtime.offline_prefect()  # before anything imports Prefect
+    from flows import server
+
+    for pid in server.stop_stale_servers(Path(os.environ["PREFECT_HOME"])):
+        err.print(f"stopped a Prefect server (pid {pid}) left running by a command that was killed")
 
     try:
         if args.command == "serve":
@@ -228,11 +251,14 @@ def _show(path: Path, console: Console, err: Console) -> int:
 
     from rich.markup import escape
 
+    from pipeline.release import lock
+
     manifest_path = path / "manifest.json" if (path / "manifest.json").exists() else path / "latest" / "manifest.json"
     if not manifest_path.is_file():
         err.print(f"[red]error:[/red] no manifest.json in {str(path)!r} or its latest release")
         return 2
-    m = json.loads(manifest_path.read_text(encoding="utf-8"))
+    with lock.reading(manifest_path.parent):  # prune leaves it alone meanwhile
+        m = json.loads(manifest_path.read_text(encoding="utf-8"))
     console.print(f"[bold]release {m['release_id']}[/bold]  created {m.get('created_at')}  "
                   f"pipeline {m.get('pipeline_version')}  schema {m.get('schema_version')}")
     table = Table(show_header=True)
@@ -322,9 +348,16 @@ def _verify(path: Path, console: Console, err: Console) -> int:
     if not path.exists():
         err.print(f"[red]error:[/red] {str(path)!r} does not exist")
         return 2
+    from pipeline.release import lock
+
     runtime.offline_prefect()  # Great Expectations' telemetry off too
     runtime.quiet_great_expectations()
-    problems = verify.release(path) if (path / "manifest.json").exists() else verify.output(path)
+    release = path if (path / "manifest.json").exists() else path / "latest"
+    if release.exists():
+        with lock.reading(release):  # prune leaves it alone meanwhile
+            problems = verify.release(path) if release == path else verify.output(path)
+    else:
+        problems = verify.output(path)
     for problem in problems:
         console.print(problem, soft_wrap=True, markup=False)
     if not problems:
@@ -332,10 +365,34 @@ def _verify(path: Path, console: Console, err: Console) -> int:
     return 1 if problems else 0
 
 
+def _prune(output: Path, keep: int, console: Console, err: Console) -> int:
+    from pipeline.release import lock, store
+
+    if keep < 1:
+        err.print(f"[red]error:[/red] --keep must be at least 1 (the latest release is never removed), got {keep}")
+        return 2
+    if not (output / "releases").is_dir():
+        err.print(f"[red]error:[/red] {str(output)!r} holds no releases/ folder")
+        return 2
+    try:
+        with lock.exclusive(output):  # no build publishes, or reads the latest release, meanwhile
+            pruned = store.prune(output, keep)
+    except lock.BuildLocked as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        return 3
+    for name in pruned.removed:
+        console.print(f"removed {name}", markup=False)
+    for name in pruned.held:
+        console.print(f"kept {name}: a reader holds it", markup=False)
+    console.print(f"{len(pruned.removed)} release(s) removed", markup=False)
+    return 0
+
+
 def _params(args: argparse.Namespace):
     from flows.build import RunParams
 
-    inbox = {"input_dir": args.input, "output_dir": args.output, "incremental": not args.full} if "input" in args else {}
+    inbox = {"input_dir": args.input, "output_dir": args.output, "incremental": not args.full,
+             "keep": args.keep} if "input" in args else {}
     return RunParams(opencc_profile=args.opencc_profile, rules_dirs=args.rules_dir, segmenter=args.segmenter, **inbox,
                      **({"text_fields": args.text_field} if args.text_field else {}))
 
@@ -372,6 +429,10 @@ def _serve(args: argparse.Namespace, console: Console) -> int:
 
 
 def _print_summary(console: Console, summary: dict) -> None:
+    if summary.get("published") is False:
+        console.print(f"nothing changed since release {summary['release_id']}: the same inputs, settings and "
+                      f"code; nothing published ({summary['release_path']})", soft_wrap=True, markup=False)
+        return
     console.print(f"release {summary['release_id']}")
     table = Table(show_header=True)
     table.add_column("table")

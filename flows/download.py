@@ -12,6 +12,7 @@ those of ``jsonl.write``.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -57,7 +58,8 @@ def _from_child(tables: dict[str, pa.Table], plan: jsonl.Layout, work: Path) -> 
     for name, table in jsonl.line_tables(tables, plan.only).items():
         write_arrow_file(table, work / f"{name}.arrow")
     (work / "job.json").write_text(json.dumps({"ranges": plan.to_write}))
-    child = subprocess.run([sys.executable, "-m", "flows.download", str(work)], capture_output=True, text=True,
+    child = subprocess.run([sys.executable, "-m", "flows.download", str(work), str(os.getpid())],
+                           capture_output=True, text=True,
                            cwd=Path(__file__).resolve().parents[1])
     if child.returncode != 0:
         raise RuntimeError(f"writing the JSONL members failed in the child process ({child.returncode}): {child.stderr[-2000:]}")
@@ -80,4 +82,5 @@ def _serialise(work: Path) -> None:
 
 
 if __name__ == "__main__":
+    overlap.exit_with_parent(int(sys.argv[2]))  # a killed build does not wait for its download
     _serialise(Path(sys.argv[1]))

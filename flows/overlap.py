@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
+import os
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
@@ -75,3 +77,22 @@ def map_all(call: Callable[[T], R], items: Iterable[T]) -> list[R]:
     items = list(items)
     with concurrent.futures.ThreadPoolExecutor(max(len(items), 1)) as pool:
         return list(pool.map(call, items))
+
+
+def exit_with_parent(parent: int, interval: float = 0.5) -> None:
+    """Exit this process (at once, as a signal would) when the process ``parent`` that
+    started it is gone: a thread that checks every ``interval`` seconds whether this
+    process was handed to another parent. The pid is passed in, not read here: a parent
+    killed while this process was still starting has handed it over already.
+
+    For the processes a build starts that would otherwise outlive a killed build: a pool
+    worker waits for its next batch forever, and the download's child finishes its file
+    for nobody. The initializer of the process runner's workers, and the first call of
+    the download's child.
+    """
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()

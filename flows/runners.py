@@ -7,7 +7,11 @@ server (see ``flows.server``): a worker process cannot share the temporary one.
 
 from __future__ import annotations
 
+import os
+
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+
+from flows import overlap
 
 RUNNERS = ("threads", "processes", "dask")
 
@@ -22,7 +26,8 @@ def task_runner(kind: str, workers: int, dask_address: str | None = None) -> Tas
     if kind == "threads":
         return ThreadPoolTaskRunner(max_workers=workers)
     if kind == "processes":
-        return ProcessPoolTaskRunner(max_workers=workers)
+        # a worker whose build was killed exits instead of waiting for its next batch forever
+        return ProcessPoolTaskRunner(max_workers=workers, initializer=overlap.exit_with_parent, initargs=(os.getpid(),))
     from prefect_dask import DaskTaskRunner
 
     if dask_address:

@@ -6,12 +6,25 @@ worker process would start a temporary server of its own on the same SQLite file
 those the command connects to ``PREFECT_API_URL`` when it is set, or else starts
 ``prefect server start`` on a free loopback port with the project's ``PREFECT_HOME`` and
 points this process (and the workers it spawns) at it.
+
+The server lives exactly as long as the command:
+
+- stopped when the command ends, after Prefect's queued logs and events were sent (sent
+  later, to a stopped server, they held the exit 60-70 s and ended in "Error logging to
+  API");
+- on Linux, it gets SIGTERM from the kernel when the command dies, however it dies
+  (``PR_SET_PDEATHSIG``, set by a two-line launcher before it becomes the server);
+- recorded in ``$PREFECT_HOME/servers/<pid>.json`` while it runs: a command that starts a
+  server first stops any recorded one whose command is gone (where no parent-death signal
+  exists, or it was ignored).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -23,6 +36,24 @@ from pathlib import Path
 #: Seconds to wait for a fresh server to migrate its database and answer (a fresh SQLite
 #: database takes well over the default on a busy machine).
 STARTUP_TIMEOUT = 120
+#: Seconds a server gets to stop after SIGTERM before it is killed.
+STOP_TIMEOUT = 20
+#: Seconds Prefect's queued logs and events get to reach the server before it stops.
+DRAIN_TIMEOUT = 10
+#: Where the servers the commands started are recorded, under ``PREFECT_HOME``.
+RECORDS = "servers"
+
+#: Run as ``python -c LAUNCHER <owner pid> <argv…>``: ask the kernel for SIGTERM when the
+#: owner dies (Linux; elsewhere nothing), exit if it is gone already, then become the
+#: server. A launcher rather than ``preexec_fn``: that runs between fork and exec in a
+#: copy of a process that has threads, where a lock held by another thread never frees.
+LAUNCHER = (
+    "import ctypes, os, signal, sys\n"
+    "try: ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG\n"
+    "except (AttributeError, OSError): pass\n"
+    "if os.getppid() != int(sys.argv[1]): sys.exit(0)\n"
+    "os.execv(sys.executable, [sys.executable, *sys.argv[2:]])\n"
+)
 
 
 def _free_port() -> int:
@@ -43,9 +74,11 @@ def healthy(api_url: str, timeout: float = 2.0) -> bool:
 @contextlib.contextmanager
 def local_server() -> Iterator[str]:
     """The API URL of a usable Prefect server: ``PREFECT_API_URL`` if set and healthy, or a
-    ``prefect server start`` subprocess that lives as long as the ``with`` block.
+    ``prefect server start`` subprocess that lives as long as the ``with`` block, and not
+    longer than this process (see the module docstring).
 
-    The server's log goes to ``$PREFECT_HOME/server.log``.
+    The server's log goes to ``$PREFECT_HOME/server.log``. Enter it on the thread that
+    leaves it (the parent-death signal is tied to the thread that started the server).
     """
     existing = os.environ.get("PREFECT_API_URL")
     if existing:
@@ -53,15 +86,18 @@ def local_server() -> Iterator[str]:
             raise RuntimeError(f"PREFECT_API_URL={existing} does not answer; start that server or unset the variable")
         yield existing
         return
-    port = _free_port()
-    api_url = f"http://127.0.0.1:{port}/api"
     home = Path(os.environ["PREFECT_HOME"])
     home.mkdir(parents=True, exist_ok=True)
-    log = open(home / "server.log", "ab")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ), start_new_session=True,
-    )
+    stop_stale_servers(home)
+    port = _free_port()
+    api_url = f"http://127.0.0.1:{port}/api"
+    with open(home / "server.log", "ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-c", LAUNCHER, str(os.getpid()),
+             "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+            stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ), start_new_session=True,
+        )
+    record = record_server(home, process.pid, owner=os.getpid(), port=port)
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while not healthy(api_url):
@@ -75,13 +111,103 @@ def local_server() -> Iterator[str]:
     finally:
         if os.environ.get("PREFECT_API_URL") == api_url:
             del os.environ["PREFECT_API_URL"]
-        process.terminate()
         try:
-            process.wait(timeout=20)
+            drain_prefect_clients()
+        finally:
+            _stop(process)
+            record.unlink(missing_ok=True)
+
+
+def drain_prefect_clients(timeout: float = DRAIN_TIMEOUT) -> None:
+    """Send the logs and events this process's Prefect clients still hold, waiting at
+    most ``timeout`` seconds for each kind, so the server they go to may stop.
+
+    Prefect sends them from background workers, and at exit drains whatever is left: to a
+    server already stopped, that took its client's retries, 60-70 s, and ended in "Error
+    logging to API". Prefect's own test harness drains the same two before stopping its
+    server.
+    """
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        worker.drain_all(timeout=timeout)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Stop the server's process group: SIGTERM, then SIGKILL after ``STOP_TIMEOUT``."""
+    for signum, wait in ((signal.SIGTERM, STOP_TIMEOUT), (signal.SIGKILL, None)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signum)
+        try:
+            process.wait(timeout=wait)
+            return
         except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+            continue
+
+
+def record_server(home: Path, pid: int, owner: int, port: int) -> Path:
+    """Record that the command ``owner`` started the server ``pid`` (its own process
+    group) on ``port``: ``$PREFECT_HOME/servers/<pid>.json``, with both processes' start
+    times, so a record is never taken for another process that reuses the pid."""
+    folder = Path(home) / RECORDS
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{pid}.json"
+    path.write_text(json.dumps({"pid": pid, "started": _start_time(pid), "owner": owner,
+                                "owner_started": _start_time(owner), "port": port}), encoding="utf-8")
+    return path
+
+
+def running_servers(home: Path) -> list[dict]:
+    """The recorded servers that still run (a record whose server is gone is removed)."""
+    out = []
+    for path in sorted((Path(home) / RECORDS).glob("*.json")):
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            path.unlink(missing_ok=True)
+            continue
+        if _start_time(record["pid"]) == record["started"] and record["started"] is not None:
+            out.append({**record, "path": str(path)})
+        else:
+            path.unlink(missing_ok=True)
+    return out
+
+
+def stop_stale_servers(home: Path) -> list[int]:
+    """Stop every recorded server whose command no longer runs, and return their pids."""
+    stopped = []
+    for record in running_servers(home):
+        if _start_time(record["owner"]) == record["owner_started"] and record["owner_started"] is not None:
+            continue  # its command still runs: not ours to stop
+        for signum, wait in ((signal.SIGTERM, STOP_TIMEOUT), (signal.SIGKILL, 5)):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(record["pid"], signum)
+            if _exited(record["pid"], record["started"], wait):
+                break
+        Path(record["path"]).unlink(missing_ok=True)
+        stopped.append(record["pid"])
+    return stopped
+
+
+def _exited(pid: int, started: float, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while _start_time(pid) == started:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def _start_time(pid: int) -> float | None:
+    """When process ``pid`` started (None: no such process, or a zombie)."""
+    import psutil
+
+    try:
+        process = psutil.Process(pid)
+        return None if process.status() == psutil.STATUS_ZOMBIE else process.create_time()
+    except psutil.Error:
+        return None
 
 
 @contextlib.contextmanager

@@ -36,10 +36,14 @@ from pipeline import ingest
 from pipeline.corpus import tokenize
 from pipeline.process import Batch, BuildConfig
 from pipeline.records import sha256_file
-from schemas.layout import DATA_DIR, INDEX_DIR
+from pipeline.release import parquet
+from schemas.layout import DATA_DIR
 
 #: Name of the index table holding each document's fingerprint.
 STATE = "state"
+#: Reject reasons that depend on more than the file and the settings: the files that
+#: gave them are processed again by every build.
+REDECIDED = ("duplicate_input", "failed_validation")
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,8 @@ class Plan:
     #: the previous release's rows (``REPLACED_TABLES``) of the documents not carried over,
     #: those of changed and removed files, when they are few (``with_carried``); else None
     replaced: dict[str, pa.Table] | None = None
+    #: the inbox holds exactly the files the previous release read, byte for byte
+    same_inputs: bool = False
 
     def summary(self) -> dict:
         """Counts and the paths of the added, changed and removed files (the manifest's diff)."""
@@ -137,8 +143,9 @@ def plan(paths: list[Path], inbox: Path, previous: Path | None, config: BuildCon
 
 
 def read_state(previous: Path | None) -> pa.Table | None:
-    """The state index of the previous release (a row per document and reject), if any."""
-    return _read(previous, f"{INDEX_DIR}/{STATE}.parquet")
+    """The state index of the previous release (a row per document and reject), if it has
+    one of the current version and layout (``parquet.read_current_index`` says why not)."""
+    return parquet.read_current_index(previous, STATE)[0]
 
 
 def read_release(previous: Path) -> dict[str, pa.Table]:
@@ -162,6 +169,7 @@ def compare(paths: list[Path], inbox: Path, state: pa.Table | None, prints: Fing
     by_path: dict[str, list[dict]] = {}
     for row in state.to_pylist():
         by_path.setdefault(row["source_path"], []).append(row)
+    same_bytes = True
     for path in paths:
         relative = ingest.relative_name(path, inbox)
         rows = by_path.get(relative)
@@ -170,9 +178,11 @@ def compare(paths: list[Path], inbox: Path, state: pa.Table | None, prints: Fing
             out.process.append(path)
             continue
         sha = _sha256(path)
-        # A duplicate_input reject depends on the other files too: decide it again.
+        same_bytes &= all(r["source_sha256"] == sha for r in rows)
+        # A duplicate_input reject depends on the other files too, a failed_validation one
+        # (a quarantined document) on the suites and the corpus-wide steps: decide them again.
         if all(r["source_sha256"] == sha and r["fingerprint"] == prints.of(r["site"])
-               and r["reject_reason"] != "duplicate_input" for r in rows):
+               and r["reject_reason"] not in REDECIDED for r in rows):
             out.diff["unchanged"].append(relative)
             out.keep.add(relative)
         else:
@@ -181,6 +191,7 @@ def compare(paths: list[Path], inbox: Path, state: pa.Table | None, prints: Fing
     inbox_paths = {ingest.relative_name(p, inbox) for p in paths}
     out.diff["removed"] = sorted(p for p in by_path if p not in inbox_paths)
     out.keeps_everything = out.keep == set(by_path)
+    out.same_inputs = same_bytes and not out.diff["added"] and not out.diff["removed"]
     return out
 
 
@@ -248,9 +259,11 @@ def unchanged_rows(previous: dict[str, pa.Table], tables: dict[str, pa.Table]) -
 
     ``previous``: rows read from the latest release (the carried batch); a row of
     ``tables`` is unchanged when ``previous`` has a row with the same key and every value
-    is the same (a null equals only a null, lists element by element). The comparison is
-    with what the release holds, not with an intermediate copy, so nothing that happened
-    to a row in between (a merge, the corpus-wide steps) can pass for unchanged.
+    is the same (a null equals only a null, lists element by element), and no other row
+    of ``tables`` has that key: a row repeated, by a bug, is new, so the keys suite sees
+    both copies. The comparison is with what the release holds, not with an
+    intermediate copy, so nothing that happened to a row in between (a merge, the
+    corpus-wide steps) can pass for unchanged.
 
     Old rows keep their order around the new ones, so the rows are compared as slices of
     both tables, run by run, copying nothing; only rows in another order (more than
@@ -262,12 +275,15 @@ def unchanged_rows(previous: dict[str, pa.Table], tables: dict[str, pa.Table]) -
         same = np.zeros(table.num_rows, dtype=bool)
         if old is not None and old.num_rows and old.column_names == table.column_names:
             position = _positions(old, table, schemas.table(name).key)
+            found, times = np.unique(position[position >= 0], return_counts=True)
+            repeated = np.isin(position, found[times > 1])
             runs = _runs(position)
             if len(runs) > _MAX_RUNS:
                 # a row with a new key meets old row 0, whose key columns differ from its own
                 old, runs = old.take(np.maximum(position, 0)), [(0, 0, table.num_rows)]
             for start, old_start, length in runs:
                 same[start:start + length] = equal_rows(old.slice(old_start, length), table.slice(start, length))
+            same &= ~repeated
         out[name] = pa.chunked_array([pa.array(same)])
     return out
 

@@ -136,6 +136,7 @@ REJECT_REASONS = (
     "too_large",           # over a configured size limit (file, line, decompressed bytes)
     "outside_inbox",       # a symlink that points outside the inbox (not followed)
     "no_body",             # no paragraph of running text: only a column banner, an advert word, a photo credit
+    "failed_validation",   # a document whose rows broke a row-level expectation: quarantined, not published
 )
 
 _STRING = pa.string()

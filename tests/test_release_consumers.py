@@ -155,7 +155,7 @@ def test_every_command_and_option_has_help():
 
     parser = cli.parser()
     (commands,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-    assert set(commands.choices) == {"build", "serve", "verify", "inspect", "show", "diff"}
+    assert set(commands.choices) == {"build", "serve", "verify", "inspect", "show", "diff", "prune"}
     listed = {choice.dest: choice.help for choice in commands._choices_actions}
     for name, command in commands.choices.items():
         assert listed[name] and command.description, name

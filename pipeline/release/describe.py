@@ -33,6 +33,38 @@ def release_id(now: dt.datetime, tables: dict[str, pa.Table]) -> str:
     return f"{now:%Y%m%dT%H%M%SZ}-{digest.hexdigest()[:8]}"
 
 
+def fingerprints(tables: dict[str, pa.Table], settings: str, code: str) -> dict[str, str]:
+    """What a release was made of, as three sha256: its ``inputs`` (every input file's path
+    and bytes, documents and rejects), the ``settings`` that shape the data, and the
+    ``code`` (``code_sha256``). A later build whose inbox, settings and code are the same
+    publishes nothing: it would publish this release again."""
+    digest = hashlib.sha256()
+    rows = set()
+    for name in ("documents", "rejects"):
+        rows.update(zip(tables[name].column("source_path").to_pylist(), tables[name].column("source_sha256").to_pylist()))
+    for path, sha in sorted(rows, key=lambda r: (r[0], r[1] or "")):
+        digest.update(f"{path}\t{sha}\n".encode())
+    return {"inputs": digest.hexdigest(), "settings": settings, "code": code}
+
+
+def settings_sha256(*parts: object) -> str:
+    """The sha256 of the ``repr`` of each of ``parts``: frozen configs and fingerprints."""
+    return hashlib.sha256("\x1f".join(repr(p) for p in parts).encode()).hexdigest()
+
+
+def code_sha256(*roots: Path) -> str:
+    """The sha256 of the code that makes a release: every file under the package folders
+    ``roots`` (sources, rules, resources; not caches) by its path, and the versions of
+    the libraries that shape the data (``library_versions``)."""
+    digest = hashlib.sha256(repr(sorted(library_versions().items())).encode())
+    for root in roots:
+        root = Path(root)
+        for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(f"{root.name}/{path.relative_to(root).as_posix()}\n".encode())
+            digest.update(sha256_file(path).encode())
+    return digest.hexdigest()
+
+
 def library_versions() -> dict[str, str]:
     """Installed versions of the libraries that shape the data."""
     versions = {}

@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 import schemas
+from schemas import index as index_schemas
 from schemas.layout import DATA_DIR, INDEX_DIR
 
 #: Low-cardinality columns worth dictionary-encoding: id-like ones, and the tokens (a few
@@ -134,3 +135,14 @@ def read_index(release: Path | None, name: str) -> pa.Table | None:
     path = release / INDEX_DIR / f"{name}.parquet" if release is not None else None
     # One thread: Arrow's threaded reader is several times slower on this table's few large columns.
     return pq.read_table(path, use_threads=False) if path is not None and path.is_file() else None
+
+
+def read_current_index(release: Path | None, name: str) -> tuple[pa.Table | None, str | None]:
+    """The index table ``name`` of ``release`` when it is of the current version and
+    layout; else None, with why a table that was there is not (``schemas.index.problem``).
+    A build recomputes what an ignored index would have saved it."""
+    table = read_index(release, name)
+    if table is None:
+        return None, None
+    problem = index_schemas.problem(name, table)
+    return (None, problem) if problem else (table, None)

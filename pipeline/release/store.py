@@ -7,6 +7,13 @@
         data/speeches.jsonl.gz     one speech per line, its sections and paragraphs nested
         index/<name>.parquet       state a later build reuses
     OUTPUT/latest -> releases/<release_id>
+    OUTPUT/assets/<sha256>     every file of the releases' Data Docs, stored once
+
+A release's Data Docs (``validation/``) repeat, release after release, the same
+stylesheets, scripts, fonts and suite pages: each of their files is a hard link to the one
+copy in ``OUTPUT/assets``, named by its sha256, so a release folder stays complete on its
+own (copy it anywhere) while the bytes are stored once. ``prune`` removes old releases,
+and the assets no release links to any more.
 
 Run-dependent facts (time, release id, paths) live in ``manifest.json`` and the card only.
 """
@@ -18,6 +25,7 @@ import os
 import re
 import secrets
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
@@ -25,7 +33,7 @@ import pyarrow as pa
 import schemas
 from pipeline.errors import ConfigError, TransientIOError, is_transient
 from pipeline.records import sha256_file
-from pipeline.release import card, croissant, jsonl, parquet, report
+from pipeline.release import card, croissant, jsonl, lock, parquet, report
 from schemas.layout import CHANGES_NAME, CROISSANT_NAME, DATA_DIR, DATA_DOCS_DIR, INDEX_DIR, JSONL_NAME, REPORT_NAME
 
 #: A release id is one path component that cannot clash with the staging folders
@@ -167,6 +175,7 @@ def write_release(output_dir: Path, release_id: str, tables: dict[str, pa.Table]
         (staging / REPORT_NAME).write_text(report.render(tables, full, changes), encoding="utf-8", newline="\n")
         if data_docs is not None:
             os.rename(data_docs, staging / DATA_DOCS_DIR)
+            share_assets(output_dir, staging / DATA_DOCS_DIR)
         _fsync_tree(staging)
         if final.exists():  # published by a concurrent build meanwhile
             raise FileExistsError(f"release {final} exists; releases are immutable, pick a new id")
@@ -187,6 +196,75 @@ def write_release(output_dir: Path, release_id: str, tables: dict[str, pa.Table]
         shutil.rmtree(data_files, ignore_errors=True)  # only its files.json is left
     _point_latest(output_dir, release_id)
     return final
+
+
+#: Where the one copy of every Data Docs file is kept, under the output folder.
+ASSETS_DIR = "assets"
+
+
+def share_assets(output_dir: Path, folder: Path) -> None:
+    """Make every file under ``folder`` a hard link to its copy in ``OUTPUT/assets``
+    (added there, under its sha256, when it is new). Where the file system refuses hard
+    links, the files stay as they are: a release is complete either way."""
+    assets = Path(output_dir) / ASSETS_DIR
+    assets.mkdir(exist_ok=True)
+    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file() and not p.is_symlink()):
+        stored = assets / sha256_file(path)
+        temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+        try:
+            if stored.is_file() and sha256_file(stored) == stored.name:
+                os.link(stored, temporary)  # the stored copy takes the file's place
+                os.replace(temporary, path)
+            else:
+                os.link(path, temporary)  # the file becomes the stored copy
+                os.replace(temporary, stored)
+        except OSError:
+            temporary.unlink(missing_ok=True)
+            return  # no hard links here (another file system, a FAT volume): keep the copies
+
+
+@dataclass(frozen=True)
+class Pruned:
+    """What ``prune`` removed, and the old releases it kept because a reader holds them."""
+
+    removed: list[str]
+    held: list[str]
+
+
+def prune(output_dir: Path, keep: int) -> Pruned:
+    """Remove every release of ``output_dir`` but the ``keep`` newest (by release id, which
+    starts with its UTC time), the one ``latest`` points at, and any a reader holds
+    (``lock.reading``); then the assets no remaining release links to.
+
+    The caller holds the build lock (``lock.exclusive``): no build publishes or reads the
+    previous release meanwhile. A release is first renamed to a staging name, under an
+    exclusive reader lock taken without waiting, so a reader either holds it whole or
+    finds it gone; a prune killed midway leaves a staging folder the next build removes.
+    """
+    if keep < 1:
+        raise ValueError(f"keep must be at least 1 (the latest release is never removed); got {keep}")
+    releases = Path(output_dir) / "releases"
+    names = sorted(p.name for p in releases.iterdir() if p.is_dir() and not p.name.startswith(".")) \
+        if releases.is_dir() else []
+    latest = latest_release(output_dir)
+    spared = set(names[-keep:]) | ({latest.name} if latest is not None else set())
+    removed, held = [], []
+    for name in (n for n in names if n not in spared):
+        with lock.removing(releases / name) as free:
+            if not free:
+                held.append(name)
+                continue
+            gone = staging_path(output_dir, f"pruned-{name}")
+            os.rename(releases / name, gone)
+        shutil.rmtree(gone)
+        removed.append(name)
+    if removed:
+        _fsync(releases)
+    assets = Path(output_dir) / ASSETS_DIR
+    for stored in sorted(assets.iterdir()) if assets.is_dir() else ():
+        if stored.is_file() and stored.stat().st_nlink == 1:  # only this copy is left
+            stored.unlink()
+    return Pruned(removed, held)
 
 
 def _point_latest(output_dir: Path, release_id: str) -> None:

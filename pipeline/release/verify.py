@@ -41,18 +41,39 @@ def release(path: Path, run_suites: bool = True) -> list[str]:
     return problems
 
 
+def checksums(path: Path) -> list[str]:
+    """The cheap part of ``release``: one line per file the manifest lists that is missing
+    or differs from it in size or sha256 (or the manifest itself, unreadable); no table
+    is read. What a build checks of the latest release before reusing any of it."""
+    try:
+        listed = json.loads((Path(path) / "manifest.json").read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return [f"manifest.json: unreadable: {exc}"]
+    if not isinstance(listed, dict):
+        return ["manifest.json: unreadable: its file list is not an object"]
+    return [problem for relative, recorded in sorted(listed.items())
+            for problem in file_problems(Path(path), relative, recorded)]
+
+
+def file_problems(path: Path, relative: str, recorded: dict) -> list[str]:
+    """What is wrong with the file ``relative`` of the release ``path``, which the manifest
+    records as ``recorded`` ({sha256, bytes}): missing, another size, another sha256."""
+    file = path / relative
+    if not file.is_file():
+        return [f"{relative}: listed in the manifest but missing"]
+    problems = []
+    if file.stat().st_size != recorded.get("bytes"):
+        problems.append(f"{relative}: {file.stat().st_size} bytes, manifest says {recorded.get('bytes')}")
+    if sha256_file(file) != recorded.get("sha256"):
+        problems.append(f"{relative}: sha256 differs from the manifest")
+    return problems
+
+
 def _file_problems(path: Path, listed: dict) -> list[str]:
     """Files the manifest lists that are missing or differ, and data files it does not list."""
     problems = []
     for relative, recorded in sorted(listed.items()):
-        file = path / relative
-        if not file.is_file():
-            problems.append(f"{relative}: listed in the manifest but missing")
-            continue
-        if file.stat().st_size != recorded.get("bytes"):
-            problems.append(f"{relative}: {file.stat().st_size} bytes, manifest says {recorded.get('bytes')}")
-        if sha256_file(file) != recorded.get("sha256"):
-            problems.append(f"{relative}: sha256 differs from the manifest")
+        problems += file_problems(path, relative, recorded)
     for file in sorted((path / DATA_DIR).glob("*")) if (path / DATA_DIR).is_dir() else []:
         if f"{DATA_DIR}/{file.name}" not in listed:
             problems.append(f"{DATA_DIR}/{file.name}: not listed in the manifest")

@@ -7,6 +7,11 @@ copies the files the pages need (``resources/datadocs``, see its NOTICE.md) into
 site and points every page at the copies; scripts the release's pages never call (Vega,
 for charts of expectations this pipeline does not use) and the dark-mode stylesheet are
 dropped. Links to web pages (GX's documentation) stay: they are navigation, not resources.
+
+GX also copies its whole ``static`` folder into every site: animated GIFs of its own
+documentation, a font family, logos in four forms, 4.9 MB of which a release's pages use
+a logo and an icon. Files under ``static`` that no page or stylesheet of the site refers
+to are removed (``unused_static``).
 """
 
 from __future__ import annotations
@@ -80,6 +85,37 @@ def make_offline(site: Path) -> None:
             start = max(0, left.start() - 20)
             raise ConfigError(f"{page.relative_to(site)} loads an external resource with no offline copy: {text[start:left.end() + 80]!r}")
         page.write_text(text, encoding="utf-8")
+    for unused in unused_static(site):
+        unused.unlink()
+    for folder in sorted((p for p in (site / "static").rglob("*") if p.is_dir()), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+
+
+#: A relative reference in a page (``src``/``href``) or a stylesheet (``url(…)``).
+_REFERENCE = re.compile(r'(?:\bsrc|\bhref)="([^"#?:]+)[^"]*"|url\([\'"]?([^\'")#?:]+)')
+
+
+def unused_static(site: Path) -> list[Path]:
+    """The files under ``site/static`` that no page of the site, nor a stylesheet a page
+    loads, refers to (relative ``src``, ``href`` and ``url(…)`` references)."""
+    used: set[Path] = set()
+    stylesheets = []
+    for page in site.rglob("*.html"):
+        for target in _references(page):
+            used.add(target)
+            if target.suffix == ".css":
+                stylesheets.append(target)
+    for stylesheet in stylesheets:
+        if stylesheet.is_file():
+            used.update(_references(stylesheet))
+    static = site / "static"
+    return sorted(p for p in static.rglob("*") if p.is_file() and p.resolve() not in used) if static.is_dir() else []
+
+
+def _references(file: Path) -> set[Path]:
+    text = file.read_text(encoding="utf-8", errors="replace")
+    return {(file.parent / (m.group(1) or m.group(2))).resolve() for m in _REFERENCE.finditer(text)}
 
 
 def _localised(page: str, to_site: str) -> str:

@@ -46,6 +46,19 @@ class Failure:
 
 
 @dataclass(frozen=True)
+class RowFailure:
+    """The rows of table ``table`` that broke one row-level expectation (``failure``): each
+    row's position in the table, its document (``doc_id``; None for a row that names none,
+    such as a reject) and its offending value (a pair of values for a column pair)."""
+
+    table: str
+    failure: Failure
+    rows: tuple[int, ...]
+    doc_ids: tuple[str | None, ...]
+    values: tuple
+
+
+@dataclass(frozen=True)
 class TableResult:
     """The outcome of one table's suite: how many expectations ran and which failed."""
 
@@ -66,6 +79,17 @@ class ValidationReport:
     tables: dict[str, TableResult]
     #: ``suites_digest()`` of the suites that ran
     suites_sha256: str = ""
+    #: the rows that broke row-level expectations, one entry per table and expectation
+    row_failures: tuple[RowFailure, ...] = ()
+
+    def quarantinable(self) -> bool:
+        """Whether every failure is a row-level one of rows that belong to a document:
+        then the release may go on without those documents (``quarantine``). A broken
+        table-level contract (the column list, a key, a reference) or a failing reject row
+        (rejects are the quarantine already) refuses the release."""
+        failed = sum(len(result.failed) for result in self.tables.values())
+        return (not self.success and failed == len(self.row_failures)
+                and all(f.table != "rejects" and None not in f.doc_ids for f in self.row_failures))
 
     def failures(self) -> list[str]:
         """One line per failed expectation, tables in schema order, for logs and errors."""
@@ -106,9 +130,9 @@ def failure(result: ExpectationValidationResult) -> Failure:
     errors = _exception_messages(result.exception_info)
     details = result.result or {}
     if "partial_unexpected_list" in details:
-        sample = [_excerpt(_plain(v), config.kwargs.get("regex")) for v in details["partial_unexpected_list"]]
+        sample = [excerpt(plain(v), config.kwargs.get("regex")) for v in details["partial_unexpected_list"]]
     elif "column_list" in config.kwargs and "observed_value" in details:
-        sample = _column_list_problems(config.kwargs["column_list"], _plain(details["observed_value"]))
+        sample = _column_list_problems(config.kwargs["column_list"], plain(details["observed_value"]))
     else:
         sample = []
     count = details.get("unexpected_count")
@@ -149,18 +173,18 @@ def _exception_messages(info: dict | None) -> list[str]:
     return sorted(set(messages))
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """``value`` as strict-JSON plain Python: numpy scalars unwrapped, NaN and NA as None.
 
-    >>> _plain((float("nan"), 3, {"a": [1.5]}))
+    >>> plain((float("nan"), 3, {"a": [1.5]}))
     [None, 3, {'a': [1.5]}]
     """
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if hasattr(value, "tolist"):  # numpy scalars and arrays (a list<string> cell)
-        return _plain(value.tolist())
+        return plain(value.tolist())
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
@@ -180,10 +204,10 @@ def _is_missing(value: Any) -> bool:
         return False
 
 
-def _excerpt(value: Any, regex: str | None) -> Any:
+def excerpt(value: Any, regex: str | None) -> Any:
     """A long string cut to the part worth reading: around the forbidden match, else its start.
 
-    >>> _excerpt("甲" * 50 + "\xa0乙" + "丙" * 50, schemas.PAGE_BREAK_SPACE_PATTERN)
+    >>> excerpt("甲" * 50 + "\xa0乙" + "丙" * 50, schemas.PAGE_BREAK_SPACE_PATTERN)
     '…甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲\xa0乙丙丙丙丙丙丙丙丙丙丙丙丙丙丙丙丙丙…'
     """
     if not isinstance(value, str) or len(value) <= _SAMPLE_CHARS:

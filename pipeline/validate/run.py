@@ -12,15 +12,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 import schemas
 from pipeline.errors import ConfigError
 from pipeline.validate import datadocs
-from pipeline.validate.results import Failure, TableResult, ValidationReport, failure
+from pipeline.validate.results import Failure, RowFailure, TableResult, ValidationReport, excerpt, failure, plain
 from pipeline.validate.suites import (
-    columns_of, dangling_references, keys_suite_for, named_columns, references_suite_for, suite_for, suites_digest,
+    columns_of, dangling_references, is_row_level, keys_suite_for, named_columns, references_suite_for, suite_for,
+    suites_digest,
 )
 
 if TYPE_CHECKING:
@@ -30,6 +32,10 @@ if TYPE_CHECKING:
 #: results small on big failing batches; SUMMARY would add a metric per expectation (the
 #: unexpected values' counts and row indexes) and cost a third more time.
 RESULT_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": 5}
+#: What locates the rows of a failed row-level expectation: every unexpected value and its
+#: row (the frame's index, which is the row's position). Asked only of the expectations
+#: that failed, on the frame they failed on, so a passing build pays nothing for it.
+LOCATE_FORMAT = {"result_format": "COMPLETE"}
 
 #: The Data Docs site a release carries (``validation/`` in the release folder).
 DATA_DOCS_SITE = "release"
@@ -76,6 +82,7 @@ class Session:
         self._datasource = self._context.data_sources.add_pandas("release")
         self._references: dict[str, Outcome] = {}
         self._results: dict[str, TableResult] = {}
+        self._row_failures: list[RowFailure] = []
 
     def references(self) -> None:
         """Run the references suites: they see every row and need nothing else."""
@@ -97,7 +104,13 @@ class Session:
             table = self._tables[name]
             skipped = None if unchanged is None else unchanged.get(name)
             checked = table if skipped is None else table.filter(pc.invert(skipped))
-            outcomes = [self._run(name, suite_for(spec), frame(checked))]
+            data = frame(checked)
+            ok, evaluated, broken = self._results_of(name, suite_for(spec), data)
+            outcomes = [(ok, evaluated, [failure(r) for r in broken])]
+            if not ok:
+                positions = np.arange(table.num_rows) if skipped is None else \
+                    np.flatnonzero(~skipped.to_numpy(zero_copy_only=False))
+                self._row_failures += self._locate(name, broken, data, positions)
             keys = keys_suite_for(spec)
             if keys is not None:
                 outcomes.append(self._run(f"{name}_keys", keys, frame(rows_keys_must_see(table, keys, skipped))))
@@ -116,9 +129,16 @@ class Session:
             self._context.build_data_docs(site_names=[DATA_DOCS_SITE])
             datadocs.make_offline(self._data_docs)
         return ValidationReport(success=all(r.success for r in self._results.values()), tables=self._results,
-                                suites_sha256=suites_digest())
+                                suites_sha256=suites_digest(), row_failures=tuple(self._row_failures))
 
     def _run(self, asset: str, suite: ExpectationSuite, data) -> Outcome:
+        ok, evaluated, broken = self._results_of(asset, suite, data)
+        return ok, evaluated, [failure(r) for r in broken]
+
+    def _results_of(self, asset: str, suite: ExpectationSuite, data) -> tuple[bool, int, list]:
+        """Run ``suite`` on ``data`` as the validation ``<asset>_validation`` (its result goes
+        to the Data Docs): success, expectations evaluated, and the failed results in suite
+        order."""
         gx = self._gx
         suite = self._context.suites.add(suite)
         batch = self._datasource.add_dataframe_asset(asset).add_batch_definition_whole_dataframe("whole")
@@ -131,7 +151,39 @@ class Session:
             (r for r in outcome.results if not r.success),
             key=lambda r: order.get(r.expectation_config.id, len(order)),
         )
-        return bool(outcome.success), len(outcome.results), [failure(r) for r in failed]
+        return bool(outcome.success), len(outcome.results), failed
+
+    def _locate(self, name: str, broken: list, data, positions: np.ndarray) -> list[RowFailure]:
+        """The rows of ``name`` behind each failed row-level expectation of ``broken``:
+        those expectations run again on ``data`` (the rows checked, at ``positions`` of the
+        table) asking for every unexpected row (``LOCATE_FORMAT``), outside the Data Docs."""
+        row_level = [r for r in broken if is_row_level(r.expectation_config.type) and failure(r).error is None]
+        if not row_level:
+            return []
+        gx = self._gx
+        copies = []
+        for i, result in enumerate(row_level):
+            config = result.expectation_config
+            copies.append(config.to_domain_obj().copy(update={"id": None, "meta": {**(config.meta or {}), "located": i}}))
+        batch = self._datasource.add_dataframe_asset(f"{name}_located").add_batch_definition_whole_dataframe("whole") \
+            .get_batch(batch_parameters={"dataframe": data})
+        located = batch.validate(gx.ExpectationSuite(name=f"{name}_located", expectations=copies),
+                                 result_format=LOCATE_FORMAT)
+        doc_ids = self._tables[name].column("doc_id") if "doc_id" in self._tables[name].column_names else None
+        out = []
+        for result in sorted(located.results, key=lambda r: r.expectation_config.meta["located"]):
+            original = row_level[result.expectation_config.meta["located"]]
+            details = result.result or {}
+            if result.success or "unexpected_index_list" not in details:
+                continue  # not located: left unquarantinable, the release is refused
+            rows = positions[np.asarray(details["unexpected_index_list"], dtype=np.int64)]
+            regex = original.expectation_config.kwargs.get("regex")
+            out.append(RowFailure(
+                table=name, failure=failure(original), rows=tuple(rows.tolist()),
+                doc_ids=tuple(doc_ids.take(rows).to_pylist()) if doc_ids is not None else (None,) * len(rows),
+                values=tuple(excerpt(plain(v), regex) for v in details.get("unexpected_list", [None] * len(rows))),
+            ))
+        return out
 
 
 def validate(tables: dict[str, pa.Table], data_docs: Path | None = None,

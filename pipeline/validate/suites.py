@@ -82,6 +82,22 @@ def _column_expectations(table: schemas.Table, column: schemas.Column) -> Iterat
         )
 
 
+#: The one expectation of ``suite_for`` that is about the table, not its rows.
+TABLE_LEVEL = frozenset({"expect_table_columns_to_match_ordered_list"})
+
+
+def is_row_level(expectation_type: str) -> bool:
+    """Whether an expectation of ``suite_for`` judges each row on its own (a value, or a
+    pair of values, of one row), so a failure can be traced to the rows that broke it. The
+    keys and references suites never are: a repeated key or a dangling reference is a
+    relation between rows.
+
+    >>> is_row_level("expect_column_values_to_not_match_regex"), is_row_level("expect_table_columns_to_match_ordered_list")
+    (True, False)
+    """
+    return expectation_type not in TABLE_LEVEL
+
+
 def keys_suite_for(table: schemas.Table) -> ExpectationSuite | None:
     """The suite ``<table>_keys_suite``: unique columns and the compound key, or None.
 

@@ -14,11 +14,11 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import DATA, REPO, SEED
+from conftest import DATA, REPO, SEED, SEED_SHA256
 from flows import cli
 from flows.build import RunParams, build_release
 from pipeline import process
-from pipeline.release import store
+from pipeline.release import store, verify
 from pipeline.errors import ValidationFailed
 
 
@@ -72,25 +72,87 @@ def test_two_builds_give_byte_identical_data_files(harness, inbox, tmp_path):
     assert gc.get_freeze_count() == 0  # the build's libraries were left out of collections only while it ran
 
 
-def test_a_corrupt_table_fails_validation_and_no_release_is_published(harness, inbox, tmp_path, monkeypatch):
-    good = _build(inbox, tmp_path / "out")
+def _corrupting(monkeypatch, corrupt):
+    """Make the merged tables of the next build pass through ``corrupt`` first."""
     real_tables = process.tables
 
     def corrupted(batches):
         tables = real_tables(batches)
-        paragraphs = tables["paragraphs"]
-        text = paragraphs.column("text").to_pylist()
-        text[0] = "统筹推进  疫情防控"  # page-break spaces left in a paragraph (one space between phrases is text)
-        tables["paragraphs"] = paragraphs.set_column(paragraphs.schema.get_field_index("text"), paragraphs.schema.field("text"), pa.array(text))
+        corrupt(tables)
         return tables
 
     monkeypatch.setattr(process, "tables", corrupted)
-    with pytest.raises(ValidationFailed, match="paragraphs.text"):
+
+
+def test_a_broken_table_contract_fails_validation_and_no_release_is_published(harness, inbox, tmp_path, monkeypatch):
+    """A repeated key is a table-level failure: no document can be set aside for it."""
+    good = _build(inbox, tmp_path / "out")
+
+    def repeat_a_paragraph(tables):
+        tables["paragraphs"] = pa.concat_tables([tables["paragraphs"], tables["paragraphs"].slice(0, 1)])
+
+    _corrupting(monkeypatch, repeat_a_paragraph)
+    (inbox / "new.txt").write_text("某某会议讲话\n同志们：\n今天召开会议。", encoding="utf-8")  # something to publish
+    with pytest.raises(ValidationFailed, match="paragraphs.paragraph_id: expect_column_values_to_be_unique"):
         _build(inbox, tmp_path / "out")
     assert gc.get_freeze_count() == 0
     releases = [p.name for p in (tmp_path / "out" / "releases").iterdir()]
     assert releases == [good["release_id"]]
     assert (tmp_path / "out" / "latest").resolve().name == good["release_id"]
+
+
+def test_a_document_with_a_corrupt_row_is_quarantined_and_the_rest_published(harness, inbox, tmp_path, monkeypatch):
+    def page_break_space_in_the_seed(tables):
+        paragraphs = tables["paragraphs"]
+        text = paragraphs.column("text").to_pylist()
+        first_of_the_seed = paragraphs.column("doc_id").to_pylist().index(SEED_SHA256[:16])
+        text[first_of_the_seed] = "统筹推进  疫情防控"  # page-break spaces left (one space between phrases is text)
+        tables["paragraphs"] = paragraphs.set_column(paragraphs.schema.get_field_index("text"), paragraphs.schema.field("text"), pa.array(text))
+
+    _corrupting(monkeypatch, page_break_space_in_the_seed)
+    summary = _build(inbox, tmp_path / "out")
+    release = (tmp_path / "out" / "latest").resolve()
+    assert release.name == summary["release_id"] and verify.output(tmp_path / "out") == []
+    documents = pq.read_table(release / "data" / "documents.parquet").column("source_path").to_pylist()
+    assert documents == ["short.txt"]
+    rejects = {r["source_path"]: r for r in pq.read_table(release / "data" / "rejects.parquet").to_pylist()}
+    assert rejects[SEED.name]["reason"] == "failed_validation"
+    assert "page break space" in rejects[SEED.name]["detail"] and "'统筹推进  疫情防控'" in rejects[SEED.name]["detail"]
+    # every row of the seed left every table, and the release passed its suites again without it
+    speeches = pq.read_table(release / "data" / "speeches.parquet").to_pylist()
+    assert len(speeches) == 1 and all(s["duplicate_cluster"] == s["speech_id"] for s in speeches)
+    manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["validation"]["success"] is True
+    assert manifest["validation"]["quarantined"]["documents"] == 1
+    assert any("page break space" in line for line in manifest["validation"]["quarantined"]["failures"])
+    report = (release / "report.html").read_text(encoding="utf-8")
+    assert 'id="quarantined"' in report and SEED.name in report.split('id="quarantined"')[1]
+    assert "quarantined" in summary["validation"]
+
+
+#: A page that refused every build (issue 21): normalising punctuation before the URL is
+#: removed leaves "下载地址：(PDF)", whose half-width brackets touch Chinese punctuation.
+PDF_LINK_PAGE = (
+    "<html><head><title>在全省工作会议上的讲话</title></head><body><p>同志们：今天召开会议，部署全年工作。</p>"
+    "<p>下载地址: www.example.gov.cn (PDF)<br>各地区各部门要认真贯彻落实会议精神，切实抓好各项工作。</p>"
+    "<p>一是抓落实，二是强作风。</p></body></html>"
+)
+
+
+def test_a_page_that_breaks_a_row_expectation_never_stops_the_release(harness, inbox, tmp_path):
+    """It is quarantined, or (once punctuation is normalised after URLs are removed) a
+    clean document; either way the release is published and verifies."""
+    (inbox / "pdf-link.html").write_text(PDF_LINK_PAGE, encoding="utf-8")
+    summary = _build(inbox, tmp_path / "out")
+    release = (tmp_path / "out" / "latest").resolve()
+    assert release.name == summary["release_id"] and verify.output(tmp_path / "out") == []
+    documents = pq.read_table(release / "data" / "documents.parquet").column("source_path").to_pylist()
+    rejects = {r["source_path"]: r for r in pq.read_table(release / "data" / "rejects.parquet").to_pylist()}
+    assert SEED.name in documents and "short.txt" in documents
+    if "pdf-link.html" not in documents:
+        assert rejects["pdf-link.html"]["reason"] == "failed_validation"
+        assert "half width in chinese" in rejects["pdf-link.html"]["detail"] and "(PDF)" in rejects["pdf-link.html"]["detail"]
+        assert "pdf-link.html" in (release / "report.html").read_text(encoding="utf-8").split('id="quarantined"')[1]
 
 
 def test_an_all_rejected_or_empty_inbox_publishes_nothing_and_exits_non_zero(harness, inbox, tmp_path, capsys):
@@ -112,7 +174,7 @@ def test_an_all_rejected_or_empty_inbox_publishes_nothing_and_exits_non_zero(har
     assert "the inbox holds no input file" in capsys.readouterr().err
     assert (out / "latest").resolve() == latest
     assert [p.name for p in (out / "releases").iterdir()] == [first["release_id"]]
-    assert not [p for p in out.iterdir() if p.name not in {"latest", "releases", ".lock"}]  # no staging left
+    assert not [p for p in out.iterdir() if p.name not in {"latest", "releases", "assets", ".lock"}]  # no staging left
 
 
 def test_paragraph_ids_are_unique_and_stable_across_builds(harness, inbox, tmp_path):

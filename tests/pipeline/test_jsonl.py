@@ -121,6 +121,16 @@ def test_unchanged_rows_compare_with_the_previous_release_by_key(seed_tables):
     assert all(all(m.to_pylist()) for name, m in masks.items() if name not in ("paragraphs", "rejects"))
 
 
+def test_a_repeated_row_is_never_unchanged(seed_tables):
+    """A row that a bug repeats is the previous release's row twice: were both copies
+    unchanged, the keys suite (which checks only what a new row could repeat) would let the
+    repeated key through."""
+    paragraphs = seed_tables["paragraphs"]
+    tables = {**seed_tables, "paragraphs": pa.concat_tables([paragraphs, paragraphs.slice(2, 1)])}
+    mask = incremental.unchanged_rows(seed_tables, tables)["paragraphs"].to_pylist()
+    assert mask == [i != 2 for i in range(paragraphs.num_rows)] + [False]
+
+
 def test_list_values_compare_element_by_element_and_null_only_equals_null():
     a = pa.chunked_array([[None, [], [], [None], ["a"], ["a", "b"], ["a", "b"], None, ["x"]]], pa.list_(pa.string()))
     b = pa.chunked_array([[None, None, [], [None], ["a", "b"], ["a", "c"], ["a", "b"], [], ["x"]]], pa.list_(pa.string()))
@@ -170,7 +180,8 @@ def test_unchanged_rows_are_exactly_the_rows_equal_by_key(seed_tables, data):
     finally:
         incremental._MAX_RUNS = saved
     by_id = {r["paragraph_id"]: r for r in rows}
-    assert mask.to_pylist() == [by_id.get(r["paragraph_id"]) == r for r in new]
+    repeated = {i for i in by_id if sum(r["paragraph_id"] == i for r in new) > 1}
+    assert mask.to_pylist() == [by_id.get(r["paragraph_id"]) == r and r["paragraph_id"] not in repeated for r in new]
 
 
 @settings(max_examples=60, deadline=None)
@@ -197,7 +208,8 @@ def test_removals_are_found_by_their_compound_key(seed_tables, data):
     table = pa.Table.from_pylist(new, schema=base.schema)
     mask = incremental.unchanged_rows({"removals": base}, {"removals": table})["removals"]
     by_key = {(r["doc_id"], r["source_start"]): r for r in rows}
-    assert mask.to_pylist() == [by_key.get((r["doc_id"], r["source_start"])) == r for r in new]
+    keys = [(r["doc_id"], r["source_start"]) for r in new]
+    assert mask.to_pylist() == [by_key.get(k) == r and keys.count(k) == 1 for k, r in zip(keys, new)]
 
 
 @settings(max_examples=200, deadline=None)

@@ -77,7 +77,7 @@ def render(tables: dict[str, pa.Table], manifest: dict, speech_changes: dict | N
         documents.by_site(tables["documents"]),
         documents.by_year(tables["documents"], tables["speeches"]),
         duplicates.section(tables, manifest.get("deduplication")),
-        validation.section(manifest.get("validation")),
+        validation.section(manifest.get("validation"), tables["rejects"]),
     )
     release = esc(manifest.get("release_id", "(no release id)"))
     nav = "".join(f'<li><a href="#{s.id}">{esc(s.heading)}</a></li>' for s in sections)
