@@ -127,3 +127,16 @@ def test_a_file_failing_with_a_permission_error_is_unreadable(tmp_path, monkeypa
     monkeypatch.setattr(os, "open", refuse)
     (result,) = ingest.read(tmp_path / "a.txt", tmp_path)
     assert (result.reason, result.detail) == ("unreadable", "cannot read a.txt: Permission denied")
+
+
+def test_a_download_line_in_html_builds_and_validates(tmp_path):
+    """Issue 21, point 1: ``(PDF)`` beside a removed URL became half width in Chinese text,
+    and the whole build was refused."""
+    box = tmp_path / "inbox"
+    box.mkdir()
+    (box / "page.html").write_text(
+        "<p>关于印发通知的说明</p><p>下载地址: www.example.gov.cn (PDF)<br>"
+        "各地区、各部门要认真贯彻落实会议精神，结合实际抓好各项工作的组织实施，确保取得实效。</p>", encoding="utf-8")
+    tables, _, report = _accounted(box)
+    assert "下载地址：（PDF）" in [t.replace(" ", "") for t in tables["paragraphs"].column("text").to_pylist()]
+    assert report.success, report.failures()
