@@ -140,3 +140,31 @@ def test_a_download_line_in_html_builds_and_validates(tmp_path):
     tables, _, report = _accounted(box)
     assert "下载地址：（PDF）" in [t.replace(" ", "") for t in tables["paragraphs"].column("text").to_pylist()]
     assert report.success, report.failures()
+
+
+BIDI = "\u202e"
+
+
+def test_bidi_controls_leave_titles_and_text_and_are_recorded(tmp_path):
+    """Issue 21, point 8: U+202E (and the other bidi controls) reached documents.title,
+    speeches.title and the report, reversing what a reader sees after them."""
+    box = tmp_path / "inbox"
+    box.mkdir()
+    body = ("同志们：\n今天召开全县工作会议，主要任务是总结去年工作，部署今年任务。"
+            "希望大家认真学习领会，结合实际抓好贯彻落实，确保各项工作取得实效。")
+    (box / "page.html").write_text(
+        f"<html><head><title>在全县{BIDI}工作会议上的讲话</title></head><body><p>{body.replace('今天', BIDI + '今天', 1)}</p></body></html>",
+        encoding="utf-8")
+    (box / "record.jsonl").write_text(
+        '{"title": "在全县\\u2067工作会议上的讲话\\u2069", "content": "' + body.replace("\n", "\\n").replace("主要", "\\u202d主要") + '"}\n',
+        encoding="utf-8")
+    (box / "first_line.txt").write_text(f"在全县{BIDI}工作会议上的讲话\n" + body, encoding="utf-8")
+    tables, paths, report = _accounted(box)
+    assert tables["documents"].num_rows == 3, tables["rejects"].to_pylist()
+    titles = tables["documents"].column("title").to_pylist() + tables["speeches"].column("title").to_pylist()
+    assert titles and all(t == "在全县工作会议上的讲话" for t in titles), titles
+    texts = tables["paragraphs"].column("text").to_pylist() + tables["speeches"].column("text").to_pylist()
+    assert not [t for t in texts if any("\u202a" <= c <= "\u202e" or "\u2066" <= c <= "\u2069" for c in t)]
+    controls = [r for r in tables["removals"].to_pylist() if r["kind"] == "control"]
+    assert sorted(r["text"] for r in controls) == sorted([BIDI, BIDI, "\u202d"])  # the body's ones, at their offsets
+    assert report.success, report.failures()

@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Iterable
 from html.parser import HTMLParser
 
+from pipeline.ingest.decoding import without_controls
 from pipeline.spans import Removed, Text
 
 #: Elements whose content is not page text: the ``head`` (metadata), scripts and styles,
@@ -135,14 +136,15 @@ def join_title_lines(body: Text, page_title: str | None = None) -> Text:
 
 
 def title(markup: str) -> str | None:
-    """The text of the page's first ``<title>``, whitespace collapsed; ``None`` if it has none.
+    """The text of the page's first ``<title>``, whitespace collapsed and control characters
+    (bidirectional ones too) dropped; ``None`` if it has none.
 
     >>> title("<head><title> 2026年 政府工作报告&#x3000;</title></head>")
     '2026年 政府工作报告'
-    >>> title("<p>无标题</p>") is None
-    True
+    >>> title("<title>讲&#x202e;话</title>"), title("<p>无标题</p>") is None
+    ('讲话', True)
     """
-    return " ".join("".join(_parse(markup).title).split()) or None
+    return " ".join(without_controls("".join(_parse(markup).title)).split()) or None
 
 
 def _parse(markup: str) -> _Extractor:

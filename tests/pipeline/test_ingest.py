@@ -63,6 +63,28 @@ def test_rejects_with_reason(tmp_path, data, reason):
     assert result.source_sha256 == hashlib.sha256(data).hexdigest()
 
 
+def test_a_long_text_with_a_few_control_characters_is_a_document(tmp_path):
+    """Issue 21, point 8: 3 control characters in 2,700 characters made the whole text
+    ``undecodable``; they are a damaged file's strays, removed later, not binary."""
+    text = (TEXT * 150)[:2700]
+    data = (text[:900] + "\x08" + text[900:1800] + "\x1b" + text[1800:2699] + "\x00").encode("utf-8")
+    (tmp_path / "strays.txt").write_bytes(data)
+    source = read_one(tmp_path / "strays.txt", tmp_path)
+    assert isinstance(source, Source), source
+    assert sum(c < " " and c not in "\t\n\r" for c in source.text) == 3
+
+
+@pytest.mark.parametrize("data", [
+    "各地区各部门要认真贯彻落实".encode("utf-16-le"),  # UTF-16 without its byte-order mark
+    "Report of the Government".encode("utf-16-le") * 20,
+    bytes(range(32)) * 50,
+])
+def test_binary_that_happens_to_decode_is_still_undecodable(tmp_path, data):
+    (tmp_path / "bin.txt").write_bytes(data)
+    result = read_one(tmp_path / "bin.txt", tmp_path)
+    assert isinstance(result, Reject) and result.reason == "undecodable", result
+
+
 def test_unreadable_file_is_a_reject_without_hash(tmp_path):
     result = read_one(tmp_path / "missing.txt", tmp_path)
     assert isinstance(result, Reject) and result.reason == "unreadable" and result.source_sha256 is None
