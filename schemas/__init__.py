@@ -132,6 +132,9 @@ REJECT_REASONS = (
     "not_prose",           # the text fails the prose gate (Han ratio, repetition…)
     "too_large",           # over a configured size limit (file, line, decompressed bytes)
     "outside_inbox",       # a symlink that points outside the inbox (not followed)
+    "hidden_file",         # a file or folder whose name starts with '.' (not read)
+    "link_loop",           # a symlink that leads back to itself, or to a folder holding it (not followed)
+    "linked_folder",       # a symlink to a folder of the inbox, whose files are read where they are
     "no_body",             # no paragraph of running text: only a column banner, an advert word, a photo credit
 )
 
