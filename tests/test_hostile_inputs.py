@@ -51,6 +51,12 @@ def _hostile_inbox(box: Path) -> None:
     (box / "loop_a.txt").symlink_to(box / "loop_b.txt")
     (box / "loop_b.txt").symlink_to(box / "loop_a.txt")
     (box / "dangling.txt").symlink_to(box / "deleted.txt")
+    # hidden files and folders, linked folders: one reject each, nothing in them read
+    (box / ".hidden.txt").write_bytes(text.encode("utf-8"))
+    (box / ".git").mkdir()
+    (box / ".git" / "HEAD").write_bytes(b"ref: refs/heads/main\n")
+    (box / "linked_out").symlink_to(SEED.parent, target_is_directory=True)
+    (box / "linked_up").symlink_to(box, target_is_directory=True)
     os.mkfifo(box / "pipe.txt")
     locked = box / "mode_000.txt"
     locked.write_bytes(text.encode("utf-8"))
@@ -70,7 +76,7 @@ def test_every_hostile_input_is_a_document_or_a_reject_with_a_reason(tmp_path):
     _hostile_inbox(box)
     tables, paths, report = _accounted(box)
     seen = set(tables["documents"].column("source_path").to_pylist()) | set(tables["rejects"].column("source_path").to_pylist())
-    assert seen == {ingest.relative_name(p, box) for p in paths} and len(seen) == len(paths) == 21
+    assert seen == {ingest.relative_name(p, box) for p in paths} and len(seen) == len(paths) == 25
     removals = tables["removals"].to_pylist()
     assert any(r["kind"] == "control" and r["text"] == "\x08" for r in removals)
     assert "non-utf8-\\xff\\xfe.txt" in seen
@@ -82,8 +88,11 @@ def test_every_hostile_input_is_a_document_or_a_reject_with_a_reason(tmp_path):
     assert rejects["bomb.jsonl.gz"]["reason"] == "too_large"
     assert rejects["too_large.txt"]["reason"] == "too_large"
     assert rejects["outside.txt"]["reason"] == "outside_inbox"
-    for name in ("loop_a.txt", "loop_b.txt", "dangling.txt", "pipe.txt"):
+    for name in ("dangling.txt", "pipe.txt"):
         assert rejects[name]["reason"] == "unreadable", rejects[name]
+    for name, reason in [("loop_a.txt", "link_loop"), ("loop_b.txt", "link_loop"), (".hidden.txt", "hidden_file"),
+                         (".git", "hidden_file"), ("linked_out", "outside_inbox"), ("linked_up", "link_loop")]:
+        assert rejects[name]["reason"] == reason, rejects[name]
     assert "named pipe" in rejects["pipe.txt"]["detail"]
     if os.geteuid() != 0:  # root reads a mode-000 file; everyone else must get a reject
         assert rejects["mode_000.txt"]["reason"] == "unreadable"
