@@ -33,6 +33,11 @@ class IngestConfig:
     #: Most bytes a ``.jsonl.gz`` may decompress to; past it the file is rejected
     #: (a gzip bomb is a few kilobytes that inflate to gigabytes).
     max_decompressed_bytes: int = 2 * 2**30
+    #: Most reject rows one file gives (bad lines and rows, documents that are not prose…).
+    #: Past it, one row stands for all of them, with their count by reason and the first
+    #: examples: a 3 KB ``.jsonl.gz`` of a million ``{}`` lines would otherwise cost a
+    #: million rows, gigabytes of memory and a manifest of hundreds of megabytes.
+    max_rejects_per_file: int = 1000
 
     def __post_init__(self) -> None:
         for name in ("text_fields", "title_fields", "url_fields", "date_fields"):
@@ -41,7 +46,7 @@ class IngestConfig:
                 raise ConfigError(f"{name} must be a tuple of field names, got {value!r}")
         if not self.text_fields:
             raise ConfigError(f"text_fields must name at least one field, got {self.text_fields!r}")
-        for name in ("max_file_bytes", "max_record_chars", "max_decompressed_bytes"):
+        for name in ("max_file_bytes", "max_record_chars", "max_decompressed_bytes", "max_rejects_per_file"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                 raise ConfigError(f"{name} must be a positive integer, got {value!r}")
