@@ -81,7 +81,8 @@ def _txt(data: bytes, file: InboxFile, config: IngestConfig) -> Iterator[Source]
 
 def _html(data: bytes, file: InboxFile, config: IngestConfig) -> Iterator[Source]:
     markup, encoding = decode_within_limit(data, config.max_record_chars, decode_html)
-    yield file.source(None, encoding, markup, html.text(markup), title=html.title(markup))
+    page = html.page(markup, config.max_parse_passes)
+    yield file.source(None, encoding, markup, page.text, title=page.title)
 
 
 #: The reader of each supported suffix, and the format its documents are recorded as.
