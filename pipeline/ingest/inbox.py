@@ -51,28 +51,28 @@ def refusal(path: Path, inbox: Path) -> BadDocument | None:
     link that leads back to itself, or a folder link to a folder holding the link.
     ``outside_inbox``: a link whose target lies outside the inbox (never followed).
     ``linked_folder``: a link to another folder of the inbox, whose files are read where
-    they are. ``unreadable``: a folder (one that cannot be listed). Nothing is opened;
-    a missing or dangling path is left to ``read_bytes``, which says so.
+    they are. ``unreadable``: a folder (one that cannot be listed). No file is opened; a
+    missing or dangling path inside the inbox is left to ``read_bytes``, which says so.
     """
     relative = Path(os.path.relpath(path, inbox))
     hidden = next((part for part in relative.parts if part.startswith(".") and part not in (".", "..")), None)
+    if hidden is not None and hidden != relative.name:
+        return BadDocument("hidden_file", f"in the hidden folder {hidden!r}, which is not read")
     if hidden is not None:
-        what = "folder" if hidden == relative.name and path.is_dir() and not path.is_symlink() else "file"
-        if hidden != relative.name:
-            return BadDocument("hidden_file", f"in the hidden folder {hidden!r}, which is not read")
+        what = "folder" if path.is_dir() and not path.is_symlink() else "file"
         return BadDocument("hidden_file", f"a hidden {what} (its name starts with '.': version control, editor and "
                                           "system data), not read; rename it without the '.' to read it")
     try:
-        status = os.stat(path)
+        is_folder = stat.S_ISDIR(os.stat(path).st_mode)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             return BadDocument("link_loop", f"{path.name} is a link that leads back to itself ({exc.strerror}); not followed")
-        return None
+        is_folder = False  # missing, or a dangling link
     target, root = Path(os.path.realpath(path)), Path(os.path.realpath(inbox))
     if not target.is_relative_to(root):
-        kind = "folder" if stat.S_ISDIR(status.st_mode) else "file"
-        return BadDocument("outside_inbox", f"a link to the {kind} {target}, outside the inbox {root}; not followed")
-    if not stat.S_ISDIR(status.st_mode):
+        return BadDocument("outside_inbox", f"a link to the {'folder' if is_folder else 'file'} {target}, "
+                                            f"outside the inbox {root}; not followed")
+    if not is_folder:
         return None
     if not path.is_symlink():
         try:

@@ -116,6 +116,14 @@ def test_symlink_outside_inbox_is_rejected_unread(tmp_path):
     assert str(outside) in result.detail
 
 
+def test_a_dangling_link_out_of_the_inbox_is_outside_inbox(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "gone.txt").symlink_to(tmp_path / "deleted.txt")
+    result = read_one(inbox / "gone.txt", inbox)
+    assert (result.reason, result.source_sha256) == ("outside_inbox", None)
+
+
 def test_symlink_inside_inbox_is_read(tmp_path):
     (tmp_path / "real.txt").write_text(TEXT, encoding="utf-8")
     (tmp_path / "link.txt").symlink_to(tmp_path / "real.txt")
