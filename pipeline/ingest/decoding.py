@@ -128,7 +128,7 @@ def decode_within_limit(data: bytes, max_record_chars: int, decoder: Callable[[b
 
 
 def without_controls(value: str) -> str:
-    """``value`` without control and bidirectional-control characters (``schemas.characters.CONTROL``).
+    r"""``value`` without control and bidirectional-control characters (``schemas.characters.CONTROL``).
 
     For what a record or a page declares beside its text (a title): it is shown as is,
     and a U+202E in it reverses what follows on every page that shows it. The document's

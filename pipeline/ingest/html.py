@@ -83,8 +83,9 @@ _MARKUP_SPACES = " \t\n\r\f\xa0"
 #: end of input, emit everything after it (tags included) as text; ``_parser_input``
 #: defuses it.
 _NOT_A_CHARREF = re.compile("&#(?!(?:[0-9]+|[xX][0-9a-fA-F]+)[^0-9a-fA-F])")
-#: (``<![`` is defused too: it sends ``html.parser`` into marked-section parsing, which
-#: raises ``AssertionError`` on anything but a handful of keywords.)
+# ``<![`` is defused too: it sends ``html.parser`` into marked-section parsing, which
+# raises ``AssertionError`` on anything but a handful of keywords.
+
 #: The end of a comment as ``html.parser`` (``_markupbase``) looks for it.
 _COMMENT_CLOSE = re.compile(r"--\s*>")
 
@@ -221,12 +222,9 @@ def _parser_input(markup: str) -> str:
     defused = _NOT_A_CHARREF.sub("&_", markup).replace("<![", "<!x")
     last_close = markup.rfind(">")
     defused = defused[:last_close + 1] + defused[last_close + 1:].replace("<", " ")
-    # html.parser looks for a comment's end from i + 4: a "<!--" at i >= that end - 3 has none
-    comments_from = max((m.start() for m in _COMMENT_CLOSE.finditer(markup)), default=-1) - 3
-    if comments_from < len(markup):
-        cut = max(comments_from, 0)
-        defused = defused[:cut] + defused[cut:].replace("<!--", " !--")
-    return defused
+    # html.parser looks for a comment's end from i + 4: a "<!--" at i >= (the last end) - 3 has none
+    unclosed_from = max(max((m.start() for m in _COMMENT_CLOSE.finditer(markup)), default=-1) - 3, 0)
+    return defused[:unclosed_from] + defused[unclosed_from:].replace("<!--", " !--")
 
 
 class _Extractor(HTMLParser):
