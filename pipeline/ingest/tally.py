@@ -39,6 +39,8 @@ def bounded(results: Iterable[T | Reject], limit: int) -> Iterator[T | Reject]:
         if not isinstance(item, Reject):
             yield item
         elif item.source_line is None:
+            if whole_file is not None:  # a file has one; should a reader give two, none is lost
+                yield whole_file
             whole_file = item
         else:
             counts[item.reason] += 1
