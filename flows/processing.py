@@ -22,6 +22,35 @@ from pipeline.errors import TransientIOError
 from pipeline.process import BuildConfig
 
 
+#: The least time a batch gets, and the slowest processing it is allowed beyond that: a
+#: batch of the default 4 MB gets 1,000 s where it takes a minute. Every input is bounded
+#: (size limits, ``too_slow``), so a batch past this is stuck: a new kind of pathological
+#: input, or a bug. Without a limit one such file hung the run, every nightly run after it.
+BATCH_TIMEOUT_FLOOR = 600
+SLOWEST_BYTES_PER_SECOND = 10_000
+
+
+class BatchTimedOut(RuntimeError):
+    """A batch ran past its time limit: the run fails, naming the batch's files."""
+
+    def __init__(self, number: int, count: int, paths: list[Path], inbox: Path, seconds: float):
+        names = [str(p.relative_to(inbox)) if p.is_relative_to(inbox) else str(p) for p in paths]
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        super().__init__(
+            f"batch {number} of {count} did not finish within its time limit of {seconds:g} s; one of its "
+            f"{len(names)} file(s) keeps processing busy: {shown}. Find it with 'speechcorpus inspect FILE' "
+            "(or a build of fewer files), move it out of the inbox, and report it: every input should end "
+            "as a document or a reject."
+        )
+
+
+def batch_timeout(batches: list[list[Path]]) -> float:
+    """The time limit of each batch, in seconds: ``BATCH_TIMEOUT_FLOOR`` plus the largest
+    batch's bytes at ``SLOWEST_BYTES_PER_SECOND``."""
+    largest = max((sum(map(_size, batch)) for batch in batches), default=0)
+    return BATCH_TIMEOUT_FLOOR + largest / SLOWEST_BYTES_PER_SECOND
+
+
 def transient(task, task_run, state) -> bool:
     """Retry only I/O errors that may pass; a bad document or a bug will not."""
     try:
@@ -63,7 +92,8 @@ def _size(path: Path) -> int:
         return 0  # reading it later turns this into a reject with the reason
 
 
-@task(retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=transient, cache_policy=NO_CACHE)
+@task(retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=transient, cache_policy=NO_CACHE,
+      timeout_seconds=BATCH_TIMEOUT_FLOOR)
 def process_batch(paths: list[Path], inbox: Path, config: BuildConfig,
                   spill_to: Path | None = None) -> process.Batch | process.SpilledBatch:
     """The records of ``paths``; written into ``spill_to`` when given (another process
@@ -86,16 +116,27 @@ def process_batches(batches: list[list[Path]], inbox: Path, config: BuildConfig,
                      spill: Path | None = None) -> list[process.Batch | process.SpilledBatch]:
     reporter = progress.current()
     reporter.start(sum(map(len, batches)))
+    seconds = batch_timeout(batches)
+    task = process_batch.with_options(timeout_seconds=seconds)
     if len(batches) == 1:
         # Nothing to run in parallel: starting workers (imports, dictionaries: seconds for
         # a process pool) would cost more than the batch. The nightly run
         # with a handful of new pages takes this path.
-        results = [process_batch(batches[0], inbox, config)]
+        try:
+            results = [task(batches[0], inbox, config)]
+        except TimeoutError as exc:
+            raise BatchTimedOut(1, 1, batches[0], inbox, seconds) from exc
         reporter.advance(len(batches[0]))
         return results
     spill_to = [None if spill is None else spill / f"{i:06d}" for i in range(len(batches))]
-    futures = process_batch.map(batches, inbox=unmapped(inbox), config=unmapped(config), spill_to=spill_to) if batches else []
+    futures = task.map(batches, inbox=unmapped(inbox), config=unmapped(config), spill_to=spill_to) if batches else []
     files_in = {future.task_run_id: len(batch) for future, batch in zip(futures, batches)}
     for future in as_completed(futures):
         reporter.advance(files_in[future.task_run_id])
-    return [future.result() for future in futures]  # batch order, not completion order
+    results = []
+    for number, (future, batch) in enumerate(zip(futures, batches), start=1):  # batch order, not completion order
+        try:
+            results.append(future.result())
+        except TimeoutError as exc:
+            raise BatchTimedOut(number, len(batches), batch, inbox, seconds) from exc
+    return results

@@ -25,7 +25,7 @@ from pipeline.structure import metadata, segment
 from pipeline.text import clean
 from pipeline.text.clean import CleanConfig
 from pipeline.errors import NothingToPublish
-from pipeline.ingest import IngestConfig, html
+from pipeline.ingest import IngestConfig, html, tally
 from pipeline.text import normalize
 from pipeline.text.normalize import NormalizeConfig
 from pipeline.records import Document, Paragraph, Reject, Removal, Section, Speech, stable_id
@@ -99,11 +99,12 @@ def _empty_tables() -> dict[str, pa.Table]:
 
 def batch(paths: list[Path], inbox: Path, config: BuildConfig = BuildConfig()) -> Batch:
     """The records of every input in ``paths`` (a corpus file holds many); what cannot
-    become a document becomes a reject with its reason."""
+    become a document becomes a reject with its reason, a file's rejects bounded by
+    ``IngestConfig.max_rejects_per_file`` (``ingest.tally``)."""
     bundles, rejects = [], []
     for path in paths:
-        for source in ingest.read(path, inbox, config.ingest):
-            result = source if isinstance(source, Reject) else document(source, config)
+        results = (s if isinstance(s, Reject) else document(s, config) for s in ingest.read(path, inbox, config.ingest))
+        for result in tally.bounded(results, config.ingest.max_rejects_per_file):
             if isinstance(result, Reject):
                 rejects.append(result)
             else:

@@ -134,7 +134,12 @@ REJECT_REASONS = (
     "empty_text",          # the record's text field is empty
     "not_prose",           # the text fails the prose gate (Han ratio, repetition…)
     "too_large",           # over a configured size limit (file, line, decompressed bytes)
+    "too_many_rejects",    # one row for a file's rejected lines past max_rejects_per_file (count by reason in detail)
+    "too_slow",            # an HTML page whose parsing would pass its work budget (max_parse_passes)
     "outside_inbox",       # a symlink that points outside the inbox (not followed)
+    "hidden_file",         # a file or folder whose name starts with '.' (not read)
+    "link_loop",           # a symlink that leads back to itself, or to a folder holding it (not followed)
+    "linked_folder",       # a symlink to a folder of the inbox, whose files are read where they are
     "no_body",             # no paragraph of running text: only a column banner, an advert word, a photo credit
     "failed_validation",   # a document whose rows broke a row-level expectation: quarantined, not published
 )

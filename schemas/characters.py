@@ -21,15 +21,18 @@ HAN = "\u3400-\u4dbf" + UNIFIED_HAN + "\uf900-\ufaff"
 #: (FF01–FF5E: ，：；！？（）…), curly quotes, ellipsis and em dash as Chinese text uses them.
 CJK_PUNCT = "\u3000-\u303f\uff01-\uff5e\u201c\u201d\u2018\u2019\u2026\u2014"
 
-#: Control characters (tab and line ends excepted) and U+FFFD: the marks of a bad decode.
-CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd"
+#: Characters that are never text: control characters (tab and line ends excepted) and
+#: U+FFFD, the marks of a bad decode; and the bidirectional controls (Unicode's
+#: Bidi_Control: embeddings, overrides, isolates and marks), invisible characters that
+#: reorder what a reader sees after them (U+202E shows ``讲话`` as ``话讲``).
+CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 
 
 def escaped(char_class: str) -> str:
     r"""The class with every character that is not printable ASCII written as an escape.
 
     >>> print(escaped(CONTROL))
-    \x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd
+    \x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069
     >>> print(escaped(HAN))
     \u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff
     """

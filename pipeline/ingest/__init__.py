@@ -10,11 +10,18 @@ Each ``Source`` carries the text that offsets point into (``text``) and what the
 cleans (``body``), plus the whole file's sha256 and size, which is the provenance the
 document ids are derived from (with the line number for corpus files).
 
-Modules: ``inbox`` (the walk, stored names, reading bytes), ``decoding`` (BOMs, the
-UTF-8/GB18030 fallback, an HTML page's declared charset), ``formats`` (``read`` and the
-reader of each suffix), ``jsonl`` and ``csv`` (corpus files), ``fields`` (a record's text,
-title, URL and date), ``html`` (a page's text with offsets into the markup), ``source``
-(``Source``) and ``config`` (``IngestConfig``: record fields and size limits).
+Every path under the inbox is accounted for: the walk lists hidden files and folders,
+linked folders and link loops too, and ``read`` makes each of them one reject. A file's
+rejects are bounded (``tally``): past ``IngestConfig.max_rejects_per_file`` one row stands
+for them all.
+
+Modules: ``inbox`` (the walk, which entries are not read and why, stored names, reading
+bytes), ``decoding`` (BOMs, the UTF-8/GB18030 fallback, an HTML page's declared charset),
+``formats`` (``read`` and the reader of each suffix), ``jsonl`` and ``csv`` (corpus
+files), ``fields`` (a record's text, title, URL and date), ``html`` (a page's text with
+offsets into the markup, in one pass and within a work budget), ``tally`` (a file's
+rejects, bounded), ``source`` (``Source``) and ``config`` (``IngestConfig``: record fields
+and the limits).
 """
 
 from pipeline.ingest.config import IngestConfig

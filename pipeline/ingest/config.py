@@ -33,6 +33,17 @@ class IngestConfig:
     #: Most bytes a ``.jsonl.gz`` may decompress to; past it the file is rejected
     #: (a gzip bomb is a few kilobytes that inflate to gigabytes).
     max_decompressed_bytes: int = 2 * 2**30
+    #: Most reject rows one file gives (bad lines and rows, documents that are not prose…).
+    #: Past it, one row stands for all of them, with their count by reason and the first
+    #: examples: a 3 KB ``.jsonl.gz`` of a million ``{}`` lines would otherwise cost a
+    #: million rows, gigabytes of memory and a manifest of hundreds of megabytes.
+    max_rejects_per_file: int = 1000
+    #: Most work the HTML parser may do on a page, in passes over its markup; past it the
+    #: page is ``too_slow`` (``html.page`` counts the work). A page is read in one pass;
+    #: markup the standard library's parser reads again at every tag (attribute quotes
+    #: that never close) would take hours at 4 MB. At 8, such a 4 MB page is refused in
+    #: about 6 s, and a real page would need eight such broken tags near its top.
+    max_parse_passes: int = 8
 
     def __post_init__(self) -> None:
         for name in ("text_fields", "title_fields", "url_fields", "date_fields"):
@@ -41,7 +52,8 @@ class IngestConfig:
                 raise ConfigError(f"{name} must be a tuple of field names, got {value!r}")
         if not self.text_fields:
             raise ConfigError(f"text_fields must name at least one field, got {self.text_fields!r}")
-        for name in ("max_file_bytes", "max_record_chars", "max_decompressed_bytes"):
+        for name in ("max_file_bytes", "max_record_chars", "max_decompressed_bytes", "max_rejects_per_file",
+                     "max_parse_passes"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                 raise ConfigError(f"{name} must be a positive integer, got {value!r}")

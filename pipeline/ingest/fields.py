@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from pipeline.errors import BadDocument
 from pipeline.ingest.config import IngestConfig
+from pipeline.ingest.decoding import without_controls
 from pipeline.ingest.source import InboxFile, Source
 from pipeline.spans import Text
 
@@ -132,7 +133,7 @@ def _take(metadata: dict, fields: tuple[str, ...], parse: Callable[[object], obj
 
 
 def _stripped(value: object) -> str | None:
-    return (value.strip() or None) if isinstance(value, str) else None
+    return (without_controls(value).strip() or None) if isinstance(value, str) else None
 
 
 def _date(value: object) -> dt.date | None:

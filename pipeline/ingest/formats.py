@@ -8,7 +8,6 @@ read by ``jsonl`` and ``csv``.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from pipeline.errors import BadDocument, ConfigError
 from pipeline.ingest import csv, html, jsonl
 from pipeline.ingest.config import IngestConfig
 from pipeline.ingest.decoding import decode, decode_html, decode_within_limit
-from pipeline.ingest.inbox import read_bytes, relative_name
+from pipeline.ingest.inbox import read_bytes, refusal, relative_name
 from pipeline.ingest.source import InboxFile, Source
 from pipeline.records import Reject
 from pipeline.spans import Text
@@ -47,9 +46,8 @@ def read(path: Path, inbox: Path, config: IngestConfig = IngestConfig()) -> Iter
 def _documents(path: Path, inbox: Path, relative: str, config: IngestConfig) -> Iterator[Source | Reject]:
     sha256 = None
     try:
-        target, root = os.path.realpath(path), os.path.realpath(inbox)
-        if not Path(target).is_relative_to(root):
-            raise BadDocument("outside_inbox", f"a link to {target}, outside the inbox {root}; not followed")
+        if (problem := refusal(path, inbox)) is not None:
+            raise problem
         suffix = _suffix(path)
         if suffix not in READERS:
             raise BadDocument(
@@ -83,7 +81,8 @@ def _txt(data: bytes, file: InboxFile, config: IngestConfig) -> Iterator[Source]
 
 def _html(data: bytes, file: InboxFile, config: IngestConfig) -> Iterator[Source]:
     markup, encoding = decode_within_limit(data, config.max_record_chars, decode_html)
-    yield file.source(None, encoding, markup, html.text(markup), title=html.title(markup))
+    page = html.page(markup, config.max_parse_passes)
+    yield file.source(None, encoding, markup, page.text, title=page.title)
 
 
 #: The reader of each supported suffix, and the format its documents are recorded as.

@@ -6,6 +6,14 @@ page as it was scraped. The standard library's ``HTMLParser`` does the tokenisin
 real, forgiving parser (unclosed tags, stray ``<``), and with ``convert_charrefs=False`` it
 reports each entity on its own, which is what lets every output character be traced back.
 
+Its one weakness is time: at the end of the input it gives up on an unclosed construct
+(``<a`` with no ``>`` after it), emits it as text up to the next ``<`` or ``>`` and
+scans the rest of the page again from there, so a page of such constructs costs time
+quadratic in its length (``"<a" * 40_000``: 10 s). ``_parser_input`` defuses the
+constructs that can never close before the parser sees them, so it reads them as text in
+one pass; what is left (tags whose quotes never balance) is counted as the parser rescans
+it, and a page past its budget is ``too_slow`` (``page``).
+
 The page's block structure is authoritative. Text of two different blocks (``<p>``,
 ``<div>``, ``<li>``, ``<td>``, headings…) is separated by a blank line, which no later
 step reads as a line wrapped inside a sentence; a ``<br>`` ends a line within its block.
@@ -21,8 +29,11 @@ import re
 from array import array
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from html.parser import HTMLParser
 
+from pipeline.errors import BadDocument
+from pipeline.ingest.decoding import without_controls
 from pipeline.spans import Removed, Text
 
 #: Elements whose content is not page text: the ``head`` (metadata), scripts and styles,
@@ -67,16 +78,59 @@ _LAYOUT_WHITESPACE = str.maketrans("\n\r\t\f", "    ")
 #: too); the ideographic space U+3000 is not in it: Chinese text indents with it.
 _MARKUP_SPACES = " \t\n\r\f\xa0"
 
-#: A character reference exactly as ``html.parser`` recognises one. An ``&#`` that does
-#: not match makes Python 3.11's parser, at the end of input, emit everything after it
-#: (tags included) as text; ``_parser_input`` defuses such ``&#``.
-_CHARREF = re.compile("&#(?:[0-9]+|[xX][0-9a-fA-F]+)[^0-9a-fA-F]")
-#: ``<![`` sends ``html.parser`` into marked-section parsing, which raises
-#: ``AssertionError`` on anything but a handful of keywords.
-_MARKED_SECTION = re.compile(r"<!\[")
+#: An ``&#`` that is not a character reference as ``html.parser`` recognises one
+#: (``&#(?:[0-9]+|[xX][0-9a-fA-F]+)[^0-9a-fA-F]``). It makes Python 3.11's parser, at the
+#: end of input, emit everything after it (tags included) as text; ``_parser_input``
+#: defuses it.
+_NOT_A_CHARREF = re.compile("&#(?!(?:[0-9]+|[xX][0-9a-fA-F]+)[^0-9a-fA-F])")
+# ``<![`` is defused too: it sends ``html.parser`` into marked-section parsing, which
+# raises ``AssertionError`` on anything but a handful of keywords.
+
+#: The end of a comment as ``html.parser`` (``_markupbase``) looks for it.
+_COMMENT_CLOSE = re.compile(r"--\s*>")
 
 
-def text(markup: str) -> Text:
+@dataclass(frozen=True)
+class Page:
+    """What one parse of a page gives: its text (``text``), its title (``title``) and the
+    parser's work in passes over the markup (``passes``: 1 for a page read straight
+    through, more for each construct the parser gave up on and read again)."""
+
+    text: Text
+    title: str | None
+    passes: float
+
+
+def page(markup: str, max_passes: float | None = None) -> Page:
+    """The page's text and title (see ``text`` and ``title``), from one parse.
+
+    The parser's work is counted in characters read: the page once, and for each construct
+    it gives up on (text that reaches ``handle_data`` starting with ``<``), the rest of the
+    page, which it may have scanned looking for the construct's end. Past ``max_passes``
+    times the page's length the parse stops and the page is ``too_slow``: a bound on time
+    that counts work instead of watching a clock, so it is the same on every machine.
+
+    >>> p = page("<title>报告</title><p>正文")
+    >>> p.text.chars, p.title, p.passes
+    ('正文', '报告', 1.0)
+    """
+    parser = _Extractor(markup, None if max_passes is None else max_passes * max(len(markup), 1))
+    try:
+        parser.feed(_parser_input(markup))
+        parser.close()
+    except _OverBudget:
+        raise BadDocument(
+            "too_slow",
+            f"the HTML parser would read the page more than {max_passes:g} times over (max_parse_passes): "
+            f"markup it reads again at every tag, such as attribute quotes that never close "
+            f"(it had read {parser.work:,} characters of {len(markup):,} when it stopped)",
+        ) from None
+    raw_title = " ".join("".join(parser.title).split()) or None
+    title_text = " ".join(without_controls("".join(parser.title)).split()) or None
+    return Page(join_title_lines(parser.text(), raw_title), title_text, parser.work / max(len(markup), 1))
+
+
+def text(markup: str, max_passes: float | None = None) -> Text:
     """The visible text of the page, with offsets into ``markup``.
 
     Text characters keep their own offsets; an entity or character reference becomes the
@@ -92,8 +146,7 @@ def text(markup: str) -> Text:
     >>> list(body.offsets)
     [20, 21, 22, 27, 28, 29, 29, 36, 37, 38, 42, 43]
     """
-    parser = _parse(markup)
-    return join_title_lines(parser.text(), " ".join("".join(parser.title).split()) or None)
+    return page(markup, max_passes).text
 
 
 def join_title_lines(body: Text, page_title: str | None = None) -> Text:
@@ -135,47 +188,56 @@ def join_title_lines(body: Text, page_title: str | None = None) -> Text:
 
 
 def title(markup: str) -> str | None:
-    """The text of the page's first ``<title>``, whitespace collapsed; ``None`` if it has none.
+    """The text of the page's first ``<title>``, whitespace collapsed and control characters
+    (bidirectional ones too) dropped; ``None`` if it has none.
 
     >>> title("<head><title> 2026年 政府工作报告&#x3000;</title></head>")
     '2026年 政府工作报告'
-    >>> title("<p>无标题</p>") is None
-    True
+    >>> title("<title>讲&#x202e;话</title>"), title("<p>无标题</p>") is None
+    ('讲话', True)
     """
-    return " ".join("".join(_parse(markup).title).split()) or None
+    return page(markup).title
 
 
-def _parse(markup: str) -> _Extractor:
-    parser = _Extractor(markup)
-    parser.feed(_parser_input(markup))
-    parser.close()
-    return parser
+class _OverBudget(Exception):
+    """The parser's work passed the budget: raised from a handler, it stops the parse."""
 
 
 def _parser_input(markup: str) -> str:
     """``markup`` with the constructs ``html.parser`` mishandles defused, length kept.
 
     Only the parser sees this string; the output characters are always read from the
-    original markup, so the substitutions never show.
+    original markup, so the substitutions never show. Defused: an ``&#`` that is no
+    character reference and a ``<![`` (see ``_NOT_A_CHARREF``); every ``<``
+    after the page's last ``>``, where no tag, end tag, comment or declaration can close;
+    and every ``<!--`` that no ``-->`` follows. The parser reads those as text, as it did
+    before, but in one pass: it gave up on each at the end of the input and scanned the
+    rest of the page again from the next one.
 
     >>> _parser_input("&#; <p>甲 &#x4e2d; <![if x]>")
     '&_; <p>甲 &#x4e2d; <!xif x]>'
+    >>> _parser_input("<p>甲</p><!--x> <a <b")
+    '<p>甲</p> !--x>  a  b'
     """
-    chars = list(markup)
-    for m in re.finditer("&#", markup):
-        if not _CHARREF.match(markup, m.start()):
-            chars[m.start() + 1] = "_"
-    for m in _MARKED_SECTION.finditer(markup):
-        chars[m.start() + 2] = "x"
-    return "".join(chars)
+    defused = _NOT_A_CHARREF.sub("&_", markup).replace("<![", "<!x")
+    last_close = markup.rfind(">")
+    defused = defused[:last_close + 1] + defused[last_close + 1:].replace("<", " ")
+    # html.parser looks for a comment's end from i + 4: a "<!--" at i >= (the last end) - 3 has none
+    unclosed_from = max(max((m.start() for m in _COMMENT_CLOSE.finditer(markup)), default=-1) - 3, 0)
+    return defused[:unclosed_from] + defused[unclosed_from:].replace("<!--", " !--")
 
 
 class _Extractor(HTMLParser):
     """Collects the body text with offsets, and the first title, while the parser runs."""
 
-    def __init__(self, markup: str):
+    def __init__(self, markup: str, budget: float | None = None):
         super().__init__(convert_charrefs=False)
         self.markup = markup
+        #: Characters the parser has read (see ``page``), and how many it may.
+        self.work = len(markup)
+        self.budget = budget
+        #: How many blocks of each tag ``blocks`` holds: a closing tag of none costs no search.
+        self.open_blocks: Counter[str] = Counter()
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", markup)]
         self.chars: list[str] = []
         self.offsets = array("q")
@@ -227,6 +289,7 @@ class _Extractor(HTMLParser):
             count = _boundary(tag, attrs)
             if tag != "br":
                 self.blocks.append((tag, count))
+                self.open_blocks[tag] += 1
             self.line_end(count)
 
     def handle_startendtag(self, tag: str, attrs: list) -> None:
@@ -242,16 +305,26 @@ class _Extractor(HTMLParser):
             self.pre = max(0, self.pre - 1)
 
     def close_block(self, tag: str) -> int:
-        """The line ends of the innermost open ``tag`` block, now closed (2 if none is open)."""
+        """The line ends of the innermost open ``tag`` block, now closed with the blocks
+        inside it (2 if none is open). Linear over a page: a block is searched past only
+        when it is closed, and a tag with no open block is not searched for."""
+        if not self.open_blocks[tag]:
+            return 2
         for i in range(len(self.blocks) - 1, -1, -1):
             if self.blocks[i][0] == tag:
                 count = self.blocks[i][1]
+                self.open_blocks.subtract(t for t, _ in self.blocks[i:])
                 del self.blocks[i:]
                 return count
-        return 2
+        return 2  # not reached: open_blocks counts what blocks holds
 
     def handle_data(self, data: str) -> None:
         start = self.position()
+        if len(data) > 1 and data[0] == "<" and self.cdata_elem is None:
+            # A construct the parser gave up on: it may have scanned the rest of the page.
+            self.work += len(self.markup) - start
+            if self.budget is not None and self.work > self.budget:
+                raise _OverBudget
         raw = self.markup[start:start + len(data)]
         if self.in_title():
             self.title.append(raw)
@@ -312,15 +385,7 @@ def markup_removed(source: str, covered: Iterable[tuple[int, int]]) -> list[Remo
     kept = bytearray(len(source))
     for start, end in covered:
         kept[start:end] = b"\x01" * (end - start)
-    runs, start = [], None
-    for i, flag in enumerate(kept):
-        if not flag and start is None:
-            start = i
-        elif flag and start is not None:
-            runs.append((start, i))
-            start = None
-    if start is not None:
-        runs.append((start, len(kept)))
+    runs = [m.span() for m in re.finditer(b"\x00+", kept)]
     removed = []
     for a, b in runs:
         piece = source[a:b]

@@ -79,12 +79,6 @@ def library_versions() -> dict[str, str]:
 def manifest(release_id: str, created_at: dt.datetime, tables: dict[str, pa.Table],
              validation: dict, config: BuildConfig) -> dict:
     """The manifest of a release before its files are written (publish adds files and counts)."""
-    documents = tables["documents"].to_pylist()
-    rejects = tables["rejects"].to_pylist()
-    inputs = [{"source_path": d["source_path"], "sha256": d["source_sha256"], "bytes": d["source_bytes"],
-               "status": "document", "doc_id": d["doc_id"]} for d in documents]
-    inputs += [{"source_path": r["source_path"], "sha256": r["source_sha256"], "status": "rejected",
-                "reason": r["reason"]} for r in rejects]
     kinds: dict[str, int] = {}
     for kind in tables["removals"].column("kind").to_pylist():
         kinds[kind] = kinds.get(kind, 0) + 1
@@ -104,7 +98,36 @@ def manifest(release_id: str, created_at: dt.datetime, tables: dict[str, pa.Tabl
                 "sha256": tokenize.user_dict_sha256(config.tokenize),
             },
         },
-        "inputs": sorted(inputs, key=lambda i: i["source_path"]),
+        "inputs": inputs(tables),
         "removals_by_kind": dict(sorted(kinds.items())),
         "validation": validation,
     }
+
+
+def inputs(tables: dict[str, pa.Table]) -> list[dict]:
+    """One entry per input file, by path: its sha256 (and size, when it gave a document),
+    ``status`` "document" when it gave at least one, else "rejected" with its most frequent
+    ``reason``; how many documents it gave, and its reject rows by reason.
+
+    A file, not a line: a corpus file of a million records is one entry, where a list of
+    documents and rejects made the manifest of a million-line file hundreds of megabytes.
+    """
+    files: dict[str, dict] = {}
+    documents = tables["documents"].select(["source_path", "source_sha256", "source_bytes"])
+    for path, sha256, size in zip(*(documents.column(c).to_pylist() for c in documents.column_names)):
+        entry = files.setdefault(path, {"source_path": path, "sha256": sha256, "documents": 0, "rejects": {}})
+        entry["bytes"] = size
+        entry["documents"] += 1
+    rejects = tables["rejects"].select(["source_path", "source_sha256", "reason"])
+    for path, sha256, reason in zip(*(rejects.column(c).to_pylist() for c in rejects.column_names)):
+        entry = files.setdefault(path, {"source_path": path, "sha256": sha256, "documents": 0, "rejects": {}})
+        entry["sha256"] = entry["sha256"] or sha256
+        entry["rejects"][reason] = entry["rejects"].get(reason, 0) + 1
+    out = []
+    for path in sorted(files):
+        entry = files[path]
+        status = {"status": "document"} if entry["documents"] else {
+            "status": "rejected", "reason": max(sorted(entry["rejects"]), key=entry["rejects"].get)}
+        out.append({"source_path": path, "sha256": entry["sha256"], **({"bytes": entry["bytes"]} if "bytes" in entry else {}),
+                    **status, "documents": entry["documents"], "rejects": dict(sorted(entry["rejects"].items()))})
+    return out

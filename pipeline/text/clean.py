@@ -78,6 +78,9 @@ def document(text: Text, config: CleanConfig = CleanConfig(),
     annotate inconsistently; then OpenCC and punctuation width, so every later pattern is
     written once, against simplified text with full-width punctuation; then the site
     rules, the generic detectors, line joining, the title and TOC, and repeated blocks.
+    Punctuation width is decided once more at the end: a mark's width depends on its
+    neighbours, and removing markup, a URL or a line break gives it new ones
+    (``下载地址: www.example.gov.cn (PDF)`` leaves ``(PDF)`` beside ``：``).
     ``title`` and ``url`` are what a corpus record declares, if anything; a family's
     ``urls`` patterns recognise its pages by address when the text alone cannot.
     """
@@ -98,6 +101,7 @@ def document(text: Text, config: CleanConfig = CleanConfig(),
     _remove(cleaned, _title_and_repeats(cleaned))
     _remove(cleaned, _table_of_contents(cleaned))
     _remove(cleaned, detect.duplicate_blocks(cleaned.text.chars))
+    cleaned.text = normalize.punctuation(cleaned.text)  # one for one: offsets stay
     if cleaned.title is not None:
         cleaned.title = normalize.string(cleaned.title, normalize_config).strip()
         cleaned.declared_speech_count = _declared_count(cleaned.title)

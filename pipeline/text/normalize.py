@@ -182,8 +182,22 @@ def _reads_traditional(trad: int, simple: int, han: int) -> bool:
 
 @functools.cache
 def _script_re(script: str) -> re.Pattern:
+    """One character of ``script`` only (see ``traditional_only``, ``simplified_only``).
+
+    The characters beyond the BMP (Extension B and later: 1,141 simplified-only ones) are
+    tested only once a character is in their range: ``re`` holds a class with any of them
+    as a list it searches at every position (8 s over 4 M characters of any text), where a
+    class of BMP characters is a table lookup.
+
+    >>> [m.group() for m in _script_re("simplified").finditer("们于乾\U0002b5e7x")]
+    ['们', '\U0002b5e7']
+    """
     characters = traditional_only() if script == "traditional" else simplified_only()
-    return re.compile("[" + "".join(sorted(characters)) + "]")
+    bmp = "".join(sorted(c for c in characters if c <= "\uffff"))
+    astral = sorted(c for c in characters if c > "\uffff")
+    if not astral:
+        return re.compile(f"[{bmp}]")
+    return re.compile(f"[{bmp}]|[{astral[0]}-{astral[-1]}](?<=[{''.join(astral)}])")
 
 
 def _count(pattern: re.Pattern, chars: str, start: int, end: int) -> int:
@@ -313,7 +327,14 @@ def _only_han_changed(before: str, after: str) -> bool:
 
 
 _HALF_WIDTH_RE = re.compile("[,:;!?()]")
+#: A half-width mark with Chinese text beside it (spaces and tabs between): without one,
+#: nothing converts. Most texts have none left once converted, so running the fix again
+#: after noise removal (``clean.document``) costs one regex search.
+_HALF_WIDTH_IN_CONTEXT_RE = re.compile(
+    f"{CHINESE_RE.pattern}[ \t]*{_HALF_WIDTH_RE.pattern}|{_HALF_WIDTH_RE.pattern}[ \t]*{CHINESE_RE.pattern}")
 _BRACKET_OR_LINE_RE = re.compile("[\n(（)）]")
+_FULL_BRACKET_RE = re.compile("[（）]")
+_HALF_BRACKET_RE = re.compile("[()]")
 
 
 def punctuation_width(s: str) -> str:
@@ -331,8 +352,13 @@ def punctuation_width(s: str) -> str:
     >>> punctuation_width("在(G2G)模式下")
     '在（G2G）模式下'
     """
-    if not _HALF_WIDTH_RE.search(s):
-        return s  # nothing half-width to convert (most clean text): skip the scans below
+    if not _HALF_WIDTH_IN_CONTEXT_RE.search(s) and not (_FULL_BRACKET_RE.search(s) and _HALF_BRACKET_RE.search(s)):
+        return s  # no mark beside Chinese text, no bracket to pair (most clean text): skip the scans
+    return _width_scan(s)
+
+
+def _width_scan(s: str) -> str:
+    """``punctuation_width`` without its shortcut: every mark's context, until none changes."""
     chars = list(s)
     while True:
         convert = {i for i in _candidates(chars) if _in_chinese_context(chars, i)}

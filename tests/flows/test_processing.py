@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 
 import pytest
 from hypothesis import given, settings
@@ -66,3 +67,49 @@ def test_batches_are_planned_for_the_runners_parallel_workers():
     assert runners.parallelism(runners.task_runner("dask", 2)) == 2
     assert runners.parallelism(runners.task_runner("dask", 2, "tcp://127.0.0.1:8786")) == 1  # its size is not ours to know
     assert runners.parallelism(runners.task_runner("threads", 4)) == 1  # the GIL: threads are one worker
+
+
+# --- a batch that never ends fails the run, clearly (issue 21, point 4) -----------------
+
+
+def _hanging(paths, inbox, config):
+    """A batch stuck in Python code, as a pathological input would keep the stages busy."""
+    while True:
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize("batches", [1, 2], ids=["one batch, in the flow", "batches on the task runner"])
+def test_a_batch_past_its_time_limit_fails_the_run_naming_its_files(harness, tmp_path, monkeypatch, batches):
+    from prefect import flow
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    from flows import processing
+    from pipeline import process
+
+    paths = [tmp_path / f"page_{i}.html" for i in range(2 * batches)]
+    for path in paths:
+        path.write_text("<p>正文</p>", encoding="utf-8")
+    monkeypatch.setattr(process, "batch", _hanging)
+    monkeypatch.setattr(processing, "batch_timeout", lambda planned: 1.0)
+
+    @flow(task_runner=ThreadPoolTaskRunner(max_workers=2))
+    def run():
+        return processing.process_batches([paths[i::batches] for i in range(batches)], tmp_path, process.BuildConfig())
+
+    started = time.monotonic()
+    with pytest.raises(processing.BatchTimedOut) as failure:
+        run()
+    assert time.monotonic() - started < 60  # not forever
+    message = str(failure.value)
+    assert "1 s" in message and "page_0.html" in message and "inspect" in message
+
+
+def test_a_batch_gets_more_time_the_more_bytes_it_holds(tmp_path):
+    from flows import processing
+
+    small, large = tmp_path / "small.txt", tmp_path / "large.txt"
+    small.write_bytes(b"x" * 1000)
+    large.write_bytes(b"x" * 40_000_000)
+    assert processing.batch_timeout([[small]]) == pytest.approx(processing.BATCH_TIMEOUT_FLOOR, abs=1)
+    assert processing.batch_timeout([[small], [large, small]]) > processing.BATCH_TIMEOUT_FLOOR + 3000
+    assert processing.process_batch.timeout_seconds == processing.BATCH_TIMEOUT_FLOOR

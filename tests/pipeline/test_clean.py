@@ -9,6 +9,9 @@ import pytest
 
 from pipeline.text import clean, normalize, rules
 from pipeline.spans import Text
+from pipeline.text.chardata import HALF_TO_FULL
+
+FULL_TO_HALF = {full: half for half, full in HALF_TO_FULL.items()}
 
 HEADER = "- 2021-04-23 发布 |\n- 37.5 KB |\n- 60页\n申明敬告: 本站不保证该用户上传的文档完整性,不预览。\n文档介绍\n"
 
@@ -130,3 +133,19 @@ def test_not_a_kicker(raw):
 def test_toc_entries(toc, titles):
     cleaned, _ = _clean("某某等讲话汇编\n某某等讲话汇编 " + toc)
     assert cleaned.toc_titles == titles
+
+
+#: Issue 21, point 1: a page's download line. The URL detector removes the address after
+#: normalisation gave ``(PDF)`` its width from the ASCII beside it, leaving half-width
+#: brackets in Chinese text that the paragraphs' contract refuses.
+DOWNLOAD_LINE = "下载地址: www.example.gov.cn (PDF)\n各地区、各部门要认真贯彻落实。"
+
+
+def test_punctuation_width_follows_url_removal():
+    cleaned, raw = _clean("关于印发通知的说明\n" + DOWNLOAD_LINE)
+    assert ("ad", "www.example.gov.cn") in _removed(cleaned, raw)
+    line = cleaned.text.chars.strip().splitlines()[0]
+    assert line.replace(" ", "") == "下载地址：（PDF）"
+    # full width is one character for one: every kept character is still at its own offset
+    assert all(raw[o] in (c, FULL_TO_HALF.get(c)) for c, o in zip(cleaned.text.chars, cleaned.text.offsets) if not c.isspace())
+    assert [raw[o] for c, o in zip(cleaned.text.chars, cleaned.text.offsets) if c in "（）"] == ["(", ")"]

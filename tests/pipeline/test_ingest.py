@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import os
 import subprocess
 import sys
 from collections import Counter
@@ -63,6 +64,28 @@ def test_rejects_with_reason(tmp_path, data, reason):
     assert result.source_sha256 == hashlib.sha256(data).hexdigest()
 
 
+def test_a_long_text_with_a_few_control_characters_is_a_document(tmp_path):
+    """Issue 21, point 8: 3 control characters in 2,700 characters made the whole text
+    ``undecodable``; they are a damaged file's strays, removed later, not binary."""
+    text = (TEXT * 150)[:2700]
+    data = (text[:900] + "\x08" + text[900:1800] + "\x1b" + text[1800:2699] + "\x00").encode("utf-8")
+    (tmp_path / "strays.txt").write_bytes(data)
+    source = read_one(tmp_path / "strays.txt", tmp_path)
+    assert isinstance(source, Source), source
+    assert sum(c < " " and c not in "\t\n\r" for c in source.text) == 3
+
+
+@pytest.mark.parametrize("data", [
+    "各地区各部门要认真贯彻落实".encode("utf-16-le"),  # UTF-16 without its byte-order mark
+    "Report of the Government".encode("utf-16-le") * 20,
+    bytes(range(32)) * 50,
+])
+def test_binary_that_happens_to_decode_is_still_undecodable(tmp_path, data):
+    (tmp_path / "bin.txt").write_bytes(data)
+    result = read_one(tmp_path / "bin.txt", tmp_path)
+    assert isinstance(result, Reject) and result.reason == "undecodable", result
+
+
 def test_unreadable_file_is_a_reject_without_hash(tmp_path):
     result = read_one(tmp_path / "missing.txt", tmp_path)
     assert isinstance(result, Reject) and result.reason == "unreadable" and result.source_sha256 is None
@@ -93,6 +116,14 @@ def test_symlink_outside_inbox_is_rejected_unread(tmp_path):
     assert str(outside) in result.detail
 
 
+def test_a_dangling_link_out_of_the_inbox_is_outside_inbox(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "gone.txt").symlink_to(tmp_path / "deleted.txt")
+    result = read_one(inbox / "gone.txt", inbox)
+    assert (result.reason, result.source_sha256) == ("outside_inbox", None)
+
+
 def test_symlink_inside_inbox_is_read(tmp_path):
     (tmp_path / "real.txt").write_text(TEXT, encoding="utf-8")
     (tmp_path / "link.txt").symlink_to(tmp_path / "real.txt")
@@ -107,22 +138,81 @@ def test_path_outside_inbox_is_a_config_error(tmp_path):
 # --- the inbox walk and the config ---------------------------------------------------
 
 
-def test_inbox_is_walked_recursively_in_stable_order_without_hidden_files(tmp_path):
-    for name in ["b.txt", "a/c.txt", "a/.swp", ".git/config", "A.txt"]:
+def test_inbox_is_walked_recursively_in_stable_order(tmp_path):
+    for name in ["b.txt", "a/c.txt", "A.txt"]:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")
     found = [p.relative_to(tmp_path).as_posix() for p in ingest.inbox_files(tmp_path)]
     assert found == ["A.txt", "a/c.txt", "b.txt"]
 
 
-def test_inbox_walk_does_not_enter_symlinked_folders(tmp_path):
-    inbox, elsewhere = tmp_path / "inbox", tmp_path / "elsewhere"
-    for folder in (inbox, elsewhere):
-        folder.mkdir()
-        (folder / "doc.txt").write_text("x")
-    (inbox / "linked").symlink_to(elsewhere, target_is_directory=True)
-    (inbox / "loop").symlink_to(inbox, target_is_directory=True)
-    assert [p.relative_to(inbox).as_posix() for p in ingest.inbox_files(inbox)] == ["doc.txt"]
+def _hidden_and_linked(inbox: Path, elsewhere: Path) -> None:
+    for folder in (inbox / "a", inbox / ".git" / "objects", elsewhere):
+        folder.mkdir(parents=True)
+    for name in ["doc.txt", "a/c.txt", "a/.c.txt.swp", ".hidden.txt", ".git/config", ".git/objects/x"]:
+        (inbox / name).write_text(TEXT, encoding="utf-8")
+    (elsewhere / "secret.txt").write_text(TEXT, encoding="utf-8")
+    (inbox / "linked").symlink_to(elsewhere, target_is_directory=True)   # out of the inbox
+    (inbox / "a" / "up").symlink_to(inbox, target_is_directory=True)     # its own ancestor
+    (inbox / "alias").symlink_to(inbox / "a", target_is_directory=True)  # a folder read where it is
+    (inbox / "self").symlink_to(inbox / "self")                          # resolves to itself
+    (inbox / "loop_a.txt").symlink_to(inbox / "loop_b.txt")
+    (inbox / "loop_b.txt").symlink_to(inbox / "loop_a.txt")
+
+
+#: What each path of ``_hidden_and_linked`` becomes.
+HIDDEN_AND_LINKED = {
+    ".git": "hidden_file", ".hidden.txt": "hidden_file", "a/.c.txt.swp": "hidden_file",
+    "a/c.txt": "ok", "a/up": "link_loop", "alias": "linked_folder", "doc.txt": "ok",
+    "linked": "outside_inbox", "loop_a.txt": "link_loop", "loop_b.txt": "link_loop", "self": "link_loop",
+}
+
+
+def test_every_path_under_the_inbox_is_a_document_or_a_reject(tmp_path):
+    """Issue 21, point 7: hidden files and folders, and linked folders, were neither
+    documents nor rejects: the README promises every file ends up as one or the other.
+    A hidden or linked folder is one reject; what it holds is not read."""
+    inbox = tmp_path / "inbox"
+    _hidden_and_linked(inbox, tmp_path / "elsewhere")
+    found = ingest.inbox_files(inbox)
+    outcome = {}
+    for path in found:
+        for item in read_all(path, inbox):
+            outcome[ingest.relative_name(path, inbox)] = "ok" if isinstance(item, Source) else item.reason
+    assert outcome == HIDDEN_AND_LINKED
+    # every entry of the tree but the folders walked into is listed, or lies in a listed folder
+    listed = {p.relative_to(inbox).as_posix() for p in found}
+    for root, dirs, files in os.walk(inbox):
+        for name in dirs + files:
+            path = Path(root, name)
+            if path.is_dir() and not path.is_symlink() and not name.startswith("."):
+                continue
+            relative = path.relative_to(inbox)
+            assert {relative.as_posix(), *(p.as_posix() for p in relative.parents)} & listed, relative
+
+
+def test_rejected_folders_say_what_they_are(tmp_path):
+    inbox = tmp_path / "inbox"
+    _hidden_and_linked(inbox, tmp_path / "elsewhere")
+    rejects = {r.source_path: r for path in ingest.inbox_files(inbox) for r in read_all(path, inbox) if isinstance(r, Reject)}
+    assert "hidden folder" in rejects[".git"].detail and rejects[".git"].source_sha256 is None
+    assert str(tmp_path / "elsewhere") in rejects["linked"].detail
+    assert "a" in rejects["alias"].detail and "a/c.txt" not in rejects  # read where it is, once
+    assert "never end" in rejects["a/up"].detail
+
+
+def test_a_folder_that_cannot_be_listed_is_unreadable(tmp_path, monkeypatch):
+    (tmp_path / "closed").mkdir()
+    (tmp_path / "closed" / "doc.txt").write_text(TEXT, encoding="utf-8")
+    scandir = os.scandir
+    def refuse(path="."):
+        if Path(path) == tmp_path / "closed":
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+    monkeypatch.setattr(os, "scandir", refuse)
+    (path,) = ingest.inbox_files(tmp_path)
+    (reject,) = read_all(path, tmp_path)
+    assert (reject.source_path, reject.reason) == ("closed", "unreadable") and "Permission denied" in reject.detail
 
 
 def test_missing_inbox_is_a_config_error(tmp_path):

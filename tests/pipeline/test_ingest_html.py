@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pipeline.errors import BadDocument
 from pipeline.ingest import html
 
 PAGE = """<!DOCTYPE html>
@@ -159,3 +162,57 @@ def test_text_outside_tags_survives_in_order(pieces):
     markup = "".join(pieces)
     kept = "".join(p for p in pieces if not p.startswith("<"))
     assert "".join(html.text(markup).chars.split()) == "".join(kept.split())
+
+
+# --- adversarial markup: extraction is linear, and bounded anyway (issue 21, point 4) -----
+
+#: Markup the standard library's parser reads in quadratic time: at the end of input it
+#: gives up on an unclosed construct, emits it up to the next ``<`` or ``>`` as text and
+#: scans the rest of the page again from there. ``"<a" * 40_000`` took 10 s, ``"<a\n"``
+#: runs 130 s at 80 k characters, a 300 KB page 81 s.
+QUADRATIC = {
+    "unclosed start tags": "<a",
+    "unclosed start tags on lines": "<a\n",
+    "unclosed end tags": "</",
+    "unclosed processing instructions": "<?",
+    "unclosed declarations": "<!x",
+    "comments never closed": "<!--x>",
+}
+
+
+def _page(unit: str, chars: int) -> str:
+    return unit * (chars // len(unit))
+
+
+@pytest.mark.parametrize("unit", QUADRATIC.values(), ids=QUADRATIC.keys())
+def test_the_parser_reads_adversarial_markup_in_one_pass(unit):
+    """Counted, not timed: the work of the parser, in passes over the page, stays at one
+    whatever the page's length (it grew with the length: a pass per unclosed construct)."""
+    for chars in (20_000, 80_000):
+        markup = _page(unit, chars)
+        page = html.page(markup, max_passes=4)
+        assert page.passes == 1.0, (unit, chars, page.passes)
+        assert "".join(page.text.chars.split()) == "".join(markup.split())  # text, as before: nothing closes
+
+
+def test_markup_the_parser_rescans_is_too_slow_past_its_budget():
+    """Unbalanced quotes in attributes make the parser scan far and give up a little further
+    on, at every tag: the work, counted, passes the budget, and the page is ``too_slow``."""
+    markup = _page('<a b="x" c=">', 100_000)
+    with pytest.raises(BadDocument) as problem:
+        html.page(markup, max_passes=16)
+    assert problem.value.reason == "too_slow" and "16" in problem.value.detail
+    assert html.page(_page('<a b="x" c=">', 2_000), max_passes=10_000).passes > 16  # what the budget stops
+
+
+def test_closing_tags_that_match_no_open_block_cost_no_scan_of_the_open_ones():
+    """Our own bookkeeping: each ``</div>`` searched every open ``<p>``, 9.6 s at 80 k characters."""
+    markup = "<p>" * 100_000 + "</div>" * 100_000
+    started = time.perf_counter()
+    html.page(markup, max_passes=4)
+    assert time.perf_counter() - started < 10  # 0.2 s; quadratic, it would take minutes
+
+
+def test_pages_of_every_day_are_read_in_about_one_pass(tmp_path):
+    assert html.page(PAGE, max_passes=2).passes < 1.5
+    assert html.page(PAGE * 50, max_passes=2).passes < 1.5

@@ -82,3 +82,11 @@ def test_phrase_that_changes_length_keeps_offsets_monotone_within_its_run():
     assert list(text.offsets) == sorted(text.offsets)
     assert text.offsets[:3].tolist() == [0, 1, 2] and text.offsets[-1] == 5
     assert all(3 <= o <= 4 for o in text.offsets[3:6])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="中文，。（）:;,!?() \t\n1a", max_size=16))
+def test_the_width_shortcut_changes_nothing(s):
+    """The fix runs twice a document (before the rules, after noise removal); it skips
+    its scans when no mark has Chinese text beside it and no bracket waits for its pair."""
+    assert normalize.punctuation_width(s) == normalize._width_scan(s)
