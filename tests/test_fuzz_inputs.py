@@ -24,14 +24,13 @@ def main():
         return fuzz.run(Path(tmp) / "inbox")
 """
 
-#: Generated inputs per run: 25 s on the project's 2-vCPU box, hostile cases included
-#: (50 s with the machine shared), 3,000 take 55 s.
+#: Generated inputs per run: sized to keep the test well under the issue's two minutes
+#: (times in benchmarks/README.md).
 INPUTS = 1000
 
-#: The fuzz's peak RSS bound. It measured 380 MB, flat in the number of inputs (355 MB with
-#: none: the interpreter, the pipeline's libraries, Great Expectations and the hostile
-#: cases); the 300,000 bad lines of one small file held as rows, as before issue 21, would
-#: add some 700 MB.
+#: The fuzz's peak RSS bound: the interpreter, the pipeline's libraries and Great
+#: Expectations take most of it, flat in the number of inputs; holding the 300,000 bad
+#: lines of one small file as rows, as before issue 21, would cross it.
 MAX_PEAK_RSS_MB = 500
 
 
@@ -57,4 +56,3 @@ def test_hostile_inputs_never_crash_are_all_accounted_for_and_memory_is_bounded(
     assert {name: reject_of.get(name) for name in expected} == expected
     for name in ("unclosed_tags", "unclosed_tags_on_lines", "unclosed_end_tags", "comments_never_closed"):
         assert reject_of[f"quadratic_{name}.html"] in ("not_prose", "no_body")
-    assert result["slowest_file"]["seconds"] < 30, result["slowest_file"]

@@ -43,6 +43,11 @@ CONFIG = BuildConfig(ingest=IngestConfig(max_file_bytes=1_000_000, max_decompres
 QUADRATIC_HTML = {"unclosed_tags": "<a", "unclosed_tags_on_lines": "<a\n", "unclosed_end_tags": "</",
                   "comments_never_closed": "<!--x>", "unbalanced_quotes": '<a b="x" c=">'}
 QUADRATIC_HTML_CHARS = 200_000
+#: The same pages at the size of issue 21's bound (4 MB, under every limit), and one of
+#: unclosed blocks: ``tests/test_hostile_inputs.py`` checks their outcome,
+#: ``benchmarks/fuzz_inputs.py --adversarial`` times them (the bound is 10 s each).
+ADVERSARIAL_HTML = {f"{name}.html": unit for name, unit in QUADRATIC_HTML.items()} | {"open_blocks.html": "<p>"}
+ADVERSARIAL_HTML_CHARS = 4_000_000
 
 #: Files processed (a batch each, so that a crash names its file) between merges.
 MERGE_EVERY = 100
