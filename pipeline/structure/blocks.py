@@ -23,9 +23,9 @@ from dataclasses import dataclass
 
 from pipeline.spans import Text
 from pipeline.structure.outline import MAX_HEADING_CHARS, marker
-from pipeline.text.chardata import (DATE_LINE, DATE_START, DATELINE, SALUTATION, SENTENCE_END, SPEAKER_COLON,
-                                    SUBTITLE_LINE, cn_number, date_line, speaker_parts)
-from pipeline.text.linebreaks import trusted_words
+from pipeline.text.chardata import (CN_NUMERALS, DATE_LINE, DATE_START, DATELINE, SALUTATION, SENTENCE_END,
+                                    SPEAKER_COLON, SUBTITLE_LINE, cn_number, date_line, speaker_parts)
+from pipeline.text.linebreaks import trusted_words, word_tag
 from schemas.characters import HAN
 
 #: Spaces that may be page breaks. The ideographic space (U+3000) is deliberate layout.
@@ -43,6 +43,10 @@ _NEXT_MARKER = re.compile(r"(?:[一二三四五六七八九十]+、|（[一二�
 #: Characters a phrase or subhead does not end with: a structural particle, a
 #: preposition or a conjunction means the sentence goes on.
 FUNCTION_END = "的了和与及或在把被对从向以为将要地得着之而并且是于由其"
+#: Parts of speech (jieba's tags) of a last word that may end a subhead or a phrase although
+#: its last character is in ``FUNCTION_END``: nouns, distinguishing words, localisers, time
+#: words, adjectives, idioms, set phrases, verbal nouns (``关键所在``, ``脚踏实地``).
+_CONTENT_TAGS = ("n", "b", "f", "t", "a", "i", "l", "s", "j", "vn")
 #: Words that open a sentence, not a subhead: pronouns, time words, conjunctions.
 SENTENCE_OPENERS = re.compile(
     r"(?:我们|我|你们|你|他们|他|她|它|大家|今天|今年|去年|明年|目前|当前|近年来|近期|同时|此外|另外|但是|但|而且|因此|所以|"
@@ -54,6 +58,10 @@ _PHRASE_CHARS = re.compile(rf"[{HAN}“”《》·0-9A-Za-z]+")
 #: of a sentence, ``更好发挥``; longer: a sentence a page break cut).
 MIN_SUBHEAD_CHARS = 6
 MAX_SUBHEAD_CHARS = 16
+#: Longest subhead the seed layout shows when a sibling subhead opens with the same two
+#: characters: parallel subheads (``坚持把发展特色产业作为乡村振兴的根本之策`` …
+#: ``坚持把改善人居环境作为乡村振兴的重要任务``) are structure, page breaks are not parallel.
+MAX_PARALLEL_SUBHEAD_CHARS = 30
 #: Longest toast line, and longest closing exclamation of a toast (``干杯！``, ``万事如意！``).
 MAX_CADENCE_LINE_CHARS = 30
 MAX_CADENCE_CLOSE_CHARS = 12
@@ -167,6 +175,7 @@ def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_brea
     chars = body.chars
     out: list[Block] = []
     cadence = _cadence_cuts(chars, start, end) if spaced else set()
+    parallel = _parallel_subheads(chars, start, end) if spaced else {}
     pos = start
     while pos < end:
         while pos < end and chars[pos].isspace():
@@ -175,24 +184,31 @@ def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_brea
             break
         whole = not out
         if prefix := _metadata_prefix(chars, pos, end, spaced, whole):
-            stop, kind = prefix
-            out.append(Block(strip(body.slice(pos, stop)), whole and stop == end, kind, indented and whole))
+            stop, kind, inside = prefix
+            out.append(Block(_block(body, pos, stop, inside, page_breaks), whole and stop == end, kind, indented and whole))
             pos = stop
             continue
-        if (stop := _phrase_group(chars, pos, end, spaced, whole)) is not None:
-            out.append(Block(strip(body.slice(pos, stop)), whole and stop == end, None, indented and whole, True))
+        if group := _phrase_group(chars, pos, end, spaced, whole):
+            stop, inside = group
+            out.append(Block(_block(body, pos, stop, inside, page_breaks), whole and stop == end, None,
+                             indented and whole, True))
             pos = stop
             continue
         joins: list[tuple[int, int]] = []
         stop, reason = end, None
         for space in _SPACE_RUN.finditer(chars, pos, end):
             s, e = space.span()
-            left = chars[pos:s].strip()
+            left = _joined(chars, pos, s, joins)
             if not left:
                 continue
             if e == end:
                 break
-            reason = "cadence" if s in cadence else _boundary(left, chars, s, e, end, lectures, spaced)
+            if s in cadence:
+                reason = "cadence"
+            elif parallel.get(s) == pos:
+                reason = "subhead"
+            else:
+                reason = _boundary(left, chars, s, e, end, lectures, spaced)
             if reason:
                 stop = s
                 break
@@ -203,6 +219,17 @@ def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_brea
         out.append(Block(text, whole and stop == end, kind, indented and whole, reason == "subhead"))
         pos = stop
     return out
+
+
+def _joined(chars: str, start: int, stop: int, joins: list[tuple[int, int]]) -> str:
+    """``chars[start:stop]`` without the page-break spaces found in it so far, stripped: a
+    subhead a page break cut (``建设高素质教 师队伍 教师是…``) is read whole at the next space."""
+    parts, cursor = [], start
+    for a, b in joins:
+        parts.append(chars[cursor:a])
+        cursor = b
+    parts.append(chars[cursor:stop])
+    return "".join(parts).strip()
 
 
 def _split_inline(block: Block) -> list[Block]:
@@ -230,87 +257,141 @@ def _split_inline(block: Block) -> list[Block]:
             for a, b in zip(bounds, bounds[1:]) if b > a]
 
 
-def _metadata_prefix(chars: str, pos: int, end: int, spaced: bool, whole: bool) -> tuple[int, str] | None:
+def _metadata_prefix(chars: str, pos: int, end: int, spaced: bool,
+                     whole: bool) -> tuple[int, str, list[tuple[int, int]]] | None:
     """A metadata unit opening a block: a dateline run into the first paragraph
     (``本报江州4月23日电　今天…``), a speaker and a colon opening a line
     (``市科技局局长周敏：今年以来…``), and in the seed layout, followed by a space, a date
-    line, a subtitle or a speaker (``南屏大学校长  陈静 亲爱的…``). Returns where it ends
-    and its kind."""
+    line, a subtitle or a speaker (``南屏大学校长  陈静 亲爱的…``). Returns where it ends,
+    its kind and the page-break spaces inside it."""
     m = DATELINE.match(chars, pos, end)
     if m and m.end() < end and chars[m.end()] in " \u3000":
-        return m.end(), "dateline"
+        return m.end(), "dateline", []
     m = SPEAKER_COLON.match(chars, pos, end)
     if whole and m and m.end() < end and speaker_parts(m.group("speaker")):
-        return m.end(), "speaker"
+        return m.end(), "speaker", []
     if not spaced:
         return None
-    token = re.compile(r"[^ \t\u00a0\u3000]+").match(chars, pos, end)
+    token = _TOKEN.match(chars, pos, end)
     if token and token.end() < end and chars[token.start()] in "（(—－―":
-        if date_line(token.group()):
-            return token.end(), "date"
-        if SUBTITLE_LINE.fullmatch(token.group()):
-            return token.end(), "subtitle"
+        if kind := _bracket_kind(token.group()):
+            return token.end(), kind, []
+        # A page break inside the line: the token is no line alone, the two tokens are
+        # one (``（2023年10月21日，桐 溪）``, ``——在第三届…乡村 振兴论坛上的主旨演讲``).
+        after = _TOKEN.match(chars, token.end() + 1, end)
+        if chars[token.end()] == " " and after and after.end() < end:
+            if kind := _bracket_kind(token.group() + after.group()):
+                return after.end(), kind, [(token.end(), token.end() + 1)]
     for m in _SPEAKER_PREFIXES:
         found = m.match(chars, pos, end)
-        if found and (found.end() == end or chars[found.end()] in " \u3000") and speaker_parts(found.group()):
-            return found.end(), "speaker"
+        if found and speaker_parts(found.group()):
+            return found.end(), "speaker", []
+    return None
+
+
+_TOKEN = re.compile(r"[^ \t\u00a0\u3000]+")
+
+
+def _bracket_kind(token: str) -> str | None:
+    """``date`` or ``subtitle`` for a bracketed date line or a ——subtitle, else None."""
+    if date_line(token):
+        return "date"
+    if SUBTITLE_LINE.fullmatch(token):
+        return "subtitle"
     return None
 
 
 _NAME_CHAR = f"[{HAN}]"
+#: A speaker unit ends at a space or the end of the text: a letter-spaced name
+#: (``方  舟``, its gaps of one width) must not take the first character of the next unit
+#: (``方  舟 尊敬的…``, ``陶  然 尊 敬的…``).
+_UNIT_END = r"(?=[ \t\u3000]|$)"
 #: Speakers in the seed layout, where a space also separates units: an office and a name
 #: after a layout gap, letter-spaced, or after one space (``speaker_parts`` decides).
-_SPEAKER_PREFIXES = (
-    re.compile(rf"[^\s，。！？；：]{{2,40}}?(?: {{2,}}|\u3000)(?:{_NAME_CHAR}(?:[ \u3000]{{1,3}}{_NAME_CHAR}){{1,3}}|{_NAME_CHAR}{{2,4}})"),
-    re.compile(rf"[^\s，。！？；：]{{2,40}}? {_NAME_CHAR}(?: {_NAME_CHAR}){{1,2}}"),
-    re.compile(rf"[^\s，。！？；：]{{2,40}}? {_NAME_CHAR}{{2,3}}"),
-)
+_SPEAKER_PREFIXES = tuple(re.compile(pattern + _UNIT_END) for pattern in (
+    rf"[^\s，。！？；：]{{2,40}}?(?: {{2,}}|\u3000)(?:{_NAME_CHAR}(?P<gap>[ \u3000]{{1,3}}){_NAME_CHAR}(?:(?P=gap){_NAME_CHAR}){{0,2}}"
+    rf"|{_NAME_CHAR}{{2,4}})",
+    rf"[^\s，。！？；：]{{2,40}}? {_NAME_CHAR}(?: {_NAME_CHAR}){{1,2}}",
+    rf"[^\s，。！？；：]{{2,40}}? {_NAME_CHAR}{{2,3}}",
+))
 
 
-def _phrase_group(chars: str, pos: int, end: int, spaced: bool, whole: bool) -> int | None:
+def _phrase_group(chars: str, pos: int, end: int, spaced: bool,
+                  whole: bool) -> tuple[int, list[tuple[int, int]]] | None:
     """Where a group of phrases separated by single spaces ends, when one opens the block:
     a subhead or slogan (``不忘初心 牢记使命``, ``守初心 担使命 找差距 抓落实``,
-    ``一、坚持人民至上 守护万家平安``) whose spaces are text (issue 19, point 8).
+    ``一、坚持人民至上 守护万家平安``) whose spaces are text (issue 19, point 8). Returns
+    where it ends and the page-break spaces inside its phrases.
 
     Each phrase is two to sixteen characters without punctuation (the first may carry a
     heading marker). The spaces are phrase boundaries, not page breaks, when the phrases
     are of one length or no word of the dictionary runs across any of them. The group is
-    a whole line, or in the seed layout is followed by a space and a sentence.
+    a whole line, or in the seed layout is followed by a space and a sentence. In the seed
+    layout a page break may fall inside the group: a single character is no phrase, so it
+    joins the phrase after it (``锤炼作风 建 强队伍``), and a group is tried without its
+    last phrases when they do not read as one (``清正廉洁 严于律己 陈 守一同志…``).
     """
-    tokens: list[re.Match] = []
+    tokens: list[tuple[int, int, str]] = []  # (start, end, phrase without page breaks)
+    joins: list[tuple[int, int]] = []
     cursor = pos
     while cursor < end:
         start = cursor
         if not tokens and (head := marker(chars[cursor:cursor + 8])):
             start = cursor + len(head[2])
-        m = _PHRASE_CHARS.match(chars, start, end)
-        if not m or m.start() != start or (m.end() < end and chars[m.end()] != " "):
+        m = _phrase_at(chars, start, end)
+        if m is None:
             break
-        tokens.append(m)
-        cursor = m.end() + 1
-        if m.end() >= end or cursor >= end or chars[cursor].isspace():
+        token = (m.start(), m.end(), m.group())
+        if len(m.group()) == 1 and spaced and m.end() < end:
+            rest = _phrase_at(chars, m.end() + 1, end)
+            if rest is None:
+                break
+            joins.append((m.end(), m.end() + 1))
+            token = (m.start(), rest.end(), m.group() + rest.group())
+        tokens.append(token)
+        cursor = token[1] + 1
+        if token[1] >= end or cursor >= end or chars[cursor].isspace():
             break
-    if len(tokens) < 2:
+    for size in range(len(tokens), 1, -1):
+        group = tokens[:size]
+        if _reads_as_phrase_group(chars, pos, end, group, spaced, whole):
+            return group[-1][1], [(a, b) for a, b in joins if b <= group[-1][1]]
+    return None
+
+
+def _phrase_at(chars: str, start: int, end: int) -> re.Match | None:
+    """A run of phrase characters starting at ``start`` and ending at a space or ``end``."""
+    m = _PHRASE_CHARS.match(chars, start, end)
+    if not m or (m.end() < end and chars[m.end()] != " "):
         return None
-    words = [t.group() for t in tokens]
-    stop = tokens[-1].end()
+    return m
+
+
+def _reads_as_phrase_group(chars: str, pos: int, end: int, tokens: list[tuple[int, int, str]],
+                           spaced: bool, whole: bool) -> bool:
+    """Whether ``tokens`` (two or more, from ``pos``) are a group of phrases: see
+    ``_phrase_group``."""
+    words = [w for _, _, w in tokens]
+    stop = tokens[-1][1]
     if any(not 2 <= len(w) <= 16 for w in words) or stop - pos > 40 or any(c.isdigit() for c in words[0][:1]):
-        return None
-    if speaker_parts(chars[pos:stop]):
-        return None
-    if len(words[0]) != len(chars[pos:tokens[0].end()]) and max(map(len, words)) - min(map(len, words)) > 1:
-        return None  # a marked heading followed by a phrase group: ``三、…成果 守初心 担使命``
+        return False
+    if speaker_parts(" ".join(words)):
+        return False
+    if len(words[0]) != tokens[0][1] - pos and max(map(len, words)) - min(map(len, words)) > 1:
+        return False  # a marked heading followed by a phrase group: ``三、…成果 守初心 担使命``
+    if not all(_closed(w) for w in words) or any(_opens_sentence(w) for w in words[1:]):
+        return False
     balanced = len({len(w) for w in words}) == 1
-    if not balanced and any(_spans_word(a, b) or a[-1] in FUNCTION_END for a, b in zip(words, words[1:])):
-        return None
+    if not balanced and any(_ends_in_particle(w) for w in words):
+        return False  # ``建设高素质教师队伍 教师是 立教之本…``: a subject and 是 open a sentence
+    if not balanced and any(_spans_word(a, b) for a, b in zip(words, words[1:])):
+        return False
     if stop == end:
-        return stop if whole else None
+        return whole
     if not spaced or chars[stop] != " ":
-        return None
+        return False
     rest = _paragraph_after(chars, stop + 1, end)
-    if len(rest) <= stop - pos or not any(c in rest for c in "，。！？；") or _spans_word(words[-1], rest):
-        return None
-    return stop
+    return len(rest) > stop - pos and any(c in rest for c in "，。！？；") and not _spans_word(words[-1], rest)
 
 
 _PARAGRAPH_END = re.compile(r"[。！？；…][”’」』]?(?=[ \t\u00a0])")
@@ -395,8 +476,8 @@ def _boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str
         return "sentence" if len(left) > 1 and left[-2] in SENTENCE_END else None
     if left[-1] in SENTENCE_END or (spaced and left[-1] in "：:"):
         return "sentence"
-    if SALUTATION.fullmatch(left):
-        return "salutation"
+    if SALUTATION.fullmatch(left) and left[-1] in "：:，,！!":
+        return "salutation"  # closed by its mark: ``尊敬的各位 领导，…`` is a page break after 各位
     if left in lectures:
         return "lecture"
     found = marker(left)
@@ -413,22 +494,70 @@ def _boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str
         return None
     if line_kind(left) is not None:
         return "metadata"
+    heading = _NEXT_MARKER.match(chars, e, end)
+    if (heading and heading.end() < end and chars[heading.end()] not in CN_NUMERALS + " "
+            and not _spans_word(left, chars[e:e + 3])):
+        return "heading"  # ``…并请全国政协委员提出意见 一、2011年工作回顾``: a heading needs no full stop before it
     return "subhead" if _reads_as_subhead(left, chars, e, end) else None
 
 
-def _reads_as_subhead(left: str, chars: str, e: int, end: int) -> bool:
+def _parallel_subheads(chars: str, start: int, end: int) -> dict[int, int]:
+    """In the seed layout, subheads up to ``MAX_PARALLEL_SUBHEAD_CHARS`` long that a
+    sibling parallels: two or more units that open a block (after a sentence end or a
+    colon), read as subheads by every other test, and start with the same two characters.
+    Maps the space after each to where it starts."""
+    siblings: dict[str, list[tuple[int, int]]] = {}
+    for m in _TOKEN.finditer(chars, start, end):
+        p, s = m.span()
+        if s >= end or chars[s] != " ":
+            continue
+        before = chars[start:p].rstrip()
+        if before and before[-1] not in SENTENCE_END + "：:":
+            continue
+        if _reads_as_subhead(m.group(), chars, s + 1, end, MAX_PARALLEL_SUBHEAD_CHARS):
+            siblings.setdefault(m.group()[:2], []).append((s, p))
+    return {s: p for found in siblings.values() if len(found) >= 2 for s, p in found}
+
+
+def _reads_as_subhead(left: str, chars: str, e: int, end: int, longest: int = MAX_SUBHEAD_CHARS) -> bool:
     """In the seed layout: ``left`` is a subhead the next sentence follows
     (``深刻认识地方志工作的重要意义 盛世修志，…``). It has no punctuation, does not end in a
     particle or open like a sentence, no word runs across the space, and the sentence
     after it is longer than it."""
-    if not MIN_SUBHEAD_CHARS <= len(left) <= MAX_SUBHEAD_CHARS or not _PHRASE_CHARS.fullmatch(left) or left[-1] in FUNCTION_END:
+    if not MIN_SUBHEAD_CHARS <= len(left) <= longest or not _PHRASE_CHARS.fullmatch(left) or _ends_in_particle(left):
         return False
-    if SENTENCE_OPENERS.match(left) or marker(left) is not None:
+    if not _closed(left):
+        return False  # ``本届论坛以“共饮一江水 携手…”``: a quotation goes on after the space
+    if _opens_sentence(left) or marker(left) is not None:
         return False
     rest = _paragraph_after(chars, e, end)
     if len(rest) <= len(left) or not any(c in rest for c in "，。！？；") or _SENTENCE_TAIL.match(rest):
         return False  # ``全面提高人才 队伍质量。发挥…``: the first sentence goes on after the space
     return not _spans_word(left, rest)
+
+
+def _opens_sentence(text: str) -> bool:
+    """Whether ``text`` opens like a sentence, not a subhead or a phrase: a pronoun, a time
+    word or a conjunction (``SENTENCE_OPENERS``), or the modal 要 before a verb (``要深入
+    挖掘…``, not the noun ``要素``)."""
+    return SENTENCE_OPENERS.match(text) is not None or (text[:1] == "要" and word_tag(text[:2]) is None)
+
+
+def _ends_in_particle(text: str) -> bool:
+    """Whether ``text`` ends on a function character (``FUNCTION_END``) that is no part of
+    a content word: ``…教师是`` and ``…坚持把发展作为`` do, ``…的关键所在`` does not."""
+    if text[-1] not in FUNCTION_END:
+        return False
+    for size in (4, 3, 2):
+        tag = word_tag(text[-size:]) if len(text) >= size else None
+        if tag is not None:
+            return not tag.startswith(_CONTENT_TAGS)
+    return True
+
+
+def _closed(text: str) -> bool:
+    """Whether every quotation mark and book-title mark opened in ``text`` is closed."""
+    return text.count("“") <= text.count("”") and text.count("《") <= text.count("》")
 
 
 def _spans_word(left: str, right: str) -> bool:

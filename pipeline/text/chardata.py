@@ -32,10 +32,14 @@ _ADDRESSEE = (
     r"|各位[^\s，、：。！？；“”,:;!?]{0,12}"
     rf"|(?!我们|你们|他们|她们|它们|咱们|人们)[{UNIFIED_HAN}]{{1,8}}们)"
 )
+#: An addressee and the people it lists with 、: the list shares the addressee's opening,
+#: so an item after 、 may be a bare noun of a few characters (``尊敬的各位老领导、老同志``,
+#: ``亲爱的老师们、同学们``). After ， an item must be an addressee of its own.
+_ADDRESSEE_LIST = rf"{_ADDRESSEE}(?:、(?:{_ADDRESSEE}|[{UNIFIED_HAN}]{{1,5}}))*"
 #: A salutation line: addressees joined by ， or 、, ending in ：, ， or ！ (or nothing). A
 #: salutation may run over two or three lines, each a salutation line (``女士们，先生们，`` /
 #: ``朋友们：``). ``fullmatch`` a line; ``match`` finds one opening a block.
-SALUTATION = re.compile(rf"{_ADDRESSEE}(?:[，、,]{_ADDRESSEE})*[：:，,！!]?")
+SALUTATION = re.compile(rf"{_ADDRESSEE_LIST}(?:[，,]{_ADDRESSEE_LIST})*[：:，,！!]?")
 
 #: Single-character surnames, most common first, and the compound ones: a speaker line's
 #: name starts with one. (A name is what a page prints after the office; the surname is the

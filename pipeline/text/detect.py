@@ -296,9 +296,16 @@ def chunk_numbers(chars: str) -> list[Span]:
     falls inside a word (the previous line does not end a sentence): real ``1、`` list
     items end their sentences. It is also chunking when ``1、`` opens the text itself
     (the page's header gone, nothing before it, not even a title) and every chunk but the
-    last is long: a list never starts a document before its title. Every prefix of such
-    a run goes; a cut inside a word also loses its line break, so ``加速20\\n\\n2、05年``
-    becomes ``加速2005年``.
+    last is long: a list never starts a document before its title. A page short enough
+    for one chunk has ``1、`` alone: it is chunking when ``1、`` opens the text, its line
+    is no sentence (the page's title) and no ``2、`` follows anywhere, since a list has
+    two items. Every prefix of such a run goes; a cut inside a word also loses its line
+    break, so ``加速20\\n\\n2、05年`` becomes ``加速2005年``.
+
+    >>> [span[:2] for span in chunk_numbers("1、在青年座谈会上的讲话\\n青年朋友们：\\n正文。")]
+    [(0, 2)]
+    >>> chunk_numbers("1、坚持党的领导。\\n正文。"), chunk_numbers("1、标题\\n正文。2、第二项。")
+    ([], [])
     """
     hits = [(int(m.group(1)), m) for m in _CHUNK.finditer(chars)]
     runs: list[list[re.Match]] = []
@@ -316,8 +323,8 @@ def chunk_numbers(chars: str) -> list[Span]:
         for m in run[1:]:
             before = chars[:m.start()].rstrip()
             cuts.append((m, bool(before) and before[-1] not in _CHUNK_END))
-        opens_text = not chars[:run[0].start(1)].strip() and len(run) >= 2 and all(
-            b.start() - a.start() >= MIN_CHUNK_CHARS for a, b in zip(run, run[1:]))
+        opens_text = not chars[:run[0].start(1)].strip() and (len(run) >= 2 and all(
+            b.start() - a.start() >= MIN_CHUNK_CHARS for a, b in zip(run, run[1:])) or _lone_chunk(chars, run))
         if not opens_text and not any(mid_word for _, mid_word in cuts):
             continue
         first = run[0]
@@ -330,6 +337,14 @@ def chunk_numbers(chars: str) -> list[Span]:
 
 #: The shortest chunk of a page cut into numbered chunks (renrendoc cuts every 380–520).
 MIN_CHUNK_CHARS = 200
+
+
+def _lone_chunk(chars: str, run: list[re.Match]) -> bool:
+    """A run of one ``1、`` whose line is no sentence (a title), with no ``2、`` after it."""
+    first = run[0]
+    stop = chars.find("\n", first.end())
+    line = chars[first.end():stop if stop >= 0 else len(chars)].strip()
+    return len(run) == 1 and bool(line) and not any(c in line for c in SENTENCE_END) and "2、" not in chars[first.end():]
 
 #: Credit and layout lines that close a newspaper article (issue 19, point 6): the closing
 #: dateline ``（新华社北京2月23日电）``, ``（完）``, the page reference

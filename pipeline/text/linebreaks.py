@@ -162,19 +162,31 @@ def _word_spans(chars: str, line_start: int, before: int, after: int) -> bool:
 
 @functools.cache
 def trusted_words() -> frozenset[str]:
-    """Words of jieba's main dictionary seen often enough to trust (frequency ≥ 100).
+    """Words of jieba's main dictionary seen often enough to trust (frequency ≥ 100)."""
+    return frozenset(_trusted_tags())
+
+
+def word_tag(word: str) -> str | None:
+    """The part of speech jieba's dictionary gives a trusted word (``n``, ``v``, ``c``,
+    ``p``…), or None for a word it does not trust."""
+    return _trusted_tags().get(word)
+
+
+@functools.cache
+def _trusted_tags() -> dict[str, str]:
+    """Trusted words (two characters or more, frequency ≥ 100) and their tags.
 
     Read from the dictionary file (``word frequency [tag]`` lines), as jieba reads it:
     far cheaper than building a jieba tokenizer in a worker that segments with rjieba."""
     import jieba
 
-    words = set()
+    tags = {}
     with jieba.get_dict_file() as lines:
         for line in lines:
-            word, frequency = line.decode("utf-8").split(" ")[:2]
+            word, frequency, *tag = line.decode("utf-8").split()
             if len(word) >= 2 and int(frequency) >= 100:
-                words.add(word)
-    return frozenset(words)
+                tags[word] = tag[0] if tag else ""
+    return tags
 
 
 def _is_next_line(previous: re.Match, line: re.Match) -> bool:

@@ -100,6 +100,38 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
     # a heading does not swallow the next marker after a closing quote
     ("一、坚决守牢“两条底线” （一）守牢粮食安全底线。要稳定面积。",
      ["一、坚决守牢“两条底线”", "（一）守牢粮食安全底线。要稳定面积。"]),
+    # issue 19, round 2: a page break inside a date line; a letter-spaced name ends before
+    # the salutation after it
+    ("（2023年10月21日，桐 溪） 中共沧澜县委书记  方  舟 尊敬的各位领导，各位嘉宾： 大家好！",
+     ["（2023年10月21日，桐溪）", "中共沧澜县委书记  方  舟", "尊敬的各位领导，各位嘉宾：", "大家好！"]),
+    # a salutation listing its addressees with 、
+    ("霁川市副市长  陶  然 尊敬的各位老领导、老校友， 亲爱的老师们、同学们： 大家好！",
+     ["霁川市副市长  陶  然", "尊敬的各位老领导、老校友，", "亲爱的老师们、同学们：", "大家好！"]),
+    # NEGATIVE: a page break after 各位 does not end a salutation its mark has not closed
+    ("尊敬的各位 领导，各位来宾： 大家好！", ["尊敬的各位领导，各位来宾：", "大家好！"]),
+    # parallel subheads longer than a lone subhead may be, opening with the same words
+    ("坚持把发展特色产业作为乡村振兴的根本之策 我们立足高山冷凉气候，发展三大特色产业，建成基地二十八万亩。 "
+     "坚持把改善人居环境作为乡村振兴的重要任务 我们整县推进农村厕所革命，建成示范村四十六个。",
+     ["坚持把发展特色产业作为乡村振兴的根本之策", "我们立足高山冷凉气候，发展三大特色产业，建成基地二十八万亩。",
+      "坚持把改善人居环境作为乡村振兴的重要任务", "我们整县推进农村厕所革命，建成示范村四十六个。"]),
+    # a page break inside a phrase group: a lone character joins the phrase after it
+    ("锤炼作风 建 强队伍 全体干部要以身作则，严守纪律，敢于担当。",
+     ["锤炼作风 建强队伍", "全体干部要以身作则，严守纪律，敢于担当。"]),
+    # a phrase group without the phrases that do not read as one: the name a page break cut
+    ("清正廉洁 严于律己 陈 守一同志一生清廉，从不以权谋私，深受群众爱戴。",
+     ["清正廉洁 严于律己", "陈守一同志一生清廉，从不以权谋私，深受群众爱戴。"]),
+    # a subhead a page break cut is read whole at the next space
+    ("建设高素质教 师队伍 教师是立教之本、兴教之源，要下大力气抓好。",
+     ["建设高素质教师队伍", "教师是立教之本、兴教之源，要下大力气抓好。"]),
+    # NEGATIVE: a subject and 是 open a sentence, not a phrase group
+    ("建设高素质教师队伍 教师是 立教之本、兴教之源，要下大力气抓好。",
+     ["建设高素质教师队伍", "教师是立教之本、兴教之源，要下大力气抓好。"]),
+    # a heading needs no full stop before it
+    ("现在我代表国务院，向大会报告工作，请予审议，并请全国政协委员提出意见 一、2011年工作回顾 过去一年，我们取得了新的成就。",
+     ["现在我代表国务院，向大会报告工作，请予审议，并请全国政协委员提出意见", "一、2011年工作回顾", "过去一年，我们取得了新的成就。"]),
+    # NEGATIVE: a quotation goes on after its space; the modal 要 opens a sentence
+    ("本届论坛以“共饮一江水 携手促发展”为主题，共商合作大计。", ["本届论坛以“共饮一江水 携手促发展”为主题，共商合作大计。"]),
+    ("要深入挖掘红色资源 讲好革命故事，传承红色基因。", ["要深入挖掘红色资源讲好革命故事，传承红色基因。"]),
 ])
 def test_the_seed_layout(body, expected):
     found, _ = _split(SEED + body)

@@ -23,6 +23,10 @@ from pipeline.text import chardata
     ("大家上午好！", False),                         # a greeting, not an address
     ("同志们，防汛工作责任重于泰山。", False),         # an address opening a sentence
     ("现在，我提议：", False),
+    ("尊敬的各位老领导、老同志，各位来宾：", True),   # 、 lists bare nouns under one opening
+    ("亲爱的老师们、同学们：", True),
+    ("各位代表、各位委员，领导们：", True),
+    ("同志们，经济、社会：", False),                 # after ， an item must be an addressee
 ])
 def test_salutations_are_a_family(line, salutation):
     assert bool(chardata.SALUTATION.fullmatch(line)) is salutation
