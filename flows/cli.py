@@ -408,10 +408,7 @@ def _build(args: argparse.Namespace, console: Console, err: Console) -> int:
     flow = build_release.with_options(task_runner=runners.task_runner(args.runner, args.workers, args.dask_address))
     reporter = progress.TerminalProgress(err) if err.is_terminal else progress.Reporter()
     with lock.exclusive(params.output_dir, params.wait_for_lock), progress.reporting(reporter):
-        if runners.needs_server(args.runner):
-            with server.local_server() as api_url, server.using(api_url):
-                summary = flow(params)
-        else:
+        with server.local_server() as api_url, server.using(api_url):
             summary = flow(params)
     _print_summary(console, summary)
     return 0

@@ -36,11 +36,6 @@ def task_runner(kind: str, workers: int, dask_address: str | None = None) -> Tas
                                           "dashboard_address": None})
 
 
-def needs_server(kind: str) -> bool:
-    """Whether the runner's workers need a real Prefect server to report to."""
-    return kind != "threads"
-
-
 def parallelism(runner: TaskRunner) -> int:
     """How many batches ``runner`` processes at once, as far as it tells: its processes,
     or the workers of the local Dask cluster it starts; 1 for threads (jieba and OpenCC

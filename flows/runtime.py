@@ -22,7 +22,7 @@ from pathlib import Path
 
 #: Prefect and Great Expectations offline on a fresh machine: no telemetry (on a fresh home
 #: the telemetry service races the first migrations for the SQLite lock), and a start-up
-#: timeout long enough for the temporary server to migrate a new database on a busy machine.
+#: timeout long enough for a server to migrate a new database on a busy machine.
 OFFLINE_ENVIRONMENT = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "DO_NOT_TRACK": "1",

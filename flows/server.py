@@ -1,11 +1,11 @@
 """A real local Prefect server, started and stopped for the user when one is needed.
 
-A one-off ``build`` runs on Prefect's temporary server. Two things cannot: schedules
-(the temporary server does not run its scheduler) and process-based task runners (each
-worker process would start a temporary server of its own on the same SQLite file). For
-those the command connects to ``PREFECT_API_URL`` when it is set, or else starts
-``prefect server start`` on a free loopback port with the project's ``PREFECT_HOME`` and
-points this process (and the workers it spawns) at it.
+Every ``build`` and ``serve`` connects to ``PREFECT_API_URL`` when it is set, or else
+starts ``prefect server start`` on a free loopback port with the project's
+``PREFECT_HOME`` and points this process (and the workers it spawns) at it. Not Prefect's
+temporary server: schedules need a server's scheduler, each process-based worker would
+start a temporary server of its own on the same SQLite file, and a SIGKILL of the command
+left the temporary server running (it has no parent-death signal).
 
 The server lives exactly as long as the command:
 

@@ -1,6 +1,6 @@
 """The Prefect server a command starts lives exactly as long as the command.
 
-``build`` with the processes runner and ``serve`` start ``prefect server start``; killed
+``build`` (whatever its runner) and ``serve`` start ``prefect server start``; killed
 (SIGTERM or SIGKILL of the command's own process, as a supervisor or an operator's
 ``kill`` does), they used to leave the server (and the pool's workers) running with
 ppid 1. Each test runs the real command in its own process with its own
@@ -129,12 +129,14 @@ def _gone_within(processes: list[psutil.Process], seconds: float) -> list[str]:
     return _alive(processes)
 
 
+@pytest.mark.parametrize("runner, workers", [("threads", 0), ("processes", 2)], ids=["default", "processes"])
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
-def test_a_killed_processes_build_leaves_no_process_it_started(signum, many_files, prefect_home, tmp_path):
-    command = Command(["build", "--runner", "processes", "--workers", "2", "--input", str(many_files),
+def test_a_killed_build_leaves_no_process_it_started(signum, runner, workers, many_files, prefect_home, tmp_path):
+    """The default build too: on Prefect's temporary server, a SIGKILL left that running."""
+    command = Command(["build", "--runner", runner, "--workers", str(max(workers, 1)), "--input", str(many_files),
                        "--output", str(tmp_path / "out")], prefect_home)
     try:
-        started = _server_and_workers(command, workers=2)
+        started = _server_and_workers(command, workers=workers)
         command.seen = started
         os.kill(command.process.pid, signum)  # the command only, as `kill PID` does: not its group
         command.process.wait(timeout=60)
