@@ -9,7 +9,6 @@ ppid 1. Each test runs the real command in its own process with its own
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
