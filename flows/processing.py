@@ -23,7 +23,7 @@ from pipeline.process import BuildConfig
 
 
 #: The least time a batch gets, and the slowest processing it is allowed beyond that: a
-#: batch of the default 4 MB gets 1,000 s where it takes a minute. Every input is bounded
+#: batch of the default 4 MB gets 1,000 s, many times what it needs. Every input is bounded
 #: (size limits, ``too_slow``), so a batch past this is stuck: a new kind of pathological
 #: input, or a bug. Without a limit one such file hung the run, every nightly run after it.
 BATCH_TIMEOUT_FLOOR = 600

@@ -41,8 +41,9 @@ class IngestConfig:
     #: Most work the HTML parser may do on a page, in passes over its markup; past it the
     #: page is ``too_slow`` (``html.page`` counts the work). A page is read in one pass;
     #: markup the standard library's parser reads again at every tag (attribute quotes
-    #: that never close) would take hours at 4 MB. At 8, such a 4 MB page is refused in
-    #: about 6 s, and a real page would need eight such broken tags near its top.
+    #: that never close) would take hours at 4 MB. Eight passes refuse such a page well within
+    #: issue 21's bound (timed by ``benchmarks/fuzz_inputs.py --adversarial``), and a real
+    #: page would need eight such broken tags near its top.
     max_parse_passes: int = 8
 
     def __post_init__(self) -> None:

@@ -9,7 +9,7 @@ reports each entity on its own, which is what lets every output character be tra
 Its one weakness is time: at the end of the input it gives up on an unclosed construct
 (``<a`` with no ``>`` after it), emits it as text up to the next ``<`` or ``>`` and
 scans the rest of the page again from there, so a page of such constructs costs time
-quadratic in its length (``"<a" * 40_000``: 10 s). ``_parser_input`` defuses the
+quadratic in its length (``"<a" * 40_000`` took seconds). ``_parser_input`` defuses the
 constructs that can never close before the parser sees them, so it reads them as text in
 one pass; what is left (tags whose quotes never balance) is counted as the parser rescans
 it, and a page past its budget is ``too_slow`` (``page``).

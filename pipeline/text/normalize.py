@@ -186,8 +186,8 @@ def _script_re(script: str) -> re.Pattern:
 
     The characters beyond the BMP (Extension B and later: 1,141 simplified-only ones) are
     tested only once a character is in their range: ``re`` holds a class with any of them
-    as a list it searches at every position (8 s over 4 M characters of any text), where a
-    class of BMP characters is a table lookup.
+    as a list it searches at every position (seconds over a 4 MB text), where a class of BMP
+    characters is a table lookup.
 
     >>> [m.group() for m in _script_re("simplified").finditer("们于乾\U0002b5e7x")]
     ['们', '\U0002b5e7']
