@@ -37,7 +37,7 @@ from pydantic import BaseModel, Field  # noqa: E402
 import flows  # noqa: E402
 import pipeline  # noqa: E402
 import schemas  # noqa: E402
-from flows import download, overlap, progress, runners  # noqa: E402
+from flows import download, overlap, previous_release, progress, runners  # noqa: E402
 from flows.processing import plan_batches, process_batches, process_inbox, transient  # noqa: E402
 from pipeline import incremental, ingest, process, validate  # noqa: E402
 from pipeline.corpus import enrich  # noqa: E402
@@ -45,14 +45,12 @@ from pipeline.corpus.enrich import EnrichConfig  # noqa: E402
 from pipeline.corpus.tokenize import TokenizeConfig  # noqa: E402
 from pipeline.ingest import IngestConfig  # noqa: E402
 from pipeline.process import BuildConfig  # noqa: E402
-from pipeline.release import describe, diff, jsonl, lock, parquet, store, verify  # noqa: E402
+from pipeline.release import describe, diff, jsonl, lock, parquet, store  # noqa: E402
 from pipeline.release import report as release_report  # noqa: E402
 from pipeline.text.clean import CleanConfig  # noqa: E402
 from pipeline.text.normalize import NormalizeConfig  # noqa: E402
-from schemas.layout import DATA_DIR, INDEX_DIR, JSONL_NAME  # noqa: E402
+from schemas.layout import DATA_DIR, JSONL_NAME  # noqa: E402
 
-#: The index tables of the latest release that enrichment reuses.
-ENRICH_INDEX = ("minhash", "terms")
 #: The packages whose files are the code of a release (``describe.code_sha256``).
 CODE = tuple(Path(package.__file__).parent for package in (pipeline, schemas, flows))
 
@@ -99,24 +97,26 @@ def build_release(params: RunParams = RunParams()) -> dict:
     with holding, runtime.building(), overlap.Background("build") as background:
         logger = get_run_logger()
         config, inbox = params.build_config(), params.input_dir.resolve()
-        latest = latest_release(output)
+        latest = previous_release.latest(output)
         # --full reads nothing of the latest release: not its index, not its manifest
-        previous = check_previous(latest) if params.incremental else Previous()
-        previous_index = background.start(_read_enrich_index, previous.path)  # read while the inbox is processed
-        state = _current_index(previous, incremental.STATE)
+        previous = previous_release.check(latest) if params.incremental else previous_release.Previous()
+        # read while the inbox is processed
+        previous_index = background.start(previous_release.read_enrich_index, previous.path)
+        state = previous_release.current_index(previous, incremental.STATE)
         plan = plan_build(inbox, previous.path, state, config)
         settings = describe.settings_sha256(incremental.fingerprints(config), params.enrich_config())
         code = describe.code_sha256(*CODE)
-        if plan.same_inputs and _made_of(previous, settings, code):
+        if plan.same_inputs and previous_release.made_with(previous, settings, code):
             logger.info("nothing changed since release %s: the same inputs, settings and code; nothing published",
                         previous.release_id)
             prune_releases(output, params.keep)
-            return _unchanged(previous)
+            return previous_release.unchanged_summary(previous)
         # Imported while documents are processed (it takes seconds); not while planning, whose
         # reads of the previous release it would slow down, holding the interpreter lock.
         background.start(runtime.quiet_great_expectations)
         tables = process_and_assemble(plan, inbox, config, params, output)
-        enrich_index = {name: _reusable(previous, name, *read) for name, read in previous_index.result().items()}
+        enrich_index = {name: previous_release.reusable(previous, name, *read)
+                        for name, read in previous_index.result().items()}
         carried = plan.carried.tables["documents"].column("doc_id")
         enriched = enrich_tables(tables, params.enrich_config(), enrich_index, carried)
         index = _index(enriched, config)
@@ -133,7 +133,7 @@ def build_release(params: RunParams = RunParams()) -> dict:
             checked = validate_and_write(enriched.tables, index, plan.carried.tables, previous.path, output,
                                          quarantine=False)
         if checked.ignored:
-            _reusable(previous, jsonl.INDEX, None, checked.ignored)
+            previous_release.reusable(previous, jsonl.INDEX, None, checked.ignored)
         # the speeches changed since the latest release (previous rows the plan kept, or read again)
         speech_changes = _speech_changes(previous.path, plan, enriched.tables) if previous.path is not None else None
         now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
@@ -162,25 +162,6 @@ def build_release(params: RunParams = RunParams()) -> dict:
         return _summary(path, enriched.tables)
 
 
-def _made_of(previous: "Previous", settings: str, code: str) -> bool:
-    """Whether ``previous`` (checked, reusable) was made with these ``settings`` and
-    ``code``, as its manifest's fingerprints say."""
-    if previous.path is None:
-        return False
-    try:
-        made = json.loads((previous.path / "manifest.json").read_text(encoding="utf-8")).get("fingerprints") or {}
-    except (OSError, ValueError):
-        return False
-    return made.get("settings") == settings and made.get("code") == code
-
-
-def _unchanged(previous: "Previous") -> dict:
-    """What the command line prints for a run that published nothing."""
-    manifest = json.loads((previous.path / "manifest.json").read_text(encoding="utf-8"))
-    return {"published": False, "release_id": previous.release_id, "release_path": str(previous.path),
-            "row_counts": manifest.get("row_counts", {}), "rejects": [], "validation": "unchanged"}
-
-
 @task(cache_policy=NO_CACHE)
 def prune_releases(output: Path, keep: int | None) -> None:
     """``store.prune``: all releases but the newest ``keep`` (None: nothing is removed),
@@ -199,67 +180,6 @@ def _index(enriched: enrich.Enriched, config: BuildConfig) -> dict[str, pa.Table
     """The index tables a release keeps: enrichment's and the state of every input."""
     return {**enriched.index,
             incremental.STATE: incremental.state_table(enriched.tables, incremental.fingerprints(config))}
-
-
-def latest_release(output: Path) -> Path | None:
-    """The latest release of ``output``, after removing what interrupted builds left."""
-    stale = store.clean_stale_staging(output)
-    if stale:
-        get_run_logger().warning("removed %d unfinished release folder(s) left by an interrupted build", len(stale))
-    return store.latest_release(output)
-
-
-@dataclasses.dataclass
-class Previous:
-    """The latest release as a build may reuse it: ``path`` None when nothing of it may be
-    reused (a ``--full`` build, no release yet, or a damaged one), ``damaged`` the
-    problems its checksums showed, ``ignored`` the index tables not reused and why."""
-
-    path: Path | None = None
-    release_id: str | None = None
-    damaged: list[str] = dataclasses.field(default_factory=list)
-    ignored: dict[str, str] = dataclasses.field(default_factory=dict)
-
-    def describe(self) -> dict:
-        """The manifest's ``previous_release``: what this build reused of which release."""
-        return {"release_id": self.release_id, "reused": self.path is not None, "damaged": self.damaged,
-                "ignored": dict(sorted(self.ignored.items()))}
-
-
-@task(retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=transient, cache_policy=NO_CACHE)
-def check_previous(latest: Path | None) -> Previous:
-    """``latest``, when its files have the checksums its manifest records; else nothing of
-    it is reused: every table holds rows of every document, so one damaged file (a
-    flipped byte in a disk's sector, an edit by hand) affects them all, and the build
-    processes every document again from the inbox, as ``--full`` does. Reused, a damaged
-    row would be republished under fresh checksums that ``verify`` then accepts."""
-    if latest is None:
-        return Previous()
-    damaged = verify.checksums(latest)
-    if damaged:
-        get_run_logger().warning(
-            "the latest release %s is damaged (%s%s): nothing of it is reused, every document is processed "
-            "again from the inbox", latest.name, damaged[0], f" and {len(damaged) - 1} more" if len(damaged) > 1 else "")
-        return Previous(None, latest.name, damaged)
-    return Previous(latest, latest.name)
-
-
-def _read_enrich_index(previous: Path | None) -> dict[str, tuple[pa.Table | None, str | None]]:
-    return {name: parquet.read_current_index(previous, name) for name in ENRICH_INDEX}
-
-
-def _current_index(previous: Previous, name: str) -> pa.Table | None:
-    return _reusable(previous, name, *parquet.read_current_index(previous.path, name))
-
-
-def _reusable(previous: Previous, name: str, table: pa.Table | None, problem: str | None) -> pa.Table | None:
-    """``table``, the index ``name`` read from the previous release; or, when ``problem``
-    says it is of another version or layout, None, with one log line and a note for the
-    manifest: the build recomputes it."""
-    if problem is not None:
-        get_run_logger().info("index/%s.parquet of %s is ignored and recomputed: %s", name, previous.release_id, problem)
-        previous.ignored[f"{INDEX_DIR}/{name}.parquet"] = problem
-    return table
 
 
 @task(retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=transient, cache_policy=NO_CACHE)
