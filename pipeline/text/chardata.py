@@ -128,8 +128,8 @@ def speaker_parts(line: str) -> tuple[str, str | None] | None:
     (('刘洋', '市发展改革委主任'), None)
     """
     line = line.strip().rstrip("：:")
-    if not line or any(c in line for c in "，。！？；：,.!?;:“”《》"):
-        return None
+    if not line or any(c in line for c in "，。！？；：,.!?;:“”《》") or _HEADING_MARKER.match(line):
+        return None  # a numbered heading (``（一）强化督查问责``) names no office
     gap = re.search(r"[ ]{2,}|\u3000", line)
     if gap and gap.start() > 0:
         office, name = line[:gap.start()].strip(), re.sub(r"[ \u3000]", "", line[gap.end():])
@@ -149,6 +149,8 @@ def speaker_parts(line: str) -> tuple[str, str | None] | None:
     return None
 
 
+#: A 公文 heading marker opening a line: no office starts with one.
+_HEADING_MARKER = re.compile(r"[一二三四五六七八九十百]+、|[（(][一二三四五六七八九十百0-9]{1,3}[）)]")
 _NAME_CHARS = re.compile(f"[{UNIFIED_HAN}][{UNIFIED_HAN}·]{{1,3}}")
 _OFFICE_CHARS = re.compile(f"[{UNIFIED_HAN}（）、·]+")
 
