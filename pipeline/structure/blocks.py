@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 from pipeline.spans import Text
 from pipeline.structure.outline import MAX_HEADING_CHARS, marker
-from pipeline.text.chardata import (CN_NUMERALS, DATE_LINE, DATE_START, DATELINE, SALUTATION, SENTENCE_END,
-                                    SPEAKER_COLON, SUBTITLE_LINE, cn_number, date_line, speaker_parts)
+from pipeline.text.chardata import (CN_NUMERALS, DATE_LINE, DATE_START, DATELINE, OPENING_SUBTITLE, SALUTATION,
+                                    SENTENCE_END, SPEAKER_COLON, SUBTITLE_LINE, cn_number, date_line, speaker_parts)
 from pipeline.text.linebreaks import trusted_words, word_tag
 from schemas.characters import HAN
 
@@ -100,7 +100,7 @@ def split(body: Text, lectures: set[str], page_breaks: list[tuple[int, int]]) ->
         content = line.group().strip()
         if not content:
             continue
-        kind = line_kind(content)
+        kind = line_kind(content, opening=not out)
         end = line.end()
         if kind is None and i + 1 < len(lines) and DATE_START.match(content):
             # A date line the page broke in two: ``——2026年1月26日在…第十四届`` + ``人民代表大会…上``.
@@ -113,13 +113,14 @@ def split(body: Text, lectures: set[str], page_breaks: list[tuple[int, int]]) ->
             continue
         units = _indent_units(chars, line.start(), line.end())
         for k, (start, stop) in enumerate(units):
-            out += _unit_blocks(body, start, stop, lectures, page_breaks, spaced, indented or k > 0)
+            out += _unit_blocks(body, start, stop, lectures, page_breaks, spaced, indented or k > 0, not out)
     return [piece for b in out for piece in _split_inline(b) if len(piece.text)]
 
 
-def line_kind(content: str) -> str | None:
+def line_kind(content: str, opening: bool = False) -> str | None:
     """The metadata kind of a whole line or block: ``speaker``, ``date``, ``dateline`` or
-    ``subtitle``; None for text.
+    ``subtitle``; None for text. ``opening``: the line opens the speech body, where any
+    short dash line is a subtitle (``OPENING_SUBTITLE``).
 
     >>> line_kind("南屏大学校长  陈静"), line_kind("（2019年10月9日，北京）"), line_kind("新华社江州5月28日电")
     ('speaker', 'date', 'dateline')
@@ -132,7 +133,7 @@ def line_kind(content: str) -> str | None:
         return "date"
     if DATELINE.fullmatch(content):
         return "dateline"
-    if SUBTITLE_LINE.fullmatch(content):
+    if SUBTITLE_LINE.fullmatch(content) or (opening and OPENING_SUBTITLE.fullmatch(content)):
         return "subtitle"
     return None
 
@@ -170,8 +171,9 @@ def _indent_units(chars: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_breaks: list,
-                 spaced: bool, indented: bool) -> list[Block]:
-    """The blocks of one unit (a line, or a part of a line between indentation)."""
+                 spaced: bool, indented: bool, opening: bool = False) -> list[Block]:
+    """The blocks of one unit (a line, or a part of a line between indentation);
+    ``opening``: the unit opens the speech body."""
     chars = body.chars
     out: list[Block] = []
     cadence = _cadence_cuts(chars, start, end) if spaced else set()
@@ -183,7 +185,7 @@ def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_brea
         if pos >= end:
             break
         whole = not out
-        if prefix := _metadata_prefix(chars, pos, end, spaced, whole):
+        if prefix := _metadata_prefix(chars, pos, end, spaced, whole, opening and whole):
             stop, kind, inside = prefix
             out.append(Block(_block(body, pos, stop, inside, page_breaks), whole and stop == end, kind, indented and whole))
             pos = stop
@@ -257,8 +259,8 @@ def _split_inline(block: Block) -> list[Block]:
             for a, b in zip(bounds, bounds[1:]) if b > a]
 
 
-def _metadata_prefix(chars: str, pos: int, end: int, spaced: bool,
-                     whole: bool) -> tuple[int, str, list[tuple[int, int]]] | None:
+def _metadata_prefix(chars: str, pos: int, end: int, spaced: bool, whole: bool,
+                     opening: bool = False) -> tuple[int, str, list[tuple[int, int]]] | None:
     """A metadata unit opening a block: a dateline run into the first paragraph
     (``本报江州4月23日电　今天…``), a speaker and a colon opening a line
     (``市科技局局长周敏：今年以来…``), and in the seed layout, followed by a space, a date
@@ -274,13 +276,13 @@ def _metadata_prefix(chars: str, pos: int, end: int, spaced: bool,
         return None
     token = _TOKEN.match(chars, pos, end)
     if token and token.end() < end and chars[token.start()] in "（(—－―":
-        if kind := _bracket_kind(token.group()):
+        if kind := _bracket_kind(token.group(), opening):
             return token.end(), kind, []
         # A page break inside the line: the token is no line alone, the two tokens are
         # one (``（2023年10月21日，桐 溪）``, ``——在第三届…乡村 振兴论坛上的主旨演讲``).
         after = _TOKEN.match(chars, token.end() + 1, end)
         if chars[token.end()] == " " and after and after.end() < end:
-            if kind := _bracket_kind(token.group() + after.group()):
+            if kind := _bracket_kind(token.group() + after.group(), opening):
                 return after.end(), kind, [(token.end(), token.end() + 1)]
     for m in _SPEAKER_PREFIXES:
         found = m.match(chars, pos, end)
@@ -292,11 +294,12 @@ def _metadata_prefix(chars: str, pos: int, end: int, spaced: bool,
 _TOKEN = re.compile(r"[^ \t\u00a0\u3000]+")
 
 
-def _bracket_kind(token: str) -> str | None:
-    """``date`` or ``subtitle`` for a bracketed date line or a ——subtitle, else None."""
+def _bracket_kind(token: str, opening: bool) -> str | None:
+    """``date`` or ``subtitle`` for a bracketed date line or a ——subtitle, else None;
+    ``opening``: the token opens the speech body (see ``line_kind``)."""
     if date_line(token):
         return "date"
-    if SUBTITLE_LINE.fullmatch(token):
+    if SUBTITLE_LINE.fullmatch(token) or (opening and OPENING_SUBTITLE.fullmatch(token)):
         return "subtitle"
     return None
 

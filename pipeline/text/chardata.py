@@ -91,6 +91,9 @@ DATELINE = re.compile(
 )
 #: A subtitle under a title: ``——在第二届东湖国际合作论坛上的主旨演讲``.
 SUBTITLE_LINE = re.compile(rf"[—－―]{{1,2}}[ \u3000]*(?P<subtitle>在(?P<occasion>[^。！？\n]{{2,80}}?)上的[{UNIFIED_HAN}]{{2,8}})")
+#: Any short dash line is a subtitle where it opens a speech body, right under the title
+#: (``——致即将远行的你们``, ``——专题党课讲稿``); not the ``——编者`` sign-off.
+OPENING_SUBTITLE = re.compile(rf"[—－―]{{1,2}}[ \u3000]*(?!编\s*者)(?=[^\n]*[{UNIFIED_HAN}])[^\s。！？；，：,.!?;:]{{2,30}}")
 
 
 def spaced_pattern(title: str) -> str:

@@ -148,3 +148,21 @@ def test_a_short_paragraph_after_a_heading_stands_alone():
     """The sample inbox's short.txt: a heading, then a paragraph of one short sentence."""
     assert [c for c, _, _ in _split("同志们： 今天召开会议。 一、提高认识 要统一思想。")[0]] == [
         "同志们：", "今天召开会议。", "一、提高认识", "要统一思想。"]
+
+
+@pytest.mark.parametrize("body, expected", [
+    # any short dash line opening the body is its subtitle, on its own line or in the seed layout
+    ("——致即将远行的你们\n鹿鸣大学校长  程立言\n\u3000\u3000同学们：\n\u3000\u3000正文。",
+     [("——致即将远行的你们", "subtitle"), ("鹿鸣大学校长  程立言", "speaker"), ("同学们：", None), ("正文。", None)]),
+    ("——专题党课讲稿 同志们： 今年是建党100周年。 这次党课分三个部分。 第一部分讲初心。",
+     [("——专题党课讲稿", "subtitle"), ("同志们：", None), ("今年是建党100周年。", None),
+      ("这次党课分三个部分。", None), ("第一部分讲初心。", None)]),
+    # NEGATIVE: a dash line further down is text; a dash paragraph has sentence marks; the sign-off
+    ("\u3000\u3000同志们：\n——综合实力显著增强\n\u3000\u3000正文。",
+     [("同志们：", None), ("——综合实力显著增强", None), ("正文。", None)]),
+    ("——综合实力显著增强。全县生产总值年均增长8.1%。\n\u3000\u3000正文。",
+     [("——综合实力显著增强。全县生产总值年均增长8.1%。", None), ("正文。", None)]),
+    ("——编 者\n\u3000\u3000正文。", [("——编者", None), ("正文。", None)]),
+])
+def test_a_dash_line_opening_the_body_is_its_subtitle(body, expected):
+    assert [(chars, kind) for chars, _, kind in _split(body)[0]] == expected
