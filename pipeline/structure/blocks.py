@@ -288,6 +288,9 @@ def _metadata_prefix(chars: str, pos: int, end: int, spaced: bool, whole: bool,
         found = m.match(chars, pos, end)
         if found and speaker_parts(found.group()):
             return found.end(), "speaker", []
+    found = _CUT_OFFICE.match(chars, pos, end)
+    if found and speaker_parts(found.group("post")) and speaker_parts(found.group().replace(" ", "", 1)):
+        return found.end(), "speaker", [(found.start("post") - 1, found.start("post"))]
     return None
 
 
@@ -309,14 +312,24 @@ _NAME_CHAR = f"[{HAN}]"
 #: (``方  舟``, its gaps of one width) must not take the first character of the next unit
 #: (``方  舟 尊敬的…``, ``陶  然 尊 敬的…``).
 _UNIT_END = r"(?=[ \t\u3000]|$)"
+#: A name after a speaker line's layout gap: letter-spaced or not.
+_GAP_NAME = (rf"(?: {{2,}}|\u3000)(?:{_NAME_CHAR}(?P<gap>[ \u3000]{{1,3}}){_NAME_CHAR}(?:(?P=gap){_NAME_CHAR}){{0,2}}"
+             rf"|{_NAME_CHAR}{{2,4}})")
 #: Speakers in the seed layout, where a space also separates units: an office and a name
 #: after a layout gap, letter-spaced, or after one space (``speaker_parts`` decides).
 _SPEAKER_PREFIXES = tuple(re.compile(pattern + _UNIT_END) for pattern in (
-    rf"[^\s，。！？；：]{{2,40}}?(?: {{2,}}|\u3000)(?:{_NAME_CHAR}(?P<gap>[ \u3000]{{1,3}}){_NAME_CHAR}(?:(?P=gap){_NAME_CHAR}){{0,2}}"
-    rf"|{_NAME_CHAR}{{2,4}})",
+    rf"[^\s，。！？；：]{{2,40}}?{_GAP_NAME}",
     rf"[^\s，。！？；：]{{2,40}}? {_NAME_CHAR}(?: {_NAME_CHAR}){{1,2}}",
     rf"[^\s，。！？；：]{{2,40}}? {_NAME_CHAR}{{2,3}}",
 ))
+
+
+#: Characters an organisation's name ends with (县委, 教育局, 人民政府, 大学…).
+_ORGANISATION_END = "委局府院校会厅部办市县区省州镇乡村司团社所室处科心学行队组站馆厂党"
+#: A speaker line a page break cut between the organisation and a short post
+#: (``中共梧原县委 书记  贺  东  来``): a post alone names no one's office, so it goes on
+#: the organisation before the space.
+_CUT_OFFICE = re.compile(rf"[^\s，。！？；：]{{1,30}}[{_ORGANISATION_END}] (?P<post>[^\s，。！？；：]{{2,4}}{_GAP_NAME})" + _UNIT_END)
 
 
 def _phrase_group(chars: str, pos: int, end: int, spaced: bool,
@@ -391,8 +404,8 @@ def _reads_as_phrase_group(chars: str, pos: int, end: int, tokens: list[tuple[in
         return False
     if stop == end:
         return whole
-    if not spaced or chars[stop] != " ":
-        return False
+    if not spaced or chars[stop] != " " or chars[stop + 1:stop + 2] in (" ", "\u3000"):
+        return False  # two spaces are a speaker line's gap: the last phrase is an office
     rest = _paragraph_after(chars, stop + 1, end)
     return len(rest) > stop - pos and any(c in rest for c in "，。！？；") and not _spans_word(words[-1], rest)
 

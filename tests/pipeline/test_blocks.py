@@ -132,6 +132,16 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
     # NEGATIVE: a quotation goes on after its space; the modal 要 opens a sentence
     ("本届论坛以“共饮一江水 携手促发展”为主题，共商合作大计。", ["本届论坛以“共饮一江水 携手促发展”为主题，共商合作大计。"]),
     ("要深入挖掘红色资源 讲好革命故事，传承红色基因。", ["要深入挖掘红色资源讲好革命故事，传承红色基因。"]),
+    # issue 19, round 3: a turn's headline, then its speaker: two spaces are a speaker line's
+    # gap, so the office is no phrase of a phrase group
+    ("创新要敢于啃硬骨头 岚州大学材料学院教授  钱慕白 我们团队一直在做储能材料研究，最大的体会是不能怕失败。",
+     ["创新要敢于啃硬骨头", "岚州大学材料学院教授  钱慕白", "我们团队一直在做储能材料研究，最大的体会是不能怕失败。"]),
+    # a page break between the organisation and a short post
+    ("（二〇二二年六月五日） 中共梧原县委 书记  贺  东  来 同志们： 今天是世界环境日。",
+     ["（二〇二二年六月五日）", "中共梧原县委书记  贺  东  来", "同志们：", "今天是世界环境日。"]),
+    # NEGATIVE: a headline before a whole office is not part of it
+    ("让成果走出实验室 星川集团研究院副院长  魏青禾 企业最需要的是能用、好用的技术，成果要走出实验室。",
+     ["让成果走出实验室", "星川集团研究院副院长  魏青禾", "企业最需要的是能用、好用的技术，成果要走出实验室。"]),
 ])
 def test_the_seed_layout(body, expected):
     found, _ = _split(SEED + body)
