@@ -454,6 +454,10 @@ def _cadence_cuts(chars: str, start: int, end: int) -> set[int]:
 
 
 _SENTENCE_INSIDE = re.compile(r"[。！？；]")
+#: A short clause calling for a toast, closed by a comma (``请允许我提议，``, ``让我们共同举杯，``),
+#: and the toast after it, up to its ``干杯！`` with no sentence end before.
+_TOAST_CALL = re.compile(r"(?:^|[，,])[^，,]{0,10}(?:提议|举杯)[，,]$")
+_TOAST_AFTER = re.compile(r"[^。！？；!?;]{0,80}?干杯[！!]")
 #: A few characters closing a sentence right after the space, more text right after it:
 #: the space is inside a run-in sentence (``全面提高人才 队伍质量。发挥…``, ``（二）应急准备
 #: 必须 充分到位。要修订…``). A short paragraph standing alone (``一、提高认识 要统一思想。``)
@@ -492,6 +496,8 @@ def _boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str
         return "sentence" if len(left) > 1 and left[-2] in SENTENCE_END else None
     if left[-1] in SENTENCE_END or (spaced and left[-1] in "：:"):
         return "sentence"
+    if spaced and _TOAST_CALL.search(left) and _TOAST_AFTER.match(chars, e, end):
+        return "toast"  # ``请允许我提议， 为…，为…，干杯！``: the call stands on its own line
     if SALUTATION.fullmatch(left) and left[-1] in "：:，,！!":
         return "salutation"  # closed by its mark: ``尊敬的各位 领导，…`` is a page break after 各位
     if left in lectures:

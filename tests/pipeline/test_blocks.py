@@ -142,6 +142,11 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
     # NEGATIVE: a headline before a whole office is not part of it
     ("让成果走出实验室 星川集团研究院副院长  魏青禾 企业最需要的是能用、好用的技术，成果要走出实验室。",
      ["让成果走出实验室", "星川集团研究院副院长  魏青禾", "企业最需要的是能用、好用的技术，成果要走出实验室。"]),
+    # a toast's call on its own line before a toast on one line; a page break after 为
+    ("请允许我提议， 为 茶文化节的圆满成功，为各国人民的友谊，干杯！",
+     ["请允许我提议，", "为茶文化节的圆满成功，为各国人民的友谊，干杯！"]),
+    # NEGATIVE: a proposal that no toast follows goes on after its comma
+    ("我提议， 大家围绕这个问题展开讨论，提出建议。", ["我提议，大家围绕这个问题展开讨论，提出建议。"]),
 ])
 def test_the_seed_layout(body, expected):
     found, _ = _split(SEED + body)
