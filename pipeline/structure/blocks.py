@@ -58,6 +58,8 @@ _PHRASE_CHARS = re.compile(rf"[{HAN}“”《》·0-9A-Za-z]+")
 #: of a sentence, ``更好发挥``; longer: a sentence a page break cut).
 MIN_SUBHEAD_CHARS = 6
 MAX_SUBHEAD_CHARS = 16
+#: Shortest subhead the seed layout shows when a short sibling stands the same way.
+MIN_SHORT_SUBHEAD_CHARS = 4
 #: Longest subhead the seed layout shows when a sibling subhead opens with the same two
 #: characters: parallel subheads (``坚持把发展特色产业作为乡村振兴的根本之策`` …
 #: ``坚持把改善人居环境作为乡村振兴的重要任务``) are structure, page breaks are not parallel.
@@ -527,8 +529,13 @@ def _parallel_subheads(chars: str, start: int, end: int) -> dict[int, int]:
     """In the seed layout, subheads up to ``MAX_PARALLEL_SUBHEAD_CHARS`` long that a
     sibling parallels: two or more units that open a block (after a sentence end or a
     colon), read as subheads by every other test, and start with the same two characters.
+    Short subheads (``MIN_SHORT_SUBHEAD_CHARS`` up to ``MIN_SUBHEAD_CHARS``), too short to
+    tell from the start of a sentence alone, count when two or more stand so in the unit
+    (``保持好奇心 好奇心是…。 守住初心 人生的道路很长，…``): a page break lands that early in
+    a paragraph and passes every test once in a while, not twice.
     Maps the space after each to where it starts."""
     siblings: dict[str, list[tuple[int, int]]] = {}
+    short: list[tuple[int, int]] = []
     for m in _TOKEN.finditer(chars, start, end):
         p, s = m.span()
         if s >= end or chars[s] != " ":
@@ -538,15 +545,22 @@ def _parallel_subheads(chars: str, start: int, end: int) -> dict[int, int]:
             continue
         if _reads_as_subhead(m.group(), chars, s + 1, end, MAX_PARALLEL_SUBHEAD_CHARS):
             siblings.setdefault(m.group()[:2], []).append((s, p))
-    return {s: p for found in siblings.values() if len(found) >= 2 for s, p in found}
+        elif len(m.group()) < MIN_SUBHEAD_CHARS and _reads_as_subhead(m.group(), chars, s + 1, end,
+                                                                         shortest=MIN_SHORT_SUBHEAD_CHARS):
+            short.append((s, p))
+    found = {s: p for found in siblings.values() if len(found) >= 2 for s, p in found}
+    if len(short) >= 2:
+        found.update(short)
+    return found
 
 
-def _reads_as_subhead(left: str, chars: str, e: int, end: int, longest: int = MAX_SUBHEAD_CHARS) -> bool:
+def _reads_as_subhead(left: str, chars: str, e: int, end: int, longest: int = MAX_SUBHEAD_CHARS,
+                      shortest: int = MIN_SUBHEAD_CHARS) -> bool:
     """In the seed layout: ``left`` is a subhead the next sentence follows
     (``深刻认识地方志工作的重要意义 盛世修志，…``). It has no punctuation, does not end in a
     particle or open like a sentence, no word runs across the space, and the sentence
     after it is longer than it."""
-    if not MIN_SUBHEAD_CHARS <= len(left) <= longest or not _PHRASE_CHARS.fullmatch(left) or _ends_in_particle(left):
+    if not shortest <= len(left) <= longest or not _PHRASE_CHARS.fullmatch(left) or _ends_in_particle(left):
         return False
     if not _closed(left):
         return False  # ``本届论坛以“共饮一江水 携手…”``: a quotation goes on after the space

@@ -147,6 +147,12 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
      ["请允许我提议，", "为茶文化节的圆满成功，为各国人民的友谊，干杯！"]),
     # NEGATIVE: a proposal that no toast follows goes on after its comma
     ("我提议， 大家围绕这个问题展开讨论，提出建议。", ["我提议，大家围绕这个问题展开讨论，提出建议。"]),
+    # short subheads, two standing the same way
+    ("保持好奇心 好奇心是创新的源泉，希望你们勇于探索未知。 守住初心 人生的道路很长，不要忘记为什么出发。",
+     ["保持好奇心", "好奇心是创新的源泉，希望你们勇于探索未知。", "守住初心", "人生的道路很长，不要忘记为什么出发。"]),
+    # NEGATIVE: one short unit alone is the start of a sentence a page break cut
+    ("城市更新 需要大量资金投入，单靠政府财力难以为继。 要积极引入社会资本，探索新的模式。",
+     ["城市更新需要大量资金投入，单靠政府财力难以为继。", "要积极引入社会资本，探索新的模式。"]),
 ])
 def test_the_seed_layout(body, expected):
     found, _ = _split(SEED + body)
