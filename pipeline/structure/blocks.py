@@ -278,14 +278,21 @@ def _metadata_prefix(chars: str, pos: int, end: int, spaced: bool, whole: bool,
         return None
     token = _TOKEN.match(chars, pos, end)
     if token and token.end() < end and chars[token.start()] in "（(—－―":
-        if kind := _bracket_kind(token.group(), opening):
+        if kind := _bracket_kind(token.group()):
             return token.end(), kind, []
         # A page break inside the line: the token is no line alone, the two tokens are
         # one (``（2023年10月21日，桐 溪）``, ``——在第三届…乡村 振兴论坛上的主旨演讲``).
         after = _TOKEN.match(chars, token.end() + 1, end)
-        if chars[token.end()] == " " and after and after.end() < end:
-            if kind := _bracket_kind(token.group() + after.group(), opening):
-                return after.end(), kind, [(token.end(), token.end() + 1)]
+        joined = chars[token.end()] == " " and after is not None and after.end() < end
+        if joined and (kind := _bracket_kind(token.group() + after.group())):
+            return after.end(), kind, [(token.end(), token.end() + 1)]
+        # Any dash line opening the body: two tokens only when a word runs across the space
+        # (``——致即将远 行的你们``), since a speaker line or the text may follow it.
+        if opening and joined and OPENING_SUBTITLE.fullmatch(token.group() + after.group()) \
+                and _spans_word(token.group(), after.group()):
+            return after.end(), "subtitle", [(token.end(), token.end() + 1)]
+        if opening and OPENING_SUBTITLE.fullmatch(token.group()):
+            return token.end(), "subtitle", []
     for m in _SPEAKER_PREFIXES:
         found = m.match(chars, pos, end)
         if found and speaker_parts(found.group()):
@@ -299,12 +306,11 @@ def _metadata_prefix(chars: str, pos: int, end: int, spaced: bool, whole: bool,
 _TOKEN = re.compile(r"[^ \t\u00a0\u3000]+")
 
 
-def _bracket_kind(token: str, opening: bool) -> str | None:
-    """``date`` or ``subtitle`` for a bracketed date line or a ——subtitle, else None;
-    ``opening``: the token opens the speech body (see ``line_kind``)."""
+def _bracket_kind(token: str) -> str | None:
+    """``date`` or ``subtitle`` for a bracketed date line or a ——subtitle, else None."""
     if date_line(token):
         return "date"
-    if SUBTITLE_LINE.fullmatch(token) or (opening and OPENING_SUBTITLE.fullmatch(token)):
+    if SUBTITLE_LINE.fullmatch(token):
         return "subtitle"
     return None
 
@@ -314,9 +320,10 @@ _NAME_CHAR = f"[{HAN}]"
 #: (``方  舟``, its gaps of one width) must not take the first character of the next unit
 #: (``方  舟 尊敬的…``, ``陶  然 尊 敬的…``).
 _UNIT_END = r"(?=[ \t\u3000]|$)"
-#: A name after a speaker line's layout gap: letter-spaced or not.
+#: A name after a speaker line's layout gap: letter-spaced or not, or with a page break
+#: inside it (``魏 青禾``).
 _GAP_NAME = (rf"(?: {{2,}}|\u3000)(?:{_NAME_CHAR}(?P<gap>[ \u3000]{{1,3}}){_NAME_CHAR}(?:(?P=gap){_NAME_CHAR}){{0,2}}"
-             rf"|{_NAME_CHAR}{{2,4}})")
+             rf"|{_NAME_CHAR}{{2,4}}|{_NAME_CHAR} {_NAME_CHAR}{{2,3}}|{_NAME_CHAR}{{2}} {_NAME_CHAR})")
 #: Speakers in the seed layout, where a space also separates units: an office and a name
 #: after a layout gap, letter-spaced, or after one space (``speaker_parts`` decides).
 _SPEAKER_PREFIXES = tuple(re.compile(pattern + _UNIT_END) for pattern in (

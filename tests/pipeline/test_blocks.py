@@ -139,6 +139,9 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
     # a page break between the organisation and a short post
     ("（二〇二二年六月五日） 中共梧原县委 书记  贺  东  来 同志们： 今天是世界环境日。",
      ["（二〇二二年六月五日）", "中共梧原县委书记  贺  东  来", "同志们：", "今天是世界环境日。"]),
+    # a page break inside the name after the gap
+    ("让成果走出实验室 星川集团研究院副院长  魏 青禾 企业最需要的是能用、好用的技术，成果要走出实验室。",
+     ["让成果走出实验室", "星川集团研究院副院长  魏 青禾", "企业最需要的是能用、好用的技术，成果要走出实验室。"]),
     # NEGATIVE: a headline before a whole office is not part of it
     ("让成果走出实验室 星川集团研究院副院长  魏青禾 企业最需要的是能用、好用的技术，成果要走出实验室。",
      ["让成果走出实验室", "星川集团研究院副院长  魏青禾", "企业最需要的是能用、好用的技术，成果要走出实验室。"]),
@@ -178,6 +181,14 @@ def test_a_short_paragraph_after_a_heading_stands_alone():
     ("——专题党课讲稿 同志们： 今年是建党100周年。 这次党课分三个部分。 第一部分讲初心。",
      [("——专题党课讲稿", "subtitle"), ("同志们：", None), ("今年是建党100周年。", None),
       ("这次党课分三个部分。", None), ("第一部分讲初心。", None)]),
+    # in the seed layout, a page break inside a subtitle: 在…上的讲话 joined, any other one where a
+    # word runs across the space (远行)
+    ("——在梧原县生态环境保护大会上 的讲话 （二〇二二年六月五日） 同志们： 今天是世界环境日。 我们开会。 要治污。",
+     [("——在梧原县生态环境保护大会上的讲话", "subtitle"), ("（二〇二二年六月五日）", "date"), ("同志们：", None),
+      ("今天是世界环境日。", None), ("我们开会。", None), ("要治污。", None)]),
+    ("——致即将远 行的你们 鹿鸣大学校长  程立言 同学们： 今天举行毕业典礼。 我们祝贺你们。 祝前程似锦。",
+     [("——致即将远行的你们", "subtitle"), ("鹿鸣大学校长  程立言", "speaker"), ("同学们：", None),
+      ("今天举行毕业典礼。", None), ("我们祝贺你们。", None), ("祝前程似锦。", None)]),
     # NEGATIVE: a dash line further down is text; a dash paragraph has sentence marks; the sign-off
     ("\u3000\u3000同志们：\n——综合实力显著增强\n\u3000\u3000正文。",
      [("同志们：", None), ("——综合实力显著增强", None), ("正文。", None)]),
