@@ -180,6 +180,7 @@ def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_brea
     out: list[Block] = []
     cadence = _cadence_cuts(chars, start, end) if spaced else set()
     parallel = _parallel_subheads(chars, start, end) if spaced else {}
+    run_in = _run_in_kinds(chars, start, end) if spaced else set()
     pos = start
     while pos < end:
         while pos < end and chars[pos].isspace():
@@ -212,7 +213,7 @@ def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_brea
             elif parallel.get(s) == pos:
                 reason = "subhead"
             else:
-                reason = _boundary(left, chars, s, e, end, lectures, spaced)
+                reason = _boundary(left, chars, s, e, end, lectures, spaced, run_in)
             if reason:
                 stop = s
                 break
@@ -495,9 +496,11 @@ def _keeps_space(chars: str, block_start: int, s: int, e: int) -> bool:
             and not _spans_word(left.group(), right.group()))
 
 
-def _boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str], spaced: bool) -> str | None:
+def _boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str], spaced: bool,
+              run_in: set[str] = frozenset()) -> str | None:
     """Why a space after the block text ``left`` (the space is ``chars[s:e]``) ends the
-    block, or None when it does not.
+    block, or None when it does not. ``run_in``: the marker kinds whose headings run their
+    text in, in this unit (``_run_in_kinds``).
 
     A closing quote ends a sentence only after sentence-final punctuation (``。”``).
     """
@@ -520,6 +523,9 @@ def _boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str
             return None  # a page break inside the heading: ``（一）着 力…``, ``（二）应急准备必须 充分到位。``
         if "，" in title and _CLAUSE_TAIL.match(chars, e, end):
             return None  # the last clause of a run-in sentence: ``（六）有效防范…风险，牢牢 守住…底线。``
+        tail = _RUN_IN_TAIL.match(chars, e, end)
+        if found[0] in run_in and tail and len(title) + len(tail.group()) <= MAX_RUN_IN_TITLE_CHARS:
+            return None  # its siblings run their text in: ``（一）产业 转型升级步伐加快。新认定…``
         return "heading"
     if not spaced:
         return None
@@ -530,6 +536,24 @@ def _boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str
             and not _spans_word(left, chars[e:e + 3])):
         return "heading"  # ``…并请全国政协委员提出意见 一、2011年工作回顾``: a heading needs no full stop before it
     return "subhead" if _reads_as_subhead(left, chars, e, end) else None
+
+
+#: A heading's title closing a sentence a little after a space, more text right after it.
+_RUN_IN_TAIL = re.compile(rf"[{HAN}]{{1,12}}。(?=\S)")
+#: Longest title of a run-in heading read across a page break.
+MAX_RUN_IN_TITLE_CHARS = 20
+_RUN_IN_HEADING = re.compile(r"(?:^|(?<=[。！？；…”] ))([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)[^\s。！？；，]{2,30}。(?=\S)")
+
+
+def _run_in_kinds(chars: str, start: int, end: int) -> set[str]:
+    """In the seed layout, the marker kinds of which two or more headings in the unit run
+    their text in with no space (``（二）改革开放持续深化。…``, ``（三）民生福祉不断增进。…``):
+    a sibling a page break cut a few characters into its title is run in too."""
+    counts: dict[str, int] = {}
+    for m in _RUN_IN_HEADING.finditer(chars, start, end):
+        kind = marker(m.group(1))[0]
+        counts[kind] = counts.get(kind, 0) + 1
+    return {kind for kind, n in counts.items() if n >= 2}
 
 
 def _parallel_subheads(chars: str, start: int, end: int) -> dict[int, int]:

@@ -156,6 +156,14 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
     # NEGATIVE: one short unit alone is the start of a sentence a page break cut
     ("城市更新 需要大量资金投入，单靠政府财力难以为继。 要积极引入社会资本，探索新的模式。",
      ["城市更新需要大量资金投入，单靠政府财力难以为继。", "要积极引入社会资本，探索新的模式。"]),
+    # a run-in heading cut a few characters into its title, among run-in siblings
+    ("（一）产业 转型升级步伐加快。新认定高新技术企业三百四十家。 （二）改革开放持续深化。企业开办时间压减至一天。 "
+     "（三）民生福祉不断增进。新增就业六万二千人。",
+     ["（一）产业转型升级步伐加快。新认定高新技术企业三百四十家。", "（二）改革开放持续深化。企业开办时间压减至一天。",
+      "（三）民生福祉不断增进。新增就业六万二千人。"]),
+    # NEGATIVE: without run-in siblings a heading before a short first sentence stands alone
+    ("（一）产业 转型升级步伐加快。新认定高新技术企业三百四十家。 （二）改革开放持续深化 企业开办时间压减至一天，成效明显。",
+     ["（一）产业", "转型升级步伐加快。新认定高新技术企业三百四十家。", "（二）改革开放持续深化", "企业开办时间压减至一天，成效明显。"]),
 ])
 def test_the_seed_layout(body, expected):
     found, _ = _split(SEED + body)
