@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 from pipeline.spans import Text
 from pipeline.structure.outline import MAX_HEADING_CHARS, marker
-from pipeline.text.chardata import (CN_NUMERALS, DATE_LINE, DATE_START, DATELINE, SALUTATION, SENTENCE_END,
-                                    SPEAKER_COLON, SUBTITLE_LINE, cn_number, date_line, speaker_parts)
+from pipeline.text.chardata import (CN_NUMERALS, DATE_LINE, DATE_START, DATELINE, OPENING_SUBTITLE, SALUTATION,
+                                    SENTENCE_END, SPEAKER_COLON, SUBTITLE_LINE, cn_number, date_line, speaker_parts)
 from pipeline.text.linebreaks import trusted_words, word_tag
 from schemas.characters import HAN
 
@@ -58,6 +58,8 @@ _PHRASE_CHARS = re.compile(rf"[{HAN}“”《》·0-9A-Za-z]+")
 #: of a sentence, ``更好发挥``; longer: a sentence a page break cut).
 MIN_SUBHEAD_CHARS = 6
 MAX_SUBHEAD_CHARS = 16
+#: Shortest subhead the seed layout shows when a short sibling stands the same way.
+MIN_SHORT_SUBHEAD_CHARS = 4
 #: Longest subhead the seed layout shows when a sibling subhead opens with the same two
 #: characters: parallel subheads (``坚持把发展特色产业作为乡村振兴的根本之策`` …
 #: ``坚持把改善人居环境作为乡村振兴的重要任务``) are structure, page breaks are not parallel.
@@ -100,7 +102,7 @@ def split(body: Text, lectures: set[str], page_breaks: list[tuple[int, int]]) ->
         content = line.group().strip()
         if not content:
             continue
-        kind = line_kind(content)
+        kind = line_kind(content, opening=not out)
         end = line.end()
         if kind is None and i + 1 < len(lines) and DATE_START.match(content):
             # A date line the page broke in two: ``——2026年1月26日在…第十四届`` + ``人民代表大会…上``.
@@ -113,13 +115,14 @@ def split(body: Text, lectures: set[str], page_breaks: list[tuple[int, int]]) ->
             continue
         units = _indent_units(chars, line.start(), line.end())
         for k, (start, stop) in enumerate(units):
-            out += _unit_blocks(body, start, stop, lectures, page_breaks, spaced, indented or k > 0)
+            out += _unit_blocks(body, start, stop, lectures, page_breaks, spaced, indented or k > 0, not out)
     return [piece for b in out for piece in _split_inline(b) if len(piece.text)]
 
 
-def line_kind(content: str) -> str | None:
+def line_kind(content: str, opening: bool = False) -> str | None:
     """The metadata kind of a whole line or block: ``speaker``, ``date``, ``dateline`` or
-    ``subtitle``; None for text.
+    ``subtitle``; None for text. ``opening``: the line opens the speech body, where any
+    short dash line is a subtitle (``OPENING_SUBTITLE``).
 
     >>> line_kind("南屏大学校长  陈静"), line_kind("（2019年10月9日，北京）"), line_kind("新华社江州5月28日电")
     ('speaker', 'date', 'dateline')
@@ -132,7 +135,7 @@ def line_kind(content: str) -> str | None:
         return "date"
     if DATELINE.fullmatch(content):
         return "dateline"
-    if SUBTITLE_LINE.fullmatch(content):
+    if SUBTITLE_LINE.fullmatch(content) or (opening and OPENING_SUBTITLE.fullmatch(content)):
         return "subtitle"
     return None
 
@@ -170,12 +173,14 @@ def _indent_units(chars: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_breaks: list,
-                 spaced: bool, indented: bool) -> list[Block]:
-    """The blocks of one unit (a line, or a part of a line between indentation)."""
+                 spaced: bool, indented: bool, opening: bool = False) -> list[Block]:
+    """The blocks of one unit (a line, or a part of a line between indentation);
+    ``opening``: the unit opens the speech body."""
     chars = body.chars
     out: list[Block] = []
     cadence = _cadence_cuts(chars, start, end) if spaced else set()
     parallel = _parallel_subheads(chars, start, end) if spaced else {}
+    run_in = _run_in_kinds(chars, start, end) if spaced else set()
     pos = start
     while pos < end:
         while pos < end and chars[pos].isspace():
@@ -183,7 +188,7 @@ def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_brea
         if pos >= end:
             break
         whole = not out
-        if prefix := _metadata_prefix(chars, pos, end, spaced, whole):
+        if prefix := _metadata_prefix(chars, pos, end, spaced, whole, opening and whole):
             stop, kind, inside = prefix
             out.append(Block(_block(body, pos, stop, inside, page_breaks), whole and stop == end, kind, indented and whole))
             pos = stop
@@ -208,7 +213,7 @@ def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_brea
             elif parallel.get(s) == pos:
                 reason = "subhead"
             else:
-                reason = _boundary(left, chars, s, e, end, lectures, spaced)
+                reason = _boundary(left, chars, s, e, end, lectures, spaced, run_in)
             if reason:
                 stop = s
                 break
@@ -257,8 +262,8 @@ def _split_inline(block: Block) -> list[Block]:
             for a, b in zip(bounds, bounds[1:]) if b > a]
 
 
-def _metadata_prefix(chars: str, pos: int, end: int, spaced: bool,
-                     whole: bool) -> tuple[int, str, list[tuple[int, int]]] | None:
+def _metadata_prefix(chars: str, pos: int, end: int, spaced: bool, whole: bool,
+                     opening: bool = False) -> tuple[int, str, list[tuple[int, int]]] | None:
     """A metadata unit opening a block: a dateline run into the first paragraph
     (``本报江州4月23日电　今天…``), a speaker and a colon opening a line
     (``市科技局局长周敏：今年以来…``), and in the seed layout, followed by a space, a date
@@ -279,13 +284,23 @@ def _metadata_prefix(chars: str, pos: int, end: int, spaced: bool,
         # A page break inside the line: the token is no line alone, the two tokens are
         # one (``（2023年10月21日，桐 溪）``, ``——在第三届…乡村 振兴论坛上的主旨演讲``).
         after = _TOKEN.match(chars, token.end() + 1, end)
-        if chars[token.end()] == " " and after and after.end() < end:
-            if kind := _bracket_kind(token.group() + after.group()):
-                return after.end(), kind, [(token.end(), token.end() + 1)]
+        joined = chars[token.end()] == " " and after is not None and after.end() < end
+        if joined and (kind := _bracket_kind(token.group() + after.group())):
+            return after.end(), kind, [(token.end(), token.end() + 1)]
+        # Any dash line opening the body: two tokens only when a word runs across the space
+        # (``——致即将远 行的你们``), since a speaker line or the text may follow it.
+        if opening and joined and OPENING_SUBTITLE.fullmatch(token.group() + after.group()) \
+                and _spans_word(token.group(), after.group()):
+            return after.end(), "subtitle", [(token.end(), token.end() + 1)]
+        if opening and OPENING_SUBTITLE.fullmatch(token.group()):
+            return token.end(), "subtitle", []
     for m in _SPEAKER_PREFIXES:
         found = m.match(chars, pos, end)
         if found and speaker_parts(found.group()):
             return found.end(), "speaker", []
+    found = _CUT_OFFICE.match(chars, pos, end)
+    if found and speaker_parts(found.group("post")) and speaker_parts(found.group().replace(" ", "", 1)):
+        return found.end(), "speaker", [(found.start("post") - 1, found.start("post"))]
     return None
 
 
@@ -306,14 +321,25 @@ _NAME_CHAR = f"[{HAN}]"
 #: (``方  舟``, its gaps of one width) must not take the first character of the next unit
 #: (``方  舟 尊敬的…``, ``陶  然 尊 敬的…``).
 _UNIT_END = r"(?=[ \t\u3000]|$)"
+#: A name after a speaker line's layout gap: letter-spaced or not, or with a page break
+#: inside it (``魏 青禾``).
+_GAP_NAME = (rf"(?: {{2,}}|\u3000)(?:{_NAME_CHAR}(?P<gap>[ \u3000]{{1,3}}){_NAME_CHAR}(?:(?P=gap){_NAME_CHAR}){{0,2}}"
+             rf"|{_NAME_CHAR}{{2,4}}|{_NAME_CHAR} {_NAME_CHAR}{{2,3}}|{_NAME_CHAR}{{2}} {_NAME_CHAR})")
 #: Speakers in the seed layout, where a space also separates units: an office and a name
 #: after a layout gap, letter-spaced, or after one space (``speaker_parts`` decides).
 _SPEAKER_PREFIXES = tuple(re.compile(pattern + _UNIT_END) for pattern in (
-    rf"[^\s，。！？；：]{{2,40}}?(?: {{2,}}|\u3000)(?:{_NAME_CHAR}(?P<gap>[ \u3000]{{1,3}}){_NAME_CHAR}(?:(?P=gap){_NAME_CHAR}){{0,2}}"
-    rf"|{_NAME_CHAR}{{2,4}})",
+    rf"[^\s，。！？；：]{{2,40}}?{_GAP_NAME}",
     rf"[^\s，。！？；：]{{2,40}}? {_NAME_CHAR}(?: {_NAME_CHAR}){{1,2}}",
     rf"[^\s，。！？；：]{{2,40}}? {_NAME_CHAR}{{2,3}}",
 ))
+
+
+#: Characters an organisation's name ends with (县委, 教育局, 人民政府, 大学…).
+_ORGANISATION_END = "委局府院校会厅部办市县区省州镇乡村司团社所室处科心学行队组站馆厂党"
+#: A speaker line a page break cut between the organisation and a short post
+#: (``中共梧原县委 书记  贺  东  来``): a post alone names no one's office, so it goes on
+#: the organisation before the space.
+_CUT_OFFICE = re.compile(rf"[^\s，。！？；：]{{1,30}}[{_ORGANISATION_END}] (?P<post>[^\s，。！？；：]{{2,4}}{_GAP_NAME})" + _UNIT_END)
 
 
 def _phrase_group(chars: str, pos: int, end: int, spaced: bool,
@@ -388,8 +414,8 @@ def _reads_as_phrase_group(chars: str, pos: int, end: int, tokens: list[tuple[in
         return False
     if stop == end:
         return whole
-    if not spaced or chars[stop] != " ":
-        return False
+    if not spaced or chars[stop] != " " or chars[stop + 1:stop + 2] in (" ", "\u3000"):
+        return False  # two spaces are a speaker line's gap: the last phrase is an office
     rest = _paragraph_after(chars, stop + 1, end)
     return len(rest) > stop - pos and any(c in rest for c in "，。！？；") and not _spans_word(words[-1], rest)
 
@@ -438,6 +464,10 @@ def _cadence_cuts(chars: str, start: int, end: int) -> set[int]:
 
 
 _SENTENCE_INSIDE = re.compile(r"[。！？；]")
+#: A short clause calling for a toast, closed by a comma (``请允许我提议，``, ``让我们共同举杯，``),
+#: and the toast after it, up to its ``干杯！`` with no sentence end before.
+_TOAST_CALL = re.compile(r"(?:^|[，,])[^，,]{0,10}(?:提议|举杯)[，,]$")
+_TOAST_AFTER = re.compile(r"[^。！？；!?;]{0,80}?干杯[！!]")
 #: A few characters closing a sentence right after the space, more text right after it:
 #: the space is inside a run-in sentence (``全面提高人才 队伍质量。发挥…``, ``（二）应急准备
 #: 必须 充分到位。要修订…``). A short paragraph standing alone (``一、提高认识 要统一思想。``)
@@ -466,9 +496,11 @@ def _keeps_space(chars: str, block_start: int, s: int, e: int) -> bool:
             and not _spans_word(left.group(), right.group()))
 
 
-def _boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str], spaced: bool) -> str | None:
+def _boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str], spaced: bool,
+              run_in: set[str] = frozenset()) -> str | None:
     """Why a space after the block text ``left`` (the space is ``chars[s:e]``) ends the
-    block, or None when it does not.
+    block, or None when it does not. ``run_in``: the marker kinds whose headings run their
+    text in, in this unit (``_run_in_kinds``).
 
     A closing quote ends a sentence only after sentence-final punctuation (``。”``).
     """
@@ -476,6 +508,8 @@ def _boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str
         return "sentence" if len(left) > 1 and left[-2] in SENTENCE_END else None
     if left[-1] in SENTENCE_END or (spaced and left[-1] in "：:"):
         return "sentence"
+    if spaced and _TOAST_CALL.search(left) and _TOAST_AFTER.match(chars, e, end):
+        return "toast"  # ``请允许我提议， 为…，为…，干杯！``: the call stands on its own line
     if SALUTATION.fullmatch(left) and left[-1] in "：:，,！!":
         return "salutation"  # closed by its mark: ``尊敬的各位 领导，…`` is a page break after 各位
     if left in lectures:
@@ -489,6 +523,9 @@ def _boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str
             return None  # a page break inside the heading: ``（一）着 力…``, ``（二）应急准备必须 充分到位。``
         if "，" in title and _CLAUSE_TAIL.match(chars, e, end):
             return None  # the last clause of a run-in sentence: ``（六）有效防范…风险，牢牢 守住…底线。``
+        tail = _RUN_IN_TAIL.match(chars, e, end)
+        if found[0] in run_in and tail and len(title) + len(tail.group()) <= MAX_RUN_IN_TITLE_CHARS:
+            return None  # its siblings run their text in: ``（一）产业 转型升级步伐加快。新认定…``
         return "heading"
     if not spaced:
         return None
@@ -501,12 +538,35 @@ def _boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str
     return "subhead" if _reads_as_subhead(left, chars, e, end) else None
 
 
+#: A heading's title closing a sentence a little after a space, more text right after it.
+_RUN_IN_TAIL = re.compile(rf"[{HAN}]{{1,12}}。(?=\S)")
+#: Longest title of a run-in heading read across a page break.
+MAX_RUN_IN_TITLE_CHARS = 20
+_RUN_IN_HEADING = re.compile(r"(?:^|(?<=[。！？；…”] ))([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)[^\s。！？；，]{2,30}。(?=\S)")
+
+
+def _run_in_kinds(chars: str, start: int, end: int) -> set[str]:
+    """In the seed layout, the marker kinds of which two or more headings in the unit run
+    their text in with no space (``（二）改革开放持续深化。…``, ``（三）民生福祉不断增进。…``):
+    a sibling a page break cut a few characters into its title is run in too."""
+    counts: dict[str, int] = {}
+    for m in _RUN_IN_HEADING.finditer(chars, start, end):
+        kind = marker(m.group(1))[0]
+        counts[kind] = counts.get(kind, 0) + 1
+    return {kind for kind, n in counts.items() if n >= 2}
+
+
 def _parallel_subheads(chars: str, start: int, end: int) -> dict[int, int]:
     """In the seed layout, subheads up to ``MAX_PARALLEL_SUBHEAD_CHARS`` long that a
     sibling parallels: two or more units that open a block (after a sentence end or a
     colon), read as subheads by every other test, and start with the same two characters.
+    Short subheads (``MIN_SHORT_SUBHEAD_CHARS`` up to ``MIN_SUBHEAD_CHARS``), too short to
+    tell from the start of a sentence alone, count when two or more stand so in the unit
+    (``保持好奇心 好奇心是…。 守住初心 人生的道路很长，…``): a page break lands that early in
+    a paragraph and passes every test once in a while, not twice.
     Maps the space after each to where it starts."""
     siblings: dict[str, list[tuple[int, int]]] = {}
+    short: list[tuple[int, int]] = []
     for m in _TOKEN.finditer(chars, start, end):
         p, s = m.span()
         if s >= end or chars[s] != " ":
@@ -516,15 +576,22 @@ def _parallel_subheads(chars: str, start: int, end: int) -> dict[int, int]:
             continue
         if _reads_as_subhead(m.group(), chars, s + 1, end, MAX_PARALLEL_SUBHEAD_CHARS):
             siblings.setdefault(m.group()[:2], []).append((s, p))
-    return {s: p for found in siblings.values() if len(found) >= 2 for s, p in found}
+        elif len(m.group()) < MIN_SUBHEAD_CHARS and _reads_as_subhead(m.group(), chars, s + 1, end,
+                                                                         shortest=MIN_SHORT_SUBHEAD_CHARS):
+            short.append((s, p))
+    found = {s: p for found in siblings.values() if len(found) >= 2 for s, p in found}
+    if len(short) >= 2:
+        found.update(short)
+    return found
 
 
-def _reads_as_subhead(left: str, chars: str, e: int, end: int, longest: int = MAX_SUBHEAD_CHARS) -> bool:
+def _reads_as_subhead(left: str, chars: str, e: int, end: int, longest: int = MAX_SUBHEAD_CHARS,
+                      shortest: int = MIN_SUBHEAD_CHARS) -> bool:
     """In the seed layout: ``left`` is a subhead the next sentence follows
     (``深刻认识地方志工作的重要意义 盛世修志，…``). It has no punctuation, does not end in a
     particle or open like a sentence, no word runs across the space, and the sentence
     after it is longer than it."""
-    if not MIN_SUBHEAD_CHARS <= len(left) <= longest or not _PHRASE_CHARS.fullmatch(left) or _ends_in_particle(left):
+    if not shortest <= len(left) <= longest or not _PHRASE_CHARS.fullmatch(left) or _ends_in_particle(left):
         return False
     if not _closed(left):
         return False  # ``本届论坛以“共饮一江水 携手…”``: a quotation goes on after the space

@@ -270,12 +270,13 @@ def _list_items(pieces: list[Block]) -> set[int]:
 
 
 def _item(piece: Block) -> tuple[str, int] | None:
-    """``(kind, number)`` of a block that is a marker and one whole sentence."""
+    """``(kind, number)`` of a block that is a marker and one whole sentence; an item may
+    close on ； as the items of one enumerated sentence do (``（1）…；`` ``（2）…；`` ``（3）…。``)."""
     if piece.metadata:
         return None
     chars = piece.text.chars
     found = outline.marker(chars)
-    if not found or len(chars) > outline.MAX_HEADING_CHARS or chars[-1] not in "。！？":
+    if not found or len(chars) > outline.MAX_HEADING_CHARS or chars[-1] not in "。！？；":
         return None
     if any(c in chars[:-1] for c in "。！？"):
         return None

@@ -91,6 +91,9 @@ DATELINE = re.compile(
 )
 #: A subtitle under a title: ``——在第二届东湖国际合作论坛上的主旨演讲``.
 SUBTITLE_LINE = re.compile(rf"[—－―]{{1,2}}[ \u3000]*(?P<subtitle>在(?P<occasion>[^。！？\n]{{2,80}}?)上的[{UNIFIED_HAN}]{{2,8}})")
+#: Any short dash line is a subtitle where it opens a speech body, right under the title
+#: (``——致即将远行的你们``, ``——专题党课讲稿``); not the ``——编者`` sign-off.
+OPENING_SUBTITLE = re.compile(rf"[—－―]{{1,2}}[ \u3000]*(?!编\s*者)(?=[^\n]*[{UNIFIED_HAN}])[^\s。！？；，：,.!?;:]{{2,30}}")
 
 
 def spaced_pattern(title: str) -> str:
@@ -128,8 +131,8 @@ def speaker_parts(line: str) -> tuple[str, str | None] | None:
     (('刘洋', '市发展改革委主任'), None)
     """
     line = line.strip().rstrip("：:")
-    if not line or any(c in line for c in "，。！？；：,.!?;:“”《》"):
-        return None
+    if not line or any(c in line for c in "，。！？；：,.!?;:“”《》") or _HEADING_MARKER.match(line):
+        return None  # a numbered heading (``（一）强化督查问责``) names no office
     gap = re.search(r"[ ]{2,}|\u3000", line)
     if gap and gap.start() > 0:
         office, name = line[:gap.start()].strip(), re.sub(r"[ \u3000]", "", line[gap.end():])
@@ -149,6 +152,8 @@ def speaker_parts(line: str) -> tuple[str, str | None] | None:
     return None
 
 
+#: A 公文 heading marker opening a line: no office starts with one.
+_HEADING_MARKER = re.compile(r"[一二三四五六七八九十百]+、|[（(][一二三四五六七八九十百0-9]{1,3}[）)]")
 _NAME_CHARS = re.compile(f"[{UNIFIED_HAN}][{UNIFIED_HAN}·]{{1,3}}")
 _OFFICE_CHARS = re.compile(f"[{UNIFIED_HAN}（）、·]+")
 

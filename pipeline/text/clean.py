@@ -213,6 +213,9 @@ def _title_continuation(chars: str, title: str, end: int) -> re.Match | None:
     return None
 
 
+_DASHES = ("—", "－", "―")
+
+
 def _main_title_under_kicker(chars: str, end: int) -> re.Match | None:
     """The main title when the first line is a kicker (引题) above it.
 
@@ -230,8 +233,8 @@ def _main_title_under_kicker(chars: str, end: int) -> re.Match | None:
     if line in first or first in line:
         return None  # the title again, shortened (2024年政府工作报告 / 政府工作报告): not a kicker
     if (not _reads_as_title(line) or "，" in line or SALUTATION.fullmatch(line) or speaker_parts(line)
-            or date_line(line) or DATELINE.match(line) or SUBTITLE_LINE.fullmatch(line)):
-        return None
+            or date_line(line) or DATELINE.match(line) or SUBTITLE_LINE.fullmatch(line) or line.startswith(_DASHES)):
+        return None  # a line opening with a dash is a subtitle under the title (``——致即将远行的你们``)
     if speaker_parts(after) and sum(1 for x in re.finditer(r"[^\n]+", chars) if speaker_parts(x.group())) > 1:
         return None  # a multi-speaker page: the line is the headline of the first turn
     if date_line(after) or speaker_parts(after) or DATELINE.fullmatch(after) or SUBTITLE_LINE.fullmatch(after):

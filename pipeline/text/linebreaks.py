@@ -114,6 +114,8 @@ def sentence_breaks(chars: str) -> list[Span]:
             in_paragraph = False
             continue
         in_paragraph = False
+        if _balanced_phrases(previous.group().strip()):
+            continue  # a subhead of phrases of one length (``严律己 作表率``): no wrapped line ends so
         if left_han and _cut_clause(previous.group()):
             spans.append((before, after, "line_wrap", "clause_cut", False))
         elif left_han and _word_spans(chars, previous.start(), before, after):  # last: it loads the dictionary
@@ -142,6 +144,15 @@ def _indented_layout(lines: list[str]) -> bool:
     body = [line for line in lines[1:] if line.strip()]
     indented = sum(1 for line in body if _INDENT.match(line))
     return indented >= 2 and indented * 3 >= len(body)
+
+
+_PHRASES = re.compile(f"[{HAN}]{{2,8}}(?: [{HAN}]{{2,8}})+")
+
+
+def _balanced_phrases(line: str) -> bool:
+    """A line of two or more Han phrases of one length, one space apart (``严律己 作表率``,
+    ``守初心 担使命 找差距 抓落实``): a subhead or a slogan, whole on its line."""
+    return _PHRASES.fullmatch(line) is not None and len({len(p) for p in line.split(" ")}) == 1
 
 
 def _reads_as_short_line(line: str) -> bool:

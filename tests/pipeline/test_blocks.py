@@ -132,6 +132,38 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
     # NEGATIVE: a quotation goes on after its space; the modal 要 opens a sentence
     ("本届论坛以“共饮一江水 携手促发展”为主题，共商合作大计。", ["本届论坛以“共饮一江水 携手促发展”为主题，共商合作大计。"]),
     ("要深入挖掘红色资源 讲好革命故事，传承红色基因。", ["要深入挖掘红色资源讲好革命故事，传承红色基因。"]),
+    # issue 19, round 3: a turn's headline, then its speaker: two spaces are a speaker line's
+    # gap, so the office is no phrase of a phrase group
+    ("创新要敢于啃硬骨头 岚州大学材料学院教授  钱慕白 我们团队一直在做储能材料研究，最大的体会是不能怕失败。",
+     ["创新要敢于啃硬骨头", "岚州大学材料学院教授  钱慕白", "我们团队一直在做储能材料研究，最大的体会是不能怕失败。"]),
+    # a page break between the organisation and a short post
+    ("（二〇二二年六月五日） 中共梧原县委 书记  贺  东  来 同志们： 今天是世界环境日。",
+     ["（二〇二二年六月五日）", "中共梧原县委书记  贺  东  来", "同志们：", "今天是世界环境日。"]),
+    # a page break inside the name after the gap
+    ("让成果走出实验室 星川集团研究院副院长  魏 青禾 企业最需要的是能用、好用的技术，成果要走出实验室。",
+     ["让成果走出实验室", "星川集团研究院副院长  魏 青禾", "企业最需要的是能用、好用的技术，成果要走出实验室。"]),
+    # NEGATIVE: a headline before a whole office is not part of it
+    ("让成果走出实验室 星川集团研究院副院长  魏青禾 企业最需要的是能用、好用的技术，成果要走出实验室。",
+     ["让成果走出实验室", "星川集团研究院副院长  魏青禾", "企业最需要的是能用、好用的技术，成果要走出实验室。"]),
+    # a toast's call on its own line before a toast on one line; a page break after 为
+    ("请允许我提议， 为 茶文化节的圆满成功，为各国人民的友谊，干杯！",
+     ["请允许我提议，", "为茶文化节的圆满成功，为各国人民的友谊，干杯！"]),
+    # NEGATIVE: a proposal that no toast follows goes on after its comma
+    ("我提议， 大家围绕这个问题展开讨论，提出建议。", ["我提议，大家围绕这个问题展开讨论，提出建议。"]),
+    # short subheads, two standing the same way
+    ("保持好奇心 好奇心是创新的源泉，希望你们勇于探索未知。 守住初心 人生的道路很长，不要忘记为什么出发。",
+     ["保持好奇心", "好奇心是创新的源泉，希望你们勇于探索未知。", "守住初心", "人生的道路很长，不要忘记为什么出发。"]),
+    # NEGATIVE: one short unit alone is the start of a sentence a page break cut
+    ("城市更新 需要大量资金投入，单靠政府财力难以为继。 要积极引入社会资本，探索新的模式。",
+     ["城市更新需要大量资金投入，单靠政府财力难以为继。", "要积极引入社会资本，探索新的模式。"]),
+    # a run-in heading cut a few characters into its title, among run-in siblings
+    ("（一）产业 转型升级步伐加快。新认定高新技术企业三百四十家。 （二）改革开放持续深化。企业开办时间压减至一天。 "
+     "（三）民生福祉不断增进。新增就业六万二千人。",
+     ["（一）产业转型升级步伐加快。新认定高新技术企业三百四十家。", "（二）改革开放持续深化。企业开办时间压减至一天。",
+      "（三）民生福祉不断增进。新增就业六万二千人。"]),
+    # NEGATIVE: without run-in siblings a heading before a short first sentence stands alone
+    ("（一）产业 转型升级步伐加快。新认定高新技术企业三百四十家。 （二）改革开放持续深化 企业开办时间压减至一天，成效明显。",
+     ["（一）产业", "转型升级步伐加快。新认定高新技术企业三百四十家。", "（二）改革开放持续深化", "企业开办时间压减至一天，成效明显。"]),
 ])
 def test_the_seed_layout(body, expected):
     found, _ = _split(SEED + body)
@@ -148,3 +180,29 @@ def test_a_short_paragraph_after_a_heading_stands_alone():
     """The sample inbox's short.txt: a heading, then a paragraph of one short sentence."""
     assert [c for c, _, _ in _split("同志们： 今天召开会议。 一、提高认识 要统一思想。")[0]] == [
         "同志们：", "今天召开会议。", "一、提高认识", "要统一思想。"]
+
+
+@pytest.mark.parametrize("body, expected", [
+    # any short dash line opening the body is its subtitle, on its own line or in the seed layout
+    ("——致即将远行的你们\n鹿鸣大学校长  程立言\n\u3000\u3000同学们：\n\u3000\u3000正文。",
+     [("——致即将远行的你们", "subtitle"), ("鹿鸣大学校长  程立言", "speaker"), ("同学们：", None), ("正文。", None)]),
+    ("——专题党课讲稿 同志们： 今年是建党100周年。 这次党课分三个部分。 第一部分讲初心。",
+     [("——专题党课讲稿", "subtitle"), ("同志们：", None), ("今年是建党100周年。", None),
+      ("这次党课分三个部分。", None), ("第一部分讲初心。", None)]),
+    # in the seed layout, a page break inside a subtitle: 在…上的讲话 joined, any other one where a
+    # word runs across the space (远行)
+    ("——在梧原县生态环境保护大会上 的讲话 （二〇二二年六月五日） 同志们： 今天是世界环境日。 我们开会。 要治污。",
+     [("——在梧原县生态环境保护大会上的讲话", "subtitle"), ("（二〇二二年六月五日）", "date"), ("同志们：", None),
+      ("今天是世界环境日。", None), ("我们开会。", None), ("要治污。", None)]),
+    ("——致即将远 行的你们 鹿鸣大学校长  程立言 同学们： 今天举行毕业典礼。 我们祝贺你们。 祝前程似锦。",
+     [("——致即将远行的你们", "subtitle"), ("鹿鸣大学校长  程立言", "speaker"), ("同学们：", None),
+      ("今天举行毕业典礼。", None), ("我们祝贺你们。", None), ("祝前程似锦。", None)]),
+    # NEGATIVE: a dash line further down is text; a dash paragraph has sentence marks; the sign-off
+    ("\u3000\u3000同志们：\n——综合实力显著增强\n\u3000\u3000正文。",
+     [("同志们：", None), ("——综合实力显著增强", None), ("正文。", None)]),
+    ("——综合实力显著增强。全县生产总值年均增长8.1%。\n\u3000\u3000正文。",
+     [("——综合实力显著增强。全县生产总值年均增长8.1%。", None), ("正文。", None)]),
+    ("——编 者\n\u3000\u3000正文。", [("——编者", None), ("正文。", None)]),
+])
+def test_a_dash_line_opening_the_body_is_its_subtitle(body, expected):
+    assert [(chars, kind) for chars, _, kind in _split(body)[0]] == expected

@@ -51,6 +51,7 @@ def test_salutations_are_a_family(line, salutation):
     ("本报江州1月9日电（记者张伟）", None),                          # a dateline naming a reporter
     ("——编 者", None),
     ("毛伟明", None),                                               # a name alone has no office
+    ("（一）强化督查问责", None),                                    # a heading: 督 ends offices, 查问责 reads as a name
 ])
 def test_speaker_parts(line, parts):
     assert chardata.speaker_parts(line) == parts

@@ -114,6 +114,7 @@ def test_a_kicker_above_the_title():
     "2024年政府工作报告\n政府工作报告\n——2024年3月5日在第十四届全国人民代表大会第二次会议上\n各位代表：\n正文。",  # the title again
     "座谈会发言摘登\n让网格成为服务群众的“最后一米”\n东湖区委书记  周敏\n　　正文。\n"
     "党建引领凝聚治理合力\n石门镇党委书记  王  华\n　　正文。",                                            # the first turn's headline
+    "在鹿鸣大学毕业典礼上的讲话\n——致即将远行的你们\n鹿鸣大学校长  程立言\n　　同学们：\n　　正文。",      # a subtitle, not the title
 ])
 def test_not_a_kicker(raw):
     cleaned, _ = _clean(raw)

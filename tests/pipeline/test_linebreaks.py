@@ -71,6 +71,10 @@ def test_a_fixed_width_run_of_lines_is_joined_but_not_after_a_sentence_end():
     ("标题\n\u3000\u3000现在，我提议，\n\u3000\u3000为江州的明天，\n\u3000\u3000干杯！", []),
     # …and a short unpunctuated line before an indented one is a subhead, not a wrap
     ("标题\n\u3000\u3000第一段没有句号\n夯实数字基础设施\n\u3000\u3000要适度超前布局。\n\u3000\u3000再一段。", []),
+    # a subhead of phrases of one length keeps its break, though 作表率|领导 holds 率领
+    ("标题\n严律己 作表率\n领导干部要带头廉洁自律。", []),
+    # NEGATIVE: a wrapped line that holds a page-break space is still a wrapped line
+    ("标题\n我们要始终 坚持中国\n共产党的领导。", ["中国\n共产"]),
     # a sentence cut after a clause: a comma in it, no mark at the end
     ("党的十八大以来，党中央反复\n强调，要坚持。", ["反复\n强调"]),
 ])

@@ -98,6 +98,10 @@ def test_an_address_inside_the_text_is_no_salutation():
     # whole sentences in a row, numbered in sequence: a list (issue 19, point 7)
     ("（一）全面推进严格规范公正文明执法。\n（二）深化行政执法体制改革。\n各部门要抓好落实。",
      ["（一）全面推进严格规范公正文明执法。", "（二）深化行政执法体制改革。", "各部门要抓好落实。"], []),
+    # items of one enumerated sentence, closed by ； and the last by 。
+    ("要抓好三项工作：\n（1）建立评估制度，每年评估一次；\n（2）推行网上审批；\n（3）违建年底前清零。\n（一）强化督查\n要每月通报。",
+     ["要抓好三项工作：", "（1）建立评估制度，每年评估一次；", "（2）推行网上审批；", "（3）违建年底前清零。", "要每月通报。"],
+     ["强化督查"]),
     # NEGATIVE: a run-in heading with its body is a heading and a paragraph
     ("（一）加强组织领导。各级各部门要亲自抓。\n（二）强化督查考核。要定期通报。",
      ["各级各部门要亲自抓。", "要定期通报。"], ["加强组织领导", "强化督查考核"]),
