@@ -20,6 +20,9 @@ HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(":
 #: A paragraph may end after these (gold README: 。！？；…”). Half-width forms are listed
 #: because the decision is also taken before punctuation is normalised.
 SENTENCE_END = "。！？；…”!?;"
+#: The sentence ends no title holds: a closing quote is one only after another mark, and
+#: titles hold “…” (``在“不忘初心、牢记使命”主题教育总结大会上的讲话``).
+SENTENCE_STOP = "。！？；…!?;"
 
 #: Chinese numerals as they appear in 公文 heading markers.
 CN_NUMERALS = "一二三四五六七八九十百零〇"
