@@ -23,8 +23,10 @@ from dataclasses import dataclass
 
 from pipeline.spans import Text
 from pipeline.structure.outline import MAX_HEADING_CHARS, marker
-from pipeline.text.chardata import (CN_NUMERALS, DATE_LINE, DATE_START, DATELINE, OPENING_SUBTITLE, SALUTATION,
-                                    SENTENCE_END, SPEAKER_COLON, SUBTITLE_LINE, cn_number, date_line, speaker_parts)
+from pipeline.text.chardata import (CN_NUMERALS, DATE_LINE, DATE_START, DATELINE, MAX_ORDINAL_HEADING_CHARS,
+                                    OPENING_SUBTITLE, ORDINAL_OPENING, SALUTATION, SENTENCE_END, SENTENCE_STOP,
+                                    SPEAKER_COLON, SUBTITLE_LINE, cn_number, date_line, ordinals_in_sequence,
+                                    speaker_parts)
 from pipeline.text.linebreaks import trusted_words, word_tag
 from schemas.characters import HAN
 
@@ -181,6 +183,7 @@ def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_brea
     cadence = _cadence_cuts(chars, start, end) if spaced else set()
     parallel = _parallel_subheads(chars, start, end) if spaced else {}
     run_in = _run_in_kinds(chars, start, end) if spaced else set()
+    ordinal = _ordinal_heads(chars, start, end) if spaced else {}
     pos = start
     while pos < end:
         while pos < end and chars[pos].isspace():
@@ -212,6 +215,8 @@ def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_brea
                 reason = "cadence"
             elif parallel.get(s) == pos:
                 reason = "subhead"
+            elif ordinal.get(s) == pos:
+                reason = "ordinal"
             else:
                 reason = _boundary(left, chars, s, e, end, lectures, spaced, run_in)
             if reason:
@@ -583,6 +588,54 @@ def _parallel_subheads(chars: str, start: int, end: int) -> dict[int, int]:
     if len(short) >= 2:
         found.update(short)
     return found
+
+
+def _ordinal_heads(chars: str, start: int, end: int) -> dict[int, int]:
+    """In the seed layout, part headings that open with an ordinal and hold a comma
+    (``第一，统一思想，充分认清防汛形势的严峻性 据气象部门预测，…``): each opens a block (after
+    a sentence end or a colon) and ends at a space a paragraph follows, two or more numbered
+    in sequence. The comma rules out every subhead test, and a page break lands that early
+    in a paragraph once in a while, not in two parts numbered one after the other.
+    Maps the space after each to where it starts."""
+    heads: list[tuple[int, str]] = []
+    ends: dict[int, int] = {}
+    for m in ORDINAL_OPENING.finditer(chars, start, end):
+        p = m.start()
+        before = chars[start:p].rstrip()
+        if before and (not chars[p - 1].isspace() or before[-1] not in SENTENCE_END + "：:"):
+            continue
+        if (stop := _ordinal_head_end(chars, p, m.end(), end)) is not None:
+            heads.append((p, chars[p:stop]))
+            ends[p] = stop
+    return {ends[p]: p for p in ordinals_in_sequence(heads)}
+
+
+def _ordinal_head_end(chars: str, start: int, opened: int, end: int) -> int | None:
+    """The space that ends an ordinal part heading starting at ``start`` (its ordinal
+    ends at ``opened``), or None when no paragraph follows it within
+    ``MAX_ORDINAL_HEADING_CHARS``. A space a word runs across is a page break inside it."""
+    for space in _SPACE_RUN.finditer(chars, opened, end):
+        s, e = space.span()
+        left = _SPACE_RUN.sub("", chars[start:s])
+        if (e >= end or len(left) > MAX_ORDINAL_HEADING_CHARS or s == opened
+                or any(c in SENTENCE_STOP for c in left) or not _PHRASE_CHARS.fullmatch(left[-1])):
+            return None
+        rest = _paragraph_after(chars, e, end)
+        if _spans_word(left, rest):
+            continue
+        if (_closed(left) and not _ends_in_bare_particle(left) and len(rest) > len(left)
+                and any(c in rest for c in "，。！？；") and not _SENTENCE_TAIL.match(rest)):
+            return s
+        return None
+    return None
+
+
+def _ends_in_bare_particle(text: str) -> bool:
+    """Whether ``text`` ends on a function character (``FUNCTION_END``) that no word of
+    the dictionary ends with there: a part heading names an action, and a verb of two
+    characters may end it (``如何担当作为``), a bare particle may not (``…坚持把``)."""
+    return text[-1] in FUNCTION_END and not any(word_tag(text[-size:]) is not None for size in (4, 3, 2)
+                                                 if len(text) >= size)
 
 
 def _reads_as_subhead(left: str, chars: str, e: int, end: int, longest: int = MAX_SUBHEAD_CHARS,

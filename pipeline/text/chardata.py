@@ -99,6 +99,39 @@ SUBTITLE_LINE = re.compile(rf"[—－―]{{1,2}}[ \u3000]*(?P<subtitle>在(?P<oc
 OPENING_SUBTITLE = re.compile(rf"[—－―]{{1,2}}[ \u3000]*(?!编\s*者)(?=[^\n]*[{UNIFIED_HAN}])[^\s。！？；，：,.!?;:]{{2,30}}")
 
 
+#: An ordinal opening a part of a speech, closed by its mark: ``第一，统一思想，…``,
+#: ``第二个问题：怎样坚定理想信念``. Group ``number`` is the numeral.
+ORDINAL_OPENING = re.compile(r"第(?P<number>[一二三四五六七八九十]{1,3})(?:个问题|个方面|部分|点)?[，：,:]")
+#: Longest part heading that opens with an ordinal and stands on its own line.
+MAX_ORDINAL_HEADING_CHARS = 30
+
+
+def ordinals_in_sequence(openings: list[tuple[int, str]]) -> set[int]:
+    """The keys of ordinal openings (``(key, text)``, in text order) numbered in sequence,
+    two or more in a row (第一… 第二…): the parts of one speech. A lone ``第一，`` is as
+    likely a sentence's first point as a heading.
+
+    >>> sorted(ordinals_in_sequence([(3, "第一，甲"), (9, "第二，乙"), (20, "第一，丙")]))
+    [3, 9]
+    """
+    found: set[int] = set()
+    run: list[int] = []
+    last = 0
+    for key, text in openings:
+        m = ORDINAL_OPENING.match(text)
+        number = cn_number(m.group("number")) if m else None
+        if number is not None and number == last + 1 and run:
+            run.append(key)
+        else:
+            if len(run) >= 2:
+                found.update(run)
+            run = [key] if number == 1 else []
+        last = number or 0
+    if len(run) >= 2:
+        found.update(run)
+    return found
+
+
 def spaced_pattern(title: str) -> str:
     """A regex for a title that allows one page-break space between any two of its
     characters and ignores the spaces it has itself: a compilation's title in its table

@@ -17,7 +17,8 @@ from __future__ import annotations
 import functools
 import re
 
-from pipeline.text.chardata import DATELINE, SALUTATION, SENTENCE_END, SUBTITLE_LINE, date_line, speaker_parts
+from pipeline.text.chardata import (DATELINE, MAX_ORDINAL_HEADING_CHARS, ORDINAL_OPENING, SALUTATION, SENTENCE_END,
+                                    SENTENCE_STOP, SUBTITLE_LINE, date_line, ordinals_in_sequence, speaker_parts)
 from pipeline.text.detect import Span
 from schemas.characters import HAN
 
@@ -72,13 +73,15 @@ def sentence_breaks(chars: str) -> list[Span]:
     - ``clause_cut``: the line's last sentence has a comma and stops on a character
       without a mark, so the sentence goes on (``党的十八大以来，党中央反复\\n强调，…``).
 
-    A break after a sentence end, around a heading, salutation, speaker or date line, or
-    indented on the next line stays.
+    A break after a sentence end, around a heading, salutation, speaker or date line, after
+    a part heading opening with an ordinal (``_ordinal_heading_lines``), or indented on the
+    next line stays.
     """
     spans: list[Span] = []
     lines = list(re.finditer(r"[^\n]*", chars))
     lines = [m for m in lines if m.start() == 0 or chars[m.start() - 1] == "\n"]
     indented = _indented_layout([m.group() for m in lines])
+    part_headings = _ordinal_heading_lines([m.group() for m in lines])
     in_paragraph = False
     for i, line in enumerate(lines):
         raw = line.group()
@@ -98,7 +101,7 @@ def sentence_breaks(chars: str) -> list[Span]:
         if starts_indented:
             in_paragraph = True
             continue
-        if _ends_sentence(chars, before) or _keeps_line_break(chars, before, after):
+        if _ends_sentence(chars, before) or _keeps_line_break(chars, before, after) or i - 1 in part_headings:
             in_paragraph = False
             continue
         left_han = HAN_RE.match(chars[before - 1]) is not None and HAN_RE.match(raw[0]) is not None
@@ -121,6 +124,26 @@ def sentence_breaks(chars: str) -> list[Span]:
         elif left_han and _word_spans(chars, previous.start(), before, after):  # last: it loads the dictionary
             spans.append((before, after, "line_wrap", "break_inside_sentence", False))
     return spans
+
+
+def _ordinal_heading_lines(lines: list[str]) -> set[int]:
+    """Indices of part headings that open with an ordinal and hold a comma
+    (``第一，统一思想，充分认清防汛形势的严峻性``): short lines without a sentence end, each
+    after a line that ends one, two or more numbered in sequence. A lone line of that shape
+    may be a sentence cut after a clause (``_cut_clause``); parts numbered one after the
+    other are structure.
+
+    >>> sorted(_ordinal_heading_lines(["开场。", "第一，统一思想，认清形势", "正文。", "第二，压实责任，落实措施", "正文。"]))
+    [1, 3]
+    """
+    openings = []
+    for i, raw in enumerate(lines):
+        line = raw.strip()
+        previous = lines[i - 1].strip() if i else ""
+        if (ORDINAL_OPENING.match(line) and len(line) <= MAX_ORDINAL_HEADING_CHARS and HAN_RE.match(line[-1])
+                and not any(c in SENTENCE_STOP for c in line) and (not previous or previous[-1] in SENTENCE_END + "：:")):
+            openings.append((i, line))
+    return ordinals_in_sequence(openings)
 
 
 def _cut_clause(line: str) -> bool:

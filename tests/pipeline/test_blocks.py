@@ -164,6 +164,22 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
     # NEGATIVE: without run-in siblings a heading before a short first sentence stands alone
     ("（一）产业 转型升级步伐加快。新认定高新技术企业三百四十家。 （二）改革开放持续深化 企业开办时间压减至一天，成效明显。",
      ["（一）产业", "转型升级步伐加快。新认定高新技术企业三百四十家。", "（二）改革开放持续深化", "企业开办时间压减至一天，成效明显。"]),
+    # issue 19, round 4: part headings opening with an ordinal and holding a comma, numbered in
+    # sequence; one holds a page break inside a word (认 清)
+    ("第一，统一思想，充分认 清防汛形势的严峻性 据气象部门预测，今年汛期我县降水总体偏多二到三成，出现暴雨的可能性较大。 "
+     "第二个问题：如何担当作为 担当作为是理想信念的具体体现，面对急难险重任务要冲得上去。",
+     ["第一，统一思想，充分认清防汛形势的严峻性", "据气象部门预测，今年汛期我县降水总体偏多二到三成，出现暴雨的可能性较大。",
+      "第二个问题：如何担当作为", "担当作为是理想信念的具体体现，面对急难险重任务要冲得上去。"]),
+    # NEGATIVE: a part heading does not end on a bare particle
+    ("第一，统一思想，坚持把 防汛工作摆在突出位置，认真做好各项准备。 第二，压实责任，切实把各项措施落到实处 "
+     "防汛工作实行行政首长负责制，各乡镇主要负责同志是本辖区防汛第一责任人。",
+     ["第一，统一思想，坚持把防汛工作摆在突出位置，认真做好各项准备。", "第二，压实责任，切实把各项措施落到实处防汛工作实行行政首长负责制，"
+      "各乡镇主要负责同志是本辖区防汛第一责任人。"]),
+    # NEGATIVE: a lone 第一， paragraph a page break cut early is no heading, its sibling ending a sentence
+    ("第一，统一思想，充分认清防汛形势的严峻性 据气象部门预测，今年汛期我县降水总体偏多二到三成，出现暴雨的可能性较大。 "
+     "第二，压实责任。防汛工作实行行政首长负责制，各乡镇主要负责同志是本辖区防汛第一责任人。",
+     ["第一，统一思想，充分认清防汛形势的严峻性据气象部门预测，今年汛期我县降水总体偏多二到三成，出现暴雨的可能性较大。",
+      "第二，压实责任。防汛工作实行行政首长负责制，各乡镇主要负责同志是本辖区防汛第一责任人。"]),
 ])
 def test_the_seed_layout(body, expected):
     found, _ = _split(SEED + body)

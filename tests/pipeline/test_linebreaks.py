@@ -77,6 +77,10 @@ def test_a_fixed_width_run_of_lines_is_joined_but_not_after_a_sentence_end():
     ("标题\n我们要始终 坚持中国\n共产党的领导。", ["中国\n共产"]),
     # a sentence cut after a clause: a comma in it, no mark at the end
     ("党的十八大以来，党中央反复\n强调，要坚持。", ["反复\n强调"]),
+    # part headings opening with an ordinal and holding a comma, numbered in sequence, keep their lines
+    ("开场。\n第一，统一思想，认清形势的严峻性\n据预测，今年降水偏多。\n第二，压实责任，落实各项措施\n要亲自部署。", []),
+    # NEGATIVE: a lone one is a sentence cut after a clause
+    ("开场。\n第一，统一思想，认清形势的严峻性\n据预测，今年降水偏多。\n第二，压实责任。要亲自部署。", ["峻性\n据预"]),
 ])
 def test_evidence_of_wrapping(chars, joined):
     assert _joined(chars) == joined
