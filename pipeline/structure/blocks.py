@@ -54,8 +54,9 @@ SENTENCE_OPENERS = re.compile(
     r"(?:我们|我|你们|你|他们|他|她|它|大家|今天|今年|去年|明年|目前|当前|近年来|近期|同时|此外|另外|但是|但|而且|因此|所以|"
     r"如果|虽然|尽管|这|那|其中|首先|其次|最后|刚才|下面|上午|下午|晚上)"
 )
-#: Characters a phrase token may hold besides Han: quotes, book-title marks, digits.
-_PHRASE_CHARS = re.compile(rf"[{HAN}“”《》·0-9A-Za-z]+")
+#: Characters a phrase token may hold besides Han: quotes, book-title marks, digits, and a
+#: plus sign between them (``打造5G+工业互联网标杆``, never at either end).
+_PHRASE_CHARS = re.compile(rf"[{HAN}“”《》·0-9A-Za-z]+(?:\+[{HAN}“”《》·0-9A-Za-z]+)*")
 #: Shortest and longest subhead the seed layout shows by position alone (shorter: the start
 #: of a sentence, ``更好发挥``; longer: a sentence a page break cut).
 MIN_SUBHEAD_CHARS = 6
@@ -480,6 +481,9 @@ _TOAST_AFTER = re.compile(r"[^。！？；!?;]{0,80}?干杯[！!]")
 _SENTENCE_TAIL = re.compile(rf"[{HAN}]{{1,5}}。(?=\S)")
 #: The rest of a clause, closing a sentence without another comma.
 _CLAUSE_TAIL = re.compile(r"[^，。！？；\s]{1,20}。")
+#: An enumerator opening a sentence (``一是清理一批。``, ``首先，``): what follows the space
+#: starts a sentence of its own, so it is no tail of the text before.
+_ENUMERATOR = re.compile(r"[一二三四五六七八九十]是|首先[，,]|第[一二三四五六七八九十]+[，,、]")
 
 
 def _keeps_space(chars: str, block_start: int, s: int, e: int) -> bool:
@@ -524,6 +528,8 @@ def _boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str
         title = left[len(found[2]):]
         if _NEXT_MARKER.match(chars, e, end):
             return "heading"
+        if len(title) >= 2 and _ENUMERATOR.match(chars, e, end) and not _spans_word(title, chars[e:e + 3]):
+            return "heading"  # ``一、聚焦“三个一批”，推动政策落地见效 一是清理一批。``
         if len(title) < 2 or _spans_word(title, chars[e:e + 3]) or _SENTENCE_TAIL.match(chars, e, end):
             return None  # a page break inside the heading: ``（一）着 力…``, ``（二）应急准备必须 充分到位。``
         if "，" in title and _CLAUSE_TAIL.match(chars, e, end):

@@ -180,6 +180,17 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
      "第二，压实责任。防汛工作实行行政首长负责制，各乡镇主要负责同志是本辖区防汛第一责任人。",
      ["第一，统一思想，充分认清防汛形势的严峻性据气象部门预测，今年汛期我县降水总体偏多二到三成，出现暴雨的可能性较大。",
       "第二，压实责任。防汛工作实行行政首长负责制，各乡镇主要负责同志是本辖区防汛第一责任人。"]),
+    # a heading with a comma, then an enumerated sentence: 一是 opens a sentence of its own
+    ("一、聚焦“三个一批”，推动政策落地见效 一是清理一批。对现行涉企政策进行全面梳理，年底前一律废止。",
+     ["一、聚焦“三个一批”，推动政策落地见效", "一是清理一批。对现行涉企政策进行全面梳理，年底前一律废止。"]),
+    # NEGATIVE: the last clause of a run-in sentence after a page break
+    ("（六）有效防范化解重大风险，牢牢 守住不发生系统性风险底线。要完善风险监测预警体系。",
+     ["（六）有效防范化解重大风险，牢牢守住不发生系统性风险底线。要完善风险监测预警体系。"]),
+    # a subhead may hold a plus sign between its words; NEGATIVE: one ending on it goes on
+    ("打造5G+工业互联网标杆 要支持龙头企业开放数字化转型能力，带动上下游中小企业上云用数。",
+     ["打造5G+工业互联网标杆", "要支持龙头企业开放数字化转型能力，带动上下游中小企业上云用数。"]),
+    ("加快发展互联网+ 医疗健康等新业态，让数据多跑路，让群众少跑腿。",
+     ["加快发展互联网+医疗健康等新业态，让数据多跑路，让群众少跑腿。"]),
 ])
 def test_the_seed_layout(body, expected):
     found, _ = _split(SEED + body)
