@@ -568,15 +568,18 @@ def _run_in_kinds(chars: str, start: int, end: int) -> set[str]:
 
 
 def _parallel_subheads(chars: str, start: int, end: int) -> dict[int, int]:
-    """In the seed layout, subheads up to ``MAX_PARALLEL_SUBHEAD_CHARS`` long that a
-    sibling parallels: two or more units that open a block (after a sentence end or a
-    colon), read as subheads by every other test, and start with the same two characters.
+    """In the seed layout, subheads that a sibling parallels: two or more units that open a
+    block (after a sentence end or a colon), read as subheads by every other test, and
+    start with the same two characters (up to ``MAX_PARALLEL_SUBHEAD_CHARS`` long) or end
+    with the same two (up to ``MAX_SUBHEAD_CHARS``: ``做政治上靠得住的人`` … ``做工作上有本事的人``).
+    Where two siblings stand clear, a third a word runs across into its paragraph by
+    chance (``…有本事的人 本领不是…`` holds 人本) is a subhead too: page breaks are not parallel.
     Short subheads (``MIN_SHORT_SUBHEAD_CHARS`` up to ``MIN_SUBHEAD_CHARS``), too short to
     tell from the start of a sentence alone, count when two or more stand so in the unit
     (``保持好奇心 好奇心是…。 守住初心 人生的道路很长，…``): a page break lands that early in
     a paragraph and passes every test once in a while, not twice.
     Maps the space after each to where it starts."""
-    siblings: dict[str, list[tuple[int, int]]] = {}
+    siblings: dict[str, list[tuple[int, int, bool]]] = {}  # frame -> (space, start, clear of words)
     short: list[tuple[int, int]] = []
     for m in _TOKEN.finditer(chars, start, end):
         p, s = m.span()
@@ -585,12 +588,17 @@ def _parallel_subheads(chars: str, start: int, end: int) -> dict[int, int]:
         before = chars[start:p].rstrip()
         if before and before[-1] not in SENTENCE_END + "：:":
             continue
-        if _reads_as_subhead(m.group(), chars, s + 1, end, MAX_PARALLEL_SUBHEAD_CHARS):
-            siblings.setdefault(m.group()[:2], []).append((s, p))
-        elif len(m.group()) < MIN_SUBHEAD_CHARS and _reads_as_subhead(m.group(), chars, s + 1, end,
-                                                                         shortest=MIN_SHORT_SUBHEAD_CHARS):
+        unit = m.group()
+        if _reads_as_subhead(unit, chars, s + 1, end, MAX_PARALLEL_SUBHEAD_CHARS, word_across=True):
+            clear = not _spans_word(unit, _paragraph_after(chars, s + 1, end))
+            siblings.setdefault("opens " + unit[:2], []).append((s, p, clear))
+            if len(unit) <= MAX_SUBHEAD_CHARS:
+                siblings.setdefault("ends " + unit[-2:], []).append((s, p, clear))
+        elif len(unit) < MIN_SUBHEAD_CHARS and _reads_as_subhead(unit, chars, s + 1, end,
+                                                                   shortest=MIN_SHORT_SUBHEAD_CHARS):
             short.append((s, p))
-    found = {s: p for found in siblings.values() if len(found) >= 2 for s, p in found}
+    found = {s: p for members in siblings.values() if sum(clear for *_, clear in members) >= 2
+             for s, p, _ in members}
     if len(short) >= 2:
         found.update(short)
     return found
@@ -645,11 +653,11 @@ def _ends_in_bare_particle(text: str) -> bool:
 
 
 def _reads_as_subhead(left: str, chars: str, e: int, end: int, longest: int = MAX_SUBHEAD_CHARS,
-                      shortest: int = MIN_SUBHEAD_CHARS) -> bool:
+                      shortest: int = MIN_SUBHEAD_CHARS, word_across: bool = False) -> bool:
     """In the seed layout: ``left`` is a subhead the next sentence follows
     (``深刻认识地方志工作的重要意义 盛世修志，…``). It has no punctuation, does not end in a
-    particle or open like a sentence, no word runs across the space, and the sentence
-    after it is longer than it."""
+    particle or open like a sentence, no word runs across the space (unless ``word_across``
+    allows one, for a sibling to decide), and the sentence after it is longer than it."""
     if not shortest <= len(left) <= longest or not _PHRASE_CHARS.fullmatch(left) or _ends_in_particle(left):
         return False
     if not _closed(left):
@@ -659,7 +667,7 @@ def _reads_as_subhead(left: str, chars: str, e: int, end: int, longest: int = MA
     rest = _paragraph_after(chars, e, end)
     if len(rest) <= len(left) or not any(c in rest for c in "，。！？；") or _SENTENCE_TAIL.match(rest):
         return False  # ``全面提高人才 队伍质量。发挥…``: the first sentence goes on after the space
-    return not _spans_word(left, rest)
+    return word_across or not _spans_word(left, rest)
 
 
 def _opens_sentence(text: str) -> bool:

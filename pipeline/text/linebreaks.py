@@ -82,6 +82,7 @@ def sentence_breaks(chars: str) -> list[Span]:
     lines = [m for m in lines if m.start() == 0 or chars[m.start() - 1] == "\n"]
     indented = _indented_layout([m.group() for m in lines])
     part_headings = _ordinal_heading_lines([m.group() for m in lines])
+    sibling_subheads = _sibling_subhead_lines(chars, lines)
     in_paragraph = False
     for i, line in enumerate(lines):
         raw = line.group()
@@ -117,6 +118,8 @@ def sentence_breaks(chars: str) -> list[Span]:
             in_paragraph = False
             continue
         in_paragraph = False
+        if i - 1 in sibling_subheads:
+            continue  # ``做工作上有本事的人`` + ``本领不是…`` holds 人本, but its siblings stand alone
         if _balanced_phrases(previous.group().strip()):
             continue  # a subhead of phrases of one length (``严律己 作表率``): no wrapped line ends so
         if left_han and _cut_clause(previous.group()):
@@ -144,6 +147,37 @@ def _ordinal_heading_lines(lines: list[str]) -> set[int]:
                 and not any(c in SENTENCE_STOP for c in line) and (not previous or previous[-1] in SENTENCE_END + "：:")):
             openings.append((i, line))
     return ordinals_in_sequence(openings)
+
+
+#: Longest subhead ``_sibling_subhead_lines`` reads from its siblings.
+MAX_SIBLING_SUBHEAD_CHARS = 16
+
+
+def _sibling_subhead_lines(chars: str, lines: list[re.Match]) -> set[int]:
+    """Indices of short unpunctuated lines (up to ``MAX_SIBLING_SUBHEAD_CHARS``) that stand
+    after a sentence end before a longer line and share their first or last two characters
+    with another such line (``做政治上靠得住的人`` … ``做工作上有本事的人``), where two of the
+    frame have no word of the dictionary across their break: subheads, though a word runs
+    across one of them by chance. A page break does not fall so twice in one frame.
+
+    >>> text = ("开场。\\n做政治上靠得住的人\\n对党忠诚是第一品质。\\n做工作上有本事的人\\n本领不是天生的，是干出来的。"
+    ...         "\\n做作风上过得硬的人\\n要慎独慎微，管住自己的手。")
+    >>> sorted(_sibling_subhead_lines(text, list(re.finditer("[^\\n]+", text))))
+    [1, 3, 5]
+    """
+    frames: dict[str, list[int]] = {}
+    for i in range(1, len(lines) - 1):
+        line, previous, following = (lines[k].group().strip() for k in (i, i - 1, i + 1))
+        if (_reads_as_short_line(line) and len(line) <= MAX_SIBLING_SUBHEAD_CHARS
+                and previous[-1:] in tuple(SENTENCE_END) and len(following) > len(line)):
+            frames.setdefault("opens " + line[:2], []).append(i)
+            frames.setdefault("ends " + line[-2:], []).append(i)
+    found: set[int] = set()
+    for members in frames.values():
+        if len(members) >= 2 and sum(not _word_spans(chars, lines[i].start(), lines[i].end(), lines[i + 1].start())
+                                     for i in members) >= 2:
+            found.update(members)
+    return found
 
 
 def _cut_clause(line: str) -> bool:

@@ -81,6 +81,12 @@ def test_a_fixed_width_run_of_lines_is_joined_but_not_after_a_sentence_end():
     ("开场。\n第一，统一思想，认清形势的严峻性\n据预测，今年降水偏多。\n第二，压实责任，落实各项措施\n要亲自部署。", []),
     # NEGATIVE: a lone one is a sentence cut after a clause
     ("开场。\n第一，统一思想，认清形势的严峻性\n据预测，今年降水偏多。\n第二，压实责任。要亲自部署。", ["峻性\n据预"]),
+    # subheads ending the same way: where two stand clear, a word across the third's break (人本) is chance
+    ("开场。\n做政治上靠得住的人\n对党忠诚是第一品质，旗帜要鲜明。\n做工作上有本事的人\n本领不是天生的，是干出来的。"
+     "\n做作风上过得硬的人\n要慎独慎微，管住自己的手。", []),
+    # NEGATIVE: with one sibling standing clear, the word across the break joins it
+    ("开场。\n做政治上靠得住的人\n对党忠诚是第一品质，旗帜要鲜明。\n做工作上有本事的人\n本领不是天生的，是干出来的。",
+     ["的人\n本领"]),
 ])
 def test_evidence_of_wrapping(chars, joined):
     assert _joined(chars) == joined
