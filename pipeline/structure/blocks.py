@@ -420,6 +420,8 @@ def _reads_as_phrase_group(chars: str, pos: int, end: int, tokens: list[tuple[in
         return False
     if stop == end:
         return whole
+    if not balanced and len(words[-1]) <= MAX_FRAGMENT_CHARS and len(words[-1]) < len(words[-2]):
+        return False  # ``向下扎根 向上生长 扎根 越深，…``: a page break cut the paragraph's first word
     if not spaced or chars[stop] != " " or chars[stop + 1:stop + 2] in (" ", "\u3000"):
         return False  # two spaces are a speaker line's gap: the last phrase is an office
     rest = _paragraph_after(chars, stop + 1, end)
@@ -434,6 +436,25 @@ def _paragraph_after(chars: str, start: int, end: int) -> str:
     layout, the end of the paragraph that starts there), or to ``end``."""
     m = _PARAGRAPH_END.search(chars, start, end)
     return chars[start:m.end() if m else end]
+
+
+#: Longest piece a page break leaves between two spaces of the seed layout: the end of a word
+#: (``…保持清正 廉洁 我认真…``, ``（三）提升应急救援 能力 要完善…``). No unit of text is this short
+#: and unpunctuated with a paragraph after it.
+MAX_FRAGMENT_CHARS = 3
+_FRAGMENT = re.compile(rf"[{HAN}]{{1,{MAX_FRAGMENT_CHARS}}}(?= \S)")
+
+
+def _fragment_at(chars: str, start: int, end: int) -> bool:
+    """Whether a fragment (``MAX_FRAGMENT_CHARS``) stands at ``start`` between two spaces
+    and the text after it is a paragraph's (punctuated before its next space): the rest of
+    the unit before, which a page break cut. One ending on a particle opens the sentence
+    after it instead (``教师是 立教之本…``), and a short phrase before another (``勤学 善思``)
+    is no fragment."""
+    m = _FRAGMENT.match(chars, start, end)
+    after = _TOKEN.match(chars, m.end() + 1, end) if m else None
+    return (after is not None and not _ends_in_particle(m.group())
+            and any(c in after.group() for c in "，。！？；、"))
 
 
 def _cadence_cuts(chars: str, start: int, end: int) -> set[int]:
@@ -530,7 +551,8 @@ def _boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str
             return "heading"
         if len(title) >= 2 and _ENUMERATOR.match(chars, e, end) and not _spans_word(title, chars[e:e + 3]):
             return "heading"  # ``一、聚焦“三个一批”，推动政策落地见效 一是清理一批。``
-        if len(title) < 2 or _spans_word(title, chars[e:e + 3]) or _SENTENCE_TAIL.match(chars, e, end):
+        if (len(title) < 2 or _spans_word(title, chars[e:e + 3]) or _SENTENCE_TAIL.match(chars, e, end)
+                or (spaced and _fragment_at(chars, e, end))):
             return None  # a page break inside the heading: ``（一）着 力…``, ``（二）应急准备必须 充分到位。``
         if "，" in title and _CLAUSE_TAIL.match(chars, e, end):
             return None  # the last clause of a run-in sentence: ``（六）有效防范…风险，牢牢 守住…底线。``
@@ -635,7 +657,7 @@ def _ordinal_head_end(chars: str, start: int, opened: int, end: int) -> int | No
                 or any(c in SENTENCE_STOP for c in left) or not _PHRASE_CHARS.fullmatch(left[-1])):
             return None
         rest = _paragraph_after(chars, e, end)
-        if _spans_word(left, rest):
+        if _spans_word(left, rest) or _fragment_at(chars, e, end):
             continue
         if (_closed(left) and not _ends_in_bare_particle(left) and len(rest) > len(left)
                 and any(c in rest for c in "，。！？；") and not _SENTENCE_TAIL.match(rest)):
@@ -665,7 +687,8 @@ def _reads_as_subhead(left: str, chars: str, e: int, end: int, longest: int = MA
     if _opens_sentence(left) or marker(left) is not None:
         return False
     rest = _paragraph_after(chars, e, end)
-    if len(rest) <= len(left) or not any(c in rest for c in "，。！？；") or _SENTENCE_TAIL.match(rest):
+    if (len(rest) <= len(left) or not any(c in rest for c in "，。！？；") or _SENTENCE_TAIL.match(rest)
+            or _fragment_at(chars, e, end)):
         return False  # ``全面提高人才 队伍质量。发挥…``: the first sentence goes on after the space
     return word_across or not _spans_word(left, rest)
 

@@ -199,6 +199,17 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
     # NEGATIVE: with one sibling standing clear, the word across the space is a page break's
     ("做政治上靠得住的人 对党忠诚是干部的第一品质，要在大是大非面前旗帜鲜明。 做工作上有本事的人 本领不是天生的，是干出来的。",
      ["做政治上靠得住的人", "对党忠诚是干部的第一品质，要在大是大非面前旗帜鲜明。", "做工作上有本事的人本领不是天生的，是干出来的。"]),
+    # a page break leaves the end of a heading's word alone between two spaces
+    ("四、严守纪律规矩，保持清正 廉洁 我认真履行党风廉政建设责任，严格执行各项规定。", ["四、严守纪律规矩，保持清正廉洁",
+                                                            "我认真履行党风廉政建设责任，严格执行各项规定。"]),
+    ("（三）提升应急救援 能力 要完善三级应急预案体系，每年至少开展一次综合性应急演练。",
+     ["（三）提升应急救援能力", "要完善三级应急预案体系，每年至少开展一次综合性应急演练。"]),
+    # …and a phrase group does not take the first word of the paragraph after it
+    ("向下扎根 向上生长 扎根 越深，才能长得越高。希望你们打牢基础，把每一门课学扎实。",
+     ["向下扎根 向上生长", "扎根越深，才能长得越高。希望你们打牢基础，把每一门课学扎实。"]),
+    # NEGATIVE: a short phrase group after a heading is no fragment of it
+    ("三、主要任务 勤学 善思 笃行 青年学生要勤于学习，善于思考，勇于实践。",
+     ["三、主要任务", "勤学 善思 笃行", "青年学生要勤于学习，善于思考，勇于实践。"]),
 ])
 def test_the_seed_layout(body, expected):
     found, _ = _split(SEED + body)
