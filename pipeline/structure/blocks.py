@@ -25,8 +25,8 @@ from pipeline.spans import Text
 from pipeline.structure.outline import MAX_HEADING_CHARS, marker
 from pipeline.text.chardata import (CN_NUMERALS, DATE_LINE, DATE_START, DATELINE, MAX_ORDINAL_HEADING_CHARS,
                                     OPENING_SUBTITLE, ORDINAL_OPENING, SALUTATION, SENTENCE_END, SENTENCE_STOP,
-                                    SPEAKER_COLON, SUBTITLE_LINE, cn_number, date_line, ordinals_in_sequence,
-                                    speaker_parts)
+                                    SPEAKER_COLON, SUBTITLE_LINE, cn_number, couplet, date_line,
+                                    ordinals_in_sequence, speaker_parts)
 from pipeline.text.linebreaks import trusted_words, word_tag
 from schemas.characters import HAN
 
@@ -568,6 +568,8 @@ def _boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str
     if (heading and heading.end() < end and chars[heading.end()] not in CN_NUMERALS + " "
             and not _spans_word(left, chars[e:e + 3])):
         return "heading"  # ``…并请全国政协委员提出意见 一、2011年工作回顾``: a heading needs no full stop before it
+    if couplet(left) and _reads_as_subhead(left.replace("，", ""), chars, e, end):
+        return "couplet"  # ``读有字之书，也读无字之书 大学是…``: a subhead, though its comma rules out the test
     return "subhead" if _reads_as_subhead(left, chars, e, end) else None
 
 

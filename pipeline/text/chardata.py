@@ -12,6 +12,7 @@ import re
 from schemas.characters import CJK_PUNCT, HAN, UNIFIED_HAN
 
 HAN_RE = re.compile(f"[{HAN}]")
+HAN_ONLY = re.compile(f"[{HAN}]+")
 CHINESE_RE = re.compile(f"[{HAN}{CJK_PUNCT}]")
 
 #: Half-width punctuation that Chinese text writes full-width, and its full-width form.
@@ -130,6 +131,31 @@ def ordinals_in_sequence(openings: list[tuple[int, str]]) -> set[int]:
     if len(run) >= 2:
         found.update(run)
     return found
+
+
+#: Words that may open the second clause of a couplet and not the first: ``…，也读无字之书``.
+_COUPLET_LINKS = "也又更还才就"
+
+
+def couplet(line: str) -> bool:
+    """Whether ``line`` is two parallel clauses joined by one comma, as subheads and slogans
+    are written (``读有字之书，也读无字之书``, ``既要金山银山，也要绿水青山``): three to ten Han
+    characters each, of one length once a linking word opening the second is set aside
+    (``_COUPLET_LINKS``), alike in two or more places. Clauses a page break or a wrap cut
+    are not parallel (``要加强组织领导，切实抓好落``).
+
+    >>> couplet("读有字之书，也读无字之书"), couplet("既要金山银山，也要绿水青山"), couplet("要加强组织领导，切实抓好落")
+    (True, True, False)
+    """
+    parts = line.split("，")
+    if len(parts) != 2 or not all(HAN_ONLY.fullmatch(part) for part in parts):
+        return False
+    first, second = parts
+    if len(second) == len(first) + 1 and second[0] in _COUPLET_LINKS:
+        second = second[1:]
+    if len(first) != len(second) or not 3 <= len(first) <= 10:
+        return False
+    return sum(a == b for a, b in zip(first, second)) >= 2
 
 
 def spaced_pattern(title: str) -> str:

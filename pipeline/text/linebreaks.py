@@ -18,7 +18,8 @@ import functools
 import re
 
 from pipeline.text.chardata import (DATELINE, MAX_ORDINAL_HEADING_CHARS, ORDINAL_OPENING, SALUTATION, SENTENCE_END,
-                                    SENTENCE_STOP, SUBTITLE_LINE, date_line, ordinals_in_sequence, speaker_parts)
+                                    SENTENCE_STOP, SUBTITLE_LINE, couplet, date_line, ordinals_in_sequence,
+                                    speaker_parts)
 from pipeline.text.detect import Span
 from schemas.characters import HAN
 
@@ -120,6 +121,8 @@ def sentence_breaks(chars: str) -> list[Span]:
         in_paragraph = False
         if i - 1 in sibling_subheads:
             continue  # ``做工作上有本事的人`` + ``本领不是…`` holds 人本, but its siblings stand alone
+        if couplet(previous.group().strip()) and _ends_sentence(chars, max(0, previous.start() - 1)):
+            continue  # a subhead of two parallel clauses (``读有字之书，也读无字之书``), no clause cut
         if _balanced_phrases(previous.group().strip()):
             continue  # a subhead of phrases of one length (``严律己 作表率``): no wrapped line ends so
         if left_han and _cut_clause(previous.group()):

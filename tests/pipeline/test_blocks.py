@@ -210,6 +210,11 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
     # NEGATIVE: a short phrase group after a heading is no fragment of it
     ("三、主要任务 勤学 善思 笃行 青年学生要勤于学习，善于思考，勇于实践。",
      ["三、主要任务", "勤学 善思 笃行", "青年学生要勤于学习，善于思考，勇于实践。"]),
+    # a subhead of two parallel clauses joined by a comma
+    ("读有字之书，也读无字之书 大学是读书的好时光。希望你们走进图书馆，也走进田野、走进工厂。",
+     ["读有字之书，也读无字之书", "大学是读书的好时光。希望你们走进图书馆，也走进田野、走进工厂。"]),
+    # NEGATIVE: two clauses a page break cut are not parallel
+    ("要加强组织领导，切实抓好 落实各项工作任务，确保取得实效。", ["要加强组织领导，切实抓好落实各项工作任务，确保取得实效。"]),
 ])
 def test_the_seed_layout(body, expected):
     found, _ = _split(SEED + body)
