@@ -443,18 +443,23 @@ def _paragraph_after(chars: str, start: int, end: int) -> str:
 #: and unpunctuated with a paragraph after it.
 MAX_FRAGMENT_CHARS = 3
 _FRAGMENT = re.compile(rf"[{HAN}]{{1,{MAX_FRAGMENT_CHARS}}}(?= \S)")
+#: A paragraph's first clause: up to its first mark.
+_FIRST_CLAUSE = re.compile(r"[^，。！？；、]*")
 
 
 def _fragment_at(chars: str, start: int, end: int) -> bool:
     """Whether a fragment (``MAX_FRAGMENT_CHARS``) stands at ``start`` between two spaces
-    and the text after it is a paragraph's (punctuated before its next space): the rest of
-    the unit before, which a page break cut. One ending on a particle opens the sentence
-    after it instead (``教师是 立教之本…``), and a short phrase before another (``勤学 善思``)
-    is no fragment."""
+    and the text after it is a paragraph's (its first clause closed before the next space):
+    the rest of the unit before, which a page break cut. One ending on a particle opens the
+    sentence after it instead (``教师是 立教之本…``), and so does one before a clause too short
+    to stand alone (``一年 来，我始终…``); a short phrase before another (``勤学 善思``) is no
+    fragment."""
     m = _FRAGMENT.match(chars, start, end)
     after = _TOKEN.match(chars, m.end() + 1, end) if m else None
-    return (after is not None and not _ends_in_particle(m.group())
-            and any(c in after.group() for c in "，。！？；、"))
+    if after is None or _ends_in_particle(m.group()):
+        return False
+    clause = _FIRST_CLAUSE.match(after.group()).group()
+    return MAX_FRAGMENT_CHARS < len(clause) < len(after.group())
 
 
 def _cadence_cuts(chars: str, start: int, end: int) -> set[int]:

@@ -207,6 +207,9 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
     # …and a phrase group does not take the first word of the paragraph after it
     ("向下扎根 向上生长 扎根 越深，才能长得越高。希望你们打牢基础，把每一门课学扎实。",
      ["向下扎根 向上生长", "扎根越深，才能长得越高。希望你们打牢基础，把每一门课学扎实。"]),
+    # NEGATIVE: a piece before a clause too short to stand alone opens the paragraph
+    ("一、坚持政治引领，把牢正确方向 一年 来，我始终把理论学习作为首要政治任务，带头讲专题党课。",
+     ["一、坚持政治引领，把牢正确方向", "一年来，我始终把理论学习作为首要政治任务，带头讲专题党课。"]),
     # NEGATIVE: a short phrase group after a heading is no fragment of it
     ("三、主要任务 勤学 善思 笃行 青年学生要勤于学习，善于思考，勇于实践。",
      ["三、主要任务", "勤学 善思 笃行", "青年学生要勤于学习，善于思考，勇于实践。"]),
