@@ -83,7 +83,7 @@ def sentence_breaks(chars: str) -> list[Span]:
     lines = [m for m in lines if m.start() == 0 or chars[m.start() - 1] == "\n"]
     indented = _indented_layout([m.group() for m in lines])
     part_headings = _ordinal_heading_lines([m.group() for m in lines])
-    sibling_subheads = _sibling_subhead_lines(chars, lines)
+    subhead_frames = _subhead_frames(lines)
     in_paragraph = False
     for i, line in enumerate(lines):
         raw = line.group()
@@ -119,7 +119,7 @@ def sentence_breaks(chars: str) -> list[Span]:
             in_paragraph = False
             continue
         in_paragraph = False
-        if i - 1 in sibling_subheads:
+        if _stands_with_siblings(chars, lines, i - 1, subhead_frames):
             continue  # ``做工作上有本事的人`` + ``本领不是…`` holds 人本, but its siblings stand alone
         if couplet(previous.group().strip()) and _ends_sentence(chars, max(0, previous.start() - 1)):
             continue  # a subhead of two parallel clauses (``读有字之书，也读无字之书``), no clause cut
@@ -152,21 +152,19 @@ def _ordinal_heading_lines(lines: list[str]) -> set[int]:
     return ordinals_in_sequence(openings)
 
 
-#: Longest subhead ``_sibling_subhead_lines`` reads from its siblings.
+#: Longest subhead ``_subhead_frames`` reads from its siblings.
 MAX_SIBLING_SUBHEAD_CHARS = 16
 
 
-def _sibling_subhead_lines(chars: str, lines: list[re.Match]) -> set[int]:
-    """Indices of short unpunctuated lines (up to ``MAX_SIBLING_SUBHEAD_CHARS``) that stand
-    after a sentence end before a longer line and share their first or last two characters
-    with another such line (``做政治上靠得住的人`` … ``做工作上有本事的人``), where two of the
-    frame have no word of the dictionary across their break: subheads, though a word runs
-    across one of them by chance. A page break does not fall so twice in one frame.
+def _subhead_frames(lines: list[re.Match]) -> dict[int, list[list[int]]]:
+    """Short unpunctuated lines (up to ``MAX_SIBLING_SUBHEAD_CHARS``) that stand after a
+    sentence end before a longer line, by index, with the frames they share with other such
+    lines: the lines opening or ending with the same two characters (``做政治上靠得住的人`` …
+    ``做工作上有本事的人``). Read from the text alone; ``_stands_with_siblings`` decides.
 
-    >>> text = ("开场。\\n做政治上靠得住的人\\n对党忠诚是第一品质。\\n做工作上有本事的人\\n本领不是天生的，是干出来的。"
-    ...         "\\n做作风上过得硬的人\\n要慎独慎微，管住自己的手。")
-    >>> sorted(_sibling_subhead_lines(text, list(re.finditer("[^\\n]+", text))))
-    [1, 3, 5]
+    >>> text = "开场。\\n做政治上靠得住的人\\n对党忠诚是第一品质。\\n做工作上有本事的人\\n本领不是天生的，是干出来的。"
+    >>> _subhead_frames(list(re.finditer("[^\\n]+", text)))
+    {1: [[1, 3]], 3: [[1, 3]]}
     """
     frames: dict[str, list[int]] = {}
     for i in range(1, len(lines) - 1):
@@ -175,12 +173,20 @@ def _sibling_subhead_lines(chars: str, lines: list[re.Match]) -> set[int]:
                 and previous[-1:] in tuple(SENTENCE_END) and len(following) > len(line)):
             frames.setdefault("opens " + line[:2], []).append(i)
             frames.setdefault("ends " + line[-2:], []).append(i)
-    found: set[int] = set()
+    shared: dict[int, list[list[int]]] = {}
     for members in frames.values():
-        if len(members) >= 2 and sum(not _word_spans(chars, lines[i].start(), lines[i].end(), lines[i + 1].start())
-                                     for i in members) >= 2:
-            found.update(members)
-    return found
+        if len(members) >= 2:
+            for i in members:
+                shared.setdefault(i, []).append(members)
+    return shared
+
+
+def _stands_with_siblings(chars: str, lines: list[re.Match], i: int, frames: dict[int, list[list[int]]]) -> bool:
+    """Whether line ``i`` is a subhead by its siblings: two lines of one of its frames
+    (``_subhead_frames``) have no word of the dictionary across their break, so a word
+    across this one's is chance. A page break does not fall so twice in one frame."""
+    return any(sum(not _word_spans(chars, lines[k].start(), lines[k].end(), lines[k + 1].start()) for k in members) >= 2
+               for members in frames.get(i, []))
 
 
 def _cut_clause(line: str) -> bool:
