@@ -23,8 +23,10 @@ from dataclasses import dataclass
 
 from pipeline.spans import Text
 from pipeline.structure.outline import MAX_HEADING_CHARS, marker
-from pipeline.text.chardata import (CN_NUMERALS, DATE_LINE, DATE_START, DATELINE, OPENING_SUBTITLE, SALUTATION,
-                                    SENTENCE_END, SPEAKER_COLON, SUBTITLE_LINE, cn_number, date_line, speaker_parts)
+from pipeline.text.chardata import (CN_NUMERALS, DATE_LINE, DATE_START, DATELINE, MAX_ORDINAL_HEADING_CHARS,
+                                    OPENING_SUBTITLE, ORDINAL_OPENING, SALUTATION, SENTENCE_END, SENTENCE_STOP,
+                                    SPEAKER_COLON, SUBTITLE_LINE, cn_number, couplet, date_line,
+                                    ordinals_in_sequence, speaker_parts)
 from pipeline.text.linebreaks import trusted_words, word_tag
 from schemas.characters import HAN
 
@@ -52,8 +54,9 @@ SENTENCE_OPENERS = re.compile(
     r"(?:我们|我|你们|你|他们|他|她|它|大家|今天|今年|去年|明年|目前|当前|近年来|近期|同时|此外|另外|但是|但|而且|因此|所以|"
     r"如果|虽然|尽管|这|那|其中|首先|其次|最后|刚才|下面|上午|下午|晚上)"
 )
-#: Characters a phrase token may hold besides Han: quotes, book-title marks, digits.
-_PHRASE_CHARS = re.compile(rf"[{HAN}“”《》·0-9A-Za-z]+")
+#: Characters a phrase token may hold besides Han: quotes, book-title marks, digits, and a
+#: plus sign between them (``打造5G+工业互联网标杆``, never at either end).
+_PHRASE_CHARS = re.compile(rf"[{HAN}“”《》·0-9A-Za-z]+(?:\+[{HAN}“”《》·0-9A-Za-z]+)*")
 #: Shortest and longest subhead the seed layout shows by position alone (shorter: the start
 #: of a sentence, ``更好发挥``; longer: a sentence a page break cut).
 MIN_SUBHEAD_CHARS = 6
@@ -181,6 +184,7 @@ def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_brea
     cadence = _cadence_cuts(chars, start, end) if spaced else set()
     parallel = _parallel_subheads(chars, start, end) if spaced else {}
     run_in = _run_in_kinds(chars, start, end) if spaced else set()
+    ordinal = _ordinal_heads(chars, start, end) if spaced else {}
     pos = start
     while pos < end:
         while pos < end and chars[pos].isspace():
@@ -212,6 +216,8 @@ def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_brea
                 reason = "cadence"
             elif parallel.get(s) == pos:
                 reason = "subhead"
+            elif ordinal.get(s) == pos:
+                reason = "ordinal"
             else:
                 reason = _boundary(left, chars, s, e, end, lectures, spaced, run_in)
             if reason:
@@ -414,6 +420,8 @@ def _reads_as_phrase_group(chars: str, pos: int, end: int, tokens: list[tuple[in
         return False
     if stop == end:
         return whole
+    if not balanced and len(words[-1]) <= MAX_FRAGMENT_CHARS and len(words[-1]) < len(words[-2]):
+        return False  # ``向下扎根 向上生长 扎根 越深，…``: a page break cut the paragraph's first word
     if not spaced or chars[stop] != " " or chars[stop + 1:stop + 2] in (" ", "\u3000"):
         return False  # two spaces are a speaker line's gap: the last phrase is an office
     rest = _paragraph_after(chars, stop + 1, end)
@@ -428,6 +436,30 @@ def _paragraph_after(chars: str, start: int, end: int) -> str:
     layout, the end of the paragraph that starts there), or to ``end``."""
     m = _PARAGRAPH_END.search(chars, start, end)
     return chars[start:m.end() if m else end]
+
+
+#: Longest piece a page break leaves between two spaces of the seed layout: the end of a word
+#: (``…保持清正 廉洁 我认真…``, ``（三）提升应急救援 能力 要完善…``). No unit of text is this short
+#: and unpunctuated with a paragraph after it.
+MAX_FRAGMENT_CHARS = 3
+_FRAGMENT = re.compile(rf"[{HAN}]{{1,{MAX_FRAGMENT_CHARS}}}(?= \S)")
+#: A paragraph's first clause: up to its first mark.
+_FIRST_CLAUSE = re.compile(r"[^，。！？；、]*")
+
+
+def _fragment_at(chars: str, start: int, end: int) -> bool:
+    """Whether a fragment (``MAX_FRAGMENT_CHARS``) stands at ``start`` between two spaces
+    and the text after it is a paragraph's (its first clause closed before the next space):
+    the rest of the unit before, which a page break cut. One ending on a particle opens the
+    sentence after it instead (``教师是 立教之本…``), and so does one before a clause too short
+    to stand alone (``一年 来，我始终…``); a short phrase before another (``勤学 善思``) is no
+    fragment."""
+    m = _FRAGMENT.match(chars, start, end)
+    after = _TOKEN.match(chars, m.end() + 1, end) if m else None
+    if after is None or _ends_in_particle(m.group()):
+        return False
+    clause = _FIRST_CLAUSE.match(after.group()).group()
+    return MAX_FRAGMENT_CHARS < len(clause) < len(after.group())
 
 
 def _cadence_cuts(chars: str, start: int, end: int) -> set[int]:
@@ -475,6 +507,9 @@ _TOAST_AFTER = re.compile(r"[^。！？；!?;]{0,80}?干杯[！!]")
 _SENTENCE_TAIL = re.compile(rf"[{HAN}]{{1,5}}。(?=\S)")
 #: The rest of a clause, closing a sentence without another comma.
 _CLAUSE_TAIL = re.compile(r"[^，。！？；\s]{1,20}。")
+#: An enumerator opening a sentence (``一是清理一批。``, ``首先，``): what follows the space
+#: starts a sentence of its own, so it is no tail of the text before.
+_ENUMERATOR = re.compile(r"[一二三四五六七八九十]是|首先[，,]|第[一二三四五六七八九十]+[，,、]")
 
 
 def _keeps_space(chars: str, block_start: int, s: int, e: int) -> bool:
@@ -519,7 +554,10 @@ def _boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str
         title = left[len(found[2]):]
         if _NEXT_MARKER.match(chars, e, end):
             return "heading"
-        if len(title) < 2 or _spans_word(title, chars[e:e + 3]) or _SENTENCE_TAIL.match(chars, e, end):
+        if len(title) >= 2 and _ENUMERATOR.match(chars, e, end) and not _spans_word(title, chars[e:e + 3]):
+            return "heading"  # ``一、聚焦“三个一批”，推动政策落地见效 一是清理一批。``
+        if (len(title) < 2 or _spans_word(title, chars[e:e + 3]) or _SENTENCE_TAIL.match(chars, e, end)
+                or (spaced and _fragment_at(chars, e, end))):
             return None  # a page break inside the heading: ``（一）着 力…``, ``（二）应急准备必须 充分到位。``
         if "，" in title and _CLAUSE_TAIL.match(chars, e, end):
             return None  # the last clause of a run-in sentence: ``（六）有效防范…风险，牢牢 守住…底线。``
@@ -535,6 +573,8 @@ def _boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str
     if (heading and heading.end() < end and chars[heading.end()] not in CN_NUMERALS + " "
             and not _spans_word(left, chars[e:e + 3])):
         return "heading"  # ``…并请全国政协委员提出意见 一、2011年工作回顾``: a heading needs no full stop before it
+    if couplet(left) and _reads_as_subhead(left.replace("，", ""), chars, e, end):
+        return "couplet"  # ``读有字之书，也读无字之书 大学是…``: a subhead, though its comma rules out the test
     return "subhead" if _reads_as_subhead(left, chars, e, end) else None
 
 
@@ -557,15 +597,18 @@ def _run_in_kinds(chars: str, start: int, end: int) -> set[str]:
 
 
 def _parallel_subheads(chars: str, start: int, end: int) -> dict[int, int]:
-    """In the seed layout, subheads up to ``MAX_PARALLEL_SUBHEAD_CHARS`` long that a
-    sibling parallels: two or more units that open a block (after a sentence end or a
-    colon), read as subheads by every other test, and start with the same two characters.
+    """In the seed layout, subheads that a sibling parallels: two or more units that open a
+    block (after a sentence end or a colon), read as subheads by every other test, and
+    start with the same two characters (up to ``MAX_PARALLEL_SUBHEAD_CHARS`` long) or end
+    with the same two (up to ``MAX_SUBHEAD_CHARS``: ``做政治上靠得住的人`` … ``做工作上有本事的人``).
+    Where two siblings stand clear, a third a word runs across into its paragraph by
+    chance (``…有本事的人 本领不是…`` holds 人本) is a subhead too: page breaks are not parallel.
     Short subheads (``MIN_SHORT_SUBHEAD_CHARS`` up to ``MIN_SUBHEAD_CHARS``), too short to
     tell from the start of a sentence alone, count when two or more stand so in the unit
     (``保持好奇心 好奇心是…。 守住初心 人生的道路很长，…``): a page break lands that early in
     a paragraph and passes every test once in a while, not twice.
     Maps the space after each to where it starts."""
-    siblings: dict[str, list[tuple[int, int]]] = {}
+    siblings: dict[str, list[tuple[int, int, bool]]] = {}  # frame -> (space, start, clear of words)
     short: list[tuple[int, int]] = []
     for m in _TOKEN.finditer(chars, start, end):
         p, s = m.span()
@@ -574,23 +617,76 @@ def _parallel_subheads(chars: str, start: int, end: int) -> dict[int, int]:
         before = chars[start:p].rstrip()
         if before and before[-1] not in SENTENCE_END + "：:":
             continue
-        if _reads_as_subhead(m.group(), chars, s + 1, end, MAX_PARALLEL_SUBHEAD_CHARS):
-            siblings.setdefault(m.group()[:2], []).append((s, p))
-        elif len(m.group()) < MIN_SUBHEAD_CHARS and _reads_as_subhead(m.group(), chars, s + 1, end,
-                                                                         shortest=MIN_SHORT_SUBHEAD_CHARS):
+        unit = m.group()
+        if _reads_as_subhead(unit, chars, s + 1, end, MAX_PARALLEL_SUBHEAD_CHARS, word_across=True):
+            clear = not _spans_word(unit, _paragraph_after(chars, s + 1, end))
+            siblings.setdefault("opens " + unit[:2], []).append((s, p, clear))
+            if len(unit) <= MAX_SUBHEAD_CHARS:
+                siblings.setdefault("ends " + unit[-2:], []).append((s, p, clear))
+        elif len(unit) < MIN_SUBHEAD_CHARS and _reads_as_subhead(unit, chars, s + 1, end,
+                                                                   shortest=MIN_SHORT_SUBHEAD_CHARS):
             short.append((s, p))
-    found = {s: p for found in siblings.values() if len(found) >= 2 for s, p in found}
+    found = {s: p for members in siblings.values() if sum(clear for *_, clear in members) >= 2
+             for s, p, _ in members}
     if len(short) >= 2:
         found.update(short)
     return found
 
 
+def _ordinal_heads(chars: str, start: int, end: int) -> dict[int, int]:
+    """In the seed layout, part headings that open with an ordinal and hold a comma
+    (``第一，统一思想，充分认清防汛形势的严峻性 据气象部门预测，…``): each opens a block (after
+    a sentence end or a colon) and ends at a space a paragraph follows, two or more numbered
+    in sequence. The comma rules out every subhead test, and a page break lands that early
+    in a paragraph once in a while, not in two parts numbered one after the other.
+    Maps the space after each to where it starts."""
+    heads: list[tuple[int, str]] = []
+    ends: dict[int, int] = {}
+    for m in ORDINAL_OPENING.finditer(chars, start, end):
+        p = m.start()
+        before = chars[start:p].rstrip()
+        if before and (not chars[p - 1].isspace() or before[-1] not in SENTENCE_END + "：:"):
+            continue
+        if (stop := _ordinal_head_end(chars, p, m.end(), end)) is not None:
+            heads.append((p, chars[p:stop]))
+            ends[p] = stop
+    return {ends[p]: p for p in ordinals_in_sequence(heads)}
+
+
+def _ordinal_head_end(chars: str, start: int, opened: int, end: int) -> int | None:
+    """The space that ends an ordinal part heading starting at ``start`` (its ordinal
+    ends at ``opened``), or None when no paragraph follows it within
+    ``MAX_ORDINAL_HEADING_CHARS``. A space a word runs across is a page break inside it."""
+    for space in _SPACE_RUN.finditer(chars, opened, end):
+        s, e = space.span()
+        left = _SPACE_RUN.sub("", chars[start:s])
+        if (e >= end or len(left) > MAX_ORDINAL_HEADING_CHARS or s == opened
+                or any(c in SENTENCE_STOP for c in left) or not _PHRASE_CHARS.fullmatch(left[-1])):
+            return None
+        rest = _paragraph_after(chars, e, end)
+        if _spans_word(left, rest) or _fragment_at(chars, e, end):
+            continue
+        if (_closed(left) and not _ends_in_bare_particle(left) and len(rest) > len(left)
+                and any(c in rest for c in "，。！？；") and not _SENTENCE_TAIL.match(rest)):
+            return s
+        return None
+    return None
+
+
+def _ends_in_bare_particle(text: str) -> bool:
+    """Whether ``text`` ends on a function character (``FUNCTION_END``) that no word of
+    the dictionary ends with there: a part heading names an action, and a verb of two
+    characters may end it (``如何担当作为``), a bare particle may not (``…坚持把``)."""
+    return text[-1] in FUNCTION_END and not any(word_tag(text[-size:]) is not None for size in (4, 3, 2)
+                                                 if len(text) >= size)
+
+
 def _reads_as_subhead(left: str, chars: str, e: int, end: int, longest: int = MAX_SUBHEAD_CHARS,
-                      shortest: int = MIN_SUBHEAD_CHARS) -> bool:
+                      shortest: int = MIN_SUBHEAD_CHARS, word_across: bool = False) -> bool:
     """In the seed layout: ``left`` is a subhead the next sentence follows
     (``深刻认识地方志工作的重要意义 盛世修志，…``). It has no punctuation, does not end in a
-    particle or open like a sentence, no word runs across the space, and the sentence
-    after it is longer than it."""
+    particle or open like a sentence, no word runs across the space (unless ``word_across``
+    allows one, for a sibling to decide), and the sentence after it is longer than it."""
     if not shortest <= len(left) <= longest or not _PHRASE_CHARS.fullmatch(left) or _ends_in_particle(left):
         return False
     if not _closed(left):
@@ -598,9 +694,10 @@ def _reads_as_subhead(left: str, chars: str, e: int, end: int, longest: int = MA
     if _opens_sentence(left) or marker(left) is not None:
         return False
     rest = _paragraph_after(chars, e, end)
-    if len(rest) <= len(left) or not any(c in rest for c in "，。！？；") or _SENTENCE_TAIL.match(rest):
+    if (len(rest) <= len(left) or not any(c in rest for c in "，。！？；") or _SENTENCE_TAIL.match(rest)
+            or _fragment_at(chars, e, end)):
         return False  # ``全面提高人才 队伍质量。发挥…``: the first sentence goes on after the space
-    return not _spans_word(left, rest)
+    return word_across or not _spans_word(left, rest)
 
 
 def _opens_sentence(text: str) -> bool:

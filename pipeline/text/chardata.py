@@ -12,6 +12,7 @@ import re
 from schemas.characters import CJK_PUNCT, HAN, UNIFIED_HAN
 
 HAN_RE = re.compile(f"[{HAN}]")
+HAN_ONLY = re.compile(f"[{HAN}]+")
 CHINESE_RE = re.compile(f"[{HAN}{CJK_PUNCT}]")
 
 #: Half-width punctuation that Chinese text writes full-width, and its full-width form.
@@ -20,6 +21,9 @@ HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(":
 #: A paragraph may end after these (gold README: 。！？；…”). Half-width forms are listed
 #: because the decision is also taken before punctuation is normalised.
 SENTENCE_END = "。！？；…”!?;"
+#: The sentence ends no title holds: a closing quote is one only after another mark, and
+#: titles hold “…” (``在“不忘初心、牢记使命”主题教育总结大会上的讲话``).
+SENTENCE_STOP = "。！？；…!?;"
 
 #: Chinese numerals as they appear in 公文 heading markers.
 CN_NUMERALS = "一二三四五六七八九十百零〇"
@@ -94,6 +98,64 @@ SUBTITLE_LINE = re.compile(rf"[—－―]{{1,2}}[ \u3000]*(?P<subtitle>在(?P<oc
 #: Any short dash line is a subtitle where it opens a speech body, right under the title
 #: (``——致即将远行的你们``, ``——专题党课讲稿``); not the ``——编者`` sign-off.
 OPENING_SUBTITLE = re.compile(rf"[—－―]{{1,2}}[ \u3000]*(?!编\s*者)(?=[^\n]*[{UNIFIED_HAN}])[^\s。！？；，：,.!?;:]{{2,30}}")
+
+
+#: An ordinal opening a part of a speech, closed by its mark: ``第一，统一思想，…``,
+#: ``第二个问题：怎样坚定理想信念``. Group ``number`` is the numeral.
+ORDINAL_OPENING = re.compile(r"第(?P<number>[一二三四五六七八九十]{1,3})(?:个问题|个方面|部分|点)?[，：,:]")
+#: Longest part heading that opens with an ordinal and stands on its own line.
+MAX_ORDINAL_HEADING_CHARS = 30
+
+
+def ordinals_in_sequence(openings: list[tuple[int, str]]) -> set[int]:
+    """The keys of ordinal openings (``(key, text)``, in text order) numbered in sequence,
+    two or more in a row (第一… 第二…): the parts of one speech. A lone ``第一，`` is as
+    likely a sentence's first point as a heading.
+
+    >>> sorted(ordinals_in_sequence([(3, "第一，甲"), (9, "第二，乙"), (20, "第一，丙")]))
+    [3, 9]
+    """
+    found: set[int] = set()
+    run: list[int] = []
+    last = 0
+    for key, text in openings:
+        m = ORDINAL_OPENING.match(text)
+        number = cn_number(m.group("number")) if m else None
+        if number is not None and number == last + 1 and run:
+            run.append(key)
+        else:
+            if len(run) >= 2:
+                found.update(run)
+            run = [key] if number == 1 else []
+        last = number or 0
+    if len(run) >= 2:
+        found.update(run)
+    return found
+
+
+#: Words that may open the second clause of a couplet and not the first: ``…，也读无字之书``.
+_COUPLET_LINKS = "也又更还才就"
+
+
+def couplet(line: str) -> bool:
+    """Whether ``line`` is two parallel clauses joined by one comma, as subheads and slogans
+    are written (``读有字之书，也读无字之书``, ``既要金山银山，也要绿水青山``): three to ten Han
+    characters each, of one length once a linking word opening the second is set aside
+    (``_COUPLET_LINKS``), alike in two or more places. Clauses a page break or a wrap cut
+    are not parallel (``要加强组织领导，切实抓好落``).
+
+    >>> couplet("读有字之书，也读无字之书"), couplet("既要金山银山，也要绿水青山"), couplet("要加强组织领导，切实抓好落")
+    (True, True, False)
+    """
+    parts = line.split("，")
+    if len(parts) != 2 or not all(HAN_ONLY.fullmatch(part) for part in parts):
+        return False
+    first, second = parts
+    if len(second) == len(first) + 1 and second[0] in _COUPLET_LINKS:
+        second = second[1:]
+    if len(first) != len(second) or not 3 <= len(first) <= 10:
+        return False
+    return sum(a == b for a, b in zip(first, second)) >= 2
 
 
 def spaced_pattern(title: str) -> str:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from pipeline.spans import Removed, Text
 from pipeline.text import detect, linebreaks, normalize, rules
-from pipeline.text.chardata import DATELINE, SALUTATION, SUBTITLE_LINE, cn_number, date_line, spaced_pattern, speaker_parts
+from pipeline.text.chardata import (DATELINE, SALUTATION, SENTENCE_STOP, SUBTITLE_LINE, cn_number, date_line, spaced_pattern,
+                                    speaker_parts)
 from pipeline.text.normalize import NormalizeConfig
 from pipeline.text.rules import RULES_DIR
 
@@ -188,16 +189,12 @@ def _title_and_repeats(cleaned: Cleaned) -> list[Span]:
 
 _NOT_A_TITLE = re.compile(r"(?:同志们|各位代表|各位委员|朋友们)[：:，]?$|^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|第[一二三四五六七八九十]+[章节])")
 
-#: Marks that end a sentence. A closing quote or book-title mark does not: titles hold
-#: “…” and 《…》 (``在“不忘初心、牢记使命”主题教育总结大会上的讲话``).
-_TITLE_FORBIDDEN = "。！？；…!?;"
-
 #: Characters a title line cannot end with: a wrapped title goes on on the next line.
 _UNFINISHED_END = "的之和与及暨在对于上"
 
 
 def _reads_as_title(line: str) -> bool:
-    return (0 < len(line) <= MAX_TITLE_CHARS and not any(c in _TITLE_FORBIDDEN for c in line)
+    return (0 < len(line) <= MAX_TITLE_CHARS and not any(c in SENTENCE_STOP for c in line)
             and not line.endswith(("：", ":")) and not _NOT_A_TITLE.search(line))
 
 

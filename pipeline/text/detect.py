@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from pipeline.text.chardata import DATELINE, SENTENCE_END
+from pipeline.text.chardata import DATELINE, SENTENCE_END, SENTENCE_STOP
 from schemas.characters import CONTROL, HAN, UNIFIED_HAN
 
 #: (start, end, kind, rule, cut): ``cut`` is False, "break" (the two sides must not join)
@@ -340,11 +340,12 @@ MIN_CHUNK_CHARS = 200
 
 
 def _lone_chunk(chars: str, run: list[re.Match]) -> bool:
-    """A run of one ``1、`` whose line is no sentence (a title), with no ``2、`` after it."""
+    """A run of one ``1、`` whose line is no sentence (a title, which may hold “…”:
+    ``1、在全市“最美澄江人”表彰大会上的讲话``), with no ``2、`` after it."""
     first = run[0]
     stop = chars.find("\n", first.end())
     line = chars[first.end():stop if stop >= 0 else len(chars)].strip()
-    return len(run) == 1 and bool(line) and not any(c in line for c in SENTENCE_END) and "2、" not in chars[first.end():]
+    return len(run) == 1 and bool(line) and not any(c in line for c in SENTENCE_STOP) and "2、" not in chars[first.end():]
 
 #: Credit and layout lines that close a newspaper article (issue 19, point 6): the closing
 #: dateline ``（新华社北京2月23日电）``, ``（完）``, the page reference

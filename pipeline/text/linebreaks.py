@@ -17,7 +17,9 @@ from __future__ import annotations
 import functools
 import re
 
-from pipeline.text.chardata import DATELINE, SALUTATION, SENTENCE_END, SUBTITLE_LINE, date_line, speaker_parts
+from pipeline.text.chardata import (DATELINE, MAX_ORDINAL_HEADING_CHARS, ORDINAL_OPENING, SALUTATION, SENTENCE_END,
+                                    SENTENCE_STOP, SUBTITLE_LINE, couplet, date_line, ordinals_in_sequence,
+                                    speaker_parts)
 from pipeline.text.detect import Span
 from schemas.characters import HAN
 
@@ -72,13 +74,16 @@ def sentence_breaks(chars: str) -> list[Span]:
     - ``clause_cut``: the line's last sentence has a comma and stops on a character
       without a mark, so the sentence goes on (``党的十八大以来，党中央反复\\n强调，…``).
 
-    A break after a sentence end, around a heading, salutation, speaker or date line, or
-    indented on the next line stays.
+    A break after a sentence end, around a heading, salutation, speaker or date line, after
+    a part heading opening with an ordinal (``_ordinal_heading_lines``), or indented on the
+    next line stays.
     """
     spans: list[Span] = []
     lines = list(re.finditer(r"[^\n]*", chars))
     lines = [m for m in lines if m.start() == 0 or chars[m.start() - 1] == "\n"]
     indented = _indented_layout([m.group() for m in lines])
+    part_headings = _ordinal_heading_lines([m.group() for m in lines])
+    subhead_frames = _subhead_frames(lines)
     in_paragraph = False
     for i, line in enumerate(lines):
         raw = line.group()
@@ -98,7 +103,7 @@ def sentence_breaks(chars: str) -> list[Span]:
         if starts_indented:
             in_paragraph = True
             continue
-        if _ends_sentence(chars, before) or _keeps_line_break(chars, before, after):
+        if _ends_sentence(chars, before) or _keeps_line_break(chars, before, after) or i - 1 in part_headings:
             in_paragraph = False
             continue
         left_han = HAN_RE.match(chars[before - 1]) is not None and HAN_RE.match(raw[0]) is not None
@@ -114,6 +119,10 @@ def sentence_breaks(chars: str) -> list[Span]:
             in_paragraph = False
             continue
         in_paragraph = False
+        if _stands_with_siblings(chars, lines, i - 1, subhead_frames):
+            continue  # ``做工作上有本事的人`` + ``本领不是…`` holds 人本, but its siblings stand alone
+        if couplet(previous.group().strip()) and _ends_sentence(chars, max(0, previous.start() - 1)):
+            continue  # a subhead of two parallel clauses (``读有字之书，也读无字之书``), no clause cut
         if _balanced_phrases(previous.group().strip()):
             continue  # a subhead of phrases of one length (``严律己 作表率``): no wrapped line ends so
         if left_han and _cut_clause(previous.group()):
@@ -121,6 +130,63 @@ def sentence_breaks(chars: str) -> list[Span]:
         elif left_han and _word_spans(chars, previous.start(), before, after):  # last: it loads the dictionary
             spans.append((before, after, "line_wrap", "break_inside_sentence", False))
     return spans
+
+
+def _ordinal_heading_lines(lines: list[str]) -> set[int]:
+    """Indices of part headings that open with an ordinal and hold a comma
+    (``第一，统一思想，充分认清防汛形势的严峻性``): short lines without a sentence end, each
+    after a line that ends one, two or more numbered in sequence. A lone line of that shape
+    may be a sentence cut after a clause (``_cut_clause``); parts numbered one after the
+    other are structure.
+
+    >>> sorted(_ordinal_heading_lines(["开场。", "第一，统一思想，认清形势", "正文。", "第二，压实责任，落实措施", "正文。"]))
+    [1, 3]
+    """
+    openings = []
+    for i, raw in enumerate(lines):
+        line = raw.strip()
+        previous = lines[i - 1].strip() if i else ""
+        if (ORDINAL_OPENING.match(line) and len(line) <= MAX_ORDINAL_HEADING_CHARS and HAN_RE.match(line[-1])
+                and not any(c in SENTENCE_STOP for c in line) and (not previous or previous[-1] in SENTENCE_END + "：:")):
+            openings.append((i, line))
+    return ordinals_in_sequence(openings)
+
+
+#: Longest subhead ``_subhead_frames`` reads from its siblings.
+MAX_SIBLING_SUBHEAD_CHARS = 16
+
+
+def _subhead_frames(lines: list[re.Match]) -> dict[int, list[list[int]]]:
+    """Short unpunctuated lines (up to ``MAX_SIBLING_SUBHEAD_CHARS``) that stand after a
+    sentence end before a longer line, by index, with the frames they share with other such
+    lines: the lines opening or ending with the same two characters (``做政治上靠得住的人`` …
+    ``做工作上有本事的人``). Read from the text alone; ``_stands_with_siblings`` decides.
+
+    >>> text = "开场。\\n做政治上靠得住的人\\n对党忠诚是第一品质。\\n做工作上有本事的人\\n本领不是天生的，是干出来的。"
+    >>> _subhead_frames(list(re.finditer("[^\\n]+", text)))
+    {1: [[1, 3]], 3: [[1, 3]]}
+    """
+    frames: dict[str, list[int]] = {}
+    for i in range(1, len(lines) - 1):
+        line, previous, following = (lines[k].group().strip() for k in (i, i - 1, i + 1))
+        if (_reads_as_short_line(line) and len(line) <= MAX_SIBLING_SUBHEAD_CHARS
+                and previous[-1:] in tuple(SENTENCE_END) and len(following) > len(line)):
+            frames.setdefault("opens " + line[:2], []).append(i)
+            frames.setdefault("ends " + line[-2:], []).append(i)
+    shared: dict[int, list[list[int]]] = {}
+    for members in frames.values():
+        if len(members) >= 2:
+            for i in members:
+                shared.setdefault(i, []).append(members)
+    return shared
+
+
+def _stands_with_siblings(chars: str, lines: list[re.Match], i: int, frames: dict[int, list[list[int]]]) -> bool:
+    """Whether line ``i`` is a subhead by its siblings: two lines of one of its frames
+    (``_subhead_frames``) have no word of the dictionary across their break, so a word
+    across this one's is chance. A page break does not fall so twice in one frame."""
+    return any(sum(not _word_spans(chars, lines[k].start(), lines[k].end(), lines[k + 1].start()) for k in members) >= 2
+               for members in frames.get(i, []))
 
 
 def _cut_clause(line: str) -> bool:

@@ -164,6 +164,60 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
     # NEGATIVE: without run-in siblings a heading before a short first sentence stands alone
     ("（一）产业 转型升级步伐加快。新认定高新技术企业三百四十家。 （二）改革开放持续深化 企业开办时间压减至一天，成效明显。",
      ["（一）产业", "转型升级步伐加快。新认定高新技术企业三百四十家。", "（二）改革开放持续深化", "企业开办时间压减至一天，成效明显。"]),
+    # issue 19, round 4: part headings opening with an ordinal and holding a comma, numbered in
+    # sequence; one holds a page break inside a word (认 清)
+    ("第一，统一思想，充分认 清防汛形势的严峻性 据气象部门预测，今年汛期我县降水总体偏多二到三成，出现暴雨的可能性较大。 "
+     "第二个问题：如何担当作为 担当作为是理想信念的具体体现，面对急难险重任务要冲得上去。",
+     ["第一，统一思想，充分认清防汛形势的严峻性", "据气象部门预测，今年汛期我县降水总体偏多二到三成，出现暴雨的可能性较大。",
+      "第二个问题：如何担当作为", "担当作为是理想信念的具体体现，面对急难险重任务要冲得上去。"]),
+    # NEGATIVE: a part heading does not end on a bare particle
+    ("第一，统一思想，坚持把 防汛工作摆在突出位置，认真做好各项准备。 第二，压实责任，切实把各项措施落到实处 "
+     "防汛工作实行行政首长负责制，各乡镇主要负责同志是本辖区防汛第一责任人。",
+     ["第一，统一思想，坚持把防汛工作摆在突出位置，认真做好各项准备。", "第二，压实责任，切实把各项措施落到实处防汛工作实行行政首长负责制，"
+      "各乡镇主要负责同志是本辖区防汛第一责任人。"]),
+    # NEGATIVE: a lone 第一， paragraph a page break cut early is no heading, its sibling ending a sentence
+    ("第一，统一思想，充分认清防汛形势的严峻性 据气象部门预测，今年汛期我县降水总体偏多二到三成，出现暴雨的可能性较大。 "
+     "第二，压实责任。防汛工作实行行政首长负责制，各乡镇主要负责同志是本辖区防汛第一责任人。",
+     ["第一，统一思想，充分认清防汛形势的严峻性据气象部门预测，今年汛期我县降水总体偏多二到三成，出现暴雨的可能性较大。",
+      "第二，压实责任。防汛工作实行行政首长负责制，各乡镇主要负责同志是本辖区防汛第一责任人。"]),
+    # a heading with a comma, then an enumerated sentence: 一是 opens a sentence of its own
+    ("一、聚焦“三个一批”，推动政策落地见效 一是清理一批。对现行涉企政策进行全面梳理，年底前一律废止。",
+     ["一、聚焦“三个一批”，推动政策落地见效", "一是清理一批。对现行涉企政策进行全面梳理，年底前一律废止。"]),
+    # NEGATIVE: the last clause of a run-in sentence after a page break
+    ("（六）有效防范化解重大风险，牢牢 守住不发生系统性风险底线。要完善风险监测预警体系。",
+     ["（六）有效防范化解重大风险，牢牢守住不发生系统性风险底线。要完善风险监测预警体系。"]),
+    # a subhead may hold a plus sign between its words; NEGATIVE: one ending on it goes on
+    ("打造5G+工业互联网标杆 要支持龙头企业开放数字化转型能力，带动上下游中小企业上云用数。",
+     ["打造5G+工业互联网标杆", "要支持龙头企业开放数字化转型能力，带动上下游中小企业上云用数。"]),
+    ("加快发展互联网+ 医疗健康等新业态，让数据多跑路，让群众少跑腿。",
+     ["加快发展互联网+医疗健康等新业态，让数据多跑路，让群众少跑腿。"]),
+    # subheads ending the same way: where two stand clear, a word across the third's space (人本) is chance
+    ("做政治上靠得住的人 对党忠诚是干部的第一品质，要在大是大非面前旗帜鲜明。 做工作上有本事的人 本领不是天生的，是干出来的。"
+     " 做作风上过得硬的人 要耐得住寂寞，守得住清贫，经得起诱惑。",
+     ["做政治上靠得住的人", "对党忠诚是干部的第一品质，要在大是大非面前旗帜鲜明。", "做工作上有本事的人", "本领不是天生的，是干出来的。",
+      "做作风上过得硬的人", "要耐得住寂寞，守得住清贫，经得起诱惑。"]),
+    # NEGATIVE: with one sibling standing clear, the word across the space is a page break's
+    ("做政治上靠得住的人 对党忠诚是干部的第一品质，要在大是大非面前旗帜鲜明。 做工作上有本事的人 本领不是天生的，是干出来的。",
+     ["做政治上靠得住的人", "对党忠诚是干部的第一品质，要在大是大非面前旗帜鲜明。", "做工作上有本事的人本领不是天生的，是干出来的。"]),
+    # a page break leaves the end of a heading's word alone between two spaces
+    ("四、严守纪律规矩，保持清正 廉洁 我认真履行党风廉政建设责任，严格执行各项规定。", ["四、严守纪律规矩，保持清正廉洁",
+                                                            "我认真履行党风廉政建设责任，严格执行各项规定。"]),
+    ("（三）提升应急救援 能力 要完善三级应急预案体系，每年至少开展一次综合性应急演练。",
+     ["（三）提升应急救援能力", "要完善三级应急预案体系，每年至少开展一次综合性应急演练。"]),
+    # …and a phrase group does not take the first word of the paragraph after it
+    ("向下扎根 向上生长 扎根 越深，才能长得越高。希望你们打牢基础，把每一门课学扎实。",
+     ["向下扎根 向上生长", "扎根越深，才能长得越高。希望你们打牢基础，把每一门课学扎实。"]),
+    # NEGATIVE: a piece before a clause too short to stand alone opens the paragraph
+    ("一、坚持政治引领，把牢正确方向 一年 来，我始终把理论学习作为首要政治任务，带头讲专题党课。",
+     ["一、坚持政治引领，把牢正确方向", "一年来，我始终把理论学习作为首要政治任务，带头讲专题党课。"]),
+    # NEGATIVE: a short phrase group after a heading is no fragment of it
+    ("三、主要任务 勤学 善思 笃行 青年学生要勤于学习，善于思考，勇于实践。",
+     ["三、主要任务", "勤学 善思 笃行", "青年学生要勤于学习，善于思考，勇于实践。"]),
+    # a subhead of two parallel clauses joined by a comma
+    ("读有字之书，也读无字之书 大学是读书的好时光。希望你们走进图书馆，也走进田野、走进工厂。",
+     ["读有字之书，也读无字之书", "大学是读书的好时光。希望你们走进图书馆，也走进田野、走进工厂。"]),
+    # NEGATIVE: two clauses a page break cut are not parallel
+    ("要加强组织领导，切实抓好 落实各项工作任务，确保取得实效。", ["要加强组织领导，切实抓好落实各项工作任务，确保取得实效。"]),
 ])
 def test_the_seed_layout(body, expected):
     found, _ = _split(SEED + body)

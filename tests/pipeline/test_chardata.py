@@ -79,3 +79,27 @@ def test_dates_in_sentences_are_not_date_lines(line):
 ])
 def test_datelines(line, dateline):
     assert bool(chardata.DATELINE.fullmatch(line)) is dateline
+
+
+@pytest.mark.parametrize("line, parallel", [
+    ("读有字之书，也读无字之书", True),           # a linking 也 opens the second clause
+    ("既要金山银山，也要绿水青山", True),
+    ("守好一段渠，种好责任田", False),             # alike in one place only: not told from a cut sentence
+    ("要加强组织领导，切实抓好落", False),         # a sentence a page break or a wrap cut
+    ("党的十八大以来，党中央反复", False),
+    ("读有字之书，也读无字之书。", False),          # a sentence, closed
+    ("甲乙，丙丁", False),                          # too short to show anything
+])
+def test_a_couplet_is_two_parallel_clauses(line, parallel):
+    assert chardata.couplet(line) is parallel
+
+
+@pytest.mark.parametrize("openings, parts", [
+    ([(0, "第一，甲"), (5, "第二，乙"), (9, "第三，丙")], {0, 5, 9}),
+    ([(0, "第一个问题：甲"), (5, "第二个问题：乙")], {0, 5}),
+    ([(0, "第一，甲")], set()),                                   # a lone one may be a sentence's point
+    ([(0, "第二，甲"), (5, "第三，乙")], set()),                    # parts start at 第一
+    ([(0, "第一，甲"), (5, "第三，乙")], set()),                    # …and go on one by one
+])
+def test_ordinal_parts_are_numbered_in_sequence(openings, parts):
+    assert chardata.ordinals_in_sequence(openings) == parts

@@ -67,6 +67,18 @@ def test_chunk_numbers_that_open_the_text_are_chunking():
     assert _taken(detect.chunk_numbers, "标题\n1、" + first + "2、第二项。") == []   # a title before it: a list
 
 
+@pytest.mark.parametrize("chars, taken", [
+    # a page short enough for one chunk: 1、 before its title, quoted words in the title or not
+    ("1、在青年座谈会上的讲话\n青年朋友们：\n正文。", ["1、"]),
+    ("1、在全市“最美澄江人”表彰大会上的讲话\n同志们：\n正文。", ["1、"]),
+    # NEGATIVE: a line that ends a sentence, inside quotes or not, is a list item
+    ("1、他说：“要抓好落实。”\n正文。", []),
+    ("1、坚持“两个毫不动摇”。\n正文。", []),
+])
+def test_a_lone_chunk_number_before_a_title(chars, taken):
+    assert _taken(detect.chunk_numbers, chars) == taken
+
+
 @pytest.mark.parametrize("tail, credits", [
     ("（新华社江州5月28日电）", ["（新华社江州5月28日电）"]),
     ("《人民日报》（2020年07月29日02版）\n版式设计：李芳", ["《人民日报》（2020年07月29日02版）", "版式设计：李芳"]),

@@ -77,6 +77,19 @@ def test_a_fixed_width_run_of_lines_is_joined_but_not_after_a_sentence_end():
     ("标题\n我们要始终 坚持中国\n共产党的领导。", ["中国\n共产"]),
     # a sentence cut after a clause: a comma in it, no mark at the end
     ("党的十八大以来，党中央反复\n强调，要坚持。", ["反复\n强调"]),
+    # part headings opening with an ordinal and holding a comma, numbered in sequence, keep their lines
+    ("开场。\n第一，统一思想，认清形势的严峻性\n据预测，今年降水偏多。\n第二，压实责任，落实各项措施\n要亲自部署。", []),
+    # NEGATIVE: a lone one is a sentence cut after a clause
+    ("开场。\n第一，统一思想，认清形势的严峻性\n据预测，今年降水偏多。\n第二，压实责任。要亲自部署。", ["峻性\n据预"]),
+    # subheads ending the same way: where two stand clear, a word across the third's break (人本) is chance
+    ("开场。\n做政治上靠得住的人\n对党忠诚是第一品质，旗帜要鲜明。\n做工作上有本事的人\n本领不是天生的，是干出来的。"
+     "\n做作风上过得硬的人\n要慎独慎微，管住自己的手。", []),
+    # a subhead of two parallel clauses keeps its line; NEGATIVE: clauses a wrap cut do not
+    ("开场。\n读有字之书，也读无字之书\n大学是读书的好时光。", []),
+    ("开场。\n要加强组织领导，切实抓好\n落实各项工作任务。", ["抓好\n落实"]),
+    # NEGATIVE: with one sibling standing clear, the word across the break joins it
+    ("开场。\n做政治上靠得住的人\n对党忠诚是第一品质，旗帜要鲜明。\n做工作上有本事的人\n本领不是天生的，是干出来的。",
+     ["的人\n本领"]),
 ])
 def test_evidence_of_wrapping(chars, joined):
     assert _joined(chars) == joined
