@@ -2,74 +2,27 @@
 
 A body is cut into blocks at newlines, at indentation inside a line (a run of ideographic
 spaces, as CSV exports leave when they collapse a text onto one line), and at spaces that
-are boundaries. Every other space between Chinese characters is either text or a
-page-break artefact: a single space between two complete phrases (``不忘初心 牢记使命``,
-a quoted ``“共享机遇 共创未来”``) is kept, and the rest are removed (and recorded).
-
-A space is a boundary when it follows sentence-final punctuation (。！？；…”), a heading,
-a titled sub-lecture or a salutation (the rules of the seed's gold README, widened by
-issue 19). In a text that runs whole speeches onto one line with spaces between the units
-(the seed layout), a space is also a boundary after a colon, a speech metadata unit, a
-short unpunctuated subhead that a sentence follows, and inside a toast's cadence of short
-lines ending in ， that closes on a short exclamation (``为…， 为…， 干杯！``). A page
-break lands anywhere, so each of these needs its evidence, and a word of the dictionary
-running across the space is evidence against every one of them.
+are boundaries (``spaces`` says which). Every other space between Chinese characters is
+either text or a page-break artefact: a single space between two complete phrases
+(``不忘初心 牢记使命``, a quoted ``“共享机遇 共创未来”``) is kept, and the rest are removed
+(and recorded).
 """
-
-from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
 from pipeline.spans import Text
-from pipeline.structure.outline import MAX_HEADING_CHARS, marker
-from pipeline.text.chardata import (CN_NUMERALS, DATE_LINE, DATE_START, DATELINE, MAX_ORDINAL_HEADING_CHARS,
-                                    OPENING_SUBTITLE, ORDINAL_OPENING, SALUTATION, SENTENCE_END, SENTENCE_STOP,
-                                    SPEAKER_COLON, SUBTITLE_LINE, cn_number, couplet, date_line,
-                                    ordinals_in_sequence, speaker_parts)
-from pipeline.text.linebreaks import trusted_words, word_tag
+from pipeline.structure.spaces import (SPACE_RUN, TOKEN, boundary, cadence_cuts, keeps_space, line_kind,
+                                       ordinal_heads, parallel_subheads, phrase_group, run_in_kinds, spans_word)
+from pipeline.text.chardata import (DATE_LINE, DATE_START, DATELINE, OPENING_SUBTITLE, SALUTATION, SENTENCE_END,
+                                    SPEAKER_COLON, SUBTITLE_LINE, cn_number, date_line, speaker_parts)
 from schemas.characters import HAN
 
-#: Spaces that may be page breaks. The ideographic space (U+3000) is deliberate layout.
-_SPACE_RUN = re.compile(r"[ \t\u00a0]+")
 #: Indentation inside a line: a paragraph starts after it (issue 19, point 1).
 _INDENT_RUN = re.compile(r"\u3000{2,}|[ \u00a0]{4,}|\t")
 #: Indentation at a line start.
 _LINE_INDENT = re.compile(r"\u3000|[ \u00a0]{2,}|\t")
-_ASCII_WORD = re.compile(r"[A-Za-z0-9%.]")
 _INLINE_MARKER = re.compile(r"(?<=[。！？；])(?:([一二三四五六七八九十]+)、|（([一二三四五六七八九十]+)）)")
-_HAN_RE = re.compile(f"[{HAN}]")
-#: A marker opening what follows a space: a heading cannot swallow the next one.
-_NEXT_MARKER = re.compile(r"(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)")
-
-#: Characters a phrase or subhead does not end with: a structural particle, a
-#: preposition or a conjunction means the sentence goes on.
-FUNCTION_END = "的了和与及或在把被对从向以为将要地得着之而并且是于由其"
-#: Parts of speech (jieba's tags) of a last word that may end a subhead or a phrase although
-#: its last character is in ``FUNCTION_END``: nouns, distinguishing words, localisers, time
-#: words, adjectives, idioms, set phrases, verbal nouns (``关键所在``, ``脚踏实地``).
-_CONTENT_TAGS = ("n", "b", "f", "t", "a", "i", "l", "s", "j", "vn")
-#: Words that open a sentence, not a subhead: pronouns, time words, conjunctions.
-SENTENCE_OPENERS = re.compile(
-    r"(?:我们|我|你们|你|他们|他|她|它|大家|今天|今年|去年|明年|目前|当前|近年来|近期|同时|此外|另外|但是|但|而且|因此|所以|"
-    r"如果|虽然|尽管|这|那|其中|首先|其次|最后|刚才|下面|上午|下午|晚上)"
-)
-#: Characters a phrase token may hold besides Han: quotes, book-title marks, digits, and a
-#: plus sign between them (``打造5G+工业互联网标杆``, never at either end).
-_PHRASE_CHARS = re.compile(rf"[{HAN}“”《》·0-9A-Za-z]+(?:\+[{HAN}“”《》·0-9A-Za-z]+)*")
-#: Shortest and longest subhead the seed layout shows by position alone (shorter: the start
-#: of a sentence, ``更好发挥``; longer: a sentence a page break cut).
-MIN_SUBHEAD_CHARS = 6
-MAX_SUBHEAD_CHARS = 16
-#: Shortest subhead the seed layout shows when a short sibling stands the same way.
-MIN_SHORT_SUBHEAD_CHARS = 4
-#: Longest subhead the seed layout shows when a sibling subhead opens with the same two
-#: characters: parallel subheads (``坚持把发展特色产业作为乡村振兴的根本之策`` …
-#: ``坚持把改善人居环境作为乡村振兴的重要任务``) are structure, page breaks are not parallel.
-MAX_PARALLEL_SUBHEAD_CHARS = 30
-#: Longest toast line, and longest closing exclamation of a toast (``干杯！``, ``万事如意！``).
-MAX_CADENCE_LINE_CHARS = 30
-MAX_CADENCE_CLOSE_CHARS = 12
 
 
 @dataclass(frozen=True)
@@ -122,27 +75,6 @@ def split(body: Text, lectures: set[str], page_breaks: list[tuple[int, int]]) ->
     return [piece for b in out for piece in _split_inline(b) if len(piece.text)]
 
 
-def line_kind(content: str, opening: bool = False) -> str | None:
-    """The metadata kind of a whole line or block: ``speaker``, ``date``, ``dateline`` or
-    ``subtitle``; None for text. ``opening``: the line opens the speech body, where any
-    short dash line is a subtitle (``OPENING_SUBTITLE``).
-
-    >>> line_kind("南屏大学校长  陈静"), line_kind("（2019年10月9日，北京）"), line_kind("新华社江州5月28日电")
-    ('speaker', 'date', 'dateline')
-    >>> line_kind("——在第二届东湖国际合作论坛上的主旨演讲"), line_kind("坚定信心 看好未来")
-    ('subtitle', None)
-    """
-    if speaker_parts(content):
-        return "speaker"
-    if date_line(content):
-        return "date"
-    if DATELINE.fullmatch(content):
-        return "dateline"
-    if SUBTITLE_LINE.fullmatch(content) or (opening and OPENING_SUBTITLE.fullmatch(content)):
-        return "subtitle"
-    return None
-
-
 def spaced_layout(chars: str) -> bool:
     """Whether the text runs its units on with spaces between them (the seed layout):
     more sentence ends followed by a space inside lines than line breaks.
@@ -181,10 +113,10 @@ def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_brea
     ``opening``: the unit opens the speech body."""
     chars = body.chars
     out: list[Block] = []
-    cadence = _cadence_cuts(chars, start, end) if spaced else set()
-    parallel = _parallel_subheads(chars, start, end) if spaced else {}
-    run_in = _run_in_kinds(chars, start, end) if spaced else set()
-    ordinal = _ordinal_heads(chars, start, end) if spaced else {}
+    cadence = cadence_cuts(chars, start, end) if spaced else set()
+    parallel = parallel_subheads(chars, start, end) if spaced else {}
+    run_in = run_in_kinds(chars, start, end) if spaced else set()
+    ordinal = ordinal_heads(chars, start, end) if spaced else {}
     pos = start
     while pos < end:
         while pos < end and chars[pos].isspace():
@@ -197,7 +129,7 @@ def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_brea
             out.append(Block(_block(body, pos, stop, inside, page_breaks), whole and stop == end, kind, indented and whole))
             pos = stop
             continue
-        if group := _phrase_group(chars, pos, end, spaced, whole):
+        if group := phrase_group(chars, pos, end, spaced, whole):
             stop, inside = group
             out.append(Block(_block(body, pos, stop, inside, page_breaks), whole and stop == end, None,
                              indented and whole, True))
@@ -205,7 +137,7 @@ def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_brea
             continue
         joins: list[tuple[int, int]] = []
         stop, reason = end, None
-        for space in _SPACE_RUN.finditer(chars, pos, end):
+        for space in SPACE_RUN.finditer(chars, pos, end):
             s, e = space.span()
             left = _joined(chars, pos, s, joins)
             if not left:
@@ -219,11 +151,11 @@ def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_brea
             elif ordinal.get(s) == pos:
                 reason = "ordinal"
             else:
-                reason = _boundary(left, chars, s, e, end, lectures, spaced, run_in)
+                reason = boundary(left, chars, s, e, end, lectures, spaced, run_in)
             if reason:
                 stop = s
                 break
-            if not _keeps_space(chars, pos, s, e):
+            if not keeps_space(chars, pos, s, e):
                 joins.append((s, e))
         text = _block(body, pos, stop, joins, page_breaks)
         kind = line_kind(text.chars) if spaced else None
@@ -283,20 +215,20 @@ def _metadata_prefix(chars: str, pos: int, end: int, spaced: bool, whole: bool,
         return m.end(), "speaker", []
     if not spaced:
         return None
-    token = _TOKEN.match(chars, pos, end)
+    token = TOKEN.match(chars, pos, end)
     if token and token.end() < end and chars[token.start()] in "（(—－―":
         if kind := _bracket_kind(token.group()):
             return token.end(), kind, []
         # A page break inside the line: the token is no line alone, the two tokens are
         # one (``（2023年10月21日，桐 溪）``, ``——在第三届…乡村 振兴论坛上的主旨演讲``).
-        after = _TOKEN.match(chars, token.end() + 1, end)
+        after = TOKEN.match(chars, token.end() + 1, end)
         joined = chars[token.end()] == " " and after is not None and after.end() < end
         if joined and (kind := _bracket_kind(token.group() + after.group())):
             return after.end(), kind, [(token.end(), token.end() + 1)]
         # Any dash line opening the body: two tokens only when a word runs across the space
         # (``——致即将远 行的你们``), since a speaker line or the text may follow it.
         if opening and joined and OPENING_SUBTITLE.fullmatch(token.group() + after.group()) \
-                and _spans_word(token.group(), after.group()):
+                and spans_word(token.group(), after.group()):
             return after.end(), "subtitle", [(token.end(), token.end() + 1)]
         if opening and OPENING_SUBTITLE.fullmatch(token.group()):
             return token.end(), "subtitle", []
@@ -308,9 +240,6 @@ def _metadata_prefix(chars: str, pos: int, end: int, spaced: bool, whole: bool,
     if found and speaker_parts(found.group("post")) and speaker_parts(found.group().replace(" ", "", 1)):
         return found.end(), "speaker", [(found.start("post") - 1, found.start("post"))]
     return None
-
-
-_TOKEN = re.compile(r"[^ \t\u00a0\u3000]+")
 
 
 def _bracket_kind(token: str) -> str | None:
@@ -346,397 +275,6 @@ _ORGANISATION_END = "委局府院校会厅部办市县区省州镇乡村司团�
 #: (``中共梧原县委 书记  贺  东  来``): a post alone names no one's office, so it goes on
 #: the organisation before the space.
 _CUT_OFFICE = re.compile(rf"[^\s，。！？；：]{{1,30}}[{_ORGANISATION_END}] (?P<post>[^\s，。！？；：]{{2,4}}{_GAP_NAME})" + _UNIT_END)
-
-
-def _phrase_group(chars: str, pos: int, end: int, spaced: bool,
-                  whole: bool) -> tuple[int, list[tuple[int, int]]] | None:
-    """Where a group of phrases separated by single spaces ends, when one opens the block:
-    a subhead or slogan (``不忘初心 牢记使命``, ``守初心 担使命 找差距 抓落实``,
-    ``一、坚持人民至上 守护万家平安``) whose spaces are text (issue 19, point 8). Returns
-    where it ends and the page-break spaces inside its phrases.
-
-    Each phrase is two to sixteen characters without punctuation (the first may carry a
-    heading marker). The spaces are phrase boundaries, not page breaks, when the phrases
-    are of one length or no word of the dictionary runs across any of them. The group is
-    a whole line, or in the seed layout is followed by a space and a sentence. In the seed
-    layout a page break may fall inside the group: a single character is no phrase, so it
-    joins the phrase after it (``锤炼作风 建 强队伍``), and a group is tried without its
-    last phrases when they do not read as one (``清正廉洁 严于律己 陈 守一同志…``).
-    """
-    tokens: list[tuple[int, int, str]] = []  # (start, end, phrase without page breaks)
-    joins: list[tuple[int, int]] = []
-    cursor = pos
-    while cursor < end:
-        start = cursor
-        if not tokens and (head := marker(chars[cursor:cursor + 8])):
-            start = cursor + len(head[2])
-        m = _phrase_at(chars, start, end)
-        if m is None:
-            break
-        token = (m.start(), m.end(), m.group())
-        if len(m.group()) == 1 and spaced and m.end() < end:
-            rest = _phrase_at(chars, m.end() + 1, end)
-            if rest is None:
-                break
-            joins.append((m.end(), m.end() + 1))
-            token = (m.start(), rest.end(), m.group() + rest.group())
-        tokens.append(token)
-        cursor = token[1] + 1
-        if token[1] >= end or cursor >= end or chars[cursor].isspace():
-            break
-    for size in range(len(tokens), 1, -1):
-        group = tokens[:size]
-        if _reads_as_phrase_group(chars, pos, end, group, spaced, whole):
-            return group[-1][1], [(a, b) for a, b in joins if b <= group[-1][1]]
-    return None
-
-
-def _phrase_at(chars: str, start: int, end: int) -> re.Match | None:
-    """A run of phrase characters starting at ``start`` and ending at a space or ``end``."""
-    m = _PHRASE_CHARS.match(chars, start, end)
-    if not m or (m.end() < end and chars[m.end()] != " "):
-        return None
-    return m
-
-
-def _reads_as_phrase_group(chars: str, pos: int, end: int, tokens: list[tuple[int, int, str]],
-                           spaced: bool, whole: bool) -> bool:
-    """Whether ``tokens`` (two or more, from ``pos``) are a group of phrases: see
-    ``_phrase_group``."""
-    words = [w for _, _, w in tokens]
-    stop = tokens[-1][1]
-    if any(not 2 <= len(w) <= 16 for w in words) or stop - pos > 40 or any(c.isdigit() for c in words[0][:1]):
-        return False
-    if speaker_parts(" ".join(words)):
-        return False
-    if len(words[0]) != tokens[0][1] - pos and max(map(len, words)) - min(map(len, words)) > 1:
-        return False  # a marked heading followed by a phrase group: ``三、…成果 守初心 担使命``
-    if not all(_closed(w) for w in words) or any(_opens_sentence(w) for w in words[1:]):
-        return False
-    balanced = len({len(w) for w in words}) == 1
-    if not balanced and any(_ends_in_particle(w) for w in words):
-        return False  # ``建设高素质教师队伍 教师是 立教之本…``: a subject and 是 open a sentence
-    if not balanced and any(_spans_word(a, b) for a, b in zip(words, words[1:])):
-        return False
-    if stop == end:
-        return whole
-    if not balanced and len(words[-1]) <= MAX_FRAGMENT_CHARS and len(words[-1]) < len(words[-2]):
-        return False  # ``向下扎根 向上生长 扎根 越深，…``: a page break cut the paragraph's first word
-    if not spaced or chars[stop] != " " or chars[stop + 1:stop + 2] in (" ", "\u3000"):
-        return False  # two spaces are a speaker line's gap: the last phrase is an office
-    rest = _paragraph_after(chars, stop + 1, end)
-    return len(rest) > stop - pos and any(c in rest for c in "，。！？；") and not _spans_word(words[-1], rest)
-
-
-_PARAGRAPH_END = re.compile(r"[。！？；…][”’」』]?(?=[ \t\u00a0])")
-
-
-def _paragraph_after(chars: str, start: int, end: int) -> str:
-    """The text from ``start`` to the next sentence end followed by a space (in the seed
-    layout, the end of the paragraph that starts there), or to ``end``."""
-    m = _PARAGRAPH_END.search(chars, start, end)
-    return chars[start:m.end() if m else end]
-
-
-#: Longest piece a page break leaves between two spaces of the seed layout: the end of a word
-#: (``…保持清正 廉洁 我认真…``, ``（三）提升应急救援 能力 要完善…``). No unit of text is this short
-#: and unpunctuated with a paragraph after it.
-MAX_FRAGMENT_CHARS = 3
-_FRAGMENT = re.compile(rf"[{HAN}]{{1,{MAX_FRAGMENT_CHARS}}}(?= \S)")
-#: A paragraph's first clause: up to its first mark.
-_FIRST_CLAUSE = re.compile(r"[^，。！？；、]*")
-
-
-def _fragment_at(chars: str, start: int, end: int) -> bool:
-    """Whether a fragment (``MAX_FRAGMENT_CHARS``) stands at ``start`` between two spaces
-    and the text after it is a paragraph's (its first clause closed before the next space):
-    the rest of the unit before, which a page break cut. One ending on a particle opens the
-    sentence after it instead (``教师是 立教之本…``), and so does one before a clause too short
-    to stand alone (``一年 来，我始终…``); a short phrase before another (``勤学 善思``) is no
-    fragment."""
-    m = _FRAGMENT.match(chars, start, end)
-    after = _TOKEN.match(chars, m.end() + 1, end) if m else None
-    if after is None or _ends_in_particle(m.group()):
-        return False
-    clause = _FIRST_CLAUSE.match(after.group()).group()
-    return MAX_FRAGMENT_CHARS < len(clause) < len(after.group())
-
-
-def _cadence_cuts(chars: str, start: int, end: int) -> set[int]:
-    """Spaces inside a toast's cadence: two or more short lines ending in ，, each between
-    spaces, closed by a short exclamation (``为…， 为…， 干杯！``). A line may
-    hold one page-break space of its own. The first line opens a unit (after a sentence
-    end, a colon or the line start)."""
-    pieces = [(start + m.start(), start + m.end(), m.group()) for m in re.finditer(r"[^ \t\u00a0]+", chars[start:end])]
-    lines: list[tuple[int, str]] = []  # (end of the line, its text)
-    k = 0
-    while k < len(pieces):
-        text, stop = pieces[k][2], pieces[k][1]
-        if (k + 1 < len(pieces) and _HAN_RE.match(text[-1]) and _HAN_RE.match(pieces[k + 1][2][0])
-                and pieces[k + 1][2][-1] in "，！!。"):
-            k += 1
-            text, stop = text + pieces[k][2], pieces[k][1]
-        lines.append((stop, text))
-        k += 1
-    cuts: set[int] = set()
-    i = 0
-    while i < len(lines):
-        opens = i == 0 or lines[i - 1][1][-1] in SENTENCE_END + "：:"
-        j = i
-        while (opens and j < len(lines) and lines[j][1].endswith("，")
-               and len(lines[j][1]) <= MAX_CADENCE_LINE_CHARS and not _SENTENCE_INSIDE.search(lines[j][1][:-1])):
-            j += 1
-        if (j - i >= 2 and j < len(lines) and lines[j][1][-1] in "！!"
-                and len(lines[j][1]) <= MAX_CADENCE_CLOSE_CHARS):
-            cuts.update(lines[k][0] for k in range(i, j))
-            i = j + 1
-        else:
-            i += 1
-    return cuts
-
-
-_SENTENCE_INSIDE = re.compile(r"[。！？；]")
-#: A short clause calling for a toast, closed by a comma (``请允许我提议，``, ``让我们共同举杯，``),
-#: and the toast after it, up to its ``干杯！`` with no sentence end before.
-_TOAST_CALL = re.compile(r"(?:^|[，,])[^，,]{0,10}(?:提议|举杯)[，,]$")
-_TOAST_AFTER = re.compile(r"[^。！？；!?;]{0,80}?干杯[！!]")
-#: A few characters closing a sentence right after the space, more text right after it:
-#: the space is inside a run-in sentence (``全面提高人才 队伍质量。发挥…``, ``（二）应急准备
-#: 必须 充分到位。要修订…``). A short paragraph standing alone (``一、提高认识 要统一思想。``)
-#: is not one.
-_SENTENCE_TAIL = re.compile(rf"[{HAN}]{{1,5}}。(?=\S)")
-#: The rest of a clause, closing a sentence without another comma.
-_CLAUSE_TAIL = re.compile(r"[^，。！？；\s]{1,20}。")
-#: An enumerator opening a sentence (``一是清理一批。``, ``首先，``): what follows the space
-#: starts a sentence of its own, so it is no tail of the text before.
-_ENUMERATOR = re.compile(r"[一二三四五六七八九十]是|首先[，,]|第[一二三四五六七八九十]+[，,、]")
-
-
-def _keeps_space(chars: str, block_start: int, s: int, e: int) -> bool:
-    """A space that is neither a boundary nor a page break: between Latin words or
-    numbers, after a closing quote that ends a phrase, not a sentence (``践行“三严三实”
-    推行“四个全面”``), or between two phrases inside quotation marks (``以“共享机遇
-    共创未来”为主题``), a slogan written with its space."""
-    before, after = chars[s - 1], chars[e]
-    if (_ASCII_WORD.match(before) and _ASCII_WORD.match(after)) or before in "”’」』":
-        return True
-    if e - s != 1 or chars[s] != " " or not (_HAN_RE.match(before) and _HAN_RE.match(after)):
-        return False
-    opened = chars[block_start:s]
-    if opened.count("“") <= opened.count("”") and opened.count("《") <= opened.count("》"):
-        return False
-    left = re.search(rf"[{HAN}]+$", chars[block_start:s])
-    right = re.compile(rf"[{HAN}]+").match(chars, e)
-    return (left is not None and right is not None and len(left.group()) >= 2 and len(right.group()) >= 2
-            and not _spans_word(left.group(), right.group()))
-
-
-def _boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str], spaced: bool,
-              run_in: set[str] = frozenset()) -> str | None:
-    """Why a space after the block text ``left`` (the space is ``chars[s:e]``) ends the
-    block, or None when it does not. ``run_in``: the marker kinds whose headings run their
-    text in, in this unit (``_run_in_kinds``).
-
-    A closing quote ends a sentence only after sentence-final punctuation (``。”``).
-    """
-    if left[-1] in "”’」』" and not _NEXT_MARKER.match(chars, e, end):
-        return "sentence" if len(left) > 1 and left[-2] in SENTENCE_END else None
-    if left[-1] in SENTENCE_END or (spaced and left[-1] in "：:"):
-        return "sentence"
-    if spaced and _TOAST_CALL.search(left) and _TOAST_AFTER.match(chars, e, end):
-        return "toast"  # ``请允许我提议， 为…，为…，干杯！``: the call stands on its own line
-    if SALUTATION.fullmatch(left) and left[-1] in "：:，,！!":
-        return "salutation"  # closed by its mark: ``尊敬的各位 领导，…`` is a page break after 各位
-    if left in lectures:
-        return "lecture"
-    found = marker(left)
-    if found is not None and len(left) <= MAX_HEADING_CHARS and "。" not in left:
-        title = left[len(found[2]):]
-        if _NEXT_MARKER.match(chars, e, end):
-            return "heading"
-        if len(title) >= 2 and _ENUMERATOR.match(chars, e, end) and not _spans_word(title, chars[e:e + 3]):
-            return "heading"  # ``一、聚焦“三个一批”，推动政策落地见效 一是清理一批。``
-        if (len(title) < 2 or _spans_word(title, chars[e:e + 3]) or _SENTENCE_TAIL.match(chars, e, end)
-                or (spaced and _fragment_at(chars, e, end))):
-            return None  # a page break inside the heading: ``（一）着 力…``, ``（二）应急准备必须 充分到位。``
-        if "，" in title and _CLAUSE_TAIL.match(chars, e, end):
-            return None  # the last clause of a run-in sentence: ``（六）有效防范…风险，牢牢 守住…底线。``
-        tail = _RUN_IN_TAIL.match(chars, e, end)
-        if found[0] in run_in and tail and len(title) + len(tail.group()) <= MAX_RUN_IN_TITLE_CHARS:
-            return None  # its siblings run their text in: ``（一）产业 转型升级步伐加快。新认定…``
-        return "heading"
-    if not spaced:
-        return None
-    if line_kind(left) is not None:
-        return "metadata"
-    heading = _NEXT_MARKER.match(chars, e, end)
-    if (heading and heading.end() < end and chars[heading.end()] not in CN_NUMERALS + " "
-            and not _spans_word(left, chars[e:e + 3])):
-        return "heading"  # ``…并请全国政协委员提出意见 一、2011年工作回顾``: a heading needs no full stop before it
-    if couplet(left) and _reads_as_subhead(left.replace("，", ""), chars, e, end):
-        return "couplet"  # ``读有字之书，也读无字之书 大学是…``: a subhead, though its comma rules out the test
-    return "subhead" if _reads_as_subhead(left, chars, e, end) else None
-
-
-#: A heading's title closing a sentence a little after a space, more text right after it.
-_RUN_IN_TAIL = re.compile(rf"[{HAN}]{{1,12}}。(?=\S)")
-#: Longest title of a run-in heading read across a page break.
-MAX_RUN_IN_TITLE_CHARS = 20
-_RUN_IN_HEADING = re.compile(r"(?:^|(?<=[。！？；…”] ))([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)[^\s。！？；，]{2,30}。(?=\S)")
-
-
-def _run_in_kinds(chars: str, start: int, end: int) -> set[str]:
-    """In the seed layout, the marker kinds of which two or more headings in the unit run
-    their text in with no space (``（二）改革开放持续深化。…``, ``（三）民生福祉不断增进。…``):
-    a sibling a page break cut a few characters into its title is run in too."""
-    counts: dict[str, int] = {}
-    for m in _RUN_IN_HEADING.finditer(chars, start, end):
-        kind = marker(m.group(1))[0]
-        counts[kind] = counts.get(kind, 0) + 1
-    return {kind for kind, n in counts.items() if n >= 2}
-
-
-def _parallel_subheads(chars: str, start: int, end: int) -> dict[int, int]:
-    """In the seed layout, subheads that a sibling parallels: two or more units that open a
-    block (after a sentence end or a colon), read as subheads by every other test, and
-    start with the same two characters (up to ``MAX_PARALLEL_SUBHEAD_CHARS`` long) or end
-    with the same two (up to ``MAX_SUBHEAD_CHARS``: ``做政治上靠得住的人`` … ``做工作上有本事的人``).
-    Where two siblings stand clear, a third a word runs across into its paragraph by
-    chance (``…有本事的人 本领不是…`` holds 人本) is a subhead too: page breaks are not parallel.
-    Short subheads (``MIN_SHORT_SUBHEAD_CHARS`` up to ``MIN_SUBHEAD_CHARS``), too short to
-    tell from the start of a sentence alone, count when two or more stand so in the unit
-    (``保持好奇心 好奇心是…。 守住初心 人生的道路很长，…``): a page break lands that early in
-    a paragraph and passes every test once in a while, not twice.
-    Maps the space after each to where it starts."""
-    siblings: dict[str, list[tuple[int, int, bool]]] = {}  # frame -> (space, start, clear of words)
-    short: list[tuple[int, int]] = []
-    for m in _TOKEN.finditer(chars, start, end):
-        p, s = m.span()
-        if s >= end or chars[s] != " ":
-            continue
-        before = chars[start:p].rstrip()
-        if before and before[-1] not in SENTENCE_END + "：:":
-            continue
-        unit = m.group()
-        if _reads_as_subhead(unit, chars, s + 1, end, MAX_PARALLEL_SUBHEAD_CHARS, word_across=True):
-            clear = not _spans_word(unit, _paragraph_after(chars, s + 1, end))
-            siblings.setdefault("opens " + unit[:2], []).append((s, p, clear))
-            if len(unit) <= MAX_SUBHEAD_CHARS:
-                siblings.setdefault("ends " + unit[-2:], []).append((s, p, clear))
-        elif len(unit) < MIN_SUBHEAD_CHARS and _reads_as_subhead(unit, chars, s + 1, end,
-                                                                   shortest=MIN_SHORT_SUBHEAD_CHARS):
-            short.append((s, p))
-    found = {s: p for members in siblings.values() if sum(clear for *_, clear in members) >= 2
-             for s, p, _ in members}
-    if len(short) >= 2:
-        found.update(short)
-    return found
-
-
-def _ordinal_heads(chars: str, start: int, end: int) -> dict[int, int]:
-    """In the seed layout, part headings that open with an ordinal and hold a comma
-    (``第一，统一思想，充分认清防汛形势的严峻性 据气象部门预测，…``): each opens a block (after
-    a sentence end or a colon) and ends at a space a paragraph follows, two or more numbered
-    in sequence. The comma rules out every subhead test, and a page break lands that early
-    in a paragraph once in a while, not in two parts numbered one after the other.
-    Maps the space after each to where it starts."""
-    heads: list[tuple[int, str]] = []
-    ends: dict[int, int] = {}
-    for m in ORDINAL_OPENING.finditer(chars, start, end):
-        p = m.start()
-        before = chars[start:p].rstrip()
-        if before and (not chars[p - 1].isspace() or before[-1] not in SENTENCE_END + "：:"):
-            continue
-        if (stop := _ordinal_head_end(chars, p, m.end(), end)) is not None:
-            heads.append((p, chars[p:stop]))
-            ends[p] = stop
-    return {ends[p]: p for p in ordinals_in_sequence(heads)}
-
-
-def _ordinal_head_end(chars: str, start: int, opened: int, end: int) -> int | None:
-    """The space that ends an ordinal part heading starting at ``start`` (its ordinal
-    ends at ``opened``), or None when no paragraph follows it within
-    ``MAX_ORDINAL_HEADING_CHARS``. A space a word runs across is a page break inside it."""
-    for space in _SPACE_RUN.finditer(chars, opened, end):
-        s, e = space.span()
-        left = _SPACE_RUN.sub("", chars[start:s])
-        if (e >= end or len(left) > MAX_ORDINAL_HEADING_CHARS or s == opened
-                or any(c in SENTENCE_STOP for c in left) or not _PHRASE_CHARS.fullmatch(left[-1])):
-            return None
-        rest = _paragraph_after(chars, e, end)
-        if _spans_word(left, rest) or _fragment_at(chars, e, end):
-            continue
-        if (_closed(left) and not _ends_in_bare_particle(left) and len(rest) > len(left)
-                and any(c in rest for c in "，。！？；") and not _SENTENCE_TAIL.match(rest)):
-            return s
-        return None
-    return None
-
-
-def _ends_in_bare_particle(text: str) -> bool:
-    """Whether ``text`` ends on a function character (``FUNCTION_END``) that no word of
-    the dictionary ends with there: a part heading names an action, and a verb of two
-    characters may end it (``如何担当作为``), a bare particle may not (``…坚持把``)."""
-    return text[-1] in FUNCTION_END and not any(word_tag(text[-size:]) is not None for size in (4, 3, 2)
-                                                 if len(text) >= size)
-
-
-def _reads_as_subhead(left: str, chars: str, e: int, end: int, longest: int = MAX_SUBHEAD_CHARS,
-                      shortest: int = MIN_SUBHEAD_CHARS, word_across: bool = False) -> bool:
-    """In the seed layout: ``left`` is a subhead the next sentence follows
-    (``深刻认识地方志工作的重要意义 盛世修志，…``). It has no punctuation, does not end in a
-    particle or open like a sentence, no word runs across the space (unless ``word_across``
-    allows one, for a sibling to decide), and the sentence after it is longer than it."""
-    if not shortest <= len(left) <= longest or not _PHRASE_CHARS.fullmatch(left) or _ends_in_particle(left):
-        return False
-    if not _closed(left):
-        return False  # ``本届论坛以“共饮一江水 携手…”``: a quotation goes on after the space
-    if _opens_sentence(left) or marker(left) is not None:
-        return False
-    rest = _paragraph_after(chars, e, end)
-    if (len(rest) <= len(left) or not any(c in rest for c in "，。！？；") or _SENTENCE_TAIL.match(rest)
-            or _fragment_at(chars, e, end)):
-        return False  # ``全面提高人才 队伍质量。发挥…``: the first sentence goes on after the space
-    return word_across or not _spans_word(left, rest)
-
-
-def _opens_sentence(text: str) -> bool:
-    """Whether ``text`` opens like a sentence, not a subhead or a phrase: a pronoun, a time
-    word or a conjunction (``SENTENCE_OPENERS``), or the modal 要 before a verb (``要深入
-    挖掘…``, not the noun ``要素``)."""
-    return SENTENCE_OPENERS.match(text) is not None or (text[:1] == "要" and word_tag(text[:2]) is None)
-
-
-def _ends_in_particle(text: str) -> bool:
-    """Whether ``text`` ends on a function character (``FUNCTION_END``) that is no part of
-    a content word: ``…教师是`` and ``…坚持把发展作为`` do, ``…的关键所在`` does not."""
-    if text[-1] not in FUNCTION_END:
-        return False
-    for size in (4, 3, 2):
-        tag = word_tag(text[-size:]) if len(text) >= size else None
-        if tag is not None:
-            return not tag.startswith(_CONTENT_TAGS)
-    return True
-
-
-def _closed(text: str) -> bool:
-    """Whether every quotation mark and book-title mark opened in ``text`` is closed."""
-    return text.count("“") <= text.count("”") and text.count("《") <= text.count("》")
-
-
-def _spans_word(left: str, right: str) -> bool:
-    """Whether a word of the dictionary runs from the end of ``left`` into ``right``.
-
-    Two-character words meet by chance where two words meet (``建设|立国`` holds 设立):
-    when the two characters on each side are words themselves, the space falls between
-    words and only a longer word across it counts."""
-    left, right = left[-3:], right[:3]
-    if not (left and right and _HAN_RE.match(left[-1]) and _HAN_RE.match(right[0])):
-        return False
-    words = trusted_words()
-    between = left[-2:] in words and right[:2] in words
-    return any(left[-i:] + right[:j] in words for i in range(1, len(left) + 1) for j in range(1, len(right) + 1)
-               if i + j >= (3 if between else 2))
 
 
 def _block(body: Text, start: int, end: int, joins: list[tuple[int, int]], page_breaks: list) -> Text:
