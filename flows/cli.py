@@ -401,17 +401,22 @@ def _params(args: argparse.Namespace):
 
 
 def _build(args: argparse.Namespace, console: Console, err: Console) -> int:
-    from flows import progress, server
-    from flows.build import build_release
+    from flows import progress, runtime, server
     from pipeline.release import lock
 
     # The lock is held here, before Prefect starts, so a second build gets one clear line,
     # not a failed run; the flow is told not to take it again.
-    params = _params(args).model_copy(update={"take_lock": False})
-    flow = build_release.with_options(task_runner=_task_runner(args, params))
     reporter = progress.TerminalProgress(err) if err.is_terminal else progress.Reporter()
-    with lock.exclusive(params.output_dir, params.wait_for_lock), progress.reporting(reporter):
-        with server.local_server() as api_url, server.using(api_url):
+    with lock.exclusive(args.output), progress.reporting(reporter), server.starting() as answering:
+        # Imported while the server starts, on the other core: the flow's modules, and Great
+        # Expectations, which validation would otherwise wait for in a small build.
+        from flows.build import build_release
+
+        runtime.quiet_great_expectations()
+
+        params = _params(args).model_copy(update={"take_lock": False})
+        flow = build_release.with_options(task_runner=_task_runner(args, params))
+        with server.using(answering()):
             summary = flow(params)
     _print_summary(console, summary)
     return 0
