@@ -408,14 +408,17 @@ def _build(args: argparse.Namespace, console: Console, err: Console) -> int:
     # not a failed run; the flow is told not to take it again.
     reporter = progress.TerminalProgress(err) if err.is_terminal else progress.Reporter()
     with lock.exclusive(args.output), progress.reporting(reporter), server.starting() as answering:
-        # Imported while the server starts, on the other core: the flow's modules, and Great
-        # Expectations, which validation would otherwise wait for in a small build.
-        from flows.build import build_release
+        # Imported while the server starts, on the other core: the flow's modules, and with
+        # threads Great Expectations, which the flow would import while it processes
+        # documents on the same interpreter lock (worker processes leave the flow's free).
+        from prefect.task_runners import ThreadPoolTaskRunner
 
-        runtime.quiet_great_expectations()
+        from flows.build import build_release
 
         params = _params(args).model_copy(update={"take_lock": False})
         flow = build_release.with_options(task_runner=_task_runner(args, params))
+        if isinstance(flow.task_runner, ThreadPoolTaskRunner):
+            runtime.quiet_great_expectations()
         with server.using(answering()):
             summary = flow(params)
     _print_summary(console, summary)
