@@ -161,7 +161,7 @@ _ASTRAL_SIMPLIFIED = sorted(c for c in normalize.simplified_only() if c > "\ufff
 #: Text drawn from every class and from around them: both scripts' characters (those
 #: beyond the BMP too), Han of every block, CJK extensions B and later that are in no
 #: class, the edges of the Han ranges, punctuation, ASCII and line breaks.
-_script_text = st.text(alphabet=st.one_of(
+_script_char = st.one_of(
     st.sampled_from(sorted(normalize.traditional_only())),
     st.sampled_from(sorted(normalize.simplified_only())),
     st.sampled_from(_ASTRAL_SIMPLIFIED),
@@ -170,7 +170,8 @@ _script_text = st.text(alphabet=st.one_of(
     st.sampled_from(["\u33ff", "\u3400", "\u4dbf", "\u4dc0", "\u9fff", "\ua000", "\uf8ff", "\uf900", "\ufaff", "\ufb00"]),
     st.sampled_from(list("，。、“”：；\n \u3000a1")),
     st.characters(),
-), max_size=120)
+)
+_script_text = st.text(alphabet=_script_char, max_size=120)
 
 
 @given(_script_text)
@@ -189,3 +190,15 @@ def test_the_class_tables_find_what_the_regular_expression_classes_find(text):
 
 def test_an_astral_simplified_only_character_counts():
     assert _ASTRAL_SIMPLIFIED and normalize._classes(f"们{_ASTRAL_SIMPLIFIED[0]}x")["simplified"].tolist() == [0, 1]
+
+
+@given(_script_text, st.data())
+@settings(max_examples=300, deadline=None)
+def test_the_vectorised_conversion_checks_agree_with_the_per_character_ones(before, data):
+    """Whether only Han characters changed, and how many did, read from the same tables
+    over the changed code points at once: the same answers as a check per character."""
+    after = "".join(data.draw(st.one_of(st.just(c), _script_char)) for c in before)
+    changed = [i for i, (a, b) in enumerate(zip(before, after)) if a != b]
+    han = _CLASS_PATTERNS["han"]
+    assert normalize._only_han_changed(before, after) == all(han.match(before[i]) and han.match(after[i]) for i in changed)
+    assert normalize.converted_han(before, after) == sum(1 for i in changed if han.match(before[i]))
