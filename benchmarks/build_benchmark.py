@@ -1,28 +1,31 @@
-"""Build-throughput benchmark (run by hand, never in the test suite).
+"""Build-speed benchmark as a user sees it (run by hand, never in the test suite).
 
 Builds an inbox of a requested size from real texts (``--corpus``: a folder with
 ``national-reports/*.jsonl`` and ``provincial-2026/*.csv``; by default the extracts in
-tests/data, or pass ../shared/corpus for the whole corpus) with doc-site noise variants, then, in one run on the same machine:
+tests/data, or pass ../shared/corpus for the whole corpus) with doc-site noise variants,
+then, in one run on the same machine:
 
-1. times bare jieba segmentation of the same decoded text with the same number of
-   processes (the floor for a jieba-based pipeline);
-2. times a full build (``build_release`` with the process runner against a local Prefect
-   server started beforehand, so server start-up is not counted);
-3. times an incremental no-op build of the unchanged inbox;
-4. optionally (``--add-one``) adds one new document, times the incremental build, and
-   checks its data files against a full rebuild of the same inbox, byte for byte; and
-   times a flow run that does nothing (Prefect's start-up, which every build pays; the
-   median of five).
+1. times bare ``jieba.lcut`` over the same decoded text on ``--workers`` processes (the
+   floor for a jieba-based pipeline; dictionaries loaded before the clock starts);
+2. runs the real command for each configuration (``--config NAME=ARGS``; by default the
+   table of issue 22: the default command, ``--segmenter rjieba``, ``--segmenter jieba``,
+   ``--runner processes --workers 2``, and the default command on one file): ``python -m flows.cli build
+   --input DIR --output DIR ARGS`` as a subprocess, timed from start to exit (Prefect's
+   server start included), with the time from "published" to exit, the peak RSS of the
+   command's processes (sampled every 50 ms: the command, its workers, its server), the
+   load average before it, and the in-flow timers its log shows (start: imports and server
+   start up to the flow run; planning, processing, enrichment, validation, publishing);
+3. with ``--add-one``: a no-op rebuild of the unchanged inbox, then one new document in
+   the existing release, whose data files are checked against a full rebuild, byte for
+   byte (each a real command, timed the same way).
 
-Memory is sampled every 50 ms during the full build: the flow process alone, and the
-flow process plus its worker processes at the same instant (the Prefect server, started
-before, is not counted). The process's lifetime maximum would also count the corpus
-generation and the later builds of this benchmark.
+``--tree DIR`` runs the commands of another checkout (the code before a change), with this
+checkout's inbox and jieba floor: run both in turn to compare. Prints one JSON line.
+Examples::
 
-Prints one JSON line. Examples::
-
-    .venv/bin/python benchmarks/build_benchmark.py --mb 50 --corpus ../shared/corpus
-    .venv/bin/python benchmarks/build_benchmark.py --documents 2000 --add-one
+    .venv/bin/python benchmarks/build_benchmark.py --mb 23.3 --corpus ../shared/corpus
+    .venv/bin/python benchmarks/build_benchmark.py --mb 50 --corpus ../shared/corpus --config default=
+    .venv/bin/python benchmarks/build_benchmark.py --documents 2000 --add-one --config default=
 """
 
 from __future__ import annotations
@@ -33,8 +36,10 @@ import csv
 import json
 import os
 import random
+import re
+import shlex
 import shutil
-import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -43,9 +48,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-os.chdir(REPO)
-
-import flows.build  # noqa: E402,F401  (Prefect offline and pyarrow set up as for a build)
 
 CORPUS = REPO / "tests" / "data"
 TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
@@ -119,7 +121,7 @@ def _cut(lines: list[str]) -> int:
 
 
 def bare_jieba_seconds(inbox: Path, workers: int) -> float:
-    """Wall time of jieba alone on the decoded inbox text, ``workers`` processes."""
+    """Wall time of ``jieba.lcut`` alone on the decoded inbox text, ``workers`` processes."""
     from pipeline import ingest
 
     lines = []
@@ -134,54 +136,42 @@ def bare_jieba_seconds(inbox: Path, workers: int) -> float:
         return time.perf_counter() - start
 
 
-def timed_build(inbox: Path, output: Path, workers: int, segmenter: str, incremental: bool = True) -> tuple[float, dict]:
-    from flows import runners
-    from flows.build import RunParams, build_release
+#: The issue's table: name → the options of ``speechcorpus build`` (``one file`` runs on an
+#: inbox of the first file only).
+CONFIGS = {
+    "default": "",
+    "rjieba": "--segmenter rjieba",
+    "jieba": "--segmenter jieba",
+    "processes": "--runner processes --workers 2",
+    "one file": "",
+}
 
-    flow = build_release.with_options(task_runner=runners.task_runner("processes", workers))
-    start = time.perf_counter()
-    summary = flow(RunParams(input_dir=inbox, output_dir=output, incremental=incremental, segmenter=segmenter))
-    return time.perf_counter() - start, summary
-
-
-def prefect_startup_seconds(runs: int = 5) -> float:
-    """Wall time of a flow run that does nothing, on the same server: what any build pays
-    to Prefect around its steps (creating the run, its states, its logs, the heartbeat
-    thread it joins at the end). The median of ``runs``: once in a run here, one empty
-    flow took 6.6 s while the server was busy."""
-    from prefect import flow
-
-    @flow(name="empty")
-    def empty() -> None:
-        return None
-
-    empty()  # the first run also pays for registering the flow
-    seconds = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        empty()
-        seconds.append(time.perf_counter() - start)
-    return statistics.median(seconds)
+#: In-flow timers: a part of the build ends at the first log line matching its pattern
+#: (``start``: the command's imports and its Prefect server's start, up to the flow run).
+PARTS = (
+    ("start", re.compile(r"Beginning flow run")),
+    ("plan", re.compile(r"file\(s\) to process|nothing changed since")),
+    ("process", re.compile(r"assemble_tables-\w+' - Finished")),
+    ("enrich", re.compile(r"enrich_tables-\w+' - Finished")),
+    ("validate", re.compile(r"validate_and_write-\w+' - Finished")),
+    ("publish", re.compile(r"published /")),
+)
 
 
-class MemorySampler:
-    """Peak RSS of this process, and of it plus the processes it starts, while active."""
+class TreeMemory:
+    """Peak RSS of a process and all its descendants together, sampled while active."""
 
-    def __init__(self, interval: float = 0.05):
+    def __init__(self, pid: int, interval: float = 0.05):
         import psutil
 
-        self._me = psutil.Process()
-        self._before = {p.pid for p in self._me.children(recursive=True)}  # the Prefect server
+        self._root = psutil.Process(pid)
         self._interval = interval
         self._stop = threading.Event()
-        self.flow_mb = self.total_mb = 0
-
-    def __enter__(self) -> MemorySampler:
+        self.peak_mb = self.largest_mb = 0
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
-        return self
 
-    def __exit__(self, *exc) -> None:
+    def stop(self) -> None:
         self._stop.set()
         self._thread.join()
 
@@ -189,22 +179,56 @@ class MemorySampler:
         import psutil
 
         while not self._stop.is_set():
-            mine = self._me.memory_info().rss
-            total = mine
-            for child in self._me.children(recursive=True):
-                if child.pid not in self._before:
+            sizes = []
+            try:
+                for p in [self._root, *self._root.children(recursive=True)]:
                     try:
-                        total += child.memory_info().rss
+                        sizes.append(p.memory_info().rss)
                     except psutil.Error:
                         pass  # ended meanwhile
-            self.flow_mb = max(self.flow_mb, round(mine / 2**20))
-            self.total_mb = max(self.total_mb, round(total / 2**20))
+            except psutil.Error:
+                return
+            if sizes:
+                self.peak_mb = max(self.peak_mb, round(sum(sizes) / 2**20))
+                self.largest_mb = max(self.largest_mb, round(max(sizes) / 2**20))
             self._stop.wait(self._interval)
 
 
-def data_files(output: Path, summary: dict) -> dict[str, bytes]:
-    release = output / "releases" / summary["release_id"]
-    return {p.name: p.read_bytes() for p in sorted((release / "data").iterdir())}
+def run_command(tree: Path, inbox: Path, output: Path, options: str, home: Path) -> dict:
+    """``speechcorpus build --input inbox --output output OPTIONS`` in ``tree``, as a user
+    runs it, timed from start to exit."""
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(home)
+    load = os.getloadavg()[0]
+    start = time.monotonic()
+    command = subprocess.Popen([sys.executable, "-u", "-m", "flows.cli", "build", "--input", str(inbox),
+                                "--output", str(output), *shlex.split(options)],
+                               cwd=tree, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    memory = TreeMemory(command.pid)
+    lines = [(time.monotonic() - start, line.rstrip("\n")) for line in command.stdout]
+    code = command.wait()
+    wall = time.monotonic() - start
+    memory.stop()
+    if code != 0:
+        raise RuntimeError(f"{options!r} exited {code}:\n" + "\n".join(line for _, line in lines[-40:]))
+    result = {"wall_seconds": round(wall, 1), "load_average": round(load, 2),
+              "peak_rss_mb": memory.peak_mb, "largest_process_mb": memory.largest_mb}
+    published = next((t for t, line in lines if "published /" in line or "nothing published" in line), None)
+    if published is not None:
+        result["published_to_exit_seconds"] = round(wall - published, 1)
+    timers, before = {}, 0.0
+    for part, pattern in PARTS:
+        at = next((t for t, line in lines if pattern.search(line)), None)
+        if at is not None:
+            timers[part], before = round(at - before, 1), at
+    result["in_flow_seconds"] = timers
+    release = next((m.group(1) for _, line in lines if (m := re.search(r"written to (\S+)", line))), None)
+    result["release"] = release
+    return result
+
+
+def data_files(release: str) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((Path(release) / "data").iterdir())}
 
 
 def main() -> None:
@@ -214,46 +238,62 @@ def main() -> None:
     size.add_argument("--documents", type=int, help="number of documents")
     parser.add_argument("--corpus", type=Path, default=CORPUS,
                         help="folder of national-reports/*.jsonl and provincial-2026/*.csv (default: tests/data)")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--add-one", action="store_true", help="also time an incremental build with one new document")
-    parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
-    parser.add_argument("--segmenter", choices=("jieba", "rjieba"), default="jieba",
-                        help="the pipeline's segmenter (the floor is always bare Python jieba)")
+    parser.add_argument("--workers", type=int, default=2, help="processes of the bare jieba floor (default: 2)")
+    parser.add_argument("--config", action="append", metavar="NAME=OPTIONS",
+                        help="a command to time: a name and the options of `speechcorpus build` (repeatable; "
+                        "default: the issue's table, %s); the name 'one file' runs on the first file only"
+                        % ", ".join(f"{k!r}" for k in CONFIGS))
+    parser.add_argument("--tree", type=Path, default=REPO, help="the checkout whose command runs (default: this one)")
+    parser.add_argument("--add-one", action="store_true",
+                        help="also time a no-op rebuild and an incremental build with one new document")
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it (an inbox there is reused)")
     args = parser.parse_args()
-
-    from flows import server
+    configs = dict(c.split("=", 1) for c in args.config) if args.config else CONFIGS
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="speechcorpus-bench-"))
     try:
-        inbox, output = work / "inbox", work / "output"
-        documents, input_bytes = build_inbox(inbox, args.corpus, args.mb, args.documents)
+        inbox, one = work / "inbox", work / "one"
+        if not inbox.is_dir():
+            build_inbox(inbox, args.corpus, args.mb, args.documents)
+        if not one.is_dir():
+            one.mkdir()
+            first = min(inbox.iterdir())
+            shutil.copy(first, one / first.name)
+        files = sorted(inbox.iterdir())
+        input_bytes = sum(p.stat().st_size for p in files)
         jieba_seconds = bare_jieba_seconds(inbox, args.workers)
-        with server.local_server() as api_url, server.using(api_url):
-            with MemorySampler() as memory:
-                full_seconds, summary = timed_build(inbox, output, args.workers, args.segmenter)
-            noop_seconds, _ = timed_build(inbox, output, args.workers, args.segmenter)
-            result = {
-                "corpus": str(args.corpus), "input_mb": round(input_bytes / 1e6, 1), "documents": documents,
-                "workers": args.workers,
-                "segmenter": args.segmenter,
-                "paragraphs": summary["row_counts"]["paragraphs"],
-                "full_build_seconds": round(full_seconds, 1),
-                "mb_per_second": round(input_bytes / 1e6 / full_seconds, 3),
-                "bare_jieba_seconds": round(jieba_seconds, 1),
-                "throughput_vs_bare_jieba": round(jieba_seconds / full_seconds, 2),
-                "noop_incremental_seconds": round(noop_seconds, 1),
-                "full_build_peak_rss_mb": {"flow_process": memory.flow_mb, "with_workers": memory.total_mb},
-            }
-            if args.add_one:
-                (inbox / "new_document.txt").write_text("在全市工作会议上的讲话\n同志们：\n今天召开会议，部署全年工作。", encoding="utf-8")
-                one_seconds, one = timed_build(inbox, output, args.workers, args.segmenter)
-                _, rebuilt = timed_build(inbox, work / "rebuild", args.workers, args.segmenter, incremental=False)
-                startup = prefect_startup_seconds()
-                result["one_new_document_seconds"] = round(one_seconds, 1)
-                result["one_new_vs_full"] = round(one_seconds / full_seconds, 3)
-                result["prefect_startup_seconds"] = round(startup, 2)
-                result["one_new_minus_startup_vs_full"] = round((one_seconds - startup) / full_seconds, 3)
-                result["one_new_equals_full_rebuild"] = data_files(output, one) == data_files(work / "rebuild", rebuilt)
+        home = work / "prefect-home"
+        result = {"corpus": str(args.corpus), "tree": str(args.tree), "input_mb": round(input_bytes / 1e6, 1),
+                  "files": len(files), "cores": os.cpu_count(),
+                  "bare_jieba": {"processes": args.workers, "seconds": round(jieba_seconds, 1),
+                                 "load_average": round(os.getloadavg()[0], 2)}}
+        if not home.exists():  # a fresh Prefect database migrates for seconds: not what a build costs
+            run_command(args.tree, one, work / "warm-up", "", home)
+        commands = {}
+        for name, options in configs.items():
+            output = work / f"out-{len(commands)}"
+            shutil.rmtree(output, ignore_errors=True)
+            timed = run_command(args.tree, one if name == "one file" else inbox, output, options, home)
+            if name != "one file":
+                timed["mb_per_second"] = round(input_bytes / 1e6 / timed["wall_seconds"], 2)
+                timed["vs_bare_jieba"] = round(jieba_seconds / timed["wall_seconds"], 2)
+            timed["options"] = options
+            commands[name] = timed
+        result["commands"] = commands
+        if args.add_one:
+            output, options = work / "out-0", next(iter(configs.values()))
+            full = commands[next(iter(configs))]
+            noop = run_command(args.tree, inbox, output, options, home)
+            (inbox / "new_document.txt").write_text("在全市工作会议上的讲话\n同志们：\n今天召开会议，部署全年工作。",
+                                                    encoding="utf-8")
+            try:
+                added = run_command(args.tree, inbox, output, options, home)
+                rebuilt = run_command(args.tree, inbox, work / "rebuild", options + " --full", home)
+            finally:
+                (inbox / "new_document.txt").unlink()
+            result["noop_rebuild"] = noop
+            result["one_new_document"] = {**added, "vs_full": round(added["wall_seconds"] / full["wall_seconds"], 3),
+                                          "equals_full_rebuild": data_files(added["release"]) == data_files(rebuilt["release"])}
         print(json.dumps(result, ensure_ascii=False))
     finally:
         if args.keep is None:

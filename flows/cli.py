@@ -39,9 +39,9 @@ def _add_data_options(command: argparse.ArgumentParser) -> None:
                          "text, raw_content, full_text)")
     command.add_argument("--rules-dir", type=Path, action="append", default=[], metavar="DIR",
                          help="extra folder of site rule files, applied after the shipped ones (repeatable)")
-    command.add_argument("--segmenter", choices=("jieba", "rjieba"), default="jieba",
-                         help="word segmenter: jieba (default) or rjieba, jieba-rs: the same cuts in 99.99%% of "
-                         "paragraphs, ~13x faster (pip install rjieba)")
+    command.add_argument("--segmenter", choices=("jieba", "rjieba"), default=None,
+                         help="word segmenter: rjieba (jieba-rs, the default when installed, as it is by make) or "
+                         "jieba (Python, the reference it matches in 99.99%% of paragraphs; several times slower)")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -55,15 +55,17 @@ def parser() -> argparse.ArgumentParser:
         "build",
         help="build a release from an inbox folder",
         description="Read every file of the inbox, clean, segment, tokenise and validate it, and publish "
-        "OUTPUT/releases/<release_id>/ with OUTPUT/latest pointing at it. With the default thread runner "
-        "it runs on Prefect's temporary local server: no server needs to be configured. The process and "
-        "Dask runners use PREFECT_API_URL, or start a local Prefect server for the duration of the build.",
+        "OUTPUT/releases/<release_id>/ with OUTPUT/latest pointing at it. It runs against PREFECT_API_URL, "
+        "or else a local Prefect server it starts for the duration of the build: no server needs to be "
+        "configured. An inbox of more than one batch is processed on every core (see --runner).",
     )
     _add_build_options(build)
-    build.add_argument("--runner", choices=("threads", "processes", "dask"), default="threads",
-                       help="how batches run: threads (default), processes (one per core), or dask")
-    build.add_argument("--workers", type=int, default=2, metavar="N",
-                       help="threads, processes or local Dask workers (default: 2)")
+    build.add_argument("--runner", choices=("threads", "processes", "dask"), default=None,
+                       help="how batches run: threads, processes, or dask. Default: chosen from the inbox size: "
+                       "threads in the build's own process when the inbox fits one batch (4 MB, 200 files: no "
+                       "worker starts), else processes")
+    build.add_argument("--workers", type=int, default=None, metavar="N",
+                       help="threads, processes or local Dask workers (default: one per core, at most one per batch)")
     build.add_argument("--dask-address", default=None, metavar="tcp://HOST:PORT",
                        help="run on this existing Dask scheduler (with --runner dask) instead of a local cluster")
     serve = commands.add_parser(
@@ -393,25 +395,48 @@ def _params(args: argparse.Namespace):
 
     inbox = {"input_dir": args.input, "output_dir": args.output, "incremental": not args.full,
              "keep": args.keep} if "input" in args else {}
-    return RunParams(opencc_profile=args.opencc_profile, rules_dirs=args.rules_dir, segmenter=args.segmenter, **inbox,
+    chosen = {"segmenter": args.segmenter} if args.segmenter else {}  # else RunParams' default
+    return RunParams(opencc_profile=args.opencc_profile, rules_dirs=args.rules_dir, **chosen, **inbox,
                      **({"text_fields": args.text_field} if args.text_field else {}))
 
 
 def _build(args: argparse.Namespace, console: Console, err: Console) -> int:
-    from flows import progress, runners, server
-    from flows.build import build_release
+    from flows import progress, runtime, server
     from pipeline.release import lock
 
     # The lock is held here, before Prefect starts, so a second build gets one clear line,
     # not a failed run; the flow is told not to take it again.
-    params = _params(args).model_copy(update={"take_lock": False})
-    flow = build_release.with_options(task_runner=runners.task_runner(args.runner, args.workers, args.dask_address))
     reporter = progress.TerminalProgress(err) if err.is_terminal else progress.Reporter()
-    with lock.exclusive(params.output_dir, params.wait_for_lock), progress.reporting(reporter):
-        with server.local_server() as api_url, server.using(api_url):
+    with lock.exclusive(args.output), progress.reporting(reporter), server.starting() as answering:
+        # Imported while the server starts, on the other core: the flow's modules, and with
+        # threads Great Expectations, which the flow would import while it processes
+        # documents on the same interpreter lock (worker processes leave the flow's free).
+        from prefect.task_runners import ThreadPoolTaskRunner
+
+        from flows.build import build_release
+
+        params = _params(args).model_copy(update={"take_lock": False})
+        flow = build_release.with_options(task_runner=_task_runner(args, params))
+        if isinstance(flow.task_runner, ThreadPoolTaskRunner):
+            runtime.quiet_great_expectations()
+        with server.using(answering()):
             summary = flow(params)
     _print_summary(console, summary)
     return 0
+
+
+def _task_runner(args: argparse.Namespace, params):
+    """The task runner of ``--runner`` and ``--workers``, or for what they leave unset, the
+    one the inbox needs (``runners.choose``: threads for one batch, else a process per core)."""
+    from flows import processing, runners
+    from pipeline import ingest
+
+    kind, workers = args.runner, args.workers
+    if kind is None or workers is None:
+        batches = processing.inbox_batches(ingest.inbox_files(params.input_dir), params.batch_bytes,
+                                           params.max_batch_files)
+        kind, workers = runners.choose(kind, workers, batches)
+    return runners.task_runner(kind, workers, args.dask_address)
 
 
 def _serve(args: argparse.Namespace, console: Console) -> int:

@@ -72,7 +72,7 @@ def plan_batches(paths: list[Path], batch_bytes: int, max_files: int, workers: i
     """
     sizes = [_size(path) for path in paths]
     total = sum(sizes)
-    count = max(math.ceil(total / batch_bytes), math.ceil(len(paths) / max_files), 1)
+    count = batch_count(total, len(paths), batch_bytes, max_files)
     if count > 1:
         count = math.ceil(count / workers) * workers
     share = total / count or 1
@@ -83,6 +83,17 @@ def plan_batches(paths: list[Path], batch_bytes: int, max_files: int, workers: i
         batches[min(int((before + size / 2) / share), count - 1)].append(path)
         before += size
     return [batch[i:i + max_files] for batch in batches for i in range(0, len(batch), max_files)]
+
+
+def batch_count(total_bytes: int, files: int, batch_bytes: int, max_files: int) -> int:
+    """How many batches ``plan_batches`` makes of ``files`` files of ``total_bytes`` on one
+    worker: enough for ``batch_bytes`` each and ``max_files`` at most, at least one."""
+    return max(math.ceil(total_bytes / batch_bytes), math.ceil(files / max_files), 1)
+
+
+def inbox_batches(paths: list[Path], batch_bytes: int, max_files: int) -> int:
+    """``batch_count`` of every file of an inbox (what a full build processes)."""
+    return batch_count(sum(map(_size, paths)), len(paths), batch_bytes, max_files)
 
 
 def _size(path: Path) -> int:

@@ -1,4 +1,5 @@
-"""Task runners a build can use: threads (default), processes, or a Dask cluster.
+"""Task runners a build can use: threads, processes, or a Dask cluster; by default the
+one an inbox of its size needs (``choose``).
 
 Threads need nothing and suit small inboxes, but jieba and OpenCC hold the GIL, so only
 processes or Dask workers use more than one core. Both of those need a real Prefect
@@ -14,6 +15,22 @@ from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTa
 from flows import overlap
 
 RUNNERS = ("threads", "processes", "dask")
+
+
+def choose(kind: str | None, workers: int | None, batches: int, cores: int | None = None) -> tuple[str, int]:
+    """The runner and workers of a build of ``batches`` batches on ``cores`` cores (this
+    machine's by default), for what the user left unset (None).
+
+    One batch runs in the flow's own process whatever the runner (``process_batches``), so
+    a build of one batch (a file, a nightly run's few pages) gets threads and starts no
+    worker; more batches get one process per core, at most one per batch, since the
+    per-document stages hold the interpreter lock and only processes use a second core.
+    (``tests/flows/test_processing.py`` has the table.)
+    """
+    cores = cores or os.cpu_count() or 1
+    if kind is None:
+        kind = "processes" if batches > 1 and cores > 1 else "threads"
+    return kind, workers or max(1, min(cores, batches))
 
 
 def task_runner(kind: str, workers: int, dask_address: str | None = None) -> TaskRunner:

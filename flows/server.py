@@ -30,7 +30,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 #: Seconds to wait for a fresh server to migrate its database and answer (a fresh SQLite
@@ -80,11 +80,24 @@ def local_server() -> Iterator[str]:
     The server's log goes to ``$PREFECT_HOME/server.log``. Enter it on the thread that
     leaves it (the parent-death signal is tied to the thread that started the server).
     """
+    with starting() as ready:
+        yield ready()
+
+
+@contextlib.contextmanager
+def starting() -> Iterator[Callable[[], str]]:
+    """``local_server`` in two steps: the server starts on entering, and the function
+    yielded waits until it answers and returns its API URL. What the command does in
+    between (its own imports) runs while the server starts, on another core."""
     existing = os.environ.get("PREFECT_API_URL")
     if existing:
-        if not healthy(existing):
-            raise RuntimeError(f"PREFECT_API_URL={existing} does not answer; start that server or unset the variable")
-        yield existing
+
+        def answering() -> str:
+            if not healthy(existing):
+                raise RuntimeError(f"PREFECT_API_URL={existing} does not answer; start that server or unset the variable")
+            return existing
+
+        yield answering
         return
     home = Path(os.environ["PREFECT_HOME"])
     home.mkdir(parents=True, exist_ok=True)
@@ -98,16 +111,20 @@ def local_server() -> Iterator[str]:
             stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ), start_new_session=True,
         )
     record = record_server(home, process.pid, owner=os.getpid(), port=port)
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
+    started = time.monotonic()
+
+    def answering() -> str:
         while not healthy(api_url):
             if process.poll() is not None:
                 raise RuntimeError(f"prefect server exited with {process.returncode}; see {home / 'server.log'}")
-            if time.monotonic() > deadline:
+            if time.monotonic() > started + STARTUP_TIMEOUT:
                 raise RuntimeError(f"prefect server did not answer within {STARTUP_TIMEOUT} s; see {home / 'server.log'}")
-            time.sleep(0.5)
+            time.sleep(0.1)
         os.environ["PREFECT_API_URL"] = api_url
-        yield api_url
+        return api_url
+
+    try:
+        yield answering
     finally:
         if os.environ.get("PREFECT_API_URL") == api_url:
             del os.environ["PREFECT_API_URL"]

@@ -28,3 +28,20 @@ def test_unknown_command_fails(capsys):
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["frobnicate"])
     assert exit_info.value.code == 2
+
+
+def test_a_build_picks_its_runner_from_the_inbox_unless_told(tmp_path):
+    """One file fits one batch: threads in the build's own process, no worker to start; an
+    inbox of several batches gets a process per core (``runners.choose``); options win."""
+    from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+
+    (tmp_path / "one.txt").write_text("在全市工作会议上的讲话\n同志们：\n今天召开会议。", encoding="utf-8")
+
+    def runner(*options):
+        args = cli.parser().parse_args(["build", "--input", str(tmp_path), *options])
+        return cli._task_runner(args, cli._params(args))
+
+    assert isinstance(runner(), ThreadPoolTaskRunner)
+    assert isinstance(runner("--runner", "processes"), ProcessPoolTaskRunner)
+    told = runner("--runner", "processes", "--workers", "3")
+    assert told._max_workers == 3

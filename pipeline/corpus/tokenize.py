@@ -1,23 +1,26 @@
-"""Word tokens of paragraphs, through an explicit ``jieba.Tokenizer`` (or jieba-rs).
+"""Word tokens of paragraphs, through jieba-rs or an explicit ``jieba.Tokenizer``.
 
 jieba's module-level functions share one global tokenizer that any import can mutate
 (``jieba.load_userdict``, ``enable_parallel``); here every process builds its own instance
 from a frozen config, so tokens depend only on that config and the versioned user
 dictionary (``pipeline/resources/userdict.txt``).
 
-``engine="rjieba"`` segments with jieba-rs (the ``rjieba`` binding, an optional
-dependency): the same dictionary and algorithm in Rust, several times faster. Its tokens
-differ from jieba's in a small share of paragraphs (HMM details for unknown words);
-``tests/test_segmenter_parity.py`` measures the agreement on real reports.
+``engine="rjieba"`` segments with jieba-rs (the ``rjieba`` binding, in the default
+install): the same dictionary and algorithm in Rust, many times faster, so it is the
+default wherever it is installed (``default_engine``). Python jieba stays the reference:
+jieba-rs's tokens differ from it in a small share of paragraphs (HMM details for unknown
+words), which ``tests/test_segmenter_parity.py`` bounds on real reports; tests that pin
+exact tokens pin ``engine="jieba"``.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jieba
@@ -26,11 +29,17 @@ from pipeline.errors import ConfigError
 
 RESOURCES = Path(__file__).parents[1] / "resources"
 
-#: Segmenters behind ``tokens``: Python jieba (the default), or jieba-rs.
+#: Segmenters behind ``tokens``: Python jieba (the reference), or jieba-rs.
 ENGINES = ("jieba", "rjieba")
 
 #: Terms of official speech that jieba's dictionary splits (脱贫攻坚, 两不愁三保障…).
 DEFAULT_USER_DICT = RESOURCES / "userdict.txt"
+
+
+def default_engine() -> str:
+    """``"rjieba"`` when the rjieba package is installed (it is in the default install),
+    else ``"jieba"``: the fast engine wherever it exists, without making it a requirement."""
+    return "rjieba" if importlib.util.find_spec("rjieba") is not None else "jieba"
 
 
 @dataclass(frozen=True)
@@ -42,13 +51,14 @@ class TokenizeConfig:
     ``user_dict``: the domain dictionary loaded into the tokenizer; None for jieba alone.
     ``cache_dir``: where jieba keeps its prefix-dictionary cache (default: the system
     temporary directory, as jieba does).
-    ``engine``: ``"jieba"`` or ``"rjieba"`` (jieba-rs; ``pip install rjieba``).
+    ``engine``: ``"jieba"`` or ``"rjieba"`` (jieba-rs); by default rjieba when it is
+    installed (``default_engine``). The manifest records the engine a release used.
     """
 
     hmm: bool = True
     user_dict: Path | None = DEFAULT_USER_DICT
     cache_dir: Path | None = None
-    engine: str = "jieba"
+    engine: str = field(default_factory=default_engine)
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:

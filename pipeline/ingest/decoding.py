@@ -40,6 +40,9 @@ MAX_BYTES_PER_CHAR = 4
 
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _CONTROLS = re.compile(f"[{CONTROL}]+")
+#: A control character below the space other than tab, line ends and form feed: many of
+#: them mean a binary file (counted by the pattern, not a Python loop over every character).
+_BINARY_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([-\w.:]+)""", re.IGNORECASE)
 
 
@@ -69,7 +72,7 @@ def decode_as(data: bytes, candidates: tuple[str, ...]) -> tuple[str, str]:
         except UnicodeDecodeError as exc:
             errors.append(f"{encoding}: {exc.reason} at byte {exc.start}")
             continue
-        controls = sum(1 for c in text if c < " " and c not in "\t\n\r\f")
+        controls = len(_BINARY_CONTROL.findall(text))
         if controls > MAX_CONTROL_SHARE * len(text):
             errors.append(f"{encoding}: decodes, but {controls} control characters in {len(text)} suggest a binary file")
             continue

@@ -200,6 +200,8 @@ def urls(chars: str) -> list[Span]:
     >>> [("给我触动很大。九象范文25http://www.jike120.com周六"[a:b]) for a, b, *_ in urls("给我触动很大。九象范文25http://www.jike120.com周六")]
     ['九象范文25http://www.jike120.com']
     """
+    if "http" not in chars and "www." not in chars:
+        return []  # no URL to find: spares the pattern's try at every Han character
     return [(m.start(), m.end(), "ad", "url", False) for m in _URL.finditer(chars)]
 
 

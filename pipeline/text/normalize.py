@@ -17,15 +17,17 @@ from __future__ import annotations
 import difflib
 import functools
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import opencc
 
-from pipeline.text.chardata import CHINESE_RE, HALF_TO_FULL, HAN_RE
 from pipeline.errors import ConfigError
 from pipeline.spans import Text
+from pipeline.text.chardata import CHINESE_RE, HALF_TO_FULL, HAN_RE
+from schemas.characters import HAN
 
 
 @dataclass(frozen=True)
@@ -147,11 +149,10 @@ def conversion(chars: str, converter: opencc.OpenCC) -> Conversion:
     'traditional'
     """
     lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", chars)]
+    classes = _classes(chars)
+    counts = {name: _per_line(found, lines) for name, found in classes.items()}
     labels = []
-    for start, end in lines:
-        han = _count(HAN_RE, chars, start, end)
-        trad = _count(_script_re("traditional"), chars, start, end)
-        simple = _count(_script_re("simplified"), chars, start, end)
+    for han, trad, simple in zip(counts["han"], counts["traditional"], counts["simplified"]):
         if _reads_traditional(trad, simple, han):
             labels.append("T")
         elif simple > trad or (han >= SCRIPT_EVIDENCE_HAN and trad < TRADITIONAL_LINE_SHARE * han):
@@ -160,12 +161,12 @@ def conversion(chars: str, converter: opencc.OpenCC) -> Conversion:
             labels.append("?")
     if all(label == "?" for label in labels):
         # No line decides: the characters do, when none of them is simplified-only.
-        if _script_re("traditional").search(chars) and not _script_re("simplified").search(chars):
+        if len(classes["traditional"]) and not len(classes["simplified"]):
             labels = ["T"] * len(labels)
     convert = _resolve(labels)
     ranges = tuple(span for span, yes in zip(lines, convert) if yes)
-    strays = _strays(chars, lines, convert, converter)
-    han_lines = [yes for (start, end), yes in zip(lines, convert) if HAN_RE.search(chars, start, end)]
+    strays = _strays(chars, lines, convert, converter, classes["traditional"])
+    han_lines = [yes for yes, han in zip(convert, counts["han"]) if han]
     script = "simplified" if not any(han_lines) else "traditional" if all(han_lines) else "mixed"
     return Conversion(ranges, strays, script)
 
@@ -181,27 +182,46 @@ def _reads_traditional(trad: int, simple: int, han: int) -> bool:
 
 
 @functools.cache
-def _script_re(script: str) -> re.Pattern:
-    """One character of ``script`` only (see ``traditional_only``, ``simplified_only``).
+def _class_tables() -> dict[str, np.ndarray]:
+    """Per code point (astral ones too), whether it is a Han character, a traditional-only
+    one or a simplified-only one: a text's classes are then one array lookup, where ``re``
+    tried a class of thousands of characters at every position (benchmarks/README.md)."""
+    tables = {}
+    for name, characters in (("han", _class_characters(HAN)), ("traditional", traditional_only()),
+                             ("simplified", simplified_only())):
+        table = np.zeros(sys.maxunicode + 1, dtype=bool)
+        table[[ord(c) for c in characters]] = True
+        tables[name] = table
+    return tables
 
-    The characters beyond the BMP (Extension B and later: 1,141 simplified-only ones) are
-    tested only once a character is in their range: ``re`` holds a class with any of them
-    as a list it searches at every position (seconds over a 4 MB text), where a class of BMP
-    characters is a table lookup.
 
-    >>> [m.group() for m in _script_re("simplified").finditer("们于乾\U0002b5e7x")]
-    ['们', '\U0002b5e7']
+def _class_characters(char_class: str) -> list[str]:
+    """The characters of a regular-expression class body of characters and ``a-z`` ranges.
+
+    >>> "".join(_class_characters("a-cx"))
+    'abcx'
     """
-    characters = traditional_only() if script == "traditional" else simplified_only()
-    bmp = "".join(sorted(c for c in characters if c <= "\uffff"))
-    astral = sorted(c for c in characters if c > "\uffff")
-    if not astral:
-        return re.compile(f"[{bmp}]")
-    return re.compile(f"[{bmp}]|[{astral[0]}-{astral[-1]}](?<=[{''.join(astral)}])")
+    out, i = [], 0
+    while i < len(char_class):
+        if i + 2 < len(char_class) and char_class[i + 1] == "-":
+            out += map(chr, range(ord(char_class[i]), ord(char_class[i + 2]) + 1))
+            i += 3
+        else:
+            out.append(char_class[i])
+            i += 1
+    return out
 
 
-def _count(pattern: re.Pattern, chars: str, start: int, end: int) -> int:
-    return sum(1 for _ in pattern.finditer(chars, start, end))
+def _classes(chars: str) -> dict[str, np.ndarray]:
+    """The indices of the Han, traditional-only and simplified-only characters of ``chars``."""
+    codes = np.frombuffer(chars.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return {name: np.flatnonzero(table[codes]) for name, table in _class_tables().items()}
+
+
+def _per_line(found: np.ndarray, lines: list[tuple[int, int]]) -> list[int]:
+    """How many of the sorted indices ``found`` fall in each ``[start, end)`` of ``lines``."""
+    bounds = np.array(lines, dtype=np.int64).reshape(-1, 2)
+    return (np.searchsorted(found, bounds[:, 1]) - np.searchsorted(found, bounds[:, 0])).tolist()
 
 
 def _resolve(labels: list[str]) -> list[bool]:
@@ -219,11 +239,13 @@ def _resolve(labels: list[str]) -> list[bool]:
     return convert
 
 
-def _strays(chars: str, lines: list[tuple[int, int]], convert: list[bool], converter: opencc.OpenCC) -> tuple[int, ...]:
-    """Traditional-only characters of unconverted lines whose simplified form the document
-    writes elsewhere beside the same neighbour, or often (``STRAY_MIN_SIMPLIFIED``)."""
-    candidates = [m.start() for (start, end), yes in zip(lines, convert) if not yes
-                  for m in _script_re("traditional").finditer(chars, start, end)]
+def _strays(chars: str, lines: list[tuple[int, int]], convert: list[bool], converter: opencc.OpenCC,
+            traditional: np.ndarray) -> tuple[int, ...]:
+    """Traditional-only characters (at the sorted indices ``traditional``) of unconverted
+    lines whose simplified form the document writes elsewhere beside the same neighbour, or
+    often (``STRAY_MIN_SIMPLIFIED``)."""
+    line_of = np.searchsorted(np.array([start for start, _ in lines], dtype=np.int64), traditional, side="right") - 1
+    candidates = traditional[~np.array(convert, dtype=bool)[line_of]].tolist()
     if not candidates:
         return ()
     # The evidence is the text as it will read: traditional lines already converted.
@@ -315,15 +337,19 @@ def _converted(text: Text, converter: opencc.OpenCC) -> Text:
     return Text.concat(parts)
 
 
-def _differing(before: str, after: str) -> list[int]:
-    """Indices where two equally long strings differ (vectorised: texts run to megabytes)."""
+def _changed_codes(before: str, after: str) -> tuple[np.ndarray, np.ndarray]:
+    """The code points where two equally long strings differ, before and after (vectorised:
+    texts run to megabytes, and a traditional one differs at most of its characters)."""
     a = np.frombuffer(before.encode("utf-32-le"), dtype=np.uint32)
     b = np.frombuffer(after.encode("utf-32-le"), dtype=np.uint32)
-    return np.flatnonzero(a != b).tolist()
+    changed = a != b
+    return a[changed], b[changed]
 
 
 def _only_han_changed(before: str, after: str) -> bool:
-    return all(HAN_RE.match(before[i]) and HAN_RE.match(after[i]) for i in _differing(before, after))
+    was, now = _changed_codes(before, after)
+    han = _class_tables()["han"]
+    return bool(np.all(han[was] & han[now]))
 
 
 _HALF_WIDTH_RE = re.compile("[,:;!?()]")
@@ -419,7 +445,7 @@ def converted_han(before: str, after: str) -> int:
     1
     """
     if len(before) == len(after):
-        return sum(1 for i in _differing(before, after) if HAN_RE.match(before[i]))
+        return int(np.count_nonzero(_class_tables()["han"][_changed_codes(before, after)[0]]))
     matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)  # a phrase changed length
     return sum(i2 - i1 for op, i1, i2, _, _ in matcher.get_opcodes() if op != "equal")
 

@@ -100,13 +100,9 @@ def unused_static(site: Path) -> list[Path]:
     """The files under ``site/static`` that no page of the site, nor a stylesheet a page
     loads, refers to (relative ``src``, ``href`` and ``url(…)`` references)."""
     used: set[Path] = set()
-    stylesheets = []
     for page in site.rglob("*.html"):
-        for target in _references(page):
-            used.add(target)
-            if target.suffix == ".css":
-                stylesheets.append(target)
-    for stylesheet in stylesheets:
+        used.update(_references(page))
+    for stylesheet in sorted(p for p in used if p.suffix == ".css"):  # each once, though every page loads them
         if stylesheet.is_file():
             used.update(_references(stylesheet))
     static = site / "static"

@@ -9,6 +9,7 @@ import takes seconds, and importing this module must stay cheap.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from pathlib import Path
@@ -143,9 +144,11 @@ def release_suites_sha256(release: Path | None) -> str | None:
     return manifest.get("validation", {}).get("suites_sha256")
 
 
+@functools.cache
 def suites_digest() -> str:
     """The sha256 of every suite's configuration: rows a release validated under the same
-    digest need not be checked again while unchanged."""
+    digest need not be checked again while unchanged. Once per process: a build asks
+    before validating and again for the report, and building every suite takes a while."""
     digest = hashlib.sha256()
     for spec in schemas.TABLES.values():
         for suite in (suite_for(spec), keys_suite_for(spec), references_suite_for(spec)):

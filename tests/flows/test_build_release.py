@@ -47,6 +47,8 @@ def test_release_layout_manifest_and_rejects(harness, inbox, tmp_path):
         assert pq.read_table(release / "data" / f"{name}.parquet").num_rows == rows
     assert manifest["row_counts"]["speeches"] == 7  # six in the seed, one in short.txt
     assert manifest["validation"]["success"] is True
+    # the default engine, jieba-rs where installed, and its version: a release says how it was cut
+    assert manifest["config"]["segmenter"] == "rjieba" and manifest["libraries"]["rjieba"] != "not installed"
     assert {i["source_path"]: i["status"] for i in manifest["inputs"]} == {
         SEED.name: "document", "short.txt": "document", "empty.txt": "rejected", "sub/copy of seed.txt": "rejected",
     }

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flows.processing import plan_batches
+from flows.processing import inbox_batches, plan_batches
 
 
 def _bytes(batch) -> int:
@@ -67,6 +67,29 @@ def test_batches_are_planned_for_the_runners_parallel_workers():
     assert runners.parallelism(runners.task_runner("dask", 2)) == 2
     assert runners.parallelism(runners.task_runner("dask", 2, "tcp://127.0.0.1:8786")) == 1  # its size is not ours to know
     assert runners.parallelism(runners.task_runner("threads", 4)) == 1  # the GIL: threads are one worker
+
+
+@pytest.mark.parametrize("runner, workers, batches, cores, chosen", [
+    (None, None, 1, 2, ("threads", 1)),  # one file, a nightly run's few pages: in the flow, no worker
+    (None, None, 6, 2, ("processes", 2)),  # the 23 MB benchmark inbox: both cores
+    (None, None, 3, 8, ("processes", 3)),  # never more workers than batches
+    (None, None, 6, 1, ("threads", 1)),  # one core: a worker process would only add its start
+    ("threads", None, 6, 2, ("threads", 2)),
+    ("dask", None, 6, 2, ("dask", 2)),
+    (None, 4, 6, 2, ("processes", 4)),  # --workers alone keeps the automatic runner
+    ("processes", 3, 1, 2, ("processes", 3)),  # both given: as given
+])
+def test_the_runner_and_workers_follow_the_inbox_unless_given(runner, workers, batches, cores, chosen):
+    from flows import runners
+
+    assert runners.choose(runner, workers, batches, cores) == chosen
+
+
+def test_the_automatic_choice_counts_the_batches_a_full_build_makes(pages):
+    assert inbox_batches(pages, 10**9, 200) == 1
+    assert inbox_batches(pages, _bytes(pages) // 5 + 1, 200) == len(plan_batches(pages, _bytes(pages) // 5 + 1, 200))
+    assert inbox_batches(pages, 10**9, 10) == 4  # 31 files, at most 10 a batch
+    assert inbox_batches([], 10**9, 200) == 1
 
 
 # --- a batch that never ends fails the run, clearly (issue 21, point 4) -----------------

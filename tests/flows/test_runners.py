@@ -44,6 +44,22 @@ def test_dask_cluster_build_is_byte_identical_to_a_local_build(harness, inbox, t
     assert len(a) == 7 and a == b
 
 
+def test_data_files_are_the_same_whatever_the_runner_and_its_workers(harness, inbox, tmp_path):
+    """The batches follow the workers (their number a multiple of them), so each runner and
+    worker count cuts the inbox differently; the data files must not show it."""
+    from flows import runners
+
+    params = dict(input_dir=inbox, batch_bytes=60_000)
+    releases = {}
+    for kind, workers in (("threads", 1), ("threads", 2), ("processes", 1), ("processes", 3)):
+        output = tmp_path / f"{kind}-{workers}"
+        summary = build_release.with_options(task_runner=runners.task_runner(kind, workers))(
+            RunParams(output_dir=output, **params))
+        releases[kind, workers] = _data_files(output / "releases" / summary["release_id"])
+    reference = releases["threads", 1]
+    assert len(reference) == 7 and all(files == reference for files in releases.values())
+
+
 def test_process_workers_are_gone_before_the_corpus_wide_steps(harness, inbox, tmp_path, monkeypatch):
     """The process runner's idle workers (~600 MB each) must not live through enrich,
     validate and publish, where the flow process peaks; the data stay those of a local build.

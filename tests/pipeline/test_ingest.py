@@ -14,6 +14,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import NATIONAL, PROVINCIAL
 from pipeline import ingest
@@ -325,3 +327,10 @@ def test_importing_ingest_does_not_import_prefect():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[2])
     assert out.stdout.strip() == "False"
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x40), max_size=60))
+def test_the_binary_control_count_is_every_control_below_the_space_but_tab_line_ends_and_form_feed(text):
+    from pipeline.ingest import decoding
+
+    assert len(decoding._BINARY_CONTROL.findall(text)) == sum(1 for c in text if c < " " and c not in "\t\n\r\f")

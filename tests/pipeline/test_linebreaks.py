@@ -37,7 +37,7 @@ def test_the_trusted_words_are_those_of_jiebas_main_dictionary():
     """Read from jieba's file, they are the words a jieba tokenizer would have given."""
     from pipeline.corpus.tokenize import TokenizeConfig, make_tokenizer
 
-    frequencies = make_tokenizer(TokenizeConfig()).FREQ
+    frequencies = make_tokenizer(TokenizeConfig(engine="jieba")).FREQ
     assert linebreaks.trusted_words() == {w for w, f in frequencies.items() if f >= 100 and len(w) >= 2}
     assert len(linebreaks.trusted_words()) > 30_000
 

@@ -10,14 +10,18 @@ mirrors converted exactly as plain ``t2s`` converts them.
 from __future__ import annotations
 
 import json
+import re
 
 import opencc
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import DATA, NATIONAL, SEED
 from pipeline import ingest, process
 from pipeline.spans import Text
 from pipeline.text import normalize
+from schemas.characters import HAN
 
 T2S = normalize.make_converter("t2s")
 SPEECHES = sorted((DATA / "speeches").glob("*.txt"))
@@ -143,3 +147,59 @@ def test_documents_record_their_script_and_conversions(tmp_path):
         docs[name] = process.document(source).document
     assert docs["trad.txt"].script == "traditional" and docs["trad.txt"].converted_char_count > 10
     assert docs["simp.txt"].script == "simplified" and docs["simp.txt"].converted_char_count == 0
+
+
+def _class_re(characters) -> re.Pattern:
+    """The plain regular-expression class of ``characters``: what the tables replace."""
+    return re.compile("[" + "".join(sorted(characters)) + "]")
+
+
+_CLASS_PATTERNS = {"han": re.compile(f"[{HAN}]"), "traditional": _class_re(normalize.traditional_only()),
+                   "simplified": _class_re(normalize.simplified_only())}
+_ASTRAL_SIMPLIFIED = sorted(c for c in normalize.simplified_only() if c > "\uffff")
+
+#: Text drawn from every class and from around them: both scripts' characters (those
+#: beyond the BMP too), Han of every block, CJK extensions B and later that are in no
+#: class, the edges of the Han ranges, punctuation, ASCII and line breaks. No lone
+#: surrogates: decoded text holds none, and OpenCC and the encoders refuse them.
+_script_char = st.one_of(
+    st.sampled_from(sorted(normalize.traditional_only())),
+    st.sampled_from(sorted(normalize.simplified_only())),
+    st.sampled_from(_ASTRAL_SIMPLIFIED),
+    st.characters(min_codepoint=0x3400, max_codepoint=0xFAFF, exclude_categories=("Cs",)),
+    st.characters(min_codepoint=0x20000, max_codepoint=0x323AF),
+    st.sampled_from(["\u33ff", "\u3400", "\u4dbf", "\u4dc0", "\u9fff", "\ua000", "\uf8ff", "\uf900", "\ufaff", "\ufb00"]),
+    st.sampled_from(list("，。、“”：；\n \u3000a1")),
+    st.characters(exclude_categories=("Cs",)),
+)
+_script_text = st.text(alphabet=_script_char, max_size=120)
+
+
+@given(_script_text)
+@settings(max_examples=500, deadline=None)
+def test_the_class_tables_find_what_the_regular_expression_classes_find(text):
+    """``conversion`` reads its per-line counts from per-code-point tables; they must count
+    exactly what the classes ``re`` matched before (issue 22), astral characters included."""
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+    found = normalize._classes(text)
+    assert set(found) == set(_CLASS_PATTERNS)
+    for name, pattern in _CLASS_PATTERNS.items():
+        assert found[name].tolist() == [m.start() for m in pattern.finditer(text)], name
+        assert normalize._per_line(found[name], lines) == [
+            sum(1 for _ in pattern.finditer(text, start, end)) for start, end in lines], name
+
+
+def test_an_astral_simplified_only_character_counts():
+    assert _ASTRAL_SIMPLIFIED and normalize._classes(f"们{_ASTRAL_SIMPLIFIED[0]}x")["simplified"].tolist() == [0, 1]
+
+
+@given(_script_text, st.data())
+@settings(max_examples=300, deadline=None)
+def test_the_vectorised_conversion_checks_agree_with_the_per_character_ones(before, data):
+    """Whether only Han characters changed, and how many did, read from the same tables
+    over the changed code points at once: the same answers as a check per character."""
+    after = "".join(data.draw(st.one_of(st.just(c), _script_char)) for c in before)
+    changed = [i for i, (a, b) in enumerate(zip(before, after)) if a != b]
+    han = _CLASS_PATTERNS["han"]
+    assert normalize._only_han_changed(before, after) == all(han.match(before[i]) and han.match(after[i]) for i in changed)
+    assert normalize.converted_han(before, after) == sum(1 for i in changed if han.match(before[i]))

@@ -1,4 +1,7 @@
-"""jieba tokens, pinned (spaCy's practice): a jieba or dictionary change shows up here."""
+"""jieba tokens, pinned (spaCy's practice): a jieba or dictionary change shows up here.
+
+The pins are Python jieba's, the reference engine, named explicitly: the default engine is
+jieba-rs wherever it is installed, and its parity with jieba is tests/test_segmenter_parity.py."""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ import pytest
 from pipeline.corpus import tokenize
 from pipeline.errors import ConfigError
 from pipeline.corpus.tokenize import TokenizeConfig
+
+JIEBA = TokenizeConfig(engine="jieba")
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -21,18 +26,19 @@ from pipeline.corpus.tokenize import TokenizeConfig
     ("", ()),
 ])
 def test_pinned_tokens(text, expected):
-    assert tokenize.tokens(text) == expected
+    assert tokenize.tokens(text, JIEBA) == expected
 
 
 def test_without_the_user_dictionary_jieba_splits_the_domain_terms():
     """Pins jieba's own behaviour: the reason the user dictionary exists."""
-    plain = TokenizeConfig(user_dict=None)
+    plain = TokenizeConfig(user_dict=None, engine="jieba")
     assert tokenize.tokens("党的十八大以来，脱贫攻坚", plain) == ("党", "的", "十八", "大", "以来", "，", "脱贫", "攻坚")
 
 
-def test_every_user_dictionary_term_comes_out_whole():
+@pytest.mark.parametrize("engine", tokenize.ENGINES)
+def test_every_user_dictionary_term_comes_out_whole(engine):
     for word, _, _ in tokenize.user_dict_entries(tokenize.DEFAULT_USER_DICT):
-        assert tokenize.tokens(word) == (word,)
+        assert tokenize.tokens(word, TokenizeConfig(engine=engine)) == (word,)
 
 
 def test_malformed_user_dictionary_line_is_a_config_error(tmp_path):
@@ -43,15 +49,24 @@ def test_malformed_user_dictionary_line_is_a_config_error(tmp_path):
 
 
 def test_the_global_jieba_tokenizer_is_left_alone():
-    tokenize.tokens("统筹推进")
-    assert tokenize.make_tokenizer(TokenizeConfig()) is not jieba.dt
+    tokenize.tokens("统筹推进", JIEBA)
+    assert tokenize.make_tokenizer(JIEBA) is not jieba.dt
 
 
 def test_one_tokenizer_per_config_and_process():
-    assert tokenize.make_tokenizer(TokenizeConfig()) is tokenize.make_tokenizer(TokenizeConfig())
-    assert tokenize.make_tokenizer(TokenizeConfig(hmm=False)) is not tokenize.make_tokenizer(TokenizeConfig())
+    assert tokenize.make_tokenizer(JIEBA) is tokenize.make_tokenizer(TokenizeConfig(engine="jieba"))
+    assert tokenize.make_tokenizer(TokenizeConfig(hmm=False, engine="jieba")) is not tokenize.make_tokenizer(JIEBA)
 
 
 def test_an_unknown_engine_is_refused_with_the_choices():
     with pytest.raises(ConfigError, match="jieba, rjieba"):
         TokenizeConfig(engine="thulac")
+
+
+def test_the_default_engine_is_jieba_rs_where_it_is_installed(monkeypatch):
+    import importlib.util
+
+    assert TokenizeConfig().engine == "rjieba"  # installed with the project (make, the test extra)
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "rjieba" else real_find_spec(name, *a))
+    assert TokenizeConfig().engine == "jieba"
