@@ -39,6 +39,24 @@ def escaped(char_class: str) -> str:
     return "".join(map(_escape, char_class))
 
 
+def characters(char_class: str) -> list[str]:
+    """Every character of a class body (characters and ``a-z`` ranges), for code that
+    looks characters up in a table instead of matching the class.
+
+    >>> "".join(characters("a-cx"))
+    'abcx'
+    """
+    out, i = [], 0
+    while i < len(char_class):
+        if i + 2 < len(char_class) and char_class[i + 1] == "-":
+            out += map(chr, range(ord(char_class[i]), ord(char_class[i + 2]) + 1))
+            i += 3
+        else:
+            out.append(char_class[i])
+            i += 1
+    return out
+
+
 def _escape(c: str) -> str:
     if " " <= c <= "~":
         return c

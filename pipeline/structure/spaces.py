@@ -15,9 +15,10 @@ evidence against every one of them. ``blocks`` cuts a body with these answers.
 import re
 
 from pipeline.structure.outline import MAX_HEADING_CHARS, marker
-from pipeline.text.chardata import (CN_NUMERALS, DATELINE, MAX_ORDINAL_HEADING_CHARS, OPENING_SUBTITLE, ORDINAL_OPENING,
-                                    SALUTATION, SENTENCE_END, SENTENCE_STOP, SUBTITLE_LINE, couplet, date_line,
-                                    ordinals_in_sequence, speaker_parts)
+from pipeline.text.chardata import (CN_NUMERALS, DATELINE, MAX_ORDINAL_HEADING_CHARS, MAX_SUBHEAD_CHARS,
+                                    MIN_SUBHEAD_CHARS, OPENING_SUBTITLE, ORDINAL_OPENING, SALUTATION, SENTENCE_END,
+                                    SENTENCE_STOP, SUBTITLE_LINE, couplet, date_line, ordinals_in_sequence,
+                                    sibling_frames, speaker_parts)
 from pipeline.text.linebreaks import trusted_words, word_tag
 from schemas.characters import HAN
 
@@ -42,10 +43,6 @@ SENTENCE_OPENERS = re.compile(
 #: Characters a phrase token may hold besides Han: quotes, book-title marks, digits, and a
 #: plus sign between them (``打造5G+工业互联网标杆``, never at either end).
 _PHRASE_CHARS = re.compile(rf"[{HAN}“”《》·0-9A-Za-z]+(?:\+[{HAN}“”《》·0-9A-Za-z]+)*")
-#: Shortest and longest subhead the seed layout shows by position alone (shorter: the start
-#: of a sentence, ``更好发挥``; longer: a sentence a page break cut).
-MIN_SUBHEAD_CHARS = 6
-MAX_SUBHEAD_CHARS = 16
 #: Shortest subhead the seed layout shows when a short sibling stands the same way.
 MIN_SHORT_SUBHEAD_CHARS = 4
 #: Longest subhead the seed layout shows when a sibling subhead opens with the same two
@@ -352,9 +349,8 @@ def parallel_subheads(chars: str, start: int, end: int) -> dict[int, int]:
         unit = m.group()
         if _reads_as_subhead(unit, chars, s + 1, end, MAX_PARALLEL_SUBHEAD_CHARS, word_across=True):
             clear = not spans_word(unit, _paragraph_after(chars, s + 1, end))
-            siblings.setdefault("opens " + unit[:2], []).append((s, p, clear))
-            if len(unit) <= MAX_SUBHEAD_CHARS:
-                siblings.setdefault("ends " + unit[-2:], []).append((s, p, clear))
+            for frame in sibling_frames(unit):
+                siblings.setdefault(frame, []).append((s, p, clear))
         elif len(unit) < MIN_SUBHEAD_CHARS and _reads_as_subhead(unit, chars, s + 1, end,
                                                                    shortest=MIN_SHORT_SUBHEAD_CHARS):
             short.append((s, p))

@@ -12,7 +12,7 @@ import re
 from schemas.characters import CJK_PUNCT, HAN, UNIFIED_HAN
 
 HAN_RE = re.compile(f"[{HAN}]")
-HAN_ONLY = re.compile(f"[{HAN}]+")
+HAN_RUN = re.compile(f"[{HAN}]+")
 CHINESE_RE = re.compile(f"[{HAN}{CJK_PUNCT}]")
 
 #: Half-width punctuation that Chinese text writes full-width, and its full-width form.
@@ -133,6 +133,26 @@ def ordinals_in_sequence(openings: list[tuple[int, str]]) -> set[int]:
     return found
 
 
+#: Shortest and longest subhead a one-line layout shows by position alone (shorter: the start
+#: of a sentence, ``更好发挥``; longer: a sentence a page break cut).
+MIN_SUBHEAD_CHARS = 6
+MAX_SUBHEAD_CHARS = 16
+
+
+def sibling_frames(subhead: str) -> list[str]:
+    """The frames a subhead may share with its siblings: its first two characters, and its
+    last two when it is no longer than ``MAX_SUBHEAD_CHARS``. Parallel subheads open alike
+    (``坚持把…``) or end alike (``做政治上靠得住的人`` … ``做工作上有本事的人``); page breaks do not.
+
+    >>> sibling_frames("做工作上有本事的人")
+    ['opens 做工', 'ends 的人']
+    """
+    frames = ["opens " + subhead[:2]]
+    if len(subhead) <= MAX_SUBHEAD_CHARS:
+        frames.append("ends " + subhead[-2:])
+    return frames
+
+
 #: Words that may open the second clause of a couplet and not the first: ``…，也读无字之书``.
 _COUPLET_LINKS = "也又更还才就"
 
@@ -148,7 +168,7 @@ def couplet(line: str) -> bool:
     (True, True, False)
     """
     parts = line.split("，")
-    if len(parts) != 2 or not all(HAN_ONLY.fullmatch(part) for part in parts):
+    if len(parts) != 2 or not all(HAN_RUN.fullmatch(part) for part in parts):
         return False
     first, second = parts
     if len(second) == len(first) + 1 and second[0] in _COUPLET_LINKS:

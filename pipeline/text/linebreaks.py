@@ -17,9 +17,9 @@ from __future__ import annotations
 import functools
 import re
 
-from pipeline.text.chardata import (DATELINE, MAX_ORDINAL_HEADING_CHARS, ORDINAL_OPENING, SALUTATION, SENTENCE_END,
-                                    SENTENCE_STOP, SUBTITLE_LINE, couplet, date_line, ordinals_in_sequence,
-                                    speaker_parts)
+from pipeline.text.chardata import (DATELINE, MAX_ORDINAL_HEADING_CHARS, MAX_SUBHEAD_CHARS, ORDINAL_OPENING, SALUTATION,
+                                    SENTENCE_END, SENTENCE_STOP, SUBTITLE_LINE, couplet, date_line,
+                                    ordinals_in_sequence, sibling_frames, speaker_parts)
 from pipeline.text.detect import Span
 from schemas.characters import HAN
 
@@ -152,15 +152,10 @@ def _ordinal_heading_lines(lines: list[str]) -> set[int]:
     return ordinals_in_sequence(openings)
 
 
-#: Longest subhead ``_subhead_frames`` reads from its siblings.
-MAX_SIBLING_SUBHEAD_CHARS = 16
-
-
 def _subhead_frames(lines: list[re.Match]) -> dict[int, list[list[int]]]:
-    """Short unpunctuated lines (up to ``MAX_SIBLING_SUBHEAD_CHARS``) that stand after a
+    """Short unpunctuated lines (up to ``MAX_SUBHEAD_CHARS``) that stand after a
     sentence end before a longer line, by index, with the frames they share with other such
-    lines: the lines opening or ending with the same two characters (``做政治上靠得住的人`` …
-    ``做工作上有本事的人``). Read from the text alone; ``_stands_with_siblings`` decides.
+    lines (``sibling_frames``: ``做政治上靠得住的人`` … ``做工作上有本事的人``). Read from the text alone; ``_stands_with_siblings`` decides.
 
     >>> text = "开场。\\n做政治上靠得住的人\\n对党忠诚是第一品质。\\n做工作上有本事的人\\n本领不是天生的，是干出来的。"
     >>> _subhead_frames(list(re.finditer("[^\\n]+", text)))
@@ -169,10 +164,10 @@ def _subhead_frames(lines: list[re.Match]) -> dict[int, list[list[int]]]:
     frames: dict[str, list[int]] = {}
     for i in range(1, len(lines) - 1):
         line, previous, following = (lines[k].group().strip() for k in (i, i - 1, i + 1))
-        if (_reads_as_short_line(line) and len(line) <= MAX_SIBLING_SUBHEAD_CHARS
+        if (_reads_as_short_line(line) and len(line) <= MAX_SUBHEAD_CHARS
                 and previous[-1:] in tuple(SENTENCE_END) and len(following) > len(line)):
-            frames.setdefault("opens " + line[:2], []).append(i)
-            frames.setdefault("ends " + line[-2:], []).append(i)
+            for frame in sibling_frames(line):
+                frames.setdefault(frame, []).append(i)
     shared: dict[int, list[list[int]]] = {}
     for members in frames.values():
         if len(members) >= 2:

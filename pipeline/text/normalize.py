@@ -26,8 +26,9 @@ import opencc
 
 from pipeline.errors import ConfigError
 from pipeline.spans import Text
-from pipeline.text.chardata import CHINESE_RE, HALF_TO_FULL, HAN_RE
+from pipeline.text.chardata import CHINESE_RE, HALF_TO_FULL, HAN_RE, HAN_RUN
 from schemas.characters import HAN
+from schemas.characters import characters as class_characters
 
 
 @dataclass(frozen=True)
@@ -187,29 +188,12 @@ def _class_tables() -> dict[str, np.ndarray]:
     one or a simplified-only one: a text's classes are then one array lookup, where ``re``
     tried a class of thousands of characters at every position (benchmarks/README.md)."""
     tables = {}
-    for name, characters in (("han", _class_characters(HAN)), ("traditional", traditional_only()),
-                             ("simplified", simplified_only())):
+    for name, members in (("han", class_characters(HAN)), ("traditional", traditional_only()),
+                          ("simplified", simplified_only())):
         table = np.zeros(sys.maxunicode + 1, dtype=bool)
-        table[[ord(c) for c in characters]] = True
+        table[[ord(c) for c in members]] = True
         tables[name] = table
     return tables
-
-
-def _class_characters(char_class: str) -> list[str]:
-    """The characters of a regular-expression class body of characters and ``a-z`` ranges.
-
-    >>> "".join(_class_characters("a-cx"))
-    'abcx'
-    """
-    out, i = [], 0
-    while i < len(char_class):
-        if i + 2 < len(char_class) and char_class[i + 1] == "-":
-            out += map(chr, range(ord(char_class[i]), ord(char_class[i + 2]) + 1))
-            i += 3
-        else:
-            out.append(char_class[i])
-            i += 1
-    return out
 
 
 def _classes(chars: str) -> dict[str, np.ndarray]:
@@ -321,7 +305,7 @@ def _converted(text: Text, converter: opencc.OpenCC) -> Text:
         return text.replace_chars(converted) if converted != text.chars else text
     parts: list[Text] = []
     pos = 0
-    for m in re.finditer(f"(?:{HAN_RE.pattern})+", text.chars):
+    for m in HAN_RUN.finditer(text.chars):
         if m.start() > pos:
             parts.append(text.slice(pos, m.start()))
         run = text.slice(m.start(), m.end())
