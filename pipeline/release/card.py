@@ -147,7 +147,7 @@ def _files_section(manifest: dict) -> str:
     ]
     for rel, meta in manifest["files"].items():
         if rel.startswith(f"{DATA_DIR}/") and rel.endswith(".parquet"):
-            what = f"the `{Path(rel).parent.name}` table, {Path(rel).stem} (Parquet)"
+            what = f"a part of the `{Path(rel).parent.name}` table (Parquet)"
         elif rel == CHANGES_NAME:
             what = "the speeches added, removed and changed since the previous release (what `speechcorpus diff` prints)"
         elif rel.endswith(JSONL_NAME):
