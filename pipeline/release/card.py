@@ -162,8 +162,8 @@ def _files_section(manifest: dict) -> str:
         f"{_part_rows(manifest)}, its rows in the table's order (part 0 first): read the "
         "folder, or the glob of its parts, as one table. Each table is one config of this "
         f"card, whose `data_files` is that glob (`datasets.load_dataset(path, \"paragraphs\")`); "
-        "pandas (`pd.read_parquet(\"data/paragraphs\")`), pyarrow "
-        "(`pyarrow.dataset.dataset(\"data/paragraphs\")`) and DuckDB "
+        f"pandas (`pd.read_parquet(\"{layout.table_dir('paragraphs')}\")`), pyarrow "
+        f"(`pyarrow.dataset.dataset(\"{layout.table_dir('paragraphs')}\")`) and DuckDB "
         f"(`'{layout.parts_glob('paragraphs')}'`) read it the same way. "
         f"`{DATA_DIR}/{JSONL_NAME}` holds the same speeches for readers who want one "
         "self-contained object per speech; it is not a config.\n\n" + _download_line()
