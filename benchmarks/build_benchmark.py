@@ -228,7 +228,8 @@ def run_command(tree: Path, inbox: Path, output: Path, options: str, home: Path)
 
 
 def data_files(release: str) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted((Path(release) / "data").iterdir())}
+    """Every data file of ``release`` (each table's parts, the download) by its path in the release."""
+    return {p.relative_to(release).as_posix(): p.read_bytes() for p in sorted((Path(release) / "data").rglob("*")) if p.is_file()}
 
 
 def main() -> None:

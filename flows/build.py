@@ -49,7 +49,7 @@ from pipeline.release import describe, diff, jsonl, lock, parquet, store  # noqa
 from pipeline.release import report as release_report  # noqa: E402
 from pipeline.text.clean import CleanConfig  # noqa: E402
 from pipeline.text.normalize import NormalizeConfig  # noqa: E402
-from schemas.layout import DATA_DIR, JSONL_NAME  # noqa: E402
+from schemas.layout import DATA_DIR, JSONL_NAME, PART_ROWS  # noqa: E402
 
 #: The packages whose files are the code of a release (``describe.code_sha256``).
 CODE = tuple(Path(package.__file__).parent for package in (pipeline, schemas, flows))
@@ -74,6 +74,8 @@ class RunParams(BaseModel):
                                               "holds it itself, before Prefect starts, and passes false.")
     keep: int | None = Field(None, ge=1, description="After the build, remove all releases but the newest KEEP "
                                                      "(never latest, never one a reader holds); None keeps all.")
+    part_rows: int = Field(PART_ROWS, gt=0, description="Most rows in one Parquet part of a table "
+                                                        "(data/<table>/part-NNNNN.parquet).")
 
     def enrich_config(self) -> EnrichConfig:
         return EnrichConfig()
@@ -105,7 +107,8 @@ def build_release(params: RunParams = RunParams()) -> dict:
         previous_index = background.start(previous_release.read_enrich_index, previous.path)
         state = previous_release.current_index(previous, incremental.STATE)
         plan = plan_build(inbox, previous.path, state, config)
-        settings = describe.settings_sha256(incremental.fingerprints(config), params.enrich_config())
+        # the layout is a setting too: other parts, other files, another release
+        settings = describe.settings_sha256(incremental.fingerprints(config), params.enrich_config(), params.part_rows)
         code = describe.code_sha256(*CODE)
         if plan.same_inputs and previous_release.made_with(previous, settings, code):
             logger.info("nothing changed since release %s: the same inputs, settings and code; nothing published",
@@ -121,7 +124,8 @@ def build_release(params: RunParams = RunParams()) -> dict:
         carried = plan.carried.tables["documents"].column("doc_id")
         enriched = enrich_tables(tables, params.enrich_config(), enrich_index, carried)
         index = _index(enriched, config)
-        checked = validate_and_write(enriched.tables, index, plan.carried.tables, previous.path, output)
+        checked = validate_and_write(enriched.tables, index, plan.carried.tables, previous.path, output,
+                                     part_rows=params.part_rows)
         quarantined = None
         if not checked.report.success:
             # Only rows of some documents broke their expectations (anything else raised):
@@ -132,7 +136,7 @@ def build_release(params: RunParams = RunParams()) -> dict:
             enriched = enrich_tables(tables, params.enrich_config(), enrich_index, carried)
             index = _index(enriched, config)
             checked = validate_and_write(enriched.tables, index, plan.carried.tables, previous.path, output,
-                                         quarantine=False)
+                                         quarantine=False, part_rows=params.part_rows)
         if checked.ignored:
             previous_release.reusable(previous, jsonl.INDEX, None, checked.ignored)
         # the speeches changed since the latest release (previous rows the plan kept, or read again)
@@ -156,7 +160,7 @@ def build_release(params: RunParams = RunParams()) -> dict:
         # quote(): the manifest lists every input file; Prefect would walk its nodes looking for futures
         path = publish_release(output, release_id, enriched.tables, quote(manifest), checked.data_docs,
                                index=index if checked.data_files is None else None, data_files=checked.data_files,
-                               changes=quote(changes))
+                               changes=quote(changes), part_rows=params.part_rows)
         progress.current().done()
         logger.info("published %s", path)
         prune_releases(output, params.keep)
@@ -268,7 +272,7 @@ class Checked(BaseModel, arbitrary_types_allowed=True):
 
 @task(cache_policy=NO_CACHE)
 def validate_and_write(tables: dict, index: dict, carried: dict, previous: Path | None, output: Path,
-                       quarantine: bool = True) -> Checked:
+                       quarantine: bool = True, part_rows: int = PART_ROWS) -> Checked:
     """Validate the tables and write their data files side by side: Parquet, zlib and the
     download's child process work outside this process's interpreter lock.
 
@@ -287,7 +291,7 @@ def validate_and_write(tables: dict, index: dict, carried: dict, previous: Path 
     same_suites = validate.release_suites_sha256(previous) == validate.suites_digest()
     with overlap.Background("validate") as background:
         comparison = background.start(_compare, carried, tables, previous)
-        writing = background.start(write_data_files, data_files, tables, index, comparison)
+        writing = background.start(write_data_files, data_files, tables, index, comparison, part_rows)
         try:
             session = validate.Session(tables, data_docs)
             session.references()
@@ -350,7 +354,7 @@ def _compare(carried: dict[str, pa.Table], tables: dict[str, pa.Table], previous
 
 
 def write_data_files(folder: Path, tables: dict[str, pa.Table], index: dict[str, pa.Table],
-                     comparison: concurrent.futures.Future) -> Path:
+                     comparison: concurrent.futures.Future, part_rows: int = PART_ROWS) -> Path:
     """``store.write_data_files``, side by side: the Parquet files on a thread while the
     download is written (once the ``comparison`` says what it may copy), and every file
     flushed and checksummed as soon as it is closed, while the others are written."""
@@ -361,7 +365,7 @@ def write_data_files(folder: Path, tables: dict[str, pa.Table], index: dict[str,
         def written(path: Path) -> None:
             flushed.append(background.start(store.flushed, folder, path))
 
-        tables_written = background.start(parquet.write_tables, folder, tables, index, written)
+        tables_written = background.start(parquet.write_tables, folder, tables, index, written, part_rows)
         members = download.write(tables, folder / DATA_DIR / JSONL_NAME, comparison.result().reuse)
         written(folder / DATA_DIR / JSONL_NAME)
         written(parquet.write_index(folder, jsonl.INDEX, members))
@@ -372,8 +376,10 @@ def write_data_files(folder: Path, tables: dict[str, pa.Table], index: dict[str,
 
 @task(retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=transient, cache_policy=NO_CACHE)
 def publish_release(output_dir: Path, release_id: str, tables, manifest: dict, data_docs: Path,
-                    index: dict | None = None, data_files: Path | None = None, changes: dict | None = None) -> Path:
-    return store.write_release(output_dir, release_id, tables, manifest, index, data_docs, data_files, changes)
+                    index: dict | None = None, data_files: Path | None = None, changes: dict | None = None,
+                    part_rows: int = PART_ROWS) -> Path:
+    return store.write_release(output_dir, release_id, tables, manifest, index, data_docs, data_files, changes,
+                               part_rows)
 
 
 def _summary(path: Path, tables: dict[str, pa.Table]) -> dict:

@@ -28,6 +28,9 @@ def _add_build_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--keep", type=int, default=None, metavar="N",
                          help="after each build, remove all releases but the N newest (never latest, never one a "
                          "reader holds); default: keep all")
+    command.add_argument("--part-rows", type=int, default=None, metavar="N",
+                         help="most rows in one Parquet part of a table, data/<table>/part-NNNNN.parquet "
+                         "(default: 500000)")
 
 
 def _add_data_options(command: argparse.ArgumentParser) -> None:
@@ -395,6 +398,8 @@ def _params(args: argparse.Namespace):
 
     inbox = {"input_dir": args.input, "output_dir": args.output, "incremental": not args.full,
              "keep": args.keep} if "input" in args else {}
+    if "input" in args and args.part_rows is not None:
+        inbox["part_rows"] = args.part_rows
     chosen = {"segmenter": args.segmenter} if args.segmenter else {}  # else RunParams' default
     return RunParams(opencc_profile=args.opencc_profile, rules_dirs=args.rules_dir, **chosen, **inbox,
                      **({"text_fields": args.text_field} if args.text_field else {}))

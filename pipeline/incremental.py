@@ -27,7 +27,6 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 import pipeline
 import schemas
@@ -37,7 +36,6 @@ from pipeline.corpus import tokenize
 from pipeline.process import Batch, BuildConfig
 from pipeline.records import sha256_file
 from pipeline.release import parquet
-from schemas.layout import DATA_DIR
 
 #: Name of the index table holding each document's fingerprint.
 STATE = "state"
@@ -153,9 +151,10 @@ def read_release(previous: Path) -> dict[str, pa.Table]:
     return {name: read_table(previous, name) for name in schemas.TABLES}
 
 
-def read_table(previous: Path, name: str) -> pa.Table | None:
-    """The table ``name`` of the previous release."""
-    return _read(previous, f"{DATA_DIR}/{name}.parquet")
+def read_table(previous: Path, name: str) -> pa.Table:
+    """The table ``name`` of the previous release, every part of it (``parquet.read_table``:
+    a release of layout 1, one file per table, is read as well; its rows are the same)."""
+    return parquet.read_table(previous, name)
 
 
 def compare(paths: list[Path], inbox: Path, state: pa.Table | None, prints: Fingerprints) -> Plan:
@@ -231,11 +230,6 @@ def _sha256(path: Path) -> str | None:
         return sha256_file(path)
     except OSError:
         return None  # unreadable now: process it again so the reject says so
-
-
-def _read(release: Path | None, relative: str) -> pa.Table | None:
-    path = release / relative if release is not None else None
-    return pq.read_table(path) if path is not None and path.is_file() else None
 
 
 def _carried(release: dict[str, pa.Table], paths: set[str], everything: bool = False) -> Batch:

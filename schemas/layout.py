@@ -6,6 +6,51 @@ report), so none of them imports another to learn a folder name.
 
 #: Folder of a release that holds the data files (the only one the card's configs name).
 DATA_DIR = "data"
+
+#: Version of how a release's data files are laid out. 2: each table is a folder of parts,
+#: ``data/<table>/part-00000.parquet`` …, so that no reader or writer needs a whole table
+#: in one file. 1 (releases before it, whose manifest has no ``layout``): one file per
+#: table, ``data/<table>.parquet``; readers still read it (``table_files``).
+LAYOUT_VERSION = 2
+#: Most rows in one part of a table (the build's ``part_rows`` setting): a part of
+#: paragraphs is then a few hundred MB at most, what a reader holds at once when it reads
+#: a table part by part. Split by rows, not bytes, so the same rows always split the same
+#: way whatever the compression gives.
+PART_ROWS = 500_000
+#: The digits of a part's number: parts sort by name in their order (part 0 first), as
+#: pandas, DuckDB, pyarrow.dataset and Hugging Face ``datasets`` list them.
+PART_DIGITS = 5
+#: The most parts a table may have in this naming.
+MAX_PARTS = 10**PART_DIGITS
+
+
+def table_dir(table_name: str) -> str:
+    """The folder of a table's parts, relative to the release: what pandas and
+    pyarrow.dataset read as one table."""
+    return f"{DATA_DIR}/{table_name}"
+
+
+def part_path(table_name: str, number: int) -> str:
+    """Part ``number`` (from 0) of a table, relative to the release.
+
+    >>> part_path("paragraphs", 12)
+    'data/paragraphs/part-00012.parquet'
+    """
+    if not 0 <= number < MAX_PARTS:
+        raise ValueError(f"part {number} of {table_name!r}: a table has parts 0 to {MAX_PARTS - 1}")
+    return f"{table_dir(table_name)}/part-{number:0{PART_DIGITS}d}.parquet"
+
+
+def parts_glob(table_name: str) -> str:
+    """Every part of a table, relative to the release: DuckDB's, Hugging Face
+    ``data_files``' and Croissant's ``includes`` pattern."""
+    return f"{table_dir(table_name)}/*.parquet"
+
+
+def single_file(table_name: str) -> str:
+    """A table's one file in a release of layout 1, relative to the release."""
+    return f"{DATA_DIR}/{table_name}.parquet"
+
 #: Folder of a release that holds state for later builds (not data for users).
 INDEX_DIR = "index"
 #: The nested download: one speech per line.

@@ -24,6 +24,21 @@ def test_help_lists_the_build_options():
         assert option in out.stdout
 
 
+def test_part_rows_reaches_the_build_and_its_help_names_the_layouts_default():
+    from flows.build import RunParams
+    from schemas.layout import PART_ROWS
+
+    def params(*options):
+        return cli._params(cli.parser().parse_args(["build", *options]))
+
+    assert params().part_rows == RunParams().part_rows == PART_ROWS
+    assert params("--part-rows", "7").part_rows == 7
+    with pytest.raises(ValueError, match="part_rows"):
+        params("--part-rows", "0")
+    build = next(a for a in cli.parser()._subparsers._group_actions[0].choices["build"]._actions if a.dest == "part_rows")
+    assert f"(default: {PART_ROWS})" in build.help
+
+
 def test_unknown_command_fails(capsys):
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["frobnicate"])

@@ -53,7 +53,7 @@ def test_inspect_takes_the_ingest_options_of_build(tmp_path):
     def options(command):
         actions = cli.parser()._subparsers._group_actions[0].choices[command]._actions
         return {a.dest for a in actions} - {"help", "json", "file", "input", "output", "full", "runner", "workers",
-                                              "dask_address", "cron", "name", "keep"}
+                                              "dask_address", "cron", "name", "keep", "part_rows"}
 
     assert options("inspect") == options("build") == {"opencc_profile", "text_field", "rules_dir", "segmenter"}
     (tmp_path / "x.csv").write_text("Title,Body\n标题,同志们：今天召开会议，部署全年工作。\n", encoding="utf-8")

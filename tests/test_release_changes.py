@@ -17,10 +17,10 @@ import subprocess
 import sys
 
 import pandas as pd
-import pyarrow.parquet as pq
 import pytest
 
 import schemas
+from pipeline.release import parquet
 from conftest import PROVINCIAL, REPO, SEED
 
 CHANGED = "2026_宁夏回族自治区_政府工作报告.csv"
@@ -56,9 +56,9 @@ def releases(tmp_path_factory):
 
 
 def _speeches_of(release, source_path: str) -> list[dict]:
-    documents = pq.read_table(release / "data" / "documents.parquet").to_pylist()
+    documents = parquet.read_table(release, "documents").to_pylist()
     doc_ids = {d["doc_id"] for d in documents if d["source_path"] == source_path}
-    return [s for s in pq.read_table(release / "data" / "speeches.parquet").to_pylist() if s["doc_id"] in doc_ids]
+    return [s for s in parquet.read_table(release, "speeches").to_pylist() if s["doc_id"] in doc_ids]
 
 
 def _diff(*args: str) -> subprocess.CompletedProcess:
@@ -78,8 +78,8 @@ def test_each_line_of_the_download_says_where_its_speech_comes_from(releases):
     with gzip.open(release / "data" / "speeches.jsonl.gz", "rt", encoding="utf-8") as lines:
         speeches = [json.loads(line) for line in lines]
     documents = {row[0]: row[1:] for row in duckdb.sql(
-        f"SELECT doc_id, {', '.join(schemas.DOWNLOAD_DOCUMENT_COLUMNS)} FROM '{release}/data/documents.parquet'").fetchall()}
-    assert len(speeches) == pq.read_metadata(release / "data" / "speeches.parquet").num_rows
+        f"SELECT doc_id, {', '.join(schemas.DOWNLOAD_DOCUMENT_COLUMNS)} FROM '{release}/data/documents/*.parquet'").fetchall()}
+    assert len(speeches) == parquet.read_table(release, "speeches", columns=["speech_id"]).num_rows
     for speech in speeches:
         document = speech["document"]
         assert list(document) == list(schemas.DOWNLOAD_DOCUMENT_COLUMNS)
@@ -144,7 +144,7 @@ def test_duckdb_reads_a_field_of_the_metadata(releases):
     import duckdb
 
     _, _, release = releases
-    rows = duckdb.sql(f"SELECT source_path, metadata->>'province' FROM '{release}/data/documents.parquet' "
+    rows = duckdb.sql(f"SELECT source_path, metadata->>'province' FROM '{release}/data/documents/*.parquet' "
                       "ORDER BY source_path").fetchall()
     assert rows == [(SEED.name, None), (ADDED, "云南省"), (CHANGED, "宁夏回族自治区")]
 

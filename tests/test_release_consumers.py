@@ -14,24 +14,31 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pyarrow.parquet as pq
 import pytest
 
 import schemas
+from pipeline.release import parquet
 from conftest import REPO
 
 #: Offline and isolated: Hugging Face must not look for a hub, nor share a user cache.
 OFFLINE = {"HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1"}
 
 
+#: Rows per part of the release the loaders read: several parts of the larger tables
+#: (136 paragraphs in 4), so that each loader is seen to read every part, in order.
+PART_ROWS = 40
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """``make run``'s build of data/inbox, under a terminal so the progress bar shows."""
+    """``make run``'s build of data/inbox, in parts of ``PART_ROWS`` rows, under a terminal
+    so the progress bar shows."""
     work = tmp_path_factory.mktemp("user")
     env = {**os.environ, "TTY_COMPATIBLE": "1", "TTY_INTERACTIVE": "1", "COLUMNS": "160"}
     env.pop("PREFECT_API_URL", None)  # a one-off build needs no server, as for a new user
     result = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "build", "--input", str(REPO / "data" / "inbox"), "--output", str(work / "output")],
+        [sys.executable, "-m", "flows.cli", "build", "--input", str(REPO / "data" / "inbox"), "--output", str(work / "output"),
+         "--part-rows", str(PART_ROWS)],
         cwd=REPO, capture_output=True, text=True, env=env, timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
@@ -58,15 +65,38 @@ def test_a_build_without_a_terminal_has_no_progress_bar(tmp_path):
     assert "files" not in result.stderr and "ETA" not in result.stderr
 
 
+def _first_key(name: str) -> str:
+    return schemas.table(name).key[0]
+
+
+def test_the_larger_tables_are_in_several_parts(built):
+    _, release, manifest, _ = built
+    parts = {name: len(parquet.table_files(release, name)) for name in schemas.TABLES}
+    assert parts == {name: max(1, -(-rows // PART_ROWS)) for name, rows in manifest["row_counts"].items()}
+    assert parts["paragraphs"] == 4 and parts["rejects"] == 1  # an empty table: one empty part
+
+
 def test_pandas_reads_every_table_with_the_manifest_row_counts(built):
     import pandas as pd
 
     _, release, manifest, _ = built
     for name, rows in manifest["row_counts"].items():
-        frame = pd.read_parquet(release / "data" / f"{name}.parquet")
+        frame = pd.read_parquet(release / "data" / name)  # the folder: every part
         assert len(frame) == rows, name
-        assert list(frame.columns) == pq.read_schema(release / "data" / f"{name}.parquet").names
+        assert list(frame.columns) == parquet.read_schema(release, name).names
+        # every part, in the table's order
+        assert frame[_first_key(name)].tolist() == parquet.read_table(release, name).column(_first_key(name)).to_pylist()
     assert manifest["row_counts"]["speeches"] == 6
+
+
+def test_pyarrow_dataset_reads_every_table_in_order(built):
+    import pyarrow.dataset as ds
+
+    _, release, manifest, _ = built
+    for name, rows in manifest["row_counts"].items():
+        table = ds.dataset(release / "data" / name, format="parquet").to_table()
+        assert table.num_rows == rows, name
+        assert table.equals(parquet.read_table(release, name)), name
 
 
 def test_duckdb_queries_the_parquet_files_with_the_manifest_row_counts(built):
@@ -74,11 +104,14 @@ def test_duckdb_queries_the_parquet_files_with_the_manifest_row_counts(built):
 
     _, release, manifest, _ = built
     for name, rows in manifest["row_counts"].items():
-        (count,) = duckdb.sql(f"SELECT count(*) FROM '{release}/data/{name}.parquet'").fetchall()[0]
+        (count,) = duckdb.sql(f"SELECT count(*) FROM '{release}/data/{name}/*.parquet'").fetchall()[0]
         assert count == rows, name
+    keys = duckdb.sql(f"SELECT paragraph_id FROM read_parquet('{release}/data/paragraphs/*.parquet', filename=true, "
+                      "file_row_number=true) ORDER BY filename, file_row_number").fetchall()
+    assert [k for (k,) in keys] == parquet.read_table(release, "paragraphs").column("paragraph_id").to_pylist()
     joined = duckdb.sql(
-        f"SELECT count(*) FROM '{release}/data/paragraphs.parquet' p "
-        f"JOIN '{release}/data/speeches.parquet' s USING (speech_id)"
+        f"SELECT count(*) FROM '{release}/data/paragraphs/*.parquet' p "
+        f"JOIN '{release}/data/speeches/*.parquet' s USING (speech_id)"
     ).fetchall()[0][0]
     assert joined == manifest["row_counts"]["paragraphs"]  # every paragraph has its speech
 
@@ -95,6 +128,8 @@ def test_hugging_face_datasets_loads_every_config_offline(built, tmp_path, monke
     for name, rows in non_empty.items():
         dataset = load_dataset(str(release), name, split="train", cache_dir=str(tmp_path / "cache"))
         assert dataset.num_rows == rows, name
+        # every part, in order
+        assert dataset[_first_key(name)] == parquet.read_table(release, name).column(_first_key(name)).to_pylist()
     default = load_dataset(str(release), split="train", cache_dir=str(tmp_path / "cache"))
     assert default.num_rows == manifest["row_counts"]["paragraphs"]
 
@@ -134,7 +169,7 @@ def test_every_readme_loader_example_runs_against_the_release(built, index, tmp_
     # run as a user would: a fresh interpreter in the folder that holds output/
     result = subprocess.run([sys.executable, "-c", examples[index]], cwd=work, capture_output=True, text=True, env=env, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
-    titles = pq.read_table(release / "data" / "speeches.parquet").column("title").to_pylist()
+    titles = parquet.read_table(release, "speeches").column("title").to_pylist()
     assert any(title in result.stdout for title in titles if title) or str(manifest["row_counts"]["paragraphs"]) in result.stdout
 
 

@@ -10,6 +10,7 @@ import pyarrow as pa
 
 import schemas
 from pipeline.release import lines, markdown, report
+from schemas import layout
 from schemas.layout import (
     CHANGES_NAME, CROISSANT_NAME, DATA_DIR, DATA_DOCS_DIR, JSONL_NAME, LICENSE_NOTE, PRETTY_NAME, REPORT_NAME,
 )
@@ -55,7 +56,8 @@ def dataset_card(manifest: dict) -> str:
     ``manifest`` is the completed manifest of ``write_release`` (it needs ``release_id``,
     ``pipeline_version``, ``row_counts`` and ``files``; ``created_at``,
     ``removals_by_kind`` and ``validation`` are shown when present). The front matter
-    declares one config per non-empty Parquet table, ``paragraphs`` the default; the JSONL is left
+    declares one config per non-empty Parquet table (the glob of its parts), ``paragraphs``
+    the default; the JSONL is left
     out of the configs on purpose, because ``datasets`` picks one builder per repository
     and fails on a mix of Parquet and JSON configs. Every table and column description
     comes from ``schemas.TABLES``, so the card cannot drift from the files. The same
@@ -103,7 +105,7 @@ def _front_matter(rows: dict[str, int]) -> str:
     # ("corresponds to no data"), and one unloadable config breaks none of the others.
     for name in (n for n in schemas.TABLES if rows.get(n, 0)):
         lines.append(f"- config_name: {name}")
-        lines.append(f"  data_files: {DATA_DIR}/{name}.parquet")
+        lines.append(f"  data_files: {layout.parts_glob(name)}")
         if name == "paragraphs":
             lines.append("  default: true")
     lines.append("---")
@@ -144,8 +146,8 @@ def _files_section(manifest: dict) -> str:
         [f"`{DATA_DOCS_DIR}/index.html`", "Great Expectations Data Docs: every expectation and its result", "", ""],
     ]
     for rel, meta in manifest["files"].items():
-        if rel.endswith(".parquet"):
-            what = f"the `{Path(rel).stem}` table (Parquet)"
+        if rel.startswith(f"{DATA_DIR}/") and rel.endswith(".parquet"):
+            what = f"a part of the `{Path(rel).parent.name}` table (Parquet)"
         elif rel == CHANGES_NAME:
             what = "the speeches added, removed and changed since the previous release (what `speechcorpus diff` prints)"
         elif rel.endswith(JSONL_NAME):
@@ -156,11 +158,22 @@ def _files_section(manifest: dict) -> str:
     return (
         "## Files\n\n"
         + markdown.table(["file", "contents", "bytes", "sha256"], rows)
-        + "\nEach Parquet file is one config of this card "
-        f"(`datasets.load_dataset(path, \"paragraphs\")`). `{DATA_DIR}/{JSONL_NAME}` holds the "
-        "same speeches for readers who want one self-contained object per speech; it is not "
-        "a config.\n\n" + _download_line()
+        + f"\nEach table is a folder of Parquet parts, `{layout.part_path('<table>', 0)}` on, "
+        f"{_part_rows(manifest)}, its rows in the table's order (part 0 first): read the "
+        "folder, or the glob of its parts, as one table. Each table is one config of this "
+        f"card, whose `data_files` is that glob (`datasets.load_dataset(path, \"paragraphs\")`); "
+        f"pandas (`pd.read_parquet(\"{layout.table_dir('paragraphs')}\")`), pyarrow "
+        f"(`pyarrow.dataset.dataset(\"{layout.table_dir('paragraphs')}\")`) and DuckDB "
+        f"(`'{layout.parts_glob('paragraphs')}'`) read it the same way. "
+        f"`{DATA_DIR}/{JSONL_NAME}` holds the same speeches for readers who want one "
+        "self-contained object per speech; it is not a config.\n\n" + _download_line()
     )
+
+
+def _part_rows(manifest: dict) -> str:
+    """How many rows a part holds, as the manifest's layout says."""
+    part_rows = (manifest.get("layout") or {}).get("part_rows")
+    return f"at most {part_rows:,} rows each" if part_rows else "each of a bounded number of rows"
 
 
 def _download_line() -> str:
@@ -193,15 +206,17 @@ def _loading_section() -> str:
         "## Loading the data\n\n"
         "The examples run from the folder of this card; the pipeline's tests run them, as "
         "printed here, against a built release.\n\n"
-        "pandas, with Arrow-backed columns: integer columns stay integers (`int32`, `int64`) "
-        "where a value is null, and every release loads with the same dtypes. Without "
+        "pandas, a table's folder (every part of it) as one frame, with Arrow-backed "
+        "columns: integer columns stay integers (`int32`, `int64`) where a value is null, "
+        "and every release loads with the same dtypes. Without "
         "`dtype_backend=\"pyarrow\"`, pandas makes a nullable integer column "
         f"({', '.join(_nullable_integers())}) `float64` or an integer column depending on "
         "whether the release holds a null in it. `documents.metadata` holds the other fields "
         "of a corpus record (a JSONL line, a CSV row) as a JSON object, because they differ "
         "from corpus to corpus; it is null for a page:\n\n"
         f"```python\n{examples[0]}```\n\n"
-        "DuckDB, SQL over the tables at once; `->>` reads a field of `metadata`:\n\n"
+        "DuckDB, SQL over the tables at once, each the glob of its parts; `->>` reads a "
+        "field of `metadata`:\n\n"
         f"```python\n{examples[1]}```\n\n"
         "The JSONL download with nothing but Python, one speech per line:\n\n"
         f"```python\n{examples[2]}```\n"
@@ -216,8 +231,8 @@ import json
 
 import pandas as pd
 
-documents = pd.read_parquet("DATA/documents.parquet", dtype_backend="pyarrow")
-speeches = pd.read_parquet("DATA/speeches.parquet", dtype_backend="pyarrow")
+documents = pd.read_parquet("DATA/documents", dtype_backend="pyarrow")
+speeches = pd.read_parquet("DATA/speeches", dtype_backend="pyarrow")
 print(speeches[["title", "speaker", "delivered_on", "paragraph_count"]])
 # one dict per document (the fields differ from corpus to corpus), NA for a page
 documents["metadata"] = documents["metadata"].astype(object).map(json.loads, na_action="ignore")
@@ -228,7 +243,7 @@ import duckdb
 
 print(duckdb.sql("""
     SELECT d.source_path, d.metadata->>'year' AS year, count(*) AS speeches, sum(s.char_count) AS chars
-    FROM 'DATA/speeches.parquet' s JOIN 'DATA/documents.parquet' d USING (doc_id)
+    FROM 'DATA/speeches/*.parquet' s JOIN 'DATA/documents/*.parquet' d USING (doc_id)
     GROUP BY ALL ORDER BY d.source_path
 """).fetchall())
 ''',

@@ -2,12 +2,17 @@
 
 ``metadata(manifest)`` gives the ``croissant.json`` a publisher writes beside
 ``manifest.json``, so that ``mlcroissant.Dataset("croissant.json").records("paragraphs")``
-(and anything else that reads Croissant 1.0) finds every Parquet table, checks its
-sha256 and reads its columns with their types and meanings::
+(and anything else that reads Croissant 1.0) finds every Parquet table and
+reads its columns with their types and meanings::
 
     croissant.json
-        distribution  one cr:FileObject per data/<table>.parquet (path, size, sha256)
+        distribution  one cr:FileSet per table: its parts, data/<table>/*.parquet
         recordSet     one cr:RecordSet per table of schemas.TABLES, one cr:Field per column
+
+A table is a set of parts (``schemas.layout``), as many as its rows need, so it is a
+``cr:FileSet`` whose ``includes`` is the glob of its parts; Croissant gives a file set no
+checksum: the sha256 of every part is in ``manifest.json``, which ``speechcorpus verify``
+checks.
 
 Every description comes from ``schemas.TABLES`` (the single definition of the tables)
 and the license note from ``schemas.layout``, so the metadata cannot drift from the
@@ -110,8 +115,8 @@ def metadata(manifest: dict) -> dict:
     """The Croissant 1.0 JSON-LD document of the release ``manifest`` describes.
 
     ``manifest`` is the completed manifest ``write_release`` publishes (it needs
-    ``release_id``, ``created_at``, ``pipeline_version`` and ``files`` with the sha256 of
-    every ``data/<table>.parquet``; a ``ValueError`` names what is missing). URLs are
+    ``release_id``, ``created_at``, ``pipeline_version`` and ``files``, which must list a
+    part of every table; a ``ValueError`` names what is missing). URLs are
     relative to the release root, where the document is meant to be written as
     ``croissant.json``: the release can be moved or served from anywhere. The same
     manifest always gives an equal dict (no clock, no set order).
@@ -140,7 +145,7 @@ def metadata(manifest: dict) -> dict:
         "citeAs": _citation(release_id, manifest["pipeline_version"], published.year),
         "keywords": list(KEYWORDS),
         "inLanguage": "zh",
-        "distribution": [file_object(name, manifest["files"]) for name in schemas.TABLES],
+        "distribution": [file_set(name, manifest["files"]) for name in schemas.TABLES],
         "recordSet": [record_set(t) for t in schemas.TABLES.values()],
     }
 
@@ -164,20 +169,19 @@ def version(pipeline_version: str, release_id: str) -> str:
     return f"{pipeline_version}+{'.'.join(parts)}" if parts else pipeline_version
 
 
-def file_object(table_name: str, files: dict) -> dict:
-    """The ``cr:FileObject`` of one table's Parquet file, from the manifest's ``files``."""
-    path = f"{layout.DATA_DIR}/{table_name}.parquet"
-    if path not in files:
-        raise ValueError(f"manifest files lack {path!r}; files: {sorted(files)}")
+def file_set(table_name: str, files: dict) -> dict:
+    """The ``cr:FileSet`` of one table's parts, which the manifest's ``files`` must list
+    (its first part at least)."""
+    first = layout.part_path(table_name, 0)
+    if first not in files:
+        raise ValueError(f"manifest files lack {first!r}; files: {sorted(files)}")
     return {
-        "@type": "cr:FileObject",
-        "@id": path,
-        "name": f"{table_name}.parquet",
-        "description": f"The {table_name} table. {schemas.table(table_name).doc}",
-        "contentUrl": path,
-        "contentSize": f"{files[path]['bytes']} B",
+        "@type": "cr:FileSet",
+        "@id": layout.table_dir(table_name),
+        "name": table_name,
+        "description": f"The {table_name} table, in parts read in name order. {schemas.table(table_name).doc}",
         "encodingFormat": PARQUET,
-        "sha256": files[path]["sha256"],
+        "includes": layout.parts_glob(table_name),
     }
 
 
@@ -217,7 +221,7 @@ def field(table_name: str, column: schemas.Column) -> dict:
         "description": column.doc,
         "dataType": data_type,
         "source": {
-            "fileObject": {"@id": f"{layout.DATA_DIR}/{table_name}.parquet"},
+            "fileSet": {"@id": layout.table_dir(table_name)},
             "extract": {"column": column.name},
         },
     }

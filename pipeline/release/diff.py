@@ -31,11 +31,10 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 import schemas
 from pipeline.incremental import equal_rows
-from schemas.layout import DATA_DIR
+from pipeline.release import parquet
 
 #: The tables a comparison reads.
 TABLES = ("documents", "speeches", "paragraphs")
@@ -119,12 +118,12 @@ def _needed(name: str) -> list[str]:
 
 def read(release: Path) -> dict[str, pa.Table]:
     """The tables of the release folder ``release`` a comparison needs, with the columns it
-    needs (of those the release has: one of an older schema lacks the newer ones)."""
+    needs (of those the release has: one of an older schema lacks the newer ones), part
+    by part, or from its one file per table (layout 1)."""
     out = {}
     for name in TABLES:
-        path = Path(release) / DATA_DIR / f"{name}.parquet"
-        present = set(pq.read_schema(path).names)
-        out[name] = pq.read_table(path, columns=[c for c in _needed(name) if c in present])
+        present = set(parquet.read_schema(release, name).names)
+        out[name] = parquet.read_table(release, name, columns=[c for c in _needed(name) if c in present])
     return out
 
 

@@ -1,12 +1,17 @@
-"""Parquet files of a release: the tables under their declared schemas, and the index tables.
+"""Parquet files of a release: the tables under their declared schemas, in parts, and the
+index tables.
 
-Every data file is a pure function of its table: nothing run-dependent (time, release id,
-paths) goes into it, so two builds of the same inbox give byte-identical files.
+A table is written as parts of at most ``part_rows`` rows (``schemas.layout``: the folder
+``data/<table>/``, parts ``part-00000.parquet`` … in the table's sort order), and read back
+by ``read_table`` whatever the layout of its release; no other module lists, splits or
+names a table's files. Every data file is a pure function of its rows: nothing
+run-dependent (time, release id, paths) goes into it, so two builds of the same inbox give
+byte-identical files.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -14,7 +19,8 @@ import pyarrow.parquet as pq
 
 import schemas
 from schemas import index as index_schemas
-from schemas.layout import DATA_DIR, INDEX_DIR
+from schemas import layout
+from schemas.layout import INDEX_DIR
 
 #: Low-cardinality columns worth dictionary-encoding: id-like ones, and the tokens (a few
 #: tens of thousands of distinct words in millions: smaller files, written faster). Free
@@ -102,15 +108,69 @@ def _schema_problems(actual: pa.Schema, expected: pa.Schema) -> list[str]:
 
 
 def write_tables(folder: Path, tables: dict[str, pa.Table], index: dict[str, pa.Table],
-                 written: Callable[[Path], None] = lambda path: None) -> None:
-    """The Parquet files of ``tables`` under ``folder/data`` and of the ``index`` tables under
-    ``folder/index``, each handed to ``written`` once closed."""
+                 written: Callable[[Path], None] = lambda path: None, part_rows: int = layout.PART_ROWS) -> None:
+    """The parts of ``tables`` (``split`` by ``part_rows``) under ``folder/data`` and the
+    ``index`` tables under ``folder/index``, each file handed to ``written`` once closed."""
     for name in schemas.TABLES:
-        path = folder / DATA_DIR / f"{name}.parquet"
-        write_parquet(tables[name], path, name)
-        written(path)
+        (folder / layout.table_dir(name)).mkdir()
+        for number, part in enumerate(split(tables[name], part_rows)):
+            path = folder / layout.part_path(name, number)
+            write_parquet(part, path, name)
+            written(path)
     for name, table in sorted(index.items()):
         written(write_index(folder, name, table))
+
+
+def split(table: pa.Table, part_rows: int) -> list[pa.Table]:
+    """The parts ``table`` is written as: its rows in order, ``part_rows`` in each but the
+    last; one empty part for an empty table, so that every table has a file with its
+    schema. Slices, nothing copied.
+
+    >>> [part.num_rows for part in split(pa.table({"n": range(5)}), 2)], len(split(pa.table({"n": []}), 2))
+    ([2, 2, 1], 1)
+    """
+    if part_rows < 1:
+        raise ValueError(f"part_rows must be at least 1; got {part_rows}")
+    return [table.slice(start, part_rows) for start in range(0, max(table.num_rows, 1), part_rows)]
+
+
+def table_files(release: Path, table_name: str) -> list[Path]:
+    """The files that hold table ``table_name`` of the release folder ``release``, in
+    order: every ``*.parquet`` of its folder (what pandas, DuckDB and ``datasets`` read:
+    parts sort by name), or in a release of layout 1 its one file; empty when there is
+    none."""
+    folder = Path(release) / layout.table_dir(table_name)
+    if folder.is_dir():
+        return sorted(p for p in folder.iterdir() if p.name.endswith(".parquet") and p.is_file())
+    single = Path(release) / layout.single_file(table_name)
+    return [single] if single.is_file() else []
+
+
+def iter_table(release: Path, table_name: str, columns: list[str] | None = None) -> Iterator[pa.Table]:
+    """Table ``table_name`` of ``release`` one file at a time (``table_files``), with
+    ``columns`` only when given: at most one part in memory. ``FileNotFoundError`` when
+    the release has no file of it."""
+    files = table_files(release, table_name)
+    if not files:
+        raise FileNotFoundError(f"{release}: no file of table {table_name!r} "
+                                f"(neither {layout.parts_glob(table_name)} nor {layout.single_file(table_name)})")
+    for path in files:
+        yield pq.read_table(path, columns=columns)
+
+
+def read_table(release: Path, table_name: str, columns: list[str] | None = None) -> pa.Table:
+    """Table ``table_name`` of the release folder ``release``, every part of it in order
+    (or its one file, in a release of layout 1), with ``columns`` only when given."""
+    return pa.concat_tables(list(iter_table(release, table_name, columns)))
+
+
+def read_schema(release: Path, table_name: str) -> pa.Schema:
+    """The schema table ``table_name`` has in ``release`` (its first file's: every part
+    is written under the same one), without reading any rows."""
+    files = table_files(release, table_name)
+    if not files:
+        raise FileNotFoundError(f"{release}: no file of table {table_name!r}")
+    return pq.read_schema(files[0])
 
 
 def write_index(folder: Path, name: str, table: pa.Table) -> Path:

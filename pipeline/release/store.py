@@ -3,7 +3,8 @@
     OUTPUT/releases/<release_id>/
         README.md          dataset card
         manifest.json
-        data/<table>.parquet       one file per table of ``schemas.TABLES``
+        data/<table>/part-00000.parquet …   each table of ``schemas.TABLES`` in parts of at
+                                           most ``part_rows`` rows (``schemas.layout``)
         data/speeches.jsonl.gz     one speech per line, its sections and paragraphs nested
         index/<name>.parquet       state a later build reuses
     OUTPUT/latest -> releases/<release_id>
@@ -34,16 +35,19 @@ import schemas
 from pipeline.errors import ConfigError, TransientIOError, is_transient
 from pipeline.records import sha256_file
 from pipeline.release import card, croissant, jsonl, lock, parquet, report
-from schemas.layout import CHANGES_NAME, CROISSANT_NAME, DATA_DIR, DATA_DOCS_DIR, INDEX_DIR, JSONL_NAME, REPORT_NAME
+from schemas.layout import (
+    CHANGES_NAME, CROISSANT_NAME, DATA_DIR, DATA_DOCS_DIR, INDEX_DIR, JSONL_NAME, LAYOUT_VERSION, PART_ROWS, REPORT_NAME,
+)
 
 #: A release id is one path component that cannot clash with the staging folders
 #: (``.tmp-*``) and needs no escaping in Markdown, YAML or a shell.
 RELEASE_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._+-]*"
 
 def write_data_files(folder: Path, tables: dict[str, pa.Table], index: dict[str, pa.Table] | None = None,
-                     reuse: jsonl.Reuse | None = None) -> Path:
-    """Write the release's data files (a Parquet file per table, the JSONL download) into
-    ``folder/data`` and the ``index`` tables into ``folder/index``, and return ``folder``.
+                     reuse: jsonl.Reuse | None = None, part_rows: int = PART_ROWS) -> Path:
+    """Write the release's data files (each table in parts of at most ``part_rows`` rows,
+    the JSONL download) into ``folder/data`` and the ``index`` tables into
+    ``folder/index``, and return ``folder``.
     The download's members index joins the ``index`` tables; ``reuse`` lets it copy the
     unchanged members of the previous release's download (``jsonl.write``).
 
@@ -55,7 +59,7 @@ def write_data_files(folder: Path, tables: dict[str, pa.Table], index: dict[str,
     """
     data_folder(folder, tables)
     files = []
-    parquet.write_tables(folder, tables, index or {}, lambda path: files.append(flushed(folder, path)))
+    parquet.write_tables(folder, tables, index or {}, lambda path: files.append(flushed(folder, path)), part_rows)
     members = jsonl.write(tables, folder / DATA_DIR / JSONL_NAME, reuse)
     files.append(flushed(folder, folder / DATA_DIR / JSONL_NAME))
     files.append(flushed(folder, parquet.write_index(folder, jsonl.INDEX, members)))
@@ -100,7 +104,10 @@ def _files(root: Path, written_ahead: Path | None = None) -> dict[str, dict]:
     if written_ahead is not None and (written_ahead / _FILES_NAME).is_file():
         known = json.loads((written_ahead / _FILES_NAME).read_text(encoding="utf-8"))
     files = {}
-    for path in sorted(p for folder in (root / DATA_DIR, root / INDEX_DIR) for p in folder.rglob("*") if p.is_file()):
+    # by path as text, as ``write_file_list`` orders them (Path order puts a folder's files
+    # before a name that extends the folder's: data/speeches/… before data/speeches.jsonl.gz)
+    for path in sorted((p for folder in (root / DATA_DIR, root / INDEX_DIR) for p in folder.rglob("*") if p.is_file()),
+                       key=lambda p: p.relative_to(root).as_posix()):
         name, size = path.relative_to(root).as_posix(), path.stat().st_size
         files[name] = known[name] if known.get(name, {}).get("bytes") == size else {"sha256": sha256_file(path), "bytes": size}
     return files
@@ -108,7 +115,7 @@ def _files(root: Path, written_ahead: Path | None = None) -> dict[str, dict]:
 
 def write_release(output_dir: Path, release_id: str, tables: dict[str, pa.Table], manifest: dict,
                   index: dict[str, pa.Table] | None = None, data_docs: Path | None = None,
-                  data_files: Path | None = None, changes: dict | None = None) -> Path:
+                  data_files: Path | None = None, changes: dict | None = None, part_rows: int = PART_ROWS) -> Path:
     """Publish ``tables`` as ``output_dir/releases/<release_id>`` and point ``latest`` at it.
 
     Returns the release folder. The sequence makes a release appear whole or not at all:
@@ -118,8 +125,9 @@ def write_release(output_dir: Path, release_id: str, tables: dict[str, pa.Table]
        build reuses: MinHash signatures, the IDF) as ``index/<name>.parquet`` (or move
        them in from ``data_files``, a ``write_data_files`` folder of these ``tables``
        and index), ``manifest.json`` (a copy of
-       ``manifest`` completed with ``files`` {path: {sha256, bytes}} and ``row_counts``;
-       the caller's dict is not changed), ``README.md`` (the dataset card),
+       ``manifest`` completed with ``files`` {path: {sha256, bytes}}, ``row_counts`` and
+       ``layout`` (its version and ``part_rows``, which a folder written ahead must have
+       been written with too); the caller's dict is not changed), ``README.md`` (the dataset card),
        ``croissant.json``, ``report.html``, ``changes.json`` when ``changes`` (the speeches
        changed since the previous release, ``diff.Changes.to_dict``; listed in ``files``
        and shown by the report) is given, and, when given, the ``data_docs``
@@ -152,7 +160,7 @@ def write_release(output_dir: Path, release_id: str, tables: dict[str, pa.Table]
     prepared = [] if data_files is None else [d for d in (DATA_DIR, INDEX_DIR) if (Path(data_files) / d).is_dir()]
     try:
         if data_files is None:
-            write_data_files(staging, tables, index)
+            write_data_files(staging, tables, index, part_rows=part_rows)
         else:
             staging.mkdir()
             for folder in prepared:
@@ -164,6 +172,7 @@ def write_release(output_dir: Path, release_id: str, tables: dict[str, pa.Table]
             full["files"][CHANGES_NAME] = {"sha256": sha256_file(staging / CHANGES_NAME),
                                            "bytes": (staging / CHANGES_NAME).stat().st_size}
         full["row_counts"] = {name: tables[name].num_rows for name in schemas.TABLES}
+        full["layout"] = {"version": LAYOUT_VERSION, "part_rows": part_rows}
         (staging / "manifest.json").write_text(
             json.dumps(full, indent=2, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n"
         )

@@ -14,11 +14,12 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
+import schemas
 from conftest import DATA, REPO, SEED, SEED_SHA256
 from flows import cli
 from flows.build import RunParams, build_release
 from pipeline import process
-from pipeline.release import store, verify
+from pipeline.release import parquet, store, verify
 from pipeline.errors import ValidationFailed
 
 
@@ -44,7 +45,7 @@ def test_release_layout_manifest_and_rejects(harness, inbox, tmp_path):
     manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
 
     for name, rows in manifest["row_counts"].items():
-        assert pq.read_table(release / "data" / f"{name}.parquet").num_rows == rows
+        assert parquet.read_table(release, name).num_rows == rows
     assert manifest["row_counts"]["speeches"] == 7  # six in the seed, one in short.txt
     assert manifest["validation"]["success"] is True
     # the default engine, jieba-rs where installed, and its version: a release says how it was cut
@@ -52,26 +53,57 @@ def test_release_layout_manifest_and_rejects(harness, inbox, tmp_path):
     assert {i["source_path"]: i["status"] for i in manifest["inputs"]} == {
         SEED.name: "document", "short.txt": "document", "empty.txt": "rejected", "sub/copy of seed.txt": "rejected",
     }
-    rejects = pq.read_table(release / "data" / "rejects.parquet").to_pylist()
+    rejects = parquet.read_table(release, "rejects").to_pylist()
     assert {r["source_path"]: r["reason"] for r in rejects} == {"empty.txt": "empty_file", "sub/copy of seed.txt": "duplicate_input"}
-    documents = pq.read_table(release / "data" / "documents.parquet").to_pylist()
+    documents = parquet.read_table(release, "documents").to_pylist()
     assert {d["source_path"]: d["encoding"] for d in documents} == {SEED.name: "utf-8", "short.txt": "gb18030"}
     assert (release / "README.md").read_text(encoding="utf-8").startswith("---\n")
-    assert set(manifest["files"]) == {f"data/{n}.parquet" for n in manifest["row_counts"]} | {"data/speeches.jsonl.gz"} | {
+    # one part per table at the default part_rows
+    assert set(manifest["files"]) == {f"data/{n}/part-00000.parquet" for n in manifest["row_counts"]} | {"data/speeches.jsonl.gz"} | {
         "index/state.parquet", "index/minhash.parquet", "index/idf.parquet", "index/terms.parquet",
         "index/jsonl_members.parquet"}
 
 
+def _data_files(release: Path) -> dict[str, bytes]:
+    return {p.relative_to(release).as_posix(): p.read_bytes() for p in sorted((release / "data").rglob("*")) if p.is_file()}
+
+
 def test_two_builds_give_byte_identical_data_files(harness, inbox, tmp_path):
-    first = _build(inbox, tmp_path / "a")
-    second = _build(inbox, tmp_path / "b")
     files = {}
-    for summary, out in ((first, "a"), (second, "b")):
-        release = tmp_path / out / "releases" / summary["release_id"]
-        files[out] = {p.relative_to(release).as_posix(): p.read_bytes() for p in (release / "data").iterdir()}
-    assert files["a"].keys() == files["b"].keys() and len(files["a"]) == 7
+    for out in ("a", "b"):  # in parts of 20 rows: the larger tables in several
+        summary = build_release(RunParams(input_dir=inbox, output_dir=tmp_path / out, part_rows=20))
+        files[out] = _data_files(tmp_path / out / "releases" / summary["release_id"])
+    assert files["a"].keys() == files["b"].keys() and "data/paragraphs/part-00003.parquet" in files["a"]
     assert files["a"] == files["b"]
     assert gc.get_freeze_count() == 0  # the build's libraries were left out of collections only while it ran
+
+
+def test_parts_change_the_layout_only(harness, inbox, tmp_path):
+    """The same build in one part per table and in parts of 7 rows holds the same rows,
+    ids and values, table by table, and the same download and index."""
+    releases = {}
+    for out, part_rows in (("whole", 10**9), ("parts", 7)):
+        summary = build_release(RunParams(input_dir=inbox, output_dir=tmp_path / out, part_rows=part_rows))
+        releases[out] = tmp_path / out / "releases" / summary["release_id"]
+    whole, parts = releases["whole"], releases["parts"]
+    manifest = json.loads((parts / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["layout"] == {"version": 2, "part_rows": 7}
+    for name, rows in manifest["row_counts"].items():
+        (one,) = parquet.table_files(whole, name)
+        many = parquet.table_files(parts, name)
+        assert [p.name for p in many] == [f"part-{n:05d}.parquet" for n in range(max(1, -(-rows // 7)))], name
+        expected = pq.read_table(one)
+        got = parquet.read_table(parts, name)
+        assert got.schema.equals(expected.schema, check_metadata=True), name
+        assert got.equals(expected), name  # every row, in order, with every id and value
+        key = schemas.table(name).key
+        assert got.select(list(key)).to_pylist() == expected.select(list(key)).to_pylist()
+        assert all(pq.read_metadata(p).num_rows == 7 for p in many[:-1]), name
+    other = {k: v for k, v in _data_files(whole).items() if not k.endswith(".parquet")}
+    assert other == {k: v for k, v in _data_files(parts).items() if not k.endswith(".parquet")} and other
+    for index in sorted((whole / "index").iterdir()):
+        assert index.read_bytes() == (parts / "index" / index.name).read_bytes(), index.name
+    assert verify.release(whole) == [] and verify.release(parts) == []
 
 
 def _corrupting(monkeypatch, corrupt):
@@ -115,13 +147,13 @@ def test_a_document_with_a_corrupt_row_is_quarantined_and_the_rest_published(har
     summary = _build(inbox, tmp_path / "out")
     release = (tmp_path / "out" / "latest").resolve()
     assert release.name == summary["release_id"] and verify.output(tmp_path / "out") == []
-    documents = pq.read_table(release / "data" / "documents.parquet").column("source_path").to_pylist()
+    documents = parquet.read_table(release, "documents").column("source_path").to_pylist()
     assert documents == ["short.txt"]
-    rejects = {r["source_path"]: r for r in pq.read_table(release / "data" / "rejects.parquet").to_pylist()}
+    rejects = {r["source_path"]: r for r in parquet.read_table(release, "rejects").to_pylist()}
     assert rejects[SEED.name]["reason"] == "failed_validation"
     assert "page break space" in rejects[SEED.name]["detail"] and "'统筹推进  疫情防控'" in rejects[SEED.name]["detail"]
     # every row of the seed left every table, and the release passed its suites again without it
-    speeches = pq.read_table(release / "data" / "speeches.parquet").to_pylist()
+    speeches = parquet.read_table(release, "speeches").to_pylist()
     assert len(speeches) == 1 and all(s["duplicate_cluster"] == s["speech_id"] for s in speeches)
     manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["validation"]["success"] is True
@@ -148,8 +180,8 @@ def test_a_page_that_breaks_a_row_expectation_never_stops_the_release(harness, i
     summary = _build(inbox, tmp_path / "out")
     release = (tmp_path / "out" / "latest").resolve()
     assert release.name == summary["release_id"] and verify.output(tmp_path / "out") == []
-    documents = pq.read_table(release / "data" / "documents.parquet").column("source_path").to_pylist()
-    rejects = {r["source_path"]: r for r in pq.read_table(release / "data" / "rejects.parquet").to_pylist()}
+    documents = parquet.read_table(release, "documents").column("source_path").to_pylist()
+    rejects = {r["source_path"]: r for r in parquet.read_table(release, "rejects").to_pylist()}
     assert SEED.name in documents and "short.txt" in documents
     if "pdf-link.html" not in documents:
         assert rejects["pdf-link.html"]["reason"] == "failed_validation"
@@ -183,7 +215,7 @@ def test_paragraph_ids_are_unique_and_stable_across_builds(harness, inbox, tmp_p
     ids = []
     for out in ("x", "y"):
         summary = _build(inbox, tmp_path / out)
-        table = pq.read_table(tmp_path / out / "releases" / summary["release_id"] / "data" / "paragraphs.parquet")
+        table = parquet.read_table(tmp_path / out / "releases" / summary["release_id"], "paragraphs")
         assert pc.count_distinct(table.column("paragraph_id")).as_py() == table.num_rows
         ids.append(table.column("paragraph_id").to_pylist())
     assert ids[0] == ids[1]
@@ -208,8 +240,8 @@ def test_mixed_inbox_accounts_for_every_input_and_validates(harness, tmp_path):
 
     summary = build_release(RunParams(input_dir=box, output_dir=tmp_path / "out"))
     release = tmp_path / "out" / "releases" / summary["release_id"]
-    documents = pq.read_table(release / "data" / "documents.parquet").to_pylist()
-    rejects = pq.read_table(release / "data" / "rejects.parquet").to_pylist()
+    documents = parquet.read_table(release, "documents").to_pylist()
+    rejects = parquet.read_table(release, "rejects").to_pylist()
     manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
 
     files = sorted(p.relative_to(box).as_posix() for p in box.rglob("*") if p.is_file())
@@ -232,9 +264,8 @@ def test_mixed_inbox_accounts_for_every_input_and_validates(harness, tmp_path):
     assert manifest["row_counts"]["documents"] == len(documents) and manifest["row_counts"]["rejects"] == len(rejects)
 
 
-def _data_files(output):
-    release = (output / "latest").resolve()
-    return {p.name: p.read_bytes() for p in (release / "data").iterdir()}
+def _latest_data_files(output):
+    return _data_files((output / "latest").resolve())
 
 
 def test_transient_io_errors_are_retried_without_duplicating_records(harness, inbox, tmp_path, monkeypatch):
@@ -259,7 +290,7 @@ def test_transient_io_errors_are_retried_without_duplicating_records(harness, in
     summary = _build(inbox, tmp_path / "out")
     assert failures == {"read": 1, "publish": 1}
     assert summary["row_counts"] == reference["row_counts"]
-    assert _data_files(tmp_path / "out") == _data_files(tmp_path / "reference")
+    assert _latest_data_files(tmp_path / "out") == _latest_data_files(tmp_path / "reference")
     assert [p.name for p in (tmp_path / "out" / "releases").iterdir()] == [summary["release_id"]]  # no staging left
 
 
@@ -278,7 +309,7 @@ def test_when_writing_ahead_of_validation_fails_publishing_writes_the_data_files
     monkeypatch.setattr(store, "data_folder", full_disk_on_the_first_try)
     summary = _build(inbox, tmp_path / "out")
     assert calls[0].startswith(".tmp-data-") and calls[1].startswith(".tmp-" + summary["release_id"])
-    assert _data_files(tmp_path / "out") == _data_files(tmp_path / "reference")
+    assert _latest_data_files(tmp_path / "out") == _latest_data_files(tmp_path / "reference")
     assert summary["row_counts"] == reference["row_counts"]
     assert [p.name for p in (tmp_path / "out" / "releases").iterdir()] == [summary["release_id"]]  # no staging left
 

@@ -37,7 +37,7 @@ def _start(inbox, out) -> subprocess.Popen:
 
 def _data(out) -> dict[str, bytes]:
     release = (out / "latest").resolve()
-    return {p.name: p.read_bytes() for p in sorted((release / "data").iterdir())}
+    return {p.relative_to(release).as_posix(): p.read_bytes() for p in sorted((release / "data").rglob("*")) if p.is_file()}
 
 
 def test_sigkill_at_any_point_leaves_latest_valid_and_the_next_build_completes(inbox, tmp_path):

@@ -16,8 +16,9 @@ from conftest import PROVINCIAL, SEED
 from flows import cli
 from flows.build import RunParams, build_release
 from pipeline.records import sha256_file
-from pipeline.release import describe, verify
+from pipeline.release import describe, parquet, verify
 from pipeline.text.rules import RULES_DIR
+from support.layouts import as_layout_1
 
 PROVINCES = ("2026_上海市_政府工作报告.csv", "2026_北京市_政府工作报告.csv", "2026_河北省_政府工作报告.csv")
 
@@ -35,7 +36,12 @@ def inbox(tmp_path):
 def _release(out, summary):
     release = out / "releases" / summary["release_id"]
     manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
-    return {p.name: p.read_bytes() for p in sorted((release / "data").iterdir())}, manifest
+    return _data_files(release), manifest
+
+
+def _data_files(release):
+    """Every data file of ``release`` (the parts of every table, the download) by path."""
+    return {p.relative_to(release).as_posix(): p.read_bytes() for p in sorted((release / "data").rglob("*")) if p.is_file()}
 
 
 def test_unchanged_inbox_is_carried_over_and_reuses_the_index(harness, inbox, tmp_path, monkeypatch):
@@ -73,10 +79,10 @@ def test_added_changed_and_removed_files_match_a_full_rebuild(harness, inbox, tm
     assert changes["removed"] == [PROVINCES[0]] and changes["files"]["unchanged"] == 2
     # only the added documents were folded and counted
     release = out / "latest"
-    added = {d["doc_id"] for d in pq.read_table(release / "data" / "documents.parquet").to_pylist()
+    added = {d["doc_id"] for d in parquet.read_table(release, "documents").to_pylist()
              if d["source_path"] in changes["added"]}
-    speeches = [s for s in pq.read_table(release / "data" / "speeches.parquet").to_pylist() if s["doc_id"] in added]
-    paragraphs = [p for p in pq.read_table(release / "data" / "paragraphs.parquet").to_pylist() if p["doc_id"] in added]
+    speeches = [s for s in parquet.read_table(release, "speeches").to_pylist() if s["doc_id"] in added]
+    paragraphs = [p for p in parquet.read_table(release, "paragraphs").to_pylist() if p["doc_id"] in added]
     assert manifest["enrichment"]["keywords"]["speeches_counted"] == len(speeches) > 0
     assert manifest["deduplication"]["stats"]["paragraphs_folded"] == len(paragraphs) > 0
 
@@ -168,7 +174,7 @@ def test_full_never_reads_the_previous_release(harness, inbox, tmp_path, monkeyp
     out = tmp_path / "out"
     first, _ = _release(out, build_release(RunParams(input_dir=inbox, output_dir=out)))
     latest = (out / "latest").resolve()
-    for relative in ("index/minhash.parquet", "index/state.parquet", "data/paragraphs.parquet", "manifest.json"):
+    for relative in ("index/minhash.parquet", "index/state.parquet", "data/paragraphs/part-00000.parquet", "manifest.json"):
         (latest / relative).write_bytes(b"not what it was")
     read = []
     real_read_table = pq.read_table
@@ -180,7 +186,7 @@ def test_full_never_reads_the_previous_release(harness, inbox, tmp_path, monkeyp
     monkeypatch.setattr(pq, "read_table", noting_reads)
     summary = build_release(RunParams(input_dir=inbox, output_dir=out, incremental=False))
     release = out / "releases" / summary["release_id"]
-    assert {p.name: p.read_bytes() for p in sorted((release / "data").iterdir())} == first
+    assert _data_files(release) == first
     assert not [path for path in read if str(latest) in path]
     manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
     assert "previous_release" not in manifest and manifest["changes"]["documents_carried_over"] == 0
@@ -210,19 +216,39 @@ def _flip_a_character(path):
 
 
 def test_a_damaged_latest_release_is_not_carried_into_the_next(harness, inbox, tmp_path):
-    """One flipped byte in the latest paragraphs.parquet used to be carried over: the
+    """One flipped byte in the latest paragraphs used to be carried over: the
     changed character landed in the next release with fresh checksums, and verify passed."""
     out = tmp_path / "out"
     first, _ = _release(out, build_release(RunParams(input_dir=inbox, output_dir=out)))
     damaged = (out / "latest").resolve()
-    before, after = _flip_a_character(damaged / "data" / "paragraphs.parquet")
+    before, after = _flip_a_character(damaged / "data" / "paragraphs" / "part-00000.parquet")
     assert before != after
     second, manifest = _release(out, build_release(RunParams(input_dir=inbox, output_dir=out)))
     assert second == first  # every document processed again from the inbox, as --full would
     assert verify.output(out) == []
     assert manifest["previous_release"]["release_id"] == damaged.name
-    assert manifest["previous_release"]["damaged"] == ["data/paragraphs.parquet: sha256 differs from the manifest"]
+    assert manifest["previous_release"]["damaged"] == ["data/paragraphs/part-00000.parquet: sha256 differs from the manifest"]
     assert manifest["changes"]["documents_carried_over"] == 0
+
+
+def test_a_release_written_before_parts_is_carried_over(harness, inbox, tmp_path, monkeypatch):
+    """An output folder whose latest release has one file per table (layout 1, before
+    parts): the next build reads its tables, carries every unchanged document over, and
+    publishes, in parts, what a full build publishes."""
+    out = tmp_path / "out"
+    build_release(RunParams(input_dir=inbox, output_dir=out))
+    old = as_layout_1((out / "latest").resolve())
+    assert (old / "data" / "paragraphs.parquet").is_file() and verify.release(old) == []
+    monkeypatch.setattr(describe, "code_sha256", lambda *roots: "0" * 64)  # new code, as an upgrade brings
+    shutil.copy(PROVINCIAL / PROVINCES[2], inbox / PROVINCES[2])
+    files, manifest = _release(out, build_release(RunParams(input_dir=inbox, output_dir=out, part_rows=30)))
+    assert manifest["previous_release"] == {"release_id": old.name, "reused": True, "damaged": [], "ignored": {}}
+    assert manifest["changes"]["files"] == {"added": 1, "changed": 0, "removed": 0, "unchanged": 3}
+    assert manifest["changes"]["documents_carried_over"] == 3 and manifest["changes"]["speeches"]["added"] > 0
+    full = build_release(RunParams(input_dir=inbox, output_dir=tmp_path / "full", incremental=False, part_rows=30))
+    assert files == _release(tmp_path / "full", full)[0]
+    assert "data/paragraphs/part-00001.parquet" in files
+    assert verify.output(out) == []
 
 
 # --------------------------------------------------------------- unchanged runs, old releases

@@ -27,7 +27,7 @@ def inbox(tmp_path):
 
 
 def _data_files(release) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted((release / "data").iterdir())}
+    return {p.relative_to(release).as_posix(): p.read_bytes() for p in sorted((release / "data").rglob("*")) if p.is_file()}
 
 
 def test_dask_cluster_build_is_byte_identical_to_a_local_build(harness, inbox, tmp_path):

@@ -1,7 +1,8 @@
 """Tests of pipeline.croissant: a real release read back through mlcroissant, offline.
 
 The release is built from the real seed (plus an empty file, so ``rejects`` has a row)
-the way ``flows.build._build`` builds one, without Prefect. Every mlcroissant call runs
+the way ``flows.build._build`` builds one, without Prefect, in parts of ``PART_ROWS`` rows
+(several parts for the larger tables, one for the others). Every mlcroissant call runs
 under ``offline``: sockets refuse to connect and mlcroissant's download cache is a
 temporary folder that must stay empty, so a passing test proves the metadata reads
 the local files and nothing else.
@@ -20,14 +21,14 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
 import schemas
 from conftest import SEED
 from pipeline import process, validate
 from pipeline.corpus import enrich
-from pipeline.release import croissant, describe, store
+from pipeline.release import croissant, describe, parquet, store
+from schemas import layout
 from pipeline.corpus.enrich import EnrichConfig
 
 mlc = pytest.importorskip("mlcroissant")
@@ -35,6 +36,8 @@ from mlcroissant._src.core import constants as mlc_constants  # noqa: E402
 from mlcroissant._src.operation_graph.operations import extract as mlc_extract  # noqa: E402
 
 RELEASE_ID = "20260101T000000Z-c0ffee00"
+#: Small enough for the seed's paragraphs, sections and removals to take several parts each.
+PART_ROWS = 40
 
 pytestmark = [
     # Inside mlcroissant 1.1.1, not in our metadata: rdflib's JSON-LD parser, and
@@ -60,7 +63,8 @@ def release(tmp_path_factory):
     manifest["enrichment"] = enriched.summary
     manifest["deduplication"] = {**EnrichConfig().dedup.describe(), "stats": enriched.summary["dedup"]}
     out = tmp_path_factory.mktemp("out")
-    path = store.write_release(out, RELEASE_ID, enriched.tables, manifest, enriched.index)
+    path = store.write_release(out, RELEASE_ID, enriched.tables, manifest, enriched.index, part_rows=PART_ROWS)
+    assert len(parquet.table_files(path, "paragraphs")) > 2 and len(parquet.table_files(path, "documents")) == 1
     written = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
     # the publisher wrote it: it must be exactly the metadata of the manifest on disk
     assert json.loads((path / "croissant.json").read_text(encoding="utf-8")) == croissant.metadata(written)
@@ -139,7 +143,7 @@ def test_the_document_is_the_standard_json_ld(release):
 def test_every_record_set_reads_back_the_parquet_table(release, dataset, manifest, table_name):
     records = list(dataset.records(record_set=table_name))
     assert len(records) == manifest["row_counts"][table_name] > 0
-    expected = pq.read_table(release / "data" / f"{table_name}.parquet").to_pylist()
+    expected = parquet.read_table(release, table_name).to_pylist()  # every part, in order
     got = [{k.split("/", 1)[1]: _python(v) for k, v in r.items()} for r in records]
     # First the spot check the loaders promise, then every value of every row.
     first_column = schemas.table(table_name).columns[0].name
@@ -165,7 +169,7 @@ def test_every_column_is_a_field(dataset):
             assert f.uuid == f"{table.name}/{column.name}"
             assert f.description.startswith(column.doc)
             assert bool(f.repeated) == pa.types.is_list(column.type)
-            assert f.source.file_object == f"data/{table.name}.parquet"
+            assert f.source.file_set == f"data/{table.name}"
             assert f.source.extract.column == column.name
             if column.references:
                 assert f.description.endswith(f" References {column.references.replace('.', '/')}.")
@@ -179,14 +183,16 @@ def test_keys_are_declared(release):
     assert set(keys) == set(schemas.TABLES)
 
 
-def test_file_objects_carry_the_files_checksums(release, dataset, manifest):
-    objects = dataset.metadata.file_objects
-    assert [o.content_url for o in objects] == [f"data/{t}.parquet" for t in schemas.TABLES]
-    for o in objects:
-        path = release / o.content_url
-        assert o.sha256 == store.sha256_file(path) == manifest["files"][o.content_url]["sha256"]
-        assert o.content_size == f"{path.stat().st_size} B"
-        assert o.encoding_formats == ["application/x-parquet"]
+def test_each_table_is_a_file_set_of_its_parts(release, dataset, manifest):
+    sets = dataset.metadata.file_sets
+    assert not dataset.metadata.file_objects
+    assert [s.uuid for s in sets] == [f"data/{t}" for t in schemas.TABLES]
+    for s, table in zip(sets, schemas.TABLES):
+        assert s.includes == [f"data/{table}/*.parquet"] and s.encoding_formats == ["application/x-parquet"]
+        included = sorted(p.relative_to(release).as_posix() for p in release.glob(s.includes[0]))
+        # the glob takes every part the manifest lists (with their checksums), and nothing else
+        assert included == sorted(f for f in manifest["files"] if f.startswith(f"data/{table}/"))
+        assert included[0] == layout.part_path(table, 0)
 
 
 def test_same_manifest_same_text(manifest):
@@ -203,7 +209,7 @@ def test_no_document_text_and_no_html(release):
     text = (release / "croissant.json").read_text(encoding="utf-8")
     for table, column in (("paragraphs", "text"), ("speeches", "title"), ("documents", "title"),
                           ("sections", "title"), ("removals", "text")):
-        values = pq.read_table(release / "data" / f"{table}.parquet", columns=[column]).column(0).to_pylist()
+        values = parquet.read_table(release, table, columns=[column]).column(0).to_pylist()
         leaked = [v for v in values if v and len(v) >= 8 and v in text]
         assert not leaked, f"{table}.{column} in croissant.json: {leaked[:3]}"
     assert not re.search(r"<[a-zA-Z/!]", text)
@@ -216,8 +222,8 @@ def test_missing_manifest_keys_are_named():
 
 def test_a_missing_parquet_file_is_named(manifest):
     broken = copy.deepcopy(manifest)
-    del broken["files"]["data/sections.parquet"]
-    with pytest.raises(ValueError, match="data/sections.parquet"):
+    del broken["files"]["data/sections/part-00000.parquet"]
+    with pytest.raises(ValueError, match="data/sections/part-00000.parquet"):
         croissant.metadata(broken)
 
 

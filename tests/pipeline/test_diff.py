@@ -139,12 +139,17 @@ def test_compared_columns_leave_out_ids_offsets_and_corpus_wide_columns(name):
     assert set(schemas.CORPUS_WIDE_COLUMNS[name]) <= set(table.column_names)
 
 
-def test_read_takes_what_a_comparison_needs(tmp_path, seed):
+@pytest.mark.parametrize("layout", ["parts", "one file per table"])
+def test_read_takes_what_a_comparison_needs(tmp_path, seed, layout):
     from pipeline.release import parquet
 
     (tmp_path / "data").mkdir()
-    for name in diff.TABLES:
-        parquet.write_parquet(seed[name], tmp_path / "data" / f"{name}.parquet", name)
+    if layout == "parts":
+        parquet.write_tables(tmp_path, seed, {}, part_rows=7)
+        assert len(parquet.table_files(tmp_path, "paragraphs")) > 1
+    else:  # a release of layout 1, before parts
+        for name in diff.TABLES:
+            parquet.write_parquet(seed[name], tmp_path / "data" / f"{name}.parquet", name)
     read = diff.read(tmp_path)
     assert "tokens" in read["paragraphs"].column_names and "keywords" not in read["speeches"].column_names
     assert diff.compare(read, seed).counts() == {"added": 0, "removed": 0, "changed": 0}

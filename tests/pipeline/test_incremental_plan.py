@@ -28,8 +28,7 @@ def _release(inbox: Path, folder: Path, config: BuildConfig = BuildConfig()) -> 
     tables = process.tables([process.batch(sorted(p for p in inbox.rglob("*") if p.is_file()), inbox, config)])
     (folder / "data").mkdir(parents=True)
     (folder / "index").mkdir()
-    for name in schemas.TABLES:
-        parquet.write_parquet(tables[name], folder / "data" / f"{name}.parquet", name)
+    parquet.write_tables(folder, tables, {}, part_rows=50)  # several parts of the larger tables
     state = incremental.state_table(tables, incremental.fingerprints(config))
     pq.write_table(state, folder / "index" / f"{incremental.STATE}.parquet")
     return folder
@@ -91,7 +90,7 @@ def test_the_previous_rows_of_documents_not_carried_over_are_kept_when_few(inbox
     assert set(plan.replaced) == set(incremental.REPLACED_TABLES)
     assert plan.replaced["documents"].column("source_path").to_pylist() == [SEED.name]
     seed_doc = plan.replaced["documents"].column("doc_id")[0].as_py()
-    old_speeches = pq.read_table(previous / "data" / "speeches.parquet")
+    old_speeches = parquet.read_table(previous, "speeches")
     assert plan.replaced["speeches"].equals(old_speeches.filter(pc.equal(old_speeches.column("doc_id"), seed_doc)))
     assert set(plan.replaced["paragraphs"].column("doc_id").to_pylist()) == {seed_doc}
     monkeypatch.setattr(incremental, "_MOST_REPLACED", 0)  # one document of two is more than a quarter

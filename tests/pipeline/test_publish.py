@@ -20,6 +20,7 @@ import schemas
 from pipeline import records
 from pipeline.release import card, jsonl, lines, parquet, store
 from pipeline.records import Document, Paragraph, Removal, Section, Speech, stable_id
+from schemas import layout
 
 SHA = "ab" * 32
 DOC = SHA[:16]
@@ -88,7 +89,7 @@ def tables() -> dict[str, pa.Table]:
 def _data_files(release: Path) -> dict[str, bytes]:
     return {
         p.relative_to(release).as_posix(): p.read_bytes()
-        for p in sorted((release / "data").iterdir())
+        for p in sorted((release / "data").rglob("*")) if p.is_file()
     }
 
 
@@ -97,8 +98,9 @@ def test_write_release_layout(tmp_path, tables):
     release = store.write_release(tmp_path, "2026.05.01", tables, given)
 
     assert release == tmp_path / "releases" / "2026.05.01"
-    names = sorted(p.name for p in (release / "data").iterdir())
-    assert names == sorted([f"{t}.parquet" for t in schemas.TABLES] + ["speeches.jsonl.gz"])
+    names = sorted(p.relative_to(release / "data").as_posix() for p in (release / "data").rglob("*") if p.is_file())
+    # one part per table at the default part_rows, an empty table's too
+    assert names == sorted([f"{t}/part-00000.parquet" for t in schemas.TABLES] + ["speeches.jsonl.gz"])
     assert (release / "README.md").is_file()
     latest = tmp_path / "latest"
     assert latest.is_symlink()
@@ -115,6 +117,7 @@ def test_write_release_layout(tmp_path, tables):
     assert manifest["row_counts"] == {
         "documents": 1, "speeches": 1, "sections": 2, "paragraphs": 2, "removals": 1, "rejects": 0,
     }
+    assert manifest["layout"] == {"version": layout.LAYOUT_VERSION, "part_rows": layout.PART_ROWS}
     # The caller's fields come first and in order; the caller's dict is left alone.
     assert list(manifest)[: len(given)] == list(given)
     assert "files" not in given and "row_counts" not in given
@@ -186,7 +189,7 @@ def test_round_trip(tmp_path, tables):
     release = store.write_release(tmp_path, "r1", tables, _manifest("r1"))
 
     for name, table in tables.items():
-        back = pq.read_table(release / "data" / f"{name}.parquet")
+        back = parquet.read_table(release, name)
         declared = schemas.table(name).arrow_schema()
         assert back.equals(table)
         assert back.schema.equals(declared)
@@ -384,7 +387,7 @@ def test_dataset_card(tmp_path, tables):
     assert "Article 5" in front["license_details"]
     assert front["size_categories"] == ["n<1K"]
     assert front["configs"] == [
-        {"config_name": t, "data_files": f"data/{t}.parquet", **({"default": True} if t == "paragraphs" else {})}
+        {"config_name": t, "data_files": f"data/{t}/*.parquet", **({"default": True} if t == "paragraphs" else {})}
         for t in schemas.TABLES if tables[t].num_rows
     ]
     assert any(not tables[t].num_rows for t in schemas.TABLES)  # an empty table gets no config
@@ -397,7 +400,7 @@ def test_dataset_card(tmp_path, tables):
     assert "| site_header | 3 |" in card
     assert "`r1`" in card.split("## How to cite")[1]
     assert "sha256" in card and json.loads((tmp_path / "releases/r1/manifest.json").read_text())["files"][
-        "data/paragraphs.parquet"]["sha256"] in card
+        "data/paragraphs/part-00000.parquet"]["sha256"] in card
 
 
 def test_dataset_card_is_deterministic_and_needs_a_complete_manifest(tmp_path, tables):
