@@ -75,7 +75,7 @@ class RunParams(BaseModel):
     keep: int | None = Field(None, ge=1, description="After the build, remove all releases but the newest KEEP "
                                                      "(never latest, never one a reader holds); None keeps all.")
     part_rows: int = Field(PART_ROWS, gt=0, description="Most rows in one Parquet part of a table "
-                                                        "(data/<table>/part-NNNNN.parquet).")
+                                                        "(data/<table>.parquet/part-NNNNN.parquet).")
 
     def enrich_config(self) -> EnrichConfig:
         return EnrichConfig()

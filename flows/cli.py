@@ -29,7 +29,7 @@ def _add_build_options(command: argparse.ArgumentParser) -> None:
                          help="after each build, remove all releases but the N newest (never latest, never one a "
                          "reader holds); default: keep all")
     command.add_argument("--part-rows", type=int, default=None, metavar="N",
-                         help="most rows in one Parquet part of a table, data/<table>/part-NNNNN.parquet "
+                         help="most rows in one Parquet part of a table, data/<table>.parquet/part-NNNNN.parquet "
                          "(default: 500000)")
 
 

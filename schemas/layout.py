@@ -8,9 +8,11 @@ report), so none of them imports another to learn a folder name.
 DATA_DIR = "data"
 
 #: Version of how a release's data files are laid out. 2: each table is a folder of parts,
-#: ``data/<table>/part-00000.parquet`` …, so that no reader or writer needs a whole table
-#: in one file. 1 (releases before it, whose manifest has no ``layout``): one file per
-#: table, ``data/<table>.parquet``; readers still read it (``table_files``).
+#: ``data/<table>.parquet/part-00000.parquet`` …, so that no reader or writer needs a whole
+#: table in one file. 1 (releases before it, whose manifest has no ``layout``): one file per
+#: table at the same path, ``data/<table>.parquet``; readers still read it (``table_files``).
+#: The folder keeps the file's name so that code written for layout 1 reads layout 2
+#: unchanged: pyarrow, pandas and DuckDB (2.0) read a folder of parts given that path.
 LAYOUT_VERSION = 2
 #: Most rows in one part of a table (the build's ``part_rows`` setting): a part of
 #: paragraphs is then a few hundred MB at most, what a reader holds at once when it reads
@@ -25,16 +27,16 @@ MAX_PARTS = 10**PART_DIGITS
 
 
 def table_dir(table_name: str) -> str:
-    """The folder of a table's parts, relative to the release: what pandas and
-    pyarrow.dataset read as one table."""
-    return f"{DATA_DIR}/{table_name}"
+    """The folder of a table's parts, relative to the release: what pyarrow, pandas and
+    DuckDB read as one table, as they read the one file of layout 1 at the same path."""
+    return f"{DATA_DIR}/{table_name}.parquet"
 
 
 def part_path(table_name: str, number: int) -> str:
     """Part ``number`` (from 0) of a table, relative to the release.
 
     >>> part_path("paragraphs", 12)
-    'data/paragraphs/part-00012.parquet'
+    'data/paragraphs.parquet/part-00012.parquet'
     """
     if not 0 <= number < MAX_PARTS:
         raise ValueError(f"part {number} of {table_name!r}: a table has parts 0 to {MAX_PARTS - 1}")
@@ -48,8 +50,9 @@ def parts_glob(table_name: str) -> str:
 
 
 def single_file(table_name: str) -> str:
-    """A table's one file in a release of layout 1, relative to the release."""
-    return f"{DATA_DIR}/{table_name}.parquet"
+    """A table's one file in a release of layout 1, relative to the release: the path its
+    folder of parts has in layout 2."""
+    return table_dir(table_name)
 
 #: Folder of a release that holds state for later builds (not data for users).
 INDEX_DIR = "index"

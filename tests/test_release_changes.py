@@ -78,7 +78,7 @@ def test_each_line_of_the_download_says_where_its_speech_comes_from(releases):
     with gzip.open(release / "data" / "speeches.jsonl.gz", "rt", encoding="utf-8") as lines:
         speeches = [json.loads(line) for line in lines]
     documents = {row[0]: row[1:] for row in duckdb.sql(
-        f"SELECT doc_id, {', '.join(schemas.DOWNLOAD_DOCUMENT_COLUMNS)} FROM '{release}/data/documents/*.parquet'").fetchall()}
+        f"SELECT doc_id, {', '.join(schemas.DOWNLOAD_DOCUMENT_COLUMNS)} FROM '{release}/data/documents.parquet/*.parquet'").fetchall()}
     assert len(speeches) == parquet.read_table(release, "speeches", columns=["speech_id"]).num_rows
     for speech in speeches:
         document = speech["document"]
@@ -144,7 +144,7 @@ def test_duckdb_reads_a_field_of_the_metadata(releases):
     import duckdb
 
     _, _, release = releases
-    rows = duckdb.sql(f"SELECT source_path, metadata->>'province' FROM '{release}/data/documents/*.parquet' "
+    rows = duckdb.sql(f"SELECT source_path, metadata->>'province' FROM '{release}/data/documents.parquet/*.parquet' "
                       "ORDER BY source_path").fetchall()
     assert rows == [(SEED.name, None), (ADDED, "云南省"), (CHANGED, "宁夏回族自治区")]
 

@@ -81,7 +81,7 @@ def test_pandas_reads_every_table_with_the_manifest_row_counts(built):
 
     _, release, manifest, _ = built
     for name, rows in manifest["row_counts"].items():
-        frame = pd.read_parquet(release / "data" / name)  # the folder: every part
+        frame = pd.read_parquet(release / "data" / f"{name}.parquet")  # the folder: every part
         assert len(frame) == rows, name
         assert list(frame.columns) == parquet.read_schema(release, name).names
         # every part, in the table's order
@@ -94,9 +94,25 @@ def test_pyarrow_dataset_reads_every_table_in_order(built):
 
     _, release, manifest, _ = built
     for name, rows in manifest["row_counts"].items():
-        table = ds.dataset(release / "data" / name, format="parquet").to_table()
+        table = ds.dataset(release / "data" / f"{name}.parquet", format="parquet").to_table()
         assert table.num_rows == rows, name
         assert table.equals(parquet.read_table(release, name)), name
+
+
+def test_code_written_for_one_file_per_table_reads_the_parts(built):
+    """The folder of parts has the path the table's one file had (``data/<table>.parquet``):
+    what read that file reads every part, in order (harnesses and notebooks written
+    before parts)."""
+    import duckdb
+    import pyarrow.parquet as pq
+
+    _, release, manifest, _ = built
+    for name, rows in manifest["row_counts"].items():
+        path = release / "data" / f"{name}.parquet"
+        assert path.is_dir() and len(parquet.table_files(release, name)) == max(1, -(-rows // PART_ROWS))
+        assert pq.read_table(path).equals(parquet.read_table(release, name)), name
+        (count,) = duckdb.sql(f"SELECT count(*) FROM '{path}'").fetchall()[0]
+        assert count == rows, name
 
 
 def test_duckdb_queries_the_parquet_files_with_the_manifest_row_counts(built):
@@ -104,14 +120,14 @@ def test_duckdb_queries_the_parquet_files_with_the_manifest_row_counts(built):
 
     _, release, manifest, _ = built
     for name, rows in manifest["row_counts"].items():
-        (count,) = duckdb.sql(f"SELECT count(*) FROM '{release}/data/{name}/*.parquet'").fetchall()[0]
+        (count,) = duckdb.sql(f"SELECT count(*) FROM '{release}/data/{name}.parquet/*.parquet'").fetchall()[0]
         assert count == rows, name
-    keys = duckdb.sql(f"SELECT paragraph_id FROM read_parquet('{release}/data/paragraphs/*.parquet', filename=true, "
+    keys = duckdb.sql(f"SELECT paragraph_id FROM read_parquet('{release}/data/paragraphs.parquet/*.parquet', filename=true, "
                       "file_row_number=true) ORDER BY filename, file_row_number").fetchall()
     assert [k for (k,) in keys] == parquet.read_table(release, "paragraphs").column("paragraph_id").to_pylist()
     joined = duckdb.sql(
-        f"SELECT count(*) FROM '{release}/data/paragraphs/*.parquet' p "
-        f"JOIN '{release}/data/speeches/*.parquet' s USING (speech_id)"
+        f"SELECT count(*) FROM '{release}/data/paragraphs.parquet/*.parquet' p "
+        f"JOIN '{release}/data/speeches.parquet/*.parquet' s USING (speech_id)"
     ).fetchall()[0][0]
     assert joined == manifest["row_counts"]["paragraphs"]  # every paragraph has its speech
 

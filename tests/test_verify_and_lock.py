@@ -75,65 +75,65 @@ def test_a_changed_byte_is_found(release, tmp_path):
 
 def test_a_corrupted_part_is_named(release, tmp_path):
     copy = _copy(release, tmp_path)
-    part = copy / "data" / "paragraphs" / "part-00001.parquet"
+    part = copy / "data" / "paragraphs.parquet" / "part-00001.parquet"
     raw = bytearray(part.read_bytes())
     raw[-1] ^= 0xFF  # the footer's magic: the part no longer reads
     part.write_bytes(bytes(raw))
     problems = verify.release(copy)
-    assert problems[0] == "data/paragraphs/part-00001.parquet: sha256 differs from the manifest"
-    assert problems[1].startswith("data/paragraphs/part-00001.parquet: unreadable:") and len(problems) == 2
+    assert problems[0] == "data/paragraphs.parquet/part-00001.parquet: sha256 differs from the manifest"
+    assert problems[1].startswith("data/paragraphs.parquet/part-00001.parquet: unreadable:") and len(problems) == 2
 
 
 def test_a_missing_part_is_named(release, tmp_path):
     copy = _copy(release, tmp_path)
-    (copy / "data" / "paragraphs" / "part-00001.parquet").unlink()
+    (copy / "data" / "paragraphs.parquet" / "part-00001.parquet").unlink()
     assert verify.release(copy) == [
-        "data/paragraphs/part-00001.parquet: listed in the manifest but missing",
-        "data/paragraphs/part-00001.parquet: missing (parts of paragraphs are numbered from 0 without a gap)",
-        "data/paragraphs (2 parts): 86 rows, manifest says 136",
+        "data/paragraphs.parquet/part-00001.parquet: listed in the manifest but missing",
+        "data/paragraphs.parquet/part-00001.parquet: missing (parts of paragraphs are numbered from 0 without a gap)",
+        "data/paragraphs.parquet (2 parts): 86 rows, manifest says 136",
     ]
     # deleted with its line of the manifest, the gap still shows
-    _edit_manifest(copy, lambda m: m["files"].pop("data/paragraphs/part-00001.parquet"))
+    _edit_manifest(copy, lambda m: m["files"].pop("data/paragraphs.parquet/part-00001.parquet"))
     assert verify.release(copy)[0] == \
-        "data/paragraphs/part-00001.parquet: missing (parts of paragraphs are numbered from 0 without a gap)"
+        "data/paragraphs.parquet/part-00001.parquet: missing (parts of paragraphs are numbered from 0 without a gap)"
 
 
 def test_an_extra_part_is_named(release, tmp_path):
     import shutil
 
     copy = _copy(release, tmp_path)
-    shutil.copy(copy / "data" / "paragraphs" / "part-00000.parquet", copy / "data" / "paragraphs" / "part-00003.parquet")
-    shutil.copy(copy / "data" / "paragraphs" / "part-00000.parquet", copy / "data" / "paragraphs" / "old.parquet")
+    shutil.copy(copy / "data" / "paragraphs.parquet" / "part-00000.parquet", copy / "data" / "paragraphs.parquet" / "part-00003.parquet")
+    shutil.copy(copy / "data" / "paragraphs.parquet" / "part-00000.parquet", copy / "data" / "paragraphs.parquet" / "old.parquet")
     problems = verify.release(copy)
-    assert problems[:2] == ["data/paragraphs/old.parquet: not listed in the manifest",
-                            "data/paragraphs/part-00003.parquet: not listed in the manifest"]
-    assert "data/paragraphs/old.parquet: not a part of table paragraphs (parts are data/paragraphs/part-00000.parquet, …)" \
+    assert problems[:2] == ["data/paragraphs.parquet/old.parquet: not listed in the manifest",
+                            "data/paragraphs.parquet/part-00003.parquet: not listed in the manifest"]
+    assert "data/paragraphs.parquet/old.parquet: not a part of table paragraphs (parts are data/paragraphs.parquet/part-00000.parquet, …)" \
         in problems
-    assert "data/paragraphs/part-00002.parquet: 36 rows; every part but the last holds part_rows=50 (the manifest's " \
+    assert "data/paragraphs.parquet/part-00002.parquet: 36 rows; every part but the last holds part_rows=50 (the manifest's " \
         "layout), the last 1 to 50 (0 when it is the only one)" in problems
-    assert problems[-1] == "data/paragraphs (5 parts): 236 rows, manifest says 136"
+    assert problems[-1] == "data/paragraphs.parquet (5 parts): 236 rows, manifest says 136"
 
 
 def test_rows_moved_between_parts_are_found(release, tmp_path):
     """Every row still there, every checksum matching: the parts are not those the
     manifest's layout makes, so a loader's part-by-part reading would differ."""
     copy = _copy(release, tmp_path)
-    folder = copy / "data" / "paragraphs"
+    folder = copy / "data" / "paragraphs.parquet"
     first, second = (parquet.read_table(copy, "paragraphs").slice(start, 50) for start in (0, 50))
     parquet.write_parquet(first.slice(0, 49), folder / "part-00000.parquet", "paragraphs")
     parquet.write_parquet(pa.concat_tables([first.slice(49), second]), folder / "part-00001.parquet", "paragraphs")
     for number in (0, 1):
-        _edit_manifest(copy, _relist(copy, f"data/paragraphs/part-0000{number}.parquet"))
+        _edit_manifest(copy, _relist(copy, f"data/paragraphs.parquet/part-0000{number}.parquet"))
     problems = verify.release(copy)
-    assert [p.split(":")[0] for p in problems] == ["data/paragraphs/part-00000.parquet", "data/paragraphs/part-00001.parquet"]
+    assert [p.split(":")[0] for p in problems] == ["data/paragraphs.parquet/part-00000.parquet", "data/paragraphs.parquet/part-00001.parquet"]
 
 
 def test_a_wrong_row_count_and_a_broken_table_are_found(release, tmp_path):
     copy = _copy(release, tmp_path)
     _edit_manifest(copy, lambda m: m["row_counts"].update(paragraphs=m["row_counts"]["paragraphs"] + 1))
-    assert verify.release(copy) == ["data/paragraphs (3 parts): 136 rows, manifest says 137"]
+    assert verify.release(copy) == ["data/paragraphs.parquet (3 parts): 136 rows, manifest says 137"]
     _edit_manifest(copy, lambda m: m["row_counts"].update(paragraphs=136, documents=2))
-    assert verify.release(copy) == ["data/documents/part-00000.parquet: 1 rows, manifest says 2"]
+    assert verify.release(copy) == ["data/documents.parquet/part-00000.parquet: 1 rows, manifest says 2"]
 
 
 def test_a_dangling_reference_fails_the_suites(release, tmp_path):
@@ -150,7 +150,7 @@ def test_a_dangling_reference_fails_the_suites(release, tmp_path):
 
 def test_a_release_of_layout_1_verifies_and_its_files_are_checked(release, tmp_path):
     copy = as_layout_1(_copy(release, tmp_path))
-    assert (copy / "data" / "paragraphs.parquet").is_file() and not (copy / "data" / "paragraphs").exists()
+    assert (copy / "data" / "paragraphs.parquet").is_file()  # a file where layout 2 has a folder
     assert verify.release(copy) == []
     _edit_manifest(copy, lambda m: m["row_counts"].update(paragraphs=137))
     assert verify.release(copy) == ["data/paragraphs.parquet: 136 rows, manifest says 137"]
@@ -160,10 +160,10 @@ def test_cli_verify_exit_codes(release, tmp_path):
     ok = subprocess.run([sys.executable, "-m", "flows.cli", "verify", str(release)], cwd=REPO, capture_output=True, text=True)
     assert ok.returncode == 0 and ok.stdout.startswith("ok:")
     copy = _copy(release, tmp_path)
-    (copy / "data" / "rejects" / "part-00000.parquet").unlink()
+    (copy / "data" / "rejects.parquet" / "part-00000.parquet").unlink()
     bad = subprocess.run([sys.executable, "-m", "flows.cli", "verify", str(copy)], cwd=REPO, capture_output=True, text=True)
     assert bad.returncode == 1
-    assert "data/rejects/part-00000.parquet: listed in the manifest but missing" in bad.stdout.splitlines()
+    assert "data/rejects.parquet/part-00000.parquet: listed in the manifest but missing" in bad.stdout.splitlines()
 
 
 def test_a_second_build_on_a_locked_output_exits_with_one_line(tmp_path):

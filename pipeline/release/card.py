@@ -147,7 +147,7 @@ def _files_section(manifest: dict) -> str:
     ]
     for rel, meta in manifest["files"].items():
         if rel.startswith(f"{DATA_DIR}/") and rel.endswith(".parquet"):
-            what = f"a part of the `{Path(rel).parent.name}` table (Parquet)"
+            what = f"a part of the `{Path(rel).parent.stem}` table (Parquet)"
         elif rel == CHANGES_NAME:
             what = "the speeches added, removed and changed since the previous release (what `speechcorpus diff` prints)"
         elif rel.endswith(JSONL_NAME):
@@ -160,7 +160,8 @@ def _files_section(manifest: dict) -> str:
         + markdown.table(["file", "contents", "bytes", "sha256"], rows)
         + f"\nEach table is a folder of Parquet parts, `{layout.part_path('<table>', 0)}` on, "
         f"{_part_rows(manifest)}, its rows in the table's order (part 0 first): read the "
-        "folder, or the glob of its parts, as one table. Each table is one config of this "
+        "folder, or the glob of its parts, as one table. The folder has the name a table's "
+        "one file had before parts, so code that read that file reads the folder. Each table is one config of this "
         f"card, whose `data_files` is that glob (`datasets.load_dataset(path, \"paragraphs\")`); "
         f"pandas (`pd.read_parquet(\"{layout.table_dir('paragraphs')}\")`), pyarrow "
         f"(`pyarrow.dataset.dataset(\"{layout.table_dir('paragraphs')}\")`) and DuckDB "
@@ -231,8 +232,8 @@ import json
 
 import pandas as pd
 
-documents = pd.read_parquet("DATA/documents", dtype_backend="pyarrow")
-speeches = pd.read_parquet("DATA/speeches", dtype_backend="pyarrow")
+documents = pd.read_parquet("DATA/documents.parquet", dtype_backend="pyarrow")
+speeches = pd.read_parquet("DATA/speeches.parquet", dtype_backend="pyarrow")
 print(speeches[["title", "speaker", "delivered_on", "paragraph_count"]])
 # one dict per document (the fields differ from corpus to corpus), NA for a page
 documents["metadata"] = documents["metadata"].astype(object).map(json.loads, na_action="ignore")
@@ -243,7 +244,7 @@ import duckdb
 
 print(duckdb.sql("""
     SELECT d.source_path, d.metadata->>'year' AS year, count(*) AS speeches, sum(s.char_count) AS chars
-    FROM 'DATA/speeches/*.parquet' s JOIN 'DATA/documents/*.parquet' d USING (doc_id)
+    FROM 'DATA/speeches.parquet/*.parquet' s JOIN 'DATA/documents.parquet/*.parquet' d USING (doc_id)
     GROUP BY ALL ORDER BY d.source_path
 """).fetchall())
 ''',

@@ -6,7 +6,7 @@
 reads its columns with their types and meanings::
 
     croissant.json
-        distribution  one cr:FileSet per table: its parts, data/<table>/*.parquet
+        distribution  one cr:FileSet per table: its parts, data/<table>.parquet/*.parquet
         recordSet     one cr:RecordSet per table of schemas.TABLES, one cr:Field per column
 
 A table is a set of parts (``schemas.layout``), as many as its rows need, so it is a

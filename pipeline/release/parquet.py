@@ -2,7 +2,7 @@
 index tables.
 
 A table is written as parts of at most ``part_rows`` rows (``schemas.layout``: the folder
-``data/<table>/``, parts ``part-00000.parquet`` … in the table's sort order), and read back
+``data/<table>.parquet/``, parts ``part-00000.parquet`` … in the table's sort order), and read back
 by ``read_table`` whatever the layout of its release; no other module lists, splits or
 names a table's files. Every data file is a pure function of its rows: nothing
 run-dependent (time, release id, paths) goes into it, so two builds of the same inbox give

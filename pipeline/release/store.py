@@ -3,7 +3,7 @@
     OUTPUT/releases/<release_id>/
         README.md          dataset card
         manifest.json
-        data/<table>/part-00000.parquet …   each table of ``schemas.TABLES`` in parts of at
+        data/<table>.parquet/part-00000.parquet …   each table of ``schemas.TABLES`` in parts of at
                                            most ``part_rows`` rows (``schemas.layout``)
         data/speeches.jsonl.gz     one speech per line, its sections and paragraphs nested
         index/<name>.parquet       state a later build reuses
@@ -105,7 +105,7 @@ def _files(root: Path, written_ahead: Path | None = None) -> dict[str, dict]:
         known = json.loads((written_ahead / _FILES_NAME).read_text(encoding="utf-8"))
     files = {}
     # by path as text, as ``write_file_list`` orders them (Path order puts a folder's files
-    # before a name that extends the folder's: data/speeches/… before data/speeches.jsonl.gz)
+    # before a name that extends the folder's: data/a/… before data/a.b)
     for path in sorted((p for folder in (root / DATA_DIR, root / INDEX_DIR) for p in folder.rglob("*") if p.is_file()),
                        key=lambda p: p.relative_to(root).as_posix()):
         name, size = path.relative_to(root).as_posix(), path.stat().st_size

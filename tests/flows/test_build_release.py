@@ -59,7 +59,7 @@ def test_release_layout_manifest_and_rejects(harness, inbox, tmp_path):
     assert {d["source_path"]: d["encoding"] for d in documents} == {SEED.name: "utf-8", "short.txt": "gb18030"}
     assert (release / "README.md").read_text(encoding="utf-8").startswith("---\n")
     # one part per table at the default part_rows
-    assert set(manifest["files"]) == {f"data/{n}/part-00000.parquet" for n in manifest["row_counts"]} | {"data/speeches.jsonl.gz"} | {
+    assert set(manifest["files"]) == {f"data/{n}.parquet/part-00000.parquet" for n in manifest["row_counts"]} | {"data/speeches.jsonl.gz"} | {
         "index/state.parquet", "index/minhash.parquet", "index/idf.parquet", "index/terms.parquet",
         "index/jsonl_members.parquet"}
 
@@ -73,7 +73,7 @@ def test_two_builds_give_byte_identical_data_files(harness, inbox, tmp_path):
     for out in ("a", "b"):  # in parts of 20 rows: the larger tables in several
         summary = build_release(RunParams(input_dir=inbox, output_dir=tmp_path / out, part_rows=20))
         files[out] = _data_files(tmp_path / out / "releases" / summary["release_id"])
-    assert files["a"].keys() == files["b"].keys() and "data/paragraphs/part-00003.parquet" in files["a"]
+    assert files["a"].keys() == files["b"].keys() and "data/paragraphs.parquet/part-00003.parquet" in files["a"]
     assert files["a"] == files["b"]
     assert gc.get_freeze_count() == 0  # the build's libraries were left out of collections only while it ran
 

@@ -174,7 +174,7 @@ def test_full_never_reads_the_previous_release(harness, inbox, tmp_path, monkeyp
     out = tmp_path / "out"
     first, _ = _release(out, build_release(RunParams(input_dir=inbox, output_dir=out)))
     latest = (out / "latest").resolve()
-    for relative in ("index/minhash.parquet", "index/state.parquet", "data/paragraphs/part-00000.parquet", "manifest.json"):
+    for relative in ("index/minhash.parquet", "index/state.parquet", "data/paragraphs.parquet/part-00000.parquet", "manifest.json"):
         (latest / relative).write_bytes(b"not what it was")
     read = []
     real_read_table = pq.read_table
@@ -221,13 +221,13 @@ def test_a_damaged_latest_release_is_not_carried_into_the_next(harness, inbox, t
     out = tmp_path / "out"
     first, _ = _release(out, build_release(RunParams(input_dir=inbox, output_dir=out)))
     damaged = (out / "latest").resolve()
-    before, after = _flip_a_character(damaged / "data" / "paragraphs" / "part-00000.parquet")
+    before, after = _flip_a_character(damaged / "data" / "paragraphs.parquet" / "part-00000.parquet")
     assert before != after
     second, manifest = _release(out, build_release(RunParams(input_dir=inbox, output_dir=out)))
     assert second == first  # every document processed again from the inbox, as --full would
     assert verify.output(out) == []
     assert manifest["previous_release"]["release_id"] == damaged.name
-    assert manifest["previous_release"]["damaged"] == ["data/paragraphs/part-00000.parquet: sha256 differs from the manifest"]
+    assert manifest["previous_release"]["damaged"] == ["data/paragraphs.parquet/part-00000.parquet: sha256 differs from the manifest"]
     assert manifest["changes"]["documents_carried_over"] == 0
 
 
@@ -247,7 +247,7 @@ def test_a_release_written_before_parts_is_carried_over(harness, inbox, tmp_path
     assert manifest["changes"]["documents_carried_over"] == 3 and manifest["changes"]["speeches"]["added"] > 0
     full = build_release(RunParams(input_dir=inbox, output_dir=tmp_path / "full", incremental=False, part_rows=30))
     assert files == _release(tmp_path / "full", full)[0]
-    assert "data/paragraphs/part-00001.parquet" in files
+    assert "data/paragraphs.parquet/part-00001.parquet" in files
     assert verify.output(out) == []
 
 

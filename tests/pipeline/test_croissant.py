@@ -169,7 +169,7 @@ def test_every_column_is_a_field(dataset):
             assert f.uuid == f"{table.name}/{column.name}"
             assert f.description.startswith(column.doc)
             assert bool(f.repeated) == pa.types.is_list(column.type)
-            assert f.source.file_set == f"data/{table.name}"
+            assert f.source.file_set == f"data/{table.name}.parquet"
             assert f.source.extract.column == column.name
             if column.references:
                 assert f.description.endswith(f" References {column.references.replace('.', '/')}.")
@@ -186,12 +186,12 @@ def test_keys_are_declared(release):
 def test_each_table_is_a_file_set_of_its_parts(release, dataset, manifest):
     sets = dataset.metadata.file_sets
     assert not dataset.metadata.file_objects
-    assert [s.uuid for s in sets] == [f"data/{t}" for t in schemas.TABLES]
+    assert [s.uuid for s in sets] == [f"data/{t}.parquet" for t in schemas.TABLES]
     for s, table in zip(sets, schemas.TABLES):
-        assert s.includes == [f"data/{table}/*.parquet"] and s.encoding_formats == ["application/x-parquet"]
+        assert s.includes == [f"data/{table}.parquet/*.parquet"] and s.encoding_formats == ["application/x-parquet"]
         included = sorted(p.relative_to(release).as_posix() for p in release.glob(s.includes[0]))
         # the glob takes every part the manifest lists (with their checksums), and nothing else
-        assert included == sorted(f for f in manifest["files"] if f.startswith(f"data/{table}/"))
+        assert included == sorted(f for f in manifest["files"] if f.startswith(f"data/{table}.parquet/"))
         assert included[0] == layout.part_path(table, 0)
 
 
@@ -222,8 +222,8 @@ def test_missing_manifest_keys_are_named():
 
 def test_a_missing_parquet_file_is_named(manifest):
     broken = copy.deepcopy(manifest)
-    del broken["files"]["data/sections/part-00000.parquet"]
-    with pytest.raises(ValueError, match="data/sections/part-00000.parquet"):
+    del broken["files"]["data/sections.parquet/part-00000.parquet"]
+    with pytest.raises(ValueError, match="data/sections.parquet/part-00000.parquet"):
         croissant.metadata(broken)
 
 

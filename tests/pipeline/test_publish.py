@@ -100,7 +100,7 @@ def test_write_release_layout(tmp_path, tables):
     assert release == tmp_path / "releases" / "2026.05.01"
     names = sorted(p.relative_to(release / "data").as_posix() for p in (release / "data").rglob("*") if p.is_file())
     # one part per table at the default part_rows, an empty table's too
-    assert names == sorted([f"{t}/part-00000.parquet" for t in schemas.TABLES] + ["speeches.jsonl.gz"])
+    assert names == sorted([f"{t}.parquet/part-00000.parquet" for t in schemas.TABLES] + ["speeches.jsonl.gz"])
     assert (release / "README.md").is_file()
     latest = tmp_path / "latest"
     assert latest.is_symlink()
@@ -387,7 +387,7 @@ def test_dataset_card(tmp_path, tables):
     assert "Article 5" in front["license_details"]
     assert front["size_categories"] == ["n<1K"]
     assert front["configs"] == [
-        {"config_name": t, "data_files": f"data/{t}/*.parquet", **({"default": True} if t == "paragraphs" else {})}
+        {"config_name": t, "data_files": f"data/{t}.parquet/*.parquet", **({"default": True} if t == "paragraphs" else {})}
         for t in schemas.TABLES if tables[t].num_rows
     ]
     assert any(not tables[t].num_rows for t in schemas.TABLES)  # an empty table gets no config
@@ -400,7 +400,7 @@ def test_dataset_card(tmp_path, tables):
     assert "| site_header | 3 |" in card
     assert "`r1`" in card.split("## How to cite")[1]
     assert "sha256" in card and json.loads((tmp_path / "releases/r1/manifest.json").read_text())["files"][
-        "data/paragraphs/part-00000.parquet"]["sha256"] in card
+        "data/paragraphs.parquet/part-00000.parquet"]["sha256"] in card
 
 
 def test_dataset_card_is_deterministic_and_needs_a_complete_manifest(tmp_path, tables):
