@@ -237,8 +237,8 @@ def _merged(parts: list[pa.Table], ids: pa.Array, speeches: list[np.ndarray], ke
     whose speeches are the codes ``speeches`` into ``ids``, as one set of codes."""
     vocabulary = _referenced_words([part.column("word") for part in parts], keep)
     words = pa.array(vocabulary, pa.string())
-    speech = np.concatenate([np.zeros(0, dtype=np.int64)] + [codes[k] for codes, k in zip(speeches, keep)])
-    word = np.concatenate([np.zeros(0, dtype=np.int64)]
+    speech = np.concatenate([np.zeros(0, dtype=np.int32)] + [codes[k] for codes, k in zip(speeches, keep)])
+    word = np.concatenate([np.zeros(0, dtype=np.int32)]
                           + [_codes(part.column("word"), words)[k] for part, k in zip(parts, keep)])
     count = np.concatenate([np.zeros(0, dtype=np.int32)]
                            + [part.column("count").to_numpy()[k] for part, k in zip(parts, keep)]).astype(np.int32)
@@ -286,22 +286,41 @@ def _idf(counts: _Counts, speeches: int, min_speeches: int) -> _Idf:
 
 
 def _keywords(counts: _Counts, weights: np.ndarray, speech_ids: list[str], top_k: int) -> dict[str, tuple[str, ...]]:
-    """The ``top_k`` words of best TF-IDF of every speech, none part of a better one."""
-    speech, word, vocabulary = counts.speech, counts.word, counts.vocabulary
+    """The ``top_k`` words of best TF-IDF of every speech, none part of a better one.
+
+    A block of speeches at a time (``_RANKED_ROWS`` rows): a release's term counts have
+    millions of rows, and ranking them all at once held several copies of them."""
+    speech = counts.speech
+    keywords = {sid: () for sid in speech_ids}
+    # block edges on speech boundaries: the rows come by speech
+    edges = np.searchsorted(speech, speech[np.arange(0, len(speech), _RANKED_ROWS)], side="left").tolist()
+    for lo, hi in zip(edges, edges[1:] + [len(speech)]):
+        if lo < hi:
+            keywords.update(_ranked_block(counts, weights, speech_ids, top_k, lo, hi))
+    return keywords
+
+
+#: Term count rows ranked at once by ``_keywords`` (whole speeches are added to reach it).
+_RANKED_ROWS = 1 << 20
+
+
+def _ranked_block(counts: _Counts, weights: np.ndarray, speech_ids: list[str], top_k: int, lo: int,
+                  hi: int) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """(speech id, keywords) of the speeches of rows ``lo:hi`` of ``counts``."""
+    speech, word, vocabulary = counts.speech[lo:hi], counts.word[lo:hi], counts.vocabulary
     # Best score first within each speech, ties to the word seen first: the rows come by
     # speech, then first use, and the sort is stable, so sorting on (speech, score) is
     # enough; and the speeches stay where they are, so only the words are gathered.
-    order = pc.sort_indices(pa.table({"speech": speech, "score": counts.count.astype(np.float64) * weights[word]}),
+    order = pc.sort_indices(pa.table({"speech": speech, "score": counts.count[lo:hi].astype(np.float64) * weights[word]}),
                             [("speech", "ascending"), ("score", "descending")]).to_numpy()
     ranked = word[order]
-    keywords = {sid: () for sid in speech_ids}
+    del order
     for s, best in _ranked_words(speech, ranked, top_k * _SHORTLIST):
         chosen = _distinct([vocabulary[w] for w in best], top_k)
         if len(chosen) < top_k and len(best) == top_k * _SHORTLIST:
             # the shortlist was all parts of better keywords: rank the whole speech
             chosen = _distinct([vocabulary[w] for w in ranked[speech == s].tolist()], top_k)
-        keywords[speech_ids[s]] = chosen
-    return keywords
+        yield speech_ids[s], chosen
 
 
 def term_counts(paragraphs: pa.Table, speech_ids: list[str], stopwords: frozenset[str]) -> pa.Table:
@@ -354,22 +373,26 @@ def _by_speech_then_first_use(speech: np.ndarray, word: np.ndarray, count: np.nd
     otherwise are sorted on both keys.
     """
     order = np.argsort(speech, kind="stable")
-    same_speech = speech[order][1:] == speech[order][:-1]
-    if np.any(first[order][1:][same_speech] <= first[order][:-1][same_speech]):
+    by_speech, by_first = speech[order], first[order]
+    same_speech = by_speech[1:] == by_speech[:-1]
+    if np.any(by_first[1:][same_speech] <= by_first[:-1][same_speech]):
         order = np.lexsort((first, speech))
-    return speech[order], word[order], count[order], first[order]
+        by_speech, by_first = speech[order], first[order]
+    del same_speech
+    return by_speech, word[order], count[order], by_first
 
 
 def _codes(column: pa.ChunkedArray, values: pa.Array) -> np.ndarray:
     """Position of each value of ``column`` (plain or dictionary-encoded) in ``values``,
-    -1 where absent; a dictionary is looked up once, not per row."""
-    out = [np.zeros(0, dtype=np.int64)]
+    -1 where absent; a dictionary is looked up once, not per row. 32-bit, as Arrow's
+    indices are: a release's term counts have millions of rows."""
+    out = [np.zeros(0, dtype=np.int32)]
     for chunk in column.chunks:
         if pa.types.is_dictionary(chunk.type):
-            lookup = pc.fill_null(pc.index_in(chunk.dictionary, value_set=values), -1).to_numpy()
-            out.append(lookup[chunk.indices.to_numpy()].astype(np.int64))
+            lookup = pc.fill_null(pc.index_in(chunk.dictionary, value_set=values), -1).to_numpy().astype(np.int32)
+            out.append(lookup[chunk.indices.to_numpy()])
         else:
-            out.append(pc.fill_null(pc.index_in(chunk, value_set=values), -1).to_numpy().astype(np.int64))
+            out.append(pc.fill_null(pc.index_in(chunk, value_set=values), -1).to_numpy().astype(np.int32))
     return np.concatenate(out)
 
 

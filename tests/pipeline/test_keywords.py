@@ -154,3 +154,10 @@ def test_counts_of_batches_and_of_a_previous_release_merge_into_what_counting_ev
                                     carried=pa.array(speech_ids[:1]), batch_terms=[part])
     assert again.keywords == everything.keywords and again.terms.equals(everything.terms)
     assert again.counted == len(speech_ids) - 1
+
+
+def test_ranking_block_by_block_gives_what_ranking_every_speech_at_once_gives(seed_bundle, monkeypatch):
+    table, speech_ids = _seed_paragraphs(seed_bundle)
+    at_once = keywords.annotate_table(table, speech_ids)
+    monkeypatch.setattr(keywords, "_RANKED_ROWS", 7)  # a block per speech or two, cut only between speeches
+    assert keywords.annotate_table(table, speech_ids).keywords == at_once.keywords
