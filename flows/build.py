@@ -123,6 +123,7 @@ def build_release(params: RunParams = RunParams()) -> dict:
                         for name, read in previous_index.result().items()}
         carried = plan.carried.tables["documents"].column("doc_id")
         enriched = enrich_tables(tables, params.enrich_config(), enrich_index, carried, quote(terms))
+        del terms  # every speech's counts are in the terms index now, through validation
         index = _index(enriched, config)
         checked = validate_and_write(enriched.tables, index, plan.carried.tables, previous.path, output,
                                      part_rows=params.part_rows)
@@ -133,7 +134,9 @@ def build_release(params: RunParams = RunParams()) -> dict:
             # since the other documents' duplicates and keywords may change without them.
             quarantined = quarantine_documents(tables, checked.report)
             tables = quarantined.tables
-            enriched = enrich_tables(tables, params.enrich_config(), enrich_index, carried, quote(terms))
+            # the first enrichment counted every speech's terms: none is counted again
+            enriched = enrich_tables(tables, params.enrich_config(), enrich_index, carried,
+                                     quote([enriched.index["terms"]]))
             index = _index(enriched, config)
             checked = validate_and_write(enriched.tables, index, plan.carried.tables, previous.path, output,
                                          quarantine=False, part_rows=params.part_rows)

@@ -161,3 +161,17 @@ def test_ranking_block_by_block_gives_what_ranking_every_speech_at_once_gives(se
     at_once = keywords.annotate_table(table, speech_ids)
     monkeypatch.setattr(keywords, "_RANKED_ROWS", 7)  # a block per speech or two, cut only between speeches
     assert keywords.annotate_table(table, speech_ids).keywords == at_once.keywords
+
+
+def test_the_terms_index_counts_the_speeches_left_after_a_quarantine(seed_bundle):
+    """A build that quarantines documents enriches the rest again with the terms index of
+    its first enrichment as their counts: what counting their tokens gives."""
+    table, speech_ids = _seed_paragraphs(seed_bundle)
+    everything = keywords.annotate_table(table, speech_ids)
+    rest = speech_ids[1:]
+    kept = table.filter(pc.is_in(table.column("speech_id"), pa.array(rest)))
+    from_tokens = keywords.annotate_table(kept, rest)
+    blanked = kept.set_column(2, "tokens", pa.array([[]] * kept.num_rows, pa.list_(pa.string())))
+    from_index = keywords.annotate_table(blanked, rest, batch_terms=[everything.terms])
+    assert from_index.keywords == from_tokens.keywords and from_index.idf.equals(from_tokens.idf, check_metadata=True)
+    assert from_index.terms.equals(from_tokens.terms) and from_index.counted == from_tokens.counted
