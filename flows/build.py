@@ -118,11 +118,12 @@ def build_release(params: RunParams = RunParams()) -> dict:
         # Imported while documents are processed (it takes seconds); not while planning, whose
         # reads of the previous release it would slow down, holding the interpreter lock.
         background.start(runtime.quiet_great_expectations)
-        tables = process_and_assemble(plan, inbox, config, params, output)
+        tables, terms = process_and_assemble(plan, inbox, config, params, output)
         enrich_index = {name: previous_release.reusable(previous, name, *read)
                         for name, read in previous_index.result().items()}
         carried = plan.carried.tables["documents"].column("doc_id")
-        enriched = enrich_tables(tables, params.enrich_config(), enrich_index, carried)
+        enriched = enrich_tables(tables, params.enrich_config(), enrich_index, carried, quote(terms))
+        del terms  # every speech's counts are in the terms index now, through validation
         index = _index(enriched, config)
         checked = validate_and_write(enriched.tables, index, plan.carried.tables, previous.path, output,
                                      part_rows=params.part_rows)
@@ -133,7 +134,9 @@ def build_release(params: RunParams = RunParams()) -> dict:
             # since the other documents' duplicates and keywords may change without them.
             quarantined = quarantine_documents(tables, checked.report)
             tables = quarantined.tables
-            enriched = enrich_tables(tables, params.enrich_config(), enrich_index, carried)
+            # the first enrichment counted every speech's terms: none is counted again
+            enriched = enrich_tables(tables, params.enrich_config(), enrich_index, carried,
+                                     quote([enriched.index["terms"]]))
             index = _index(enriched, config)
             checked = validate_and_write(enriched.tables, index, plan.carried.tables, previous.path, output,
                                          quarantine=False, part_rows=params.part_rows)
@@ -212,12 +215,14 @@ def _read_release(previous: Path) -> dict[str, pa.Table]:
 
 
 def process_and_assemble(plan: incremental.Plan, inbox: Path, config: BuildConfig, params: RunParams,
-                         output: Path) -> dict[str, pa.Table]:
+                         output: Path) -> tuple[dict[str, pa.Table], list[pa.Table]]:
     """The tables of the release: the plan's files processed in batches on the flow's task
-    runner, merged with the records carried over. Raises ``NothingToPublish`` when no
-    input became a document: the latest release then stays latest."""
+    runner, merged with the records carried over; and the term counts of the processed
+    speeches, counted with their batches for keywords. Raises ``NothingToPublish`` when
+    no input became a document: the latest release then stays latest."""
     runner = FlowRunContext.get().task_runner
     batches = plan_batches(plan.process, params.batch_bytes, params.max_batch_files, runners.parallelism(runner))
+    terms = params.enrich_config().keywords  # counted by the workers: the flow then reads no token
     get_run_logger().info("%d file(s) to process in %d batch(es); %d document(s) carried over",
                           len(plan.process), len(batches), plan.carried.documents)
     # Workers in other processes leave their batches on disk rather than send them back.
@@ -229,17 +234,19 @@ def process_and_assemble(plan: incremental.Plan, inbox: Path, config: BuildConfi
             # heartbeats: it runs in this process, whose build run sends them, and a run
             # ends on its heartbeat thread's next tick.
             with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-                results = process_inbox.with_options(task_runner=runner.duplicate())(batches, inbox, config, spill)
+                results = process_inbox.with_options(task_runner=runner.duplicate())(batches, inbox, config, spill,
+                                                                                      terms)
         else:
-            results = process_batches(batches, inbox, config, spill)
+            results = process_batches(batches, inbox, config, spill, terms)
         progress.current().stage("enrich")
         # quote(): the batches hold every record; Prefect would walk them all looking for futures.
         tables = assemble_tables(quote([plan.carried, *results]))
+        counted = process.terms_of(results)
     finally:
         if spill is not None:
             shutil.rmtree(spill, ignore_errors=True)  # merged into sorted copies, or the build failed
     process.require_documents(tables)
-    return tables
+    return tables, counted
 
 
 @task(cache_policy=NO_CACHE)
@@ -248,12 +255,14 @@ def assemble_tables(batches: list[process.Batch]) -> dict[str, pa.Table]:
 
 
 @task(cache_policy=NO_CACHE)
-def enrich_tables(tables: dict, config: EnrichConfig, previous_index: dict, carried=None) -> enrich.Enriched:
+def enrich_tables(tables: dict, config: EnrichConfig, previous_index: dict, carried=None,
+                  batch_terms=()) -> enrich.Enriched:
     """Keywords and duplicates of the whole release. Keywords, mostly Arrow work outside the
     interpreter lock, run on a thread beside duplicates, mostly Python loops.
-    ``carried``: ids of the documents carried over from the release ``previous_index`` is of."""
+    ``carried``: ids of the documents carried over from the release ``previous_index`` is of;
+    ``batch_terms``: the term counts of the speeches processed, counted with their batches."""
     with runtime.switching_often(), overlap.Background("enrich") as background:
-        ranking = background.start(enrich.keywords_of, tables, config, previous_index, carried)
+        ranking = background.start(enrich.keywords_of, tables, config, previous_index, carried, batch_terms)
         duplicates = enrich.duplicates_of(tables, config, previous_index, carried)
         return enrich.combine(ranking.result(), duplicates)
 

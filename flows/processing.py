@@ -18,6 +18,7 @@ from prefect.futures import as_completed
 
 from flows import progress
 from pipeline import process
+from pipeline.corpus.keywords import KeywordConfig
 from pipeline.errors import TransientIOError
 from pipeline.process import BuildConfig
 
@@ -105,11 +106,12 @@ def _size(path: Path) -> int:
 
 @task(retries=2, retry_delay_seconds=[1, 5], retry_condition_fn=transient, cache_policy=NO_CACHE,
       timeout_seconds=BATCH_TIMEOUT_FLOOR)
-def process_batch(paths: list[Path], inbox: Path, config: BuildConfig,
-                  spill_to: Path | None = None) -> process.Batch | process.SpilledBatch:
-    """The records of ``paths``; written into ``spill_to`` when given (another process
-    made them: sending them back would hold them all in the flow's memory)."""
-    batch = process.batch(paths, inbox, config)
+def process_batch(paths: list[Path], inbox: Path, config: BuildConfig, spill_to: Path | None = None,
+                  terms: KeywordConfig | None = None) -> process.Batch | process.SpilledBatch:
+    """The records of ``paths``, with the term counts of their speeches under ``terms``
+    when given; written into ``spill_to`` when given (another process made them: sending
+    them back would hold them all in the flow's memory)."""
+    batch = process.batch(paths, inbox, config, terms)
     if spill_to is None:
         return batch
     shutil.rmtree(spill_to, ignore_errors=True)  # a retry's leftovers
@@ -117,14 +119,14 @@ def process_batch(paths: list[Path], inbox: Path, config: BuildConfig,
 
 
 @flow(name="process_inbox", validate_parameters=False)
-def process_inbox(batches: list[list[Path]], inbox: Path, config: BuildConfig,
-                  spill: Path | None = None) -> list[process.Batch | process.SpilledBatch]:
+def process_inbox(batches: list[list[Path]], inbox: Path, config: BuildConfig, spill: Path | None = None,
+                  terms: KeywordConfig | None = None) -> list[process.Batch | process.SpilledBatch]:
     """``batches`` processed on this flow's task runner, in batch order."""
-    return process_batches(batches, inbox, config, spill)
+    return process_batches(batches, inbox, config, spill, terms)
 
 
-def process_batches(batches: list[list[Path]], inbox: Path, config: BuildConfig,
-                     spill: Path | None = None) -> list[process.Batch | process.SpilledBatch]:
+def process_batches(batches: list[list[Path]], inbox: Path, config: BuildConfig, spill: Path | None = None,
+                    terms: KeywordConfig | None = None) -> list[process.Batch | process.SpilledBatch]:
     reporter = progress.current()
     reporter.start(sum(map(len, batches)))
     seconds = batch_timeout(batches)
@@ -134,13 +136,14 @@ def process_batches(batches: list[list[Path]], inbox: Path, config: BuildConfig,
         # a process pool) would cost more than the batch. The nightly run
         # with a handful of new pages takes this path.
         try:
-            results = [task(batches[0], inbox, config)]
+            results = [task(batches[0], inbox, config, terms=terms)]
         except TimeoutError as exc:
             raise BatchTimedOut(1, 1, batches[0], inbox, seconds) from exc
         reporter.advance(len(batches[0]))
         return results
     spill_to = [None if spill is None else spill / f"{i:06d}" for i in range(len(batches))]
-    futures = task.map(batches, inbox=unmapped(inbox), config=unmapped(config), spill_to=spill_to) if batches else []
+    futures = task.map(batches, inbox=unmapped(inbox), config=unmapped(config), spill_to=spill_to,
+                       terms=unmapped(terms)) if batches else []
     files_in = {future.task_run_id: len(batch) for future, batch in zip(futures, batches)}
     for future in as_completed(futures):
         reporter.advance(files_in[future.task_run_id])

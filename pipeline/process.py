@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 import schemas
 from pipeline import ingest, records
-from pipeline.corpus import quality, tokenize
+from pipeline.corpus import keywords, quality, tokenize
 from pipeline.structure import metadata, segment
 from pipeline.text import clean
 from pipeline.text.clean import CleanConfig
@@ -29,6 +29,7 @@ from pipeline.ingest import IngestConfig, html, tally
 from pipeline.text import normalize
 from pipeline.text.normalize import NormalizeConfig
 from pipeline.records import Document, Paragraph, Reject, Removal, Section, Speech, stable_id
+from pipeline.corpus.keywords import KeywordConfig
 from pipeline.corpus.quality import QualityConfig
 from pipeline.corpus.tokenize import TokenizeConfig
 
@@ -64,6 +65,10 @@ class Batch:
     """
 
     tables: dict[str, pa.Table] = field(default_factory=lambda: _empty_tables())
+    #: The term counts of the batch's speeches for keywords (``keywords.batch_terms``),
+    #: when asked for: counted where the records were made, in parallel, so that the
+    #: corpus-wide pass merges counts instead of reading every token of the release again.
+    terms: pa.Table | None = None
 
     @property
     def documents(self) -> int:
@@ -81,7 +86,20 @@ class SpilledBatch:
     documents: int
 
     def load(self) -> Batch:
-        return Batch({name: records.map_arrow_file(self.folder / f"{name}.arrow") for name in schemas.TABLES})
+        return Batch({name: self.table(name) for name in schemas.TABLES}, self.read_terms())
+
+    def table(self, name: str) -> pa.Table:
+        """The table ``name`` of the batch, mapped."""
+        return records.map_arrow_file(self.folder / f"{name}.arrow")
+
+    def read_terms(self) -> pa.Table | None:
+        """The batch's term counts, read into memory (they outlive the folder), if it has them."""
+        path = self.folder / _TERMS_FILE
+        return pa.ipc.open_file(pa.OSFile(str(path))).read_all() if path.exists() else None
+
+
+#: The file of a spilled batch's term counts, beside its tables.
+_TERMS_FILE = "terms.arrow"
 
 
 def spill(batch: Batch, folder: Path) -> SpilledBatch:
@@ -90,6 +108,8 @@ def spill(batch: Batch, folder: Path) -> SpilledBatch:
     folder.mkdir(parents=True)
     for name, table in batch.tables.items():
         records.write_arrow_file(table, folder / f"{name}.arrow")
+    if batch.terms is not None:
+        records.write_arrow_file(batch.terms, folder / _TERMS_FILE)
     return SpilledBatch(folder, batch.documents)
 
 
@@ -97,10 +117,12 @@ def _empty_tables() -> dict[str, pa.Table]:
     return {name: records.to_arrow(name, []) for name in schemas.TABLES}
 
 
-def batch(paths: list[Path], inbox: Path, config: BuildConfig = BuildConfig()) -> Batch:
+def batch(paths: list[Path], inbox: Path, config: BuildConfig = BuildConfig(),
+          terms: KeywordConfig | None = None) -> Batch:
     """The records of every input in ``paths`` (a corpus file holds many); what cannot
     become a document becomes a reject with its reason, a file's rejects bounded by
-    ``IngestConfig.max_rejects_per_file`` (``ingest.tally``)."""
+    ``IngestConfig.max_rejects_per_file`` (``ingest.tally``). With ``terms``, the batch
+    carries the term counts of its speeches under that keyword config too."""
     bundles, rejects = [], []
     for path in paths:
         results = (s if isinstance(s, Reject) else document(s, config) for s in ingest.read(path, inbox, config.ingest))
@@ -109,7 +131,11 @@ def batch(paths: list[Path], inbox: Path, config: BuildConfig = BuildConfig()) -
                 rejects.append(result)
             else:
                 bundles.append(result)
-    return from_records(bundles, rejects)
+    out = from_records(bundles, rejects)
+    if terms is not None:
+        out.terms = keywords.batch_terms(out.tables["paragraphs"],
+                                         out.tables["speeches"].column("speech_id").to_pylist(), terms)
+    return out
 
 
 def from_records(bundles: list[Bundle], rejects: list[Reject]) -> Batch:
@@ -358,11 +384,16 @@ def tables(batches: list[Batch | SpilledBatch]) -> dict[str, pa.Table]:
 
     A file whose bytes equal an earlier file's (by source path order) would produce the
     same ids again; it becomes a ``duplicate_input`` reject that names the kept file.
+
+    One table at a time: the batches' copies of a table (a spilled batch's, mapped) are
+    released once its sorted copy is made, so the largest tables are never held twice
+    together.
     """
-    batches = [b.load() if isinstance(b, SpilledBatch) else b for b in batches]
-    merged = {name: pa.concat_tables([b.tables[name] for b in batches]) if batches else records.to_arrow(name, [])
-              for name in schemas.TABLES}
-    documents = records.sort(merged["documents"], ["source_path", "source_line"])
+    def merged(name: str) -> pa.Table:
+        parts = [b.table(name) if isinstance(b, SpilledBatch) else b.tables[name] for b in batches]
+        return pa.concat_tables(parts) if parts else records.to_arrow(name, [])
+
+    documents = records.sort(merged("documents"), ["source_path", "source_line"])
     kept: dict[str, str] = {}
     keep, duplicates = [], []
     for i, (doc_id, path) in enumerate(zip(documents.column("doc_id").to_pylist(), documents.column("source_path").to_pylist())):
@@ -371,18 +402,30 @@ def tables(batches: list[Batch | SpilledBatch]) -> dict[str, pa.Table]:
         else:
             kept[doc_id] = path
             keep.append(i)
+    repeated, duplicate_rejects = None, []
     if duplicates:
         dropped = documents.take(pa.array([i for i, _ in duplicates], pa.int64())).to_pylist()
-        merged["rejects"] = pa.concat_tables([merged["rejects"], records.to_arrow("rejects", [
-            Reject(d["source_path"], d["source_line"], d["source_sha256"], "duplicate_input",
-                   f"same bytes as {first}, which is in the dataset")
-            for d, (_, first) in zip(dropped, duplicates)
-        ])])
-        merged["documents"] = documents.take(pa.array(keep, pa.int64()))
+        duplicate_rejects = [Reject(d["source_path"], d["source_line"], d["source_sha256"], "duplicate_input",
+                                    f"same bytes as {first}, which is in the dataset")
+                             for d, (_, first) in zip(dropped, duplicates)]
+        documents = documents.take(pa.array(keep, pa.int64()))
         repeated = pa.array(sorted({d["doc_id"] for d in dropped}), pa.string())
-        for name in ("speeches", "sections", "paragraphs", "removals"):
-            merged[name] = _first_of_each_key(merged[name], name, repeated)
-    return {name: records.sort(merged[name], schemas.table(name).sort_by) for name in schemas.TABLES}
+    out = {}
+    for name in schemas.TABLES:
+        table = documents if name == "documents" else merged(name)
+        if name == "rejects" and duplicate_rejects:
+            table = pa.concat_tables([table, records.to_arrow("rejects", duplicate_rejects)])
+        elif repeated is not None and name in ("speeches", "sections", "paragraphs", "removals"):
+            table = _first_of_each_key(table, name, repeated)
+        out[name] = records.sort(table, schemas.table(name).sort_by)
+        del table
+    return out
+
+
+def terms_of(batches: list[Batch | SpilledBatch]) -> list[pa.Table]:
+    """The term counts the batches carry (``batch(terms=...)``), in batch order."""
+    found = (b.read_terms() if isinstance(b, SpilledBatch) else b.terms for b in batches)
+    return [t for t in found if t is not None]
 
 
 def require_documents(tables: dict[str, pa.Table]) -> None:

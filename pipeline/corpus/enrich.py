@@ -12,6 +12,7 @@ results into the tables. ``tables`` runs the three in order.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -51,15 +52,18 @@ class Duplicates:
 
 def keywords_of(tables: dict[str, pa.Table], config: EnrichConfig = EnrichConfig(),
                 previous_index: dict[str, pa.Table | None] | None = None,
-                carried: pa.Array | pa.ChunkedArray | None = None) -> Ranking:
+                carried: pa.Array | pa.ChunkedArray | None = None,
+                batch_terms: Sequence[pa.Table] = ()) -> Ranking:
     """Every speech's keywords; term counts of speeches of ``carried`` documents come from
-    the previous index instead of their tokens."""
+    the previous index, and those of speeches of ``batch_terms`` (counted with their
+    batches, ``process.terms_of``) from there, instead of their tokens."""
     speeches = tables["speeches"]
     # the one column, not the table: filtering every column copies the speeches' texts
     carried_speeches = None if carried is None else \
         pc.filter(speeches.column("speech_id"), pc.is_in(speeches.column("doc_id"), value_set=carried))
     return keywords.annotate_table(tables["paragraphs"], speeches.column("speech_id").to_pylist(),
-                                   config.keywords, (previous_index or {}).get("terms"), carried_speeches)
+                                   config.keywords, (previous_index or {}).get("terms"), carried_speeches,
+                                   batch_terms)
 
 
 def duplicates_of(tables: dict[str, pa.Table], config: EnrichConfig = EnrichConfig(),

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import math
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, NamedTuple
+from typing import NamedTuple
 
-import jieba.analyse
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -28,7 +29,9 @@ from schemas.index import written_under
 
 RESOURCES = Path(__file__).parents[1] / "resources"
 DEFAULT_STOPWORDS = RESOURCES / "stopwords.txt"
-JIEBA_IDF = Path(jieba.analyse.__file__).parent / "idf.txt"
+# found, not imported: jieba.analyse loads its own IDF table when imported (a second and
+# 130 MB), in every process that counts terms, which is every batch worker
+JIEBA_IDF = Path(importlib.util.find_spec("jieba").origin).parent / "analyse" / "idf.txt"
 
 _WORD = re.compile(f"[{HAN}]")
 
@@ -116,7 +119,8 @@ class Ranking(NamedTuple):
 
 
 def annotate_table(paragraphs: pa.Table, speech_ids: list[str], config: KeywordConfig = KeywordConfig(),
-                   previous: pa.Table | None = None, carried: pa.Array | pa.ChunkedArray | None = None) -> Ranking:
+                   previous: pa.Table | None = None, carried: pa.Array | pa.ChunkedArray | None = None,
+                   batch_terms: Sequence[pa.Table] = ()) -> Ranking:
     """Keywords of every speech, the IDF table used and the term counts to persist.
 
     ``paragraphs`` needs ``speech_id``, ``ordinal`` and ``tokens``; ``speech_ids`` are all
@@ -125,16 +129,14 @@ def annotate_table(paragraphs: pa.Table, speech_ids: list[str], config: KeywordC
     deterministic.
 
     ``previous`` is the ``terms`` table of the latest release and ``carried`` the speeches
-    whose tokens are as that release holds them: their counts are taken from it, and only
-    the other speeches' tokens are read. The counts, and so the result, are the same.
+    whose tokens are as that release holds them: their counts are taken from it.
+    ``batch_terms`` are the counts of speeches of some batches (``batch_terms``), made
+    where their records were made. Only the tokens of speeches found in neither are
+    read; the counts, and so the result, are the same.
 
     In three steps: count each speech's candidate words, weigh them by an IDF, rank them.
     """
-    stopwords = load_stopwords(config.stopwords)
-    if previous is not None and carried is not None and _usable(previous, config):
-        counts = _counts_reusing(previous, carried, paragraphs, speech_ids, stopwords)
-    else:
-        counts = _counts(paragraphs, speech_ids, stopwords)
+    counts = _counts(paragraphs, speech_ids, config, previous, carried, batch_terms)
     idf = _idf(counts, len(speech_ids), config.min_speeches)
     return Ranking(
         keywords=_keywords(counts, idf.weights, speech_ids, config.top_k),
@@ -143,6 +145,14 @@ def annotate_table(paragraphs: pa.Table, speech_ids: list[str], config: KeywordC
         terms=_terms_table(counts, config),
         counted=counts.counted,
     )
+
+
+def batch_terms(paragraphs: pa.Table, speech_ids: list[str], config: KeywordConfig = KeywordConfig()) -> pa.Table:
+    """The term counts of the speeches ``speech_ids`` (``term_counts``), marked with what
+    they depend on besides the tokens: what a batch of records passes on to
+    ``annotate_table``, so that the corpus-wide pass does not read its tokens again."""
+    counted = term_counts(paragraphs, speech_ids, load_stopwords(config.stopwords))
+    return counted.replace_schema_metadata(_terms_metadata(config))
 
 
 def _usable(terms: pa.Table, config: KeywordConfig) -> bool:
@@ -156,7 +166,8 @@ class _Counts:
     """Term counts as integer codes: one row per speech and candidate word it uses, in
     speech order, each speech's words by first use. ``speech`` indexes ``speech_ids``,
     ``word`` the sorted ``vocabulary`` (``words`` as an Arrow array). ``counted`` speeches
-    were counted from their tokens; the others' rows came from the previous release."""
+    were counted from their tokens, here or with their batch; the others' rows came from
+    the previous release."""
 
     speech_ids: pa.Array
     vocabulary: list[str]
@@ -168,29 +179,56 @@ class _Counts:
     counted: int
 
 
-def _counts(paragraphs: pa.Table, speech_ids: list[str], stopwords: frozenset[str]) -> _Counts:
-    """The counts of every speech, from its tokens."""
+def _counts(paragraphs: pa.Table, speech_ids: list[str], config: KeywordConfig, previous: pa.Table | None,
+            carried: pa.Array | pa.ChunkedArray | None, batch_terms: Sequence[pa.Table]) -> _Counts:
+    """The counts of every speech: a ``carried`` speech's rows from ``previous``, then a
+    speech's rows from the first of ``batch_terms`` that counted it, and the remaining
+    speeches counted from their tokens."""
     ids = pa.array(speech_ids, pa.string())
-    counted = term_counts(paragraphs, speech_ids, stopwords)
-    speeches = _codes(counted.column("speech_id"), ids)
-    return _merged([counted], ids, [speeches], [speeches >= 0], counted=len(speech_ids))
+    done = np.zeros(len(speech_ids), dtype=bool)  # whose rows a part already gives
+    parts: list[pa.Table] = []
+    speeches: list[np.ndarray] = []
+    keep: list[np.ndarray] = []
+
+    def take(part: pa.Table, counted: np.ndarray) -> None:
+        """The rows of ``part`` of the speeches it ``counted`` that no earlier part gave:
+        a speech's rows come from one part (a repeated input's batch counts it again)."""
+        codes = _codes(part.column("speech_id"), ids)
+        # rows stay where they are and are masked, not filtered: a filter copies every row of counts
+        kept = codes >= 0
+        kept[kept] = counted[codes[kept]] & ~done[codes[kept]]
+        done[counted] = True
+        parts.append(part)
+        speeches.append(codes)
+        keep.append(kept)
+
+    reused = 0
+    if previous is not None and carried is not None and _usable(previous, config):
+        is_carried = np.zeros(len(speech_ids), dtype=bool)
+        carried_codes = _codes(pa.chunked_array([carried]) if isinstance(carried, pa.Array) else carried, ids)
+        is_carried[carried_codes[carried_codes >= 0]] = True
+        take(previous, is_carried)
+        reused = int(is_carried.sum())
+    for part in batch_terms:
+        if _usable(part, config):
+            take(part, _counted_speeches(part, ids) & ~done)
+    if not done.all():
+        rest = paragraphs if not done.any() else \
+            paragraphs.filter(pc.invert(pa.array(done[_codes(paragraphs.column("speech_id"), ids)])))
+        take(term_counts(rest, speech_ids, load_stopwords(config.stopwords)), ~done)
+    return _merged(parts, ids, speeches, keep, counted=len(speech_ids) - reused)
 
 
-def _counts_reusing(previous: pa.Table, carried: pa.Array | pa.ChunkedArray, paragraphs: pa.Table,
-                    speech_ids: list[str], stopwords: frozenset[str]) -> _Counts:
-    """The counts of every speech: a ``carried`` speech's rows from ``previous``, the
-    others counted from their tokens."""
-    ids = pa.array(speech_ids, pa.string())
-    is_carried = np.zeros(len(speech_ids), dtype=bool)
-    carried_codes = _codes(pa.chunked_array([carried]) if isinstance(carried, pa.Array) else carried, ids)
-    is_carried[carried_codes[carried_codes >= 0]] = True
-    fresh = paragraphs.filter(pc.invert(pa.array(is_carried[_codes(paragraphs.column("speech_id"), ids)])))
-    parts = [previous, term_counts(fresh, speech_ids, stopwords)]
-    speeches = [_codes(part.column("speech_id"), ids) for part in parts]
-    # Rows stay where they are and are masked, not filtered: a filter copies every row of counts.
-    keep = [codes >= 0 for codes in speeches]
-    keep[0][keep[0]] = is_carried[speeches[0][keep[0]]]  # a previous speech counts when carried
-    return _merged(parts, ids, speeches, keep, counted=len(speech_ids) - int(is_carried.sum()))
+def _counted_speeches(part: pa.Table, ids: pa.Array) -> np.ndarray:
+    """Which of ``ids`` the term counts ``part`` counted: every speech of its dictionary
+    (``term_counts`` encodes the speeches it was given, those without a candidate word
+    too), else those with a row."""
+    counted = np.zeros(len(ids), dtype=bool)
+    for chunk in part.column("speech_id").chunks:
+        values = chunk.dictionary if pa.types.is_dictionary(chunk.type) else chunk
+        codes = pc.fill_null(pc.index_in(values, value_set=ids), -1).to_numpy()
+        counted[codes[codes >= 0]] = True
+    return counted
 
 
 def _merged(parts: list[pa.Table], ids: pa.Array, speeches: list[np.ndarray], keep: list[np.ndarray],
@@ -199,10 +237,13 @@ def _merged(parts: list[pa.Table], ids: pa.Array, speeches: list[np.ndarray], ke
     whose speeches are the codes ``speeches`` into ``ids``, as one set of codes."""
     vocabulary = _referenced_words([part.column("word") for part in parts], keep)
     words = pa.array(vocabulary, pa.string())
-    speech = np.concatenate([codes[k] for codes, k in zip(speeches, keep)])
-    word = np.concatenate([_codes(part.column("word"), words)[k] for part, k in zip(parts, keep)])
-    count = np.concatenate([part.column("count").to_numpy()[k] for part, k in zip(parts, keep)]).astype(np.int32)
-    first = np.concatenate([part.column("first").to_numpy()[k] for part, k in zip(parts, keep)]).astype(np.int32)
+    speech = np.concatenate([np.zeros(0, dtype=np.int32)] + [codes[k] for codes, k in zip(speeches, keep)])
+    word = np.concatenate([np.zeros(0, dtype=np.int32)]
+                          + [_codes(part.column("word"), words)[k] for part, k in zip(parts, keep)])
+    count = np.concatenate([np.zeros(0, dtype=np.int32)]
+                           + [part.column("count").to_numpy()[k] for part, k in zip(parts, keep)]).astype(np.int32)
+    first = np.concatenate([np.zeros(0, dtype=np.int32)]
+                           + [part.column("first").to_numpy()[k] for part, k in zip(parts, keep)]).astype(np.int32)
     speech, word, count, first = _by_speech_then_first_use(speech, word, count, first)
     return _Counts(ids, vocabulary, words, speech, word, count, first, counted)
 
@@ -245,22 +286,41 @@ def _idf(counts: _Counts, speeches: int, min_speeches: int) -> _Idf:
 
 
 def _keywords(counts: _Counts, weights: np.ndarray, speech_ids: list[str], top_k: int) -> dict[str, tuple[str, ...]]:
-    """The ``top_k`` words of best TF-IDF of every speech, none part of a better one."""
-    speech, word, vocabulary = counts.speech, counts.word, counts.vocabulary
+    """The ``top_k`` words of best TF-IDF of every speech, none part of a better one.
+
+    A block of speeches at a time (``_RANKED_ROWS`` rows): a release's term counts have
+    millions of rows, and ranking them all at once held several copies of them."""
+    speech = counts.speech
+    keywords = {sid: () for sid in speech_ids}
+    # block edges on speech boundaries: the rows come by speech
+    edges = np.searchsorted(speech, speech[np.arange(0, len(speech), _RANKED_ROWS)], side="left").tolist()
+    for lo, hi in zip(edges, edges[1:] + [len(speech)]):
+        if lo < hi:
+            keywords.update(_ranked_block(counts, weights, speech_ids, top_k, lo, hi))
+    return keywords
+
+
+#: Term count rows ranked at once by ``_keywords`` (whole speeches are added to reach it).
+_RANKED_ROWS = 1 << 20
+
+
+def _ranked_block(counts: _Counts, weights: np.ndarray, speech_ids: list[str], top_k: int, lo: int,
+                  hi: int) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """(speech id, keywords) of the speeches of rows ``lo:hi`` of ``counts``."""
+    speech, word, vocabulary = counts.speech[lo:hi], counts.word[lo:hi], counts.vocabulary
     # Best score first within each speech, ties to the word seen first: the rows come by
     # speech, then first use, and the sort is stable, so sorting on (speech, score) is
     # enough; and the speeches stay where they are, so only the words are gathered.
-    order = pc.sort_indices(pa.table({"speech": speech, "score": counts.count.astype(np.float64) * weights[word]}),
+    order = pc.sort_indices(pa.table({"speech": speech, "score": counts.count[lo:hi].astype(np.float64) * weights[word]}),
                             [("speech", "ascending"), ("score", "descending")]).to_numpy()
     ranked = word[order]
-    keywords = {sid: () for sid in speech_ids}
+    del order
     for s, best in _ranked_words(speech, ranked, top_k * _SHORTLIST):
         chosen = _distinct([vocabulary[w] for w in best], top_k)
         if len(chosen) < top_k and len(best) == top_k * _SHORTLIST:
             # the shortlist was all parts of better keywords: rank the whole speech
             chosen = _distinct([vocabulary[w] for w in ranked[speech == s].tolist()], top_k)
-        keywords[speech_ids[s]] = chosen
-    return keywords
+        yield speech_ids[s], chosen
 
 
 def term_counts(paragraphs: pa.Table, speech_ids: list[str], stopwords: frozenset[str]) -> pa.Table:
@@ -313,22 +373,26 @@ def _by_speech_then_first_use(speech: np.ndarray, word: np.ndarray, count: np.nd
     otherwise are sorted on both keys.
     """
     order = np.argsort(speech, kind="stable")
-    same_speech = speech[order][1:] == speech[order][:-1]
-    if np.any(first[order][1:][same_speech] <= first[order][:-1][same_speech]):
+    by_speech, by_first = speech[order], first[order]
+    same_speech = by_speech[1:] == by_speech[:-1]
+    if np.any(by_first[1:][same_speech] <= by_first[:-1][same_speech]):
         order = np.lexsort((first, speech))
-    return speech[order], word[order], count[order], first[order]
+        by_speech, by_first = speech[order], first[order]
+    del same_speech
+    return by_speech, word[order], count[order], by_first
 
 
 def _codes(column: pa.ChunkedArray, values: pa.Array) -> np.ndarray:
     """Position of each value of ``column`` (plain or dictionary-encoded) in ``values``,
-    -1 where absent; a dictionary is looked up once, not per row."""
-    out = [np.zeros(0, dtype=np.int64)]
+    -1 where absent; a dictionary is looked up once, not per row. 32-bit, as Arrow's
+    indices are: a release's term counts have millions of rows."""
+    out = [np.zeros(0, dtype=np.int32)]
     for chunk in column.chunks:
         if pa.types.is_dictionary(chunk.type):
-            lookup = pc.fill_null(pc.index_in(chunk.dictionary, value_set=values), -1).to_numpy()
-            out.append(lookup[chunk.indices.to_numpy()].astype(np.int64))
+            lookup = pc.fill_null(pc.index_in(chunk.dictionary, value_set=values), -1).to_numpy().astype(np.int32)
+            out.append(lookup[chunk.indices.to_numpy()])
         else:
-            out.append(pc.fill_null(pc.index_in(chunk, value_set=values), -1).to_numpy().astype(np.int64))
+            out.append(pc.fill_null(pc.index_in(chunk, value_set=values), -1).to_numpy().astype(np.int32))
     return np.concatenate(out)
 
 

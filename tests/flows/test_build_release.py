@@ -317,7 +317,7 @@ def test_when_writing_ahead_of_validation_fails_publishing_writes_the_data_files
 def test_a_bug_is_not_retried(harness, inbox, tmp_path, monkeypatch):
     calls = []
 
-    def broken(paths, inbox, config):
+    def broken(paths, inbox, config, terms=None):
         calls.append(paths)
         raise KeyError("a bug, not the disk")
 

@@ -95,7 +95,7 @@ def test_the_automatic_choice_counts_the_batches_a_full_build_makes(pages):
 # --- a batch that never ends fails the run, clearly (issue 21, point 4) -----------------
 
 
-def _hanging(paths, inbox, config):
+def _hanging(paths, inbox, config, terms=None):
     """A batch stuck in Python code, as a pathological input would keep the stages busy."""
     while True:
         time.sleep(0.02)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from pipeline.corpus import keywords
@@ -113,3 +114,64 @@ def test_counts_carried_from_a_previous_release_give_what_counting_everything_gi
     assert keywords.annotate_table(table, speech_ids, previous=other, carried=carried)[0] == everything[0]
     assert keywords.annotate_table(table, speech_ids, previous=poisoned, carried=carried)[1].column("df") \
         == everything[1].column("df")
+
+
+def test_counts_merged_from_batches_give_what_counting_everything_gives(seed_bundle):
+    """Term counts made per batch (where the records are made) and merged give the
+    result of counting every token at once, in any batch order, with a speech counted
+    twice (a repeated input) or by no batch (counted from its tokens)."""
+    table, speech_ids = _seed_paragraphs(seed_bundle)
+    everything = keywords.annotate_table(table, speech_ids)
+
+    def batch(ids: list[str]) -> pa.Table:
+        return keywords.batch_terms(table.filter(pc.is_in(table.column("speech_id"), pa.array(ids))), ids)
+
+    parts = [batch([sid]) for sid in speech_ids[2:]] + [batch(speech_ids[1:3])]
+    # the tokens of the speeches the batches counted are not read again: blanked, they change nothing
+    by_batch = pc.is_in(table.column("speech_id"), pa.array(speech_ids[1:]))
+    blanked = table.set_column(2, "tokens", pc.if_else(by_batch, pa.scalar([], pa.list_(pa.string())),
+                                                        table.column("tokens")))
+    for order in (parts, parts[::-1], parts[1:] + parts[:1]):
+        merged = keywords.annotate_table(blanked, speech_ids, batch_terms=order)
+        assert merged.keywords == everything.keywords
+        assert merged.idf.equals(everything.idf, check_metadata=True)
+        assert merged.terms.equals(everything.terms) and merged.terms.schema.equals(everything.terms.schema,
+                                                                                   check_metadata=True)
+        assert merged.counted == everything.counted == len(speech_ids)
+    # counts made under other stopwords are not used: those speeches are counted from their tokens
+    other = [part.replace_schema_metadata({b"candidates_sha256": b"other"}) for part in parts]
+    assert keywords.annotate_table(table, speech_ids, batch_terms=other).terms.equals(everything.terms)
+    assert not keywords.annotate_table(blanked, speech_ids, batch_terms=other).terms.equals(everything.terms)
+
+
+def test_counts_of_batches_and_of_a_previous_release_merge_into_what_counting_everything_gives(seed_bundle):
+    table, speech_ids = _seed_paragraphs(seed_bundle)
+    everything = keywords.annotate_table(table, speech_ids)
+    # the first speech is carried from the previous release, the others were processed again
+    fresh = pc.is_in(table.column("speech_id"), pa.array(speech_ids[1:]))
+    part = keywords.batch_terms(table.filter(fresh), speech_ids[1:])
+    again = keywords.annotate_table(table.filter(pc.invert(fresh)), speech_ids, previous=everything.terms,
+                                    carried=pa.array(speech_ids[:1]), batch_terms=[part])
+    assert again.keywords == everything.keywords and again.terms.equals(everything.terms)
+    assert again.counted == len(speech_ids) - 1
+
+
+def test_ranking_block_by_block_gives_what_ranking_every_speech_at_once_gives(seed_bundle, monkeypatch):
+    table, speech_ids = _seed_paragraphs(seed_bundle)
+    at_once = keywords.annotate_table(table, speech_ids)
+    monkeypatch.setattr(keywords, "_RANKED_ROWS", 7)  # a block per speech or two, cut only between speeches
+    assert keywords.annotate_table(table, speech_ids).keywords == at_once.keywords
+
+
+def test_the_terms_index_counts_the_speeches_left_after_a_quarantine(seed_bundle):
+    """A build that quarantines documents enriches the rest again with the terms index of
+    its first enrichment as their counts: what counting their tokens gives."""
+    table, speech_ids = _seed_paragraphs(seed_bundle)
+    everything = keywords.annotate_table(table, speech_ids)
+    rest = speech_ids[1:]
+    kept = table.filter(pc.is_in(table.column("speech_id"), pa.array(rest)))
+    from_tokens = keywords.annotate_table(kept, rest)
+    blanked = kept.set_column(2, "tokens", pa.array([[]] * kept.num_rows, pa.list_(pa.string())))
+    from_index = keywords.annotate_table(blanked, rest, batch_terms=[everything.terms])
+    assert from_index.keywords == from_tokens.keywords and from_index.idf.equals(from_tokens.idf, check_metadata=True)
+    assert from_index.terms.equals(from_tokens.terms) and from_index.counted == from_tokens.counted

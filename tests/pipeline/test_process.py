@@ -8,8 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import unaccounted
+from conftest import SEED, unaccounted
 from pipeline import ingest, process
+from pipeline.corpus import enrich
+from pipeline.corpus.keywords import KeywordConfig
 from pipeline.text import normalize
 from pipeline.errors import NothingToPublish
 from pipeline.records import Reject
@@ -79,6 +81,21 @@ def test_a_spilled_batch_loads_back_the_same_tables(tmp_path, seed_bundle):
     assert process.tables([spilled]) == process.tables([batch])
     with pytest.raises(FileExistsError):
         process.spill(batch, tmp_path / "batch")
+
+
+
+def test_a_batch_carries_the_term_counts_of_its_speeches_when_asked(tmp_path):
+    """The term counts a worker makes with its batch survive spilling, and keywords from
+    them are the keywords counted from the assembled tables' tokens."""
+    batch = process.batch([SEED], SEED.parent, terms=KeywordConfig())
+    assert process.batch([SEED], SEED.parent).terms is None
+    tables = process.tables([batch])
+    spilled = process.spill(batch, tmp_path / "batch")
+    from_tokens = enrich.keywords_of(tables)
+    for batches in ([batch], [spilled], [spilled, process.Batch()]):
+        (terms,) = process.terms_of(batches)
+        assert terms.equals(batch.terms) and terms.schema.equals(batch.terms.schema, check_metadata=True)
+        assert enrich.keywords_of(tables, batch_terms=[terms]) == from_tokens
 
 
 _ROWS = st.lists(st.tuples(st.one_of(st.none(), st.text("ab甲", max_size=3)), st.integers(0, 3),

@@ -26,8 +26,9 @@ SHINGLE_HASH = "polynomial64-fmix64-high32"
 _POLYNOMIAL = 0x100000001B3  # odd, so no code point's contribution is lost mod 2^64
 _FMIX64 = (0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53)
 _MASK64 = 2**64 - 1
-#: Characters of folded text hashed per numpy pass (8 bytes per character, twice).
-HASH_CHUNK_CHARS = 4_000_000
+#: Characters of folded text hashed per numpy pass (8 bytes per character, three times):
+#: large enough that numpy's cost per call is nothing, small enough to stay a few MB.
+HASH_CHUNK_CHARS = 1_000_000
 SIGNATURE_DTYPE = np.dtype("<u4")
 
 
@@ -96,12 +97,17 @@ def shingle_hashes(texts: list[str], size: int, chunk_chars: int = HASH_CHUNK_CH
 def _shingle_hashes_of_chunk(texts: list[str], size: int) -> Iterator[list[int]]:
     points = np.frombuffer("".join(texts).encode("utf-32-le"), dtype="<u4").astype(np.uint64)
     windows = max(len(points) - size + 1, 0)
+    # in place: a temporary per operation held two more copies of the chunk's windows
     h = np.zeros(windows, dtype=np.uint64)
     for offset in range(size):  # uint64 arithmetic wraps: mod 2^64, as in shingle_hash
-        h = h * np.uint64(_POLYNOMIAL) + points[offset:offset + windows]
+        h *= np.uint64(_POLYNOMIAL)
+        h += points[offset:offset + windows]
+    del points
     for multiplier in _FMIX64:
-        h = (h ^ (h >> np.uint64(33))) * np.uint64(multiplier)
-    h = (h ^ (h >> np.uint64(33))) >> np.uint64(32)
+        h ^= h >> np.uint64(33)
+        h *= np.uint64(multiplier)
+    h ^= h >> np.uint64(33)
+    h >>= np.uint64(32)
     start = 0
     for text in texts:
         if len(text) > size:  # windows that cross into the next text are skipped
