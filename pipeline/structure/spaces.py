@@ -183,11 +183,14 @@ def _fragment_at(chars: str, start: int, end: int) -> bool:
     and the text after it is a paragraph's (its first clause closed before the next space):
     the rest of the unit before, which a page break cut. One ending on a particle opens the
     sentence after it instead (``教师是 立教之本…``), and so does one before a clause too short
-    to stand alone (``一年 来，我始终…``); a short phrase before another (``勤学 善思``) is no
-    fragment."""
+    to stand alone (``一年 来，我始终…``), and one that starts a word the text after it ends
+    while no word runs across the space before it (``…步伐加快 新能 源板块…``); a short phrase
+    before another (``勤学 善思``) is no fragment."""
     m = _FRAGMENT.match(chars, start, end)
     after = TOKEN.match(chars, m.end() + 1, end) if m else None
     if after is None or _ends_in_particle(m.group()):
+        return False
+    if spans_word(m.group(), after.group()) and not spans_word(chars[max(0, start - 4):start].rstrip(), m.group()):
         return False
     clause = _FIRST_CLAUSE.match(after.group()).group()
     return MAX_FRAGMENT_CHARS < len(clause) < len(after.group())
@@ -315,8 +318,10 @@ def boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str]
         if len(title) >= 2 and _ENUMERATOR.match(chars, e, end) and not spans_word(title, chars[e:e + 3]):
             return "heading"  # ``一、聚焦“三个一批”，推动政策落地见效 一是清理一批。``
         if (len(title) < 2 or spans_word(title, chars[e:e + 3]) or _SENTENCE_TAIL.match(chars, e, end)
-                or (spaced and _fragment_at(chars, e, end))):
-            return None  # a page break inside the heading: ``（一）着 力…``, ``（二）应急准备必须 充分到位。``
+                or (spaced and _fragment_at(chars, e, end))
+                or (spaced and _ends_in_bare_particle(title) and not _opens_sentence(chars[e:e + 3]))):
+            return None  # a page break inside the heading: ``（一）着 力…``, ``（二）应急准备必须 充分到位。``,
+            # ``一、坚持政治引领，把 牢正确方向`` (a title does not end on a bare 把)
         if "，" in title and _CLAUSE_TAIL.match(chars, e, end) and not (
                 found[0] in comma_kinds and _COMMA_TITLE.fullmatch(title) and not _ends_in_particle(title)):
             return None  # the last clause of a run-in sentence: ``（六）有效防范…风险，牢牢 守住…底线。``

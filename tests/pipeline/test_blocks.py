@@ -235,6 +235,12 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
     # a heading closing on ！ cut after its comma: the clause after the space is its end
     ("三、优化服务，让 企业办事更省心！ 要深化“拿地即开工”改革，项目审批时间压缩到30个工作日以内。",
      ["三、优化服务，让企业办事更省心！", "要深化“拿地即开工”改革，项目审批时间压缩到30个工作日以内。"]),
+    # a heading's title does not end on a bare 把; NEGATIVE: a 2-character piece that starts a
+    # word of the next text (新能|源) is no end of the heading before it
+    ("一、坚持政治引领，把 牢正确方向 一年来，我始终把理论学习作为首要政治任务，带头讲专题党课。",
+     ["一、坚持政治引领，把牢正确方向", "一年来，我始终把理论学习作为首要政治任务，带头讲专题党课。"]),
+    ("（二）转型升级步伐加快 新能 源板块营业收入首次突破50亿元，占集团总收入的比重提高到17.5%。",
+     ["（二）转型升级步伐加快", "新能源板块营业收入首次突破50亿元，占集团总收入的比重提高到17.5%。"]),
     # a parenthesis standing alone is a stage direction; NEGATIVE: one inside a sentence is text
     ("（全体起立，奏唱国歌） 请坐下。 （颁奖音乐起） 请获奖者代表发言。",
      ["（全体起立，奏唱国歌）", "请坐下。", "（颁奖音乐起）", "请获奖者代表发言。"]),
