@@ -12,10 +12,12 @@ import re
 from dataclasses import dataclass
 
 from pipeline.spans import Text
-from pipeline.structure.spaces import (SPACE_RUN, TOKEN, boundary, cadence_cuts, keeps_space, line_kind,
-                                       ordinal_heads, parallel_subheads, phrase_group, run_in_kinds, spans_word)
-from pipeline.text.chardata import (DATE_LINE, DATE_START, DATELINE, OPENING_SUBTITLE, SALUTATION, SENTENCE_END,
-                                    SPEAKER_COLON, SUBTITLE_LINE, cn_number, date_line, speaker_parts)
+from pipeline.structure.spaces import (MAX_FRAGMENT_CHARS, SPACE_RUN, TOKEN, boundary, cadence_cuts, comma_heading_kinds,
+                                       keeps_space, line_kind, ordinal_heads, parallel_subheads, phrase_group,
+                                       run_in_kinds, signature_cuts, spans_word)
+from pipeline.text.chardata import (DATE_LINE, DATE_START, DATELINE, FOREIGN_NAME, OPENING_SUBTITLE, ORGANISATION_END,
+                                    SALUTATION, SENTENCE_END, SPEAKER_COLON, SUBTITLE_LINE, cn_number, date_line,
+                                    name_alone, speaker_parts)
 from schemas.characters import HAN
 
 #: Indentation inside a line: a paragraph starts after it (issue 19, point 1).
@@ -114,8 +116,10 @@ def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_brea
     chars = body.chars
     out: list[Block] = []
     cadence = cadence_cuts(chars, start, end) if spaced else set()
+    signature = signature_cuts(chars, start, end) if spaced else set()
     parallel = parallel_subheads(chars, start, end) if spaced else {}
     run_in = run_in_kinds(chars, start, end) if spaced else set()
+    comma_kinds = comma_heading_kinds(chars, start, end) if spaced else set()
     ordinal = ordinal_heads(chars, start, end) if spaced else {}
     pos = start
     while pos < end:
@@ -124,7 +128,8 @@ def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_brea
         if pos >= end:
             break
         whole = not out
-        if prefix := _metadata_prefix(chars, pos, end, spaced, whole, opening and whole):
+        header = opening and all(b.metadata for b in out)  # only metadata before it: the speech's head
+        if prefix := _metadata_prefix(chars, pos, end, spaced, whole, header):
             stop, kind, inside = prefix
             out.append(Block(_block(body, pos, stop, inside, page_breaks), whole and stop == end, kind, indented and whole))
             pos = stop
@@ -146,12 +151,14 @@ def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_brea
                 break
             if s in cadence:
                 reason = "cadence"
+            elif s in signature:
+                reason = "signature"
             elif parallel.get(s) == pos:
                 reason = "subhead"
             elif ordinal.get(s) == pos:
                 reason = "ordinal"
             else:
-                reason = boundary(left, chars, s, e, end, lectures, spaced, run_in)
+                reason = boundary(left, chars, s, e, end, lectures, spaced, run_in, comma_kinds)
             if reason:
                 stop = s
                 break
@@ -232,6 +239,8 @@ def _metadata_prefix(chars: str, pos: int, end: int, spaced: bool, whole: bool,
             return after.end(), "subtitle", [(token.end(), token.end() + 1)]
         if opening and OPENING_SUBTITLE.fullmatch(token.group()):
             return token.end(), "subtitle", []
+    if opening and token and token.end() < end and name_alone(token.group()):
+        return token.end(), "speaker", []  # a name alone under the title: ``郑怀远 编者按：…``
     for m in _SPEAKER_PREFIXES:
         found = m.match(chars, pos, end)
         if found and speaker_parts(found.group()):
@@ -239,6 +248,14 @@ def _metadata_prefix(chars: str, pos: int, end: int, spaced: bool, whole: bool,
     found = _CUT_OFFICE.match(chars, pos, end)
     if found and speaker_parts(found.group("post")) and speaker_parts(found.group().replace(" ", "", 1)):
         return found.end(), "speaker", [(found.start("post") - 1, found.start("post"))]
+    found = _BROKEN_OFFICE.match(chars, pos, end) if opening else None
+    if found and speaker_parts(found.group().replace(" ", "", 1)):
+        # At the head of a speech an office holds no space: one is a page break (``中共 栖凤县委书记  何  畅``)
+        # where the piece before it is too short to stand alone or a word runs across it; a
+        # headline before a whole speaker line stands alone (``创新要敢于啃硬骨头 岚州大学…教授  钱慕白``).
+        piece = chars[pos:found.start("rest") - 1]
+        if len(piece) <= MAX_FRAGMENT_CHARS or spans_word(piece, found.group("rest")):
+            return found.end(), "speaker", [(found.start("rest") - 1, found.start("rest"))]
     return None
 
 
@@ -256,10 +273,10 @@ _NAME_CHAR = f"[{HAN}]"
 #: (``方  舟``, its gaps of one width) must not take the first character of the next unit
 #: (``方  舟 尊敬的…``, ``陶  然 尊 敬的…``).
 _UNIT_END = r"(?=[ \t\u3000]|$)"
-#: A name after a speaker line's layout gap: letter-spaced or not, or with a page break
-#: inside it (``魏 青禾``).
+#: A name after a speaker line's layout gap: letter-spaced or not, with a page break inside
+#: it (``魏 青禾``), or a transliterated one (``艾米莉·卡特``).
 _GAP_NAME = (rf"(?: {{2,}}|\u3000)(?:{_NAME_CHAR}(?P<gap>[ \u3000]{{1,3}}){_NAME_CHAR}(?:(?P=gap){_NAME_CHAR}){{0,2}}"
-             rf"|{_NAME_CHAR}{{2,4}}|{_NAME_CHAR} {_NAME_CHAR}{{2,3}}|{_NAME_CHAR}{{2}} {_NAME_CHAR})")
+             rf"|{FOREIGN_NAME}|{_NAME_CHAR}{{2,4}}|{_NAME_CHAR} {_NAME_CHAR}{{2,3}}|{_NAME_CHAR}{{2}} {_NAME_CHAR})")
 #: Speakers in the seed layout, where a space also separates units: an office and a name
 #: after a layout gap, letter-spaced, or after one space (``speaker_parts`` decides).
 _SPEAKER_PREFIXES = tuple(re.compile(pattern + _UNIT_END) for pattern in (
@@ -269,12 +286,12 @@ _SPEAKER_PREFIXES = tuple(re.compile(pattern + _UNIT_END) for pattern in (
 ))
 
 
-#: Characters an organisation's name ends with (县委, 教育局, 人民政府, 大学…).
-_ORGANISATION_END = "委局府院校会厅部办市县区省州镇乡村司团社所室处科心学行队组站馆厂党"
 #: A speaker line a page break cut between the organisation and a short post
 #: (``中共梧原县委 书记  贺  东  来``): a post alone names no one's office, so it goes on
 #: the organisation before the space.
-_CUT_OFFICE = re.compile(rf"[^\s，。！？；：]{{1,30}}[{_ORGANISATION_END}] (?P<post>[^\s，。！？；：]{{2,4}}{_GAP_NAME})" + _UNIT_END)
+_CUT_OFFICE = re.compile(rf"[^\s，。！？；：]{{1,30}}[{ORGANISATION_END}] (?P<post>[^\s，。！？；：]{{2,4}}{_GAP_NAME})" + _UNIT_END)
+#: A speaker line whose office a page break cut anywhere, read only at the head of a speech.
+_BROKEN_OFFICE = re.compile(rf"[^\s，。！？；：]{{1,30}} (?P<rest>[^\s，。！？；：]{{1,30}}?{_GAP_NAME})" + _UNIT_END)
 
 
 def _block(body: Text, start: int, end: int, joins: list[tuple[int, int]], page_breaks: list) -> Text:

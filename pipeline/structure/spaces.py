@@ -5,8 +5,9 @@ space between them, and its page breaks leave spaces inside words and sentences.
 is a boundary when it follows sentence-final punctuation (。！？；…”), a heading, a titled
 sub-lecture or a salutation (the rules of the seed's gold README, widened by issue 19), and
 in the seed layout also after a colon, a speech metadata unit, a short unpunctuated subhead
-that a sentence follows, and inside a toast's cadence of short lines ending in ， that
-closes on a short exclamation (``为…， 为…， 干杯！``). A single space between two
+that a sentence follows, a stage direction in brackets, a labelled line (``附件：``), and
+inside a toast's cadence of short lines ending in ， that closes on a short exclamation
+(``为…， 为…， 干杯！``) and a signature of organisations and a date. A single space between two
 complete phrases (``不忘初心 牢记使命``) is text. A page break lands anywhere, so each of
 these needs its evidence, and a word of the dictionary running across the space is
 evidence against every one of them. ``blocks`` cuts a body with these answers.
@@ -15,11 +16,11 @@ evidence against every one of them. ``blocks`` cuts a body with these answers.
 import re
 
 from pipeline.structure.outline import MAX_HEADING_CHARS, marker
-from pipeline.text.chardata import (CN_NUMERALS, DATELINE, MAX_ORDINAL_HEADING_CHARS, MAX_SUBHEAD_CHARS,
-                                    MIN_SUBHEAD_CHARS, OPENING_SUBTITLE, ORDINAL_OPENING, SALUTATION, SENTENCE_END,
-                                    SENTENCE_STOP, SUBTITLE_LINE, couplet, date_line, ordinals_in_sequence,
-                                    sibling_frames, speaker_parts)
-from pipeline.text.linebreaks import trusted_words, word_tag
+from pipeline.text.chardata import (BARE_DATE, CN_NUMERALS, DATELINE, MAX_ORDINAL_HEADING_CHARS, MAX_SUBHEAD_CHARS,
+                                    MIN_SUBHEAD_CHARS, OPENING_SUBTITLE, ORDINAL_OPENING, ORGANISATION_END, SALUTATION,
+                                    SENTENCE_END, SENTENCE_STOP, STATEMENT, SUBTITLE_LINE, couplet, date_line,
+                                    name_alone, ordinals_in_sequence, sibling_frames, speaker_parts)
+from pipeline.text.linebreaks import is_idiom, trusted_words, word_tag
 from schemas.characters import HAN
 
 #: Spaces that may be page breaks. The ideographic space (U+3000) is deliberate layout.
@@ -59,14 +60,15 @@ TOKEN = re.compile(r"[^ \t\u00a0\u3000]+")
 def line_kind(content: str, opening: bool = False) -> str | None:
     """The metadata kind of a whole line or block: ``speaker``, ``date``, ``dateline`` or
     ``subtitle``; None for text. ``opening``: the line opens the speech body, where any
-    short dash line is a subtitle (``OPENING_SUBTITLE``).
+    short dash line is a subtitle (``OPENING_SUBTITLE``) and a name alone is the speaker
+    (``郑怀远`` under the title of an excerpt).
 
     >>> line_kind("南屏大学校长  陈静"), line_kind("（2019年10月9日，北京）"), line_kind("新华社江州5月28日电")
     ('speaker', 'date', 'dateline')
     >>> line_kind("——在第二届东湖国际合作论坛上的主旨演讲"), line_kind("坚定信心 看好未来")
     ('subtitle', None)
     """
-    if speaker_parts(content):
+    if speaker_parts(content) or (opening and name_alone(content)):
         return "speaker"
     if date_line(content):
         return "date"
@@ -181,11 +183,14 @@ def _fragment_at(chars: str, start: int, end: int) -> bool:
     and the text after it is a paragraph's (its first clause closed before the next space):
     the rest of the unit before, which a page break cut. One ending on a particle opens the
     sentence after it instead (``教师是 立教之本…``), and so does one before a clause too short
-    to stand alone (``一年 来，我始终…``); a short phrase before another (``勤学 善思``) is no
-    fragment."""
+    to stand alone (``一年 来，我始终…``), and one that starts a word the text after it ends
+    while no word runs across the space before it (``…步伐加快 新能 源板块…``); a short phrase
+    before another (``勤学 善思``) is no fragment."""
     m = _FRAGMENT.match(chars, start, end)
     after = TOKEN.match(chars, m.end() + 1, end) if m else None
     if after is None or _ends_in_particle(m.group()):
+        return False
+    if spans_word(m.group(), after.group()) and not spans_word(chars[max(0, start - 4):start].rstrip(), m.group()):
         return False
     clause = _FIRST_CLAUSE.match(after.group()).group()
     return MAX_FRAGMENT_CHARS < len(clause) < len(after.group())
@@ -224,6 +229,31 @@ def cadence_cuts(chars: str, start: int, end: int) -> set[int]:
     return cuts
 
 
+#: An organisation signing a letter or a notice: its name alone (``中共霞州市委``, ``霞州市人民政府``),
+#: no particle or preposition of a clause in it (``会议由市委`` is a sentence's start; a name
+#: may hold 和: ``发展和改革委员会``).
+_ORGANISATION = re.compile(rf"[^\s，。！？；：、“”,.!?;:{FUNCTION_END.replace('和', '')}]{{1,24}}[{ORGANISATION_END}]")
+#: Most organisations a signature lists before its date.
+MAX_SIGNATURE_ORGANISATIONS = 3
+
+
+def signature_cuts(chars: str, start: int, end: int) -> set[int]:
+    """Spaces inside a signature closing the unit after its last sentence: organisation names
+    and a date alone (``…阖家幸福！ 中共霞州市委 霞州市人民政府 2023年12月``), one line each, as a
+    letter or a notice is signed. The date is the evidence: a page break leaves no bare date
+    at the end of a unit."""
+    tokens = list(TOKEN.finditer(chars, start, end))
+    if len(tokens) < 2 or not BARE_DATE.fullmatch(tokens[-1].group()):
+        return set()
+    k = len(tokens) - 1
+    while (k > 1 and len(tokens) - k <= MAX_SIGNATURE_ORGANISATIONS
+           and _ORGANISATION.fullmatch(tokens[k - 1].group())):
+        k -= 1
+    if tokens[k - 1].group()[-1] not in SENTENCE_END:
+        return set()  # the signature follows a sentence end
+    return {t.end() for t in tokens[k:-1]}
+
+
 _SENTENCE_INSIDE = re.compile(r"[。！？；]")
 #: A short clause calling for a toast, closed by a comma (``请允许我提议，``, ``让我们共同举杯，``),
 #: and the toast after it, up to its ``干杯！`` with no sentence end before.
@@ -234,8 +264,9 @@ _TOAST_AFTER = re.compile(r"[^。！？；!?;]{0,80}?干杯[！!]")
 #: 必须 充分到位。要修订…``). A short paragraph standing alone (``一、提高认识 要统一思想。``)
 #: is not one.
 _SENTENCE_TAIL = re.compile(rf"[{HAN}]{{1,5}}。(?=\S)")
-#: The rest of a clause, closing a sentence without another comma.
-_CLAUSE_TAIL = re.compile(r"[^，。！？；\s]{1,20}。")
+#: The rest of a clause, closing a sentence without another comma (a heading may close on
+#: ！ or ？: ``三、优化服务，让 企业办事更省心！``).
+_CLAUSE_TAIL = re.compile(r"[^，。！？；\s]{1,20}[。！？]")
 #: An enumerator opening a sentence (``一是清理一批。``, ``首先，``): what follows the space
 #: starts a sentence of its own, so it is no tail of the text before.
 _ENUMERATOR = re.compile(r"[一二三四五六七八九十]是|首先[，,]|第[一二三四五六七八九十]+[，,、]")
@@ -261,10 +292,11 @@ def keeps_space(chars: str, block_start: int, s: int, e: int) -> bool:
 
 
 def boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str], spaced: bool,
-              run_in: set[str] = frozenset()) -> str | None:
+              run_in: set[str] = frozenset(), comma_kinds: set[str] = frozenset()) -> str | None:
     """Why a space after the block text ``left`` (the space is ``chars[s:e]``) ends the
     block, or None when it does not. ``run_in``: the marker kinds whose headings run their
-    text in, in this unit (``run_in_kinds``).
+    text in, in this unit (``run_in_kinds``); ``comma_kinds``: those whose headings hold two
+    clauses joined by a comma (``comma_heading_kinds``).
 
     A closing quote ends a sentence only after sentence-final punctuation (``。”``).
     """
@@ -286,18 +318,27 @@ def boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str]
         if len(title) >= 2 and _ENUMERATOR.match(chars, e, end) and not spans_word(title, chars[e:e + 3]):
             return "heading"  # ``一、聚焦“三个一批”，推动政策落地见效 一是清理一批。``
         if (len(title) < 2 or spans_word(title, chars[e:e + 3]) or _SENTENCE_TAIL.match(chars, e, end)
-                or (spaced and _fragment_at(chars, e, end))):
-            return None  # a page break inside the heading: ``（一）着 力…``, ``（二）应急准备必须 充分到位。``
-        if "，" in title and _CLAUSE_TAIL.match(chars, e, end):
+                or (spaced and _fragment_at(chars, e, end))
+                or (spaced and _ends_in_bare_particle(title) and not _opens_sentence(chars[e:e + 3]))):
+            return None  # a page break inside the heading: ``（一）着 力…``, ``（二）应急准备必须 充分到位。``,
+            # ``一、坚持政治引领，把 牢正确方向`` (a title does not end on a bare 把)
+        if "，" in title and _CLAUSE_TAIL.match(chars, e, end) and not (
+                found[0] in comma_kinds and _COMMA_TITLE.fullmatch(title) and not _ends_in_particle(title)):
             return None  # the last clause of a run-in sentence: ``（六）有效防范…风险，牢牢 守住…底线。``
         tail = _RUN_IN_TAIL.match(chars, e, end)
         if found[0] in run_in and tail and len(title) + len(tail.group()) <= MAX_RUN_IN_TITLE_CHARS:
             return None  # its siblings run their text in: ``（一）产业 转型升级步伐加快。新认定…``
+        if found[0] in comma_kinds and "，" not in title and _comma_heading_rest(title, chars, e, end):
+            return None  # its siblings hold a comma: ``一、坚持政治 引领，把牢正确方向 要始终…``
         return "heading"
     if not spaced:
         return None
     if line_kind(left) is not None:
         return "metadata"
+    if _ASIDE.fullmatch(left):
+        return "aside"  # ``（全体起立，奏唱国歌） 请坐下。``: a stage direction is a unit of its own
+    if _DOCUMENT_LABEL.match(left) and _DOCUMENT_LABEL.match(chars, e, end):
+        return "label"  # ``附件：…情况表 说明：表中数据…``: each labelled line stands alone
     heading = _NEXT_MARKER.match(chars, e, end)
     if (heading and heading.end() < end and chars[heading.end()] not in CN_NUMERALS + " "
             and not spans_word(left, chars[e:e + 3])):
@@ -307,11 +348,52 @@ def boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str]
     return "subhead" if _reads_as_subhead(left, chars, e, end) else None
 
 
+#: A document's labelled line after the text: an attachment, a note (``附件：``, ``附件2：``, ``说明：``).
+_DOCUMENT_LABEL = re.compile(r"(?:附件[0-9一二三四五六七八九十]{0,2}|说明|注|备注)[：:]")
+#: Longest clause of a heading that holds a comma.
+MAX_CLAUSE_CHARS = 20
+_CLAUSE = rf"[^\s，。！？；]{{2,{MAX_CLAUSE_CHARS}}}"
+#: A parenthesis standing as a whole unit (a stage direction or a note: ``（颁奖音乐起）``,
+#: ``（全体起立，奏唱国歌）``): nothing outside the brackets, nothing bracketed inside.
+_ASIDE = re.compile(r"[（(][^（）()\s]{2,40}[）)]")
 #: A heading's title closing a sentence a little after a space, more text right after it.
 _RUN_IN_TAIL = re.compile(rf"[{HAN}]{{1,12}}。(?=\S)")
 #: Longest title of a run-in heading read across a page break.
 MAX_RUN_IN_TITLE_CHARS = 20
 _RUN_IN_HEADING = re.compile(r"(?:^|(?<=[。！？；…”] ))([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)[^\s。！？；，]{2,30}。(?=\S)")
+
+
+#: A heading of two clauses joined by a comma, standing alone before a space: ``一、坚持政治引领，
+#: 把牢正确方向``, ``三、优化服务，让企业办事更省心！``.
+_COMMA_HEADING = re.compile(r"(?:^|(?<=[。！？；…”：] ))([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)"
+                            rf"{_CLAUSE}，{_CLAUSE}[！？]?(?= )")
+#: The title of such a heading, both clauses whole.
+_COMMA_TITLE = re.compile(rf"{_CLAUSE}，{_CLAUSE}[！？]?")
+#: The rest of such a heading after a page break: the end of its first clause, the comma, the
+#: second clause, then a space.
+_COMMA_HEADING_REST = re.compile(rf"[^\s，。！？；、“”]{{1,20}}，{_CLAUSE}[！？]?(?= )")
+
+
+def comma_heading_kinds(chars: str, start: int, end: int) -> set[str]:
+    """In the seed layout, the marker kinds of which two or more headings in the unit hold
+    two clauses joined by a comma and stand alone (``一、坚持政治引领，把牢正确方向 要始终…``):
+    a sibling a page break cut before its comma is such a heading too."""
+    counts: dict[str, int] = {}
+    for m in _COMMA_HEADING.finditer(chars, start, end):
+        kind = marker(m.group(1))[0]
+        counts[kind] = counts.get(kind, 0) + 1
+    return {kind for kind, n in counts.items() if n >= 2}
+
+
+def _comma_heading_rest(title: str, chars: str, e: int, end: int) -> bool:
+    """Whether the text after the space finishes a comma heading whose title so far is
+    ``title``: its first clause, a comma, a second clause, another space; the whole no longer
+    than its siblings may be, and not a sentence opening (``要始终坚持…``) or a clause left
+    open on a particle."""
+    rest = _COMMA_HEADING_REST.match(chars, e, end)
+    if rest is None or _opens_sentence(rest.group()) or _ends_in_particle(rest.group().rstrip("！？")):
+        return False
+    return len(title) + len(rest.group()) <= 2 * MAX_CLAUSE_CHARS + 1
 
 
 def run_in_kinds(chars: str, start: int, end: int) -> set[str]:
@@ -347,7 +429,7 @@ def parallel_subheads(chars: str, start: int, end: int) -> dict[int, int]:
         if before and before[-1] not in SENTENCE_END + "：:":
             continue
         unit = m.group()
-        if _reads_as_subhead(unit, chars, s + 1, end, MAX_PARALLEL_SUBHEAD_CHARS, word_across=True):
+        if _reads_as_subhead(unit, chars, s + 1, end, MAX_PARALLEL_SUBHEAD_CHARS, word_across=True, statement=True):
             clear = not spans_word(unit, _paragraph_after(chars, s + 1, end))
             for frame in sibling_frames(unit):
                 siblings.setdefault(frame, []).append((s, p, clear))
@@ -410,12 +492,15 @@ def _ends_in_bare_particle(text: str) -> bool:
 
 
 def _reads_as_subhead(left: str, chars: str, e: int, end: int, longest: int = MAX_SUBHEAD_CHARS,
-                      shortest: int = MIN_SUBHEAD_CHARS, word_across: bool = False) -> bool:
+                      shortest: int = MIN_SUBHEAD_CHARS, word_across: bool = False, statement: bool = False) -> bool:
     """In the seed layout: ``left`` is a subhead the next sentence follows
     (``深刻认识地方志工作的重要意义 盛世修志，…``). It has no punctuation, does not end in a
     particle or open like a sentence, no word runs across the space (unless ``word_across``
-    allows one, for a sibling to decide), and the sentence after it is longer than it."""
-    if not shortest <= len(left) <= longest or not _PHRASE_CHARS.fullmatch(left) or _ends_in_particle(left):
+    allows one, for a sibling to decide), and the sentence after it is longer than it.
+    ``statement``: a 是…的 statement (``STATEMENT``) may end in its 的, for a sibling to decide."""
+    if not shortest <= len(left) <= longest or not _PHRASE_CHARS.fullmatch(left):
+        return False
+    if _ends_in_particle(left) and not (statement and STATEMENT.fullmatch(left)):
         return False
     if not _closed(left):
         return False  # ``本届论坛以“共饮一江水 携手…”``: a quotation goes on after the space
@@ -432,13 +517,22 @@ def _opens_sentence(text: str) -> bool:
     """Whether ``text`` opens like a sentence, not a subhead or a phrase: a pronoun, a time
     word or a conjunction (``SENTENCE_OPENERS``), or the modal 要 before a verb (``要深入
     挖掘…``, not the noun ``要素``)."""
-    return SENTENCE_OPENERS.match(text) is not None or (text[:1] == "要" and word_tag(text[:2]) is None)
+    return SENTENCE_OPENERS.match(text) is not None or _modal_opening(text)
+
+
+def _modal_opening(text: str) -> bool:
+    """Whether ``text`` opens with the modal 要 before a verb (``要深入挖掘…``), not with a
+    word that starts with 要 (``要素``, ``要求``)."""
+    return text[:1] == "要" and word_tag(text[:2]) is None
 
 
 def _ends_in_particle(text: str) -> bool:
     """Whether ``text`` ends on a function character (``FUNCTION_END``) that is no part of
-    a content word: ``…教师是`` and ``…坚持把发展作为`` do, ``…的关键所在`` does not."""
+    a content word: ``…教师是`` and ``…坚持把发展作为`` do, ``…的关键所在`` and an idiom
+    (``职业教育大有可为``) do not."""
     if text[-1] not in FUNCTION_END:
+        return False
+    if len(text) >= 4 and is_idiom(text[-4:]):
         return False
     for size in (4, 3, 2):
         tag = word_tag(text[-size:]) if len(text) >= size else None
@@ -457,11 +551,12 @@ def spans_word(left: str, right: str) -> bool:
 
     Two-character words meet by chance where two words meet (``建设|立国`` holds 设立):
     when the two characters on each side are words themselves, the space falls between
-    words and only a longer word across it counts."""
+    words and only a longer word across it counts. The modal 要 opening a clause (``要严控…``,
+    not the word ``要素``) is a word of its own there: ``风险|要严控`` holds 险要 by chance."""
     left, right = left[-3:], right[:3]
     if not (left and right and _HAN_RE.match(left[-1]) and _HAN_RE.match(right[0])):
         return False
     words = trusted_words()
-    between = left[-2:] in words and right[:2] in words
+    between = left[-2:] in words and (right[:2] in words or _modal_opening(right))
     return any(left[-i:] + right[:j] in words for i in range(1, len(left) + 1) for j in range(1, len(right) + 1)
                if i + j >= (3 if between else 2))

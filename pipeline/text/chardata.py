@@ -38,8 +38,9 @@ _ADDRESSEE = (
 )
 #: An addressee and the people it lists with 、: the list shares the addressee's opening,
 #: so an item after 、 may be a bare noun of a few characters (``尊敬的各位老领导、老同志``,
-#: ``亲爱的老师们、同学们``). After ， an item must be an addressee of its own.
-_ADDRESSEE_LIST = rf"{_ADDRESSEE}(?:、(?:{_ADDRESSEE}|[{UNIFIED_HAN}]{{1,5}}))*"
+#: ``亲爱的老师们、同学们``), and items before it share its ending (``运动员、教练员、裁判员同志们``).
+#: After ， an item must be an addressee of its own.
+_ADDRESSEE_LIST = rf"(?:[{UNIFIED_HAN}]{{1,5}}、){{0,5}}{_ADDRESSEE}(?:、(?:{_ADDRESSEE}|[{UNIFIED_HAN}]{{1,5}}))*"
 #: A salutation line: addressees joined by ， or 、, ending in ：, ， or ！ (or nothing). A
 #: salutation may run over two or three lines, each a salutation line (``女士们，先生们，`` /
 #: ``朋友们：``). ``fullmatch`` a line; ``match`` finds one opening a block.
@@ -60,11 +61,17 @@ SURNAMES = frozenset(
 ) | frozenset({"欧阳", "司马", "诸葛", "上官", "东方", "慕容", "令狐", "皇甫", "尉迟", "公孙", "长孙", "宇文",
                "司徒", "夏侯", "轩辕", "端木", "独孤", "南宫", "西门", "呼延", "万俟", "澹台", "公冶", "申屠"})
 
+#: Characters an organisation's name ends with (县委, 教育局, 人民政府, 大学…).
+ORGANISATION_END = "委局府院校会厅部办市县区省州镇乡村司团社所室处科心学行队组站馆厂党"
+
 #: Last characters of an office or a description of the speaker (局长, 主任, 书记, 代表,
 #: 青年, 研究生, 工人…) when nothing but the surname separates it from the name.
 OFFICE_END = "长任席记员官生年人师表理士授家工者导监委事裁督总匠手农兵警"
 
-_NAME = rf"[{UNIFIED_HAN}](?:[ \u3000]{{0,3}}[{UNIFIED_HAN}·]){{1,3}}"
+#: A transliterated foreign name: given name and surname joined by the interpunct
+#: (``艾米莉·卡特``, ``马丁·霍夫曼``); no Chinese surname list applies to it.
+FOREIGN_NAME = rf"[{UNIFIED_HAN}]{{1,8}}(?:·[{UNIFIED_HAN}]{{1,8}}){{1,3}}"
+_NAME = rf"(?:{FOREIGN_NAME}|[{UNIFIED_HAN}](?:[ \u3000]{{0,3}}[{UNIFIED_HAN}·]){{1,3}})"
 #: The shape of a speaker line: an office, a gap, a name (``上海市市长 龚 正``,
 #: ``南屏大学校长  陈静``, ``江州市市长　李　明``). Only the shape; ``speaker_parts`` decides.
 _SPEAKER = rf"[{UNIFIED_HAN}（）、·]{{1,40}}?[ \u3000]+{_NAME}"
@@ -84,6 +91,9 @@ DATE_LINE = re.compile(
 )
 #: A date and the place of delivery in brackets under a title: ``（2019年10月9日，北京）``.
 DATE_PLACE_LINE = re.compile(rf"[（(](?P<date>{_DATE})[，,、 \u3000]+(?P<place>[{UNIFIED_HAN}]{{2,12}})[）)]")
+#: A line that is nothing but a date, to the month or the day (``2023年12月``, a letter's or a
+#: speech's date under its title or its signature): never a title.
+BARE_DATE = re.compile(rf"[（(]?(?:\d{{4}}|[{_CN_DIGIT}]{{4}})年[\d一二三四五六七八九十]{{1,3}}月(?:[\d一二三四五六七八九十]{{1,3}}日)?[）)]?")
 #: The start of a date line, to mend one the page broke in two.
 DATE_START = re.compile(rf"[—－\-―]*[ \u3000]*[（(]?{_DATE}在")
 
@@ -139,17 +149,25 @@ MIN_SUBHEAD_CHARS = 6
 MAX_SUBHEAD_CHARS = 16
 
 
+#: A statement closed by 是…的 (``实绩是干出来的``, ``口碑是群众给的``): its 的 ends it, as a
+#: subhead may end, where a 的 elsewhere leaves a noun to come.
+STATEMENT = re.compile(r"[^是的\s]{1,6}是[^是\s]{2,10}的")
+
+
 def sibling_frames(subhead: str) -> list[str]:
     """The frames a subhead may share with its siblings: its first two characters, and its
     last two when it is no longer than ``MAX_SUBHEAD_CHARS``. Parallel subheads open alike
-    (``坚持把…``) or end alike (``做政治上靠得住的人`` … ``做工作上有本事的人``); page breaks do not.
+    (``坚持把…``) or end alike (``做政治上靠得住的人`` … ``做工作上有本事的人``), or are both
+    是…的 statements (``STATEMENT``); page breaks do not.
 
-    >>> sibling_frames("做工作上有本事的人")
-    ['opens 做工', 'ends 的人']
+    >>> sibling_frames("做工作上有本事的人"), sibling_frames("口碑是群众给的")
+    (['opens 做工', 'ends 的人'], ['opens 口碑', 'ends 给的', '是…的'])
     """
     frames = ["opens " + subhead[:2]]
     if len(subhead) <= MAX_SUBHEAD_CHARS:
         frames.append("ends " + subhead[-2:])
+    if STATEMENT.fullmatch(subhead):
+        frames.append("是…的")
     return frames
 
 
@@ -211,6 +229,8 @@ def speaker_parts(line: str) -> tuple[str, str | None] | None:
     (('龚正', '上海市市长'), ('张三', '南屏大学党委书记'))
     >>> speaker_parts("市发展改革委主任刘洋："), speaker_parts("坚定信心 看好未来")
     (('刘洋', '市发展改革委主任'), None)
+    >>> speaker_parts("罗森堡市市长  艾米莉·卡特"), speaker_parts("中国·江州  国际博览会")
+    (('艾米莉·卡特', '罗森堡市市长'), None)
     """
     line = line.strip().rstrip("：:")
     if not line or any(c in line for c in "，。！？；：,.!?;:“”《》") or _HEADING_MARKER.match(line):
@@ -234,13 +254,33 @@ def speaker_parts(line: str) -> tuple[str, str | None] | None:
     return None
 
 
+def name_alone(line: str) -> bool:
+    """Whether ``line`` is a person's name and nothing else (``郑怀远``): two to four Han
+    characters opening with a surname, or a transliterated name, and no word of the
+    dictionary (``金秋``, ``高度``). Read only where a speaker line stands, under a title.
+
+    >>> name_alone("郑怀远"), name_alone("艾米莉·卡特"), name_alone("金秋"), name_alone("同志们")
+    (True, True, False, False)
+    """
+    from pipeline.text.linebreaks import trusted_words  # the dictionary module reads these patterns
+
+    return _is_name(line) and line not in trusted_words()
+
+
 #: A 公文 heading marker opening a line: no office starts with one.
 _HEADING_MARKER = re.compile(r"[一二三四五六七八九十百]+、|[（(][一二三四五六七八九十百0-9]{1,3}[）)]")
 _NAME_CHARS = re.compile(f"[{UNIFIED_HAN}][{UNIFIED_HAN}·]{{1,3}}")
 _OFFICE_CHARS = re.compile(f"[{UNIFIED_HAN}（）、·]+")
 
 
+_FOREIGN_NAME = re.compile(FOREIGN_NAME)
+#: Longest transliterated name a speaker line holds.
+MAX_FOREIGN_NAME_CHARS = 16
+
+
 def _is_name(name: str) -> bool:
+    if "·" in name:
+        return _FOREIGN_NAME.fullmatch(name) is not None and len(name) <= MAX_FOREIGN_NAME_CHARS
     return (_NAME_CHARS.fullmatch(name) is not None and (name[0] in SURNAMES or name[:2] in SURNAMES)
             and (len(name) < 4 or name[:2] in SURNAMES))
 

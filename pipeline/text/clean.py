@@ -14,8 +14,8 @@ from pathlib import Path
 
 from pipeline.spans import Removed, Text
 from pipeline.text import detect, linebreaks, normalize, rules
-from pipeline.text.chardata import (DATELINE, SALUTATION, SENTENCE_STOP, SUBTITLE_LINE, cn_number, date_line, spaced_pattern,
-                                    speaker_parts)
+from pipeline.text.chardata import (BARE_DATE, DATELINE, SALUTATION, SENTENCE_STOP, SUBTITLE_LINE, cn_number, date_line,
+                                    spaced_pattern, speaker_parts)
 from pipeline.text.normalize import NormalizeConfig
 from pipeline.text.rules import RULES_DIR
 
@@ -195,7 +195,7 @@ _UNFINISHED_END = "的之和与及暨在对于上"
 
 def _reads_as_title(line: str) -> bool:
     return (0 < len(line) <= MAX_TITLE_CHARS and not any(c in SENTENCE_STOP for c in line)
-            and not line.endswith(("：", ":")) and not _NOT_A_TITLE.search(line))
+            and not line.endswith(("：", ":")) and not _NOT_A_TITLE.search(line) and not BARE_DATE.fullmatch(line))
 
 
 def _title_continuation(chars: str, title: str, end: int) -> re.Match | None:

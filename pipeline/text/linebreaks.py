@@ -244,6 +244,25 @@ def word_tag(word: str) -> str | None:
     return _trusted_tags().get(word)
 
 
+def is_idiom(word: str) -> bool:
+    """Whether ``word`` is a four-character idiom or set phrase of jieba's dictionary (tag
+    ``i`` or ``l``), however rare in its counts (``大有可为``): a whole unit of meaning."""
+    return word in _idioms()
+
+
+@functools.cache
+def _idioms() -> frozenset[str]:
+    import jieba
+
+    found = set()
+    with jieba.get_dict_file() as lines:
+        for line in lines:
+            word, _, *tag = line.decode("utf-8").split()
+            if len(word) == 4 and tag and tag[0] in ("i", "l"):
+                found.add(word)
+    return frozenset(found)
+
+
 @functools.cache
 def _trusted_tags() -> dict[str, str]:
     """Trusted words (two characters or more, frequency ≥ 100) and their tags.

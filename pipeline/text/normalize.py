@@ -227,7 +227,8 @@ def _strays(chars: str, lines: list[tuple[int, int]], convert: list[bool], conve
             traditional: np.ndarray) -> tuple[int, ...]:
     """Traditional-only characters (at the sorted indices ``traditional``) of unconverted
     lines whose simplified form the document writes elsewhere beside the same neighbour, or
-    often (``STRAY_MIN_SIMPLIFIED``)."""
+    often (``STRAY_MIN_SIMPLIFIED``), or makes a word of the dictionary with its neighbours
+    (``經济`` → 经济, ``已經`` → 已经): a name (李樸) or a rare word shows none of these."""
     line_of = np.searchsorted(np.array([start for start, _ in lines], dtype=np.int64), traditional, side="right") - 1
     candidates = traditional[~np.array(convert, dtype=bool)[line_of]].tolist()
     if not candidates:
@@ -245,9 +246,33 @@ def _strays(chars: str, lines: list[tuple[int, int]], convert: list[bool], conve
         left = chars[i - 1] if i > 0 and HAN_RE.match(chars[i - 1]) else ""
         right = chars[i + 1] if i + 1 < len(chars) and HAN_RE.match(chars[i + 1]) else ""
         if ((left and left + simple in evidence) or (right and simple + right in evidence)
-                or evidence.count(simple) >= STRAY_MIN_SIMPLIFIED):
+                or evidence.count(simple) >= STRAY_MIN_SIMPLIFIED or _in_word(chars, i, simple)):
             found.append(i)
     return tuple(found)
+
+
+#: Longest dictionary word looked for around a stray.
+_STRAY_WORD_CHARS = 4
+
+
+def _in_word(chars: str, i: int, simple: str) -> bool:
+    """Whether ``simple`` put in place of ``chars[i]`` makes a trusted word of the dictionary
+    with the Han characters beside it, and the character as written makes none there: the
+    dictionary also holds words simplified text writes with a traditional-only character
+    (拚命 in the national reports), and those stay."""
+    from pipeline.text.linebreaks import trusted_words  # the dictionary loads only when a stray is found
+
+    words = trusted_words()
+    found = False
+    for size in range(2, _STRAY_WORD_CHARS + 1):
+        for start in range(max(0, i - size + 1), i + 1):
+            written = chars[start:start + size]
+            if len(written) < size or not HAN_RUN.fullmatch(written):
+                continue
+            if written in words:
+                return False
+            found = found or (written[:i - start] + simple + written[i - start + 1:]) in words
+    return found
 
 
 def script(chars: str, profile: str = "t2s") -> str:

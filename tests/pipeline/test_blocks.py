@@ -218,6 +218,57 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
      ["读有字之书，也读无字之书", "大学是读书的好时光。希望你们走进图书馆，也走进田野、走进工厂。"]),
     # NEGATIVE: two clauses a page break cut are not parallel
     ("要加强组织领导，切实抓好 落实各项工作任务，确保取得实效。", ["要加强组织领导，切实抓好落实各项工作任务，确保取得实效。"]),
+    # issue 19, round 5: a heading of two clauses a page break cut before its comma, among siblings
+    # that hold a comma and stand alone
+    ("一、坚持政治 引领，把牢正确方向 要始终坚持党的领导，把党的领导贯穿全过程。 "
+     "二、聚焦中心大局，助推高质量发展 要围绕中心工作，开展深入调研。 三、践行为民宗旨，倾听群众呼声 要深入开展活动。",
+     ["一、坚持政治引领，把牢正确方向", "要始终坚持党的领导，把党的领导贯穿全过程。", "二、聚焦中心大局，助推高质量发展",
+      "要围绕中心工作，开展深入调研。", "三、践行为民宗旨，倾听群众呼声", "要深入开展活动。"]),
+    # NEGATIVE: without such siblings the space ends the heading; a paragraph's opening clause
+    # and a modal 要 are no rest of a heading; a sibling holding its comma stands alone before
+    # a short sentence
+    ("一、坚持政治引领 要始终坚持，把党的领导 贯穿全过程。", ["一、坚持政治引领", "要始终坚持，把党的领导贯穿全过程。"]),
+    ("一、坚持政治引领，把牢正确方向 要始终坚持党的领导。 二、聚焦中心大局，助推高质量发展 要围绕中心工作，开展调研。 "
+     "三、践行为民宗旨 要深入开展，倾听群众呼声 走进千家万户。",
+     ["一、坚持政治引领，把牢正确方向", "要始终坚持党的领导。", "二、聚焦中心大局，助推高质量发展", "要围绕中心工作，开展调研。",
+      "三、践行为民宗旨", "要深入开展，倾听群众呼声走进千家万户。"]),
+    # a heading closing on ！ cut after its comma: the clause after the space is its end
+    ("三、优化服务，让 企业办事更省心！ 要深化“拿地即开工”改革，项目审批时间压缩到30个工作日以内。",
+     ["三、优化服务，让企业办事更省心！", "要深化“拿地即开工”改革，项目审批时间压缩到30个工作日以内。"]),
+    # a heading's title does not end on a bare 把; NEGATIVE: a 2-character piece that starts a
+    # word of the next text (新能|源) is no end of the heading before it
+    ("一、坚持政治引领，把 牢正确方向 一年来，我始终把理论学习作为首要政治任务，带头讲专题党课。",
+     ["一、坚持政治引领，把牢正确方向", "一年来，我始终把理论学习作为首要政治任务，带头讲专题党课。"]),
+    ("（二）转型升级步伐加快 新能 源板块营业收入首次突破50亿元，占集团总收入的比重提高到17.5%。",
+     ["（二）转型升级步伐加快", "新能源板块营业收入首次突破50亿元，占集团总收入的比重提高到17.5%。"]),
+    # a parenthesis standing alone is a stage direction; NEGATIVE: one inside a sentence is text
+    ("（全体起立，奏唱国歌） 请坐下。 （颁奖音乐起） 请获奖者代表发言。",
+     ["（全体起立，奏唱国歌）", "请坐下。", "（颁奖音乐起）", "请获奖者代表发言。"]),
+    ("他的发言（摘要） 刊登在今天的报纸上。", ["他的发言（摘要）刊登在今天的报纸上。"]),
+    # the modal 要 after a heading: 险要 across the space is chance; NEGATIVE: 需 要 is one word
+    ("（三）防范化解风险 要严控债务规模，应收账款周转天数压减10天以上。",
+     ["（三）防范化解风险", "要严控债务规模，应收账款周转天数压减10天以上。"]),
+    ("（三）防范风险还需 要严控债务规模，压减周转天数。", ["（三）防范风险还需要严控债务规模，压减周转天数。"]),
+    # two 是…的 statements standing as subheads; NEGATIVE: one alone is a page break after 的
+    ("实绩是干出来的 去年，全市机关办理群众诉求14.6万件，按时办结率98.7%。 口碑是群众给的 要把群众满意不满意作为检验作风的根本标准。",
+     ["实绩是干出来的", "去年，全市机关办理群众诉求14.6万件，按时办结率98.7%。", "口碑是群众给的",
+      "要把群众满意不满意作为检验作风的根本标准。"]),
+    ("创新是引领发展的 第一动力，我们要坚持创新驱动发展战略。", ["创新是引领发展的第一动力，我们要坚持创新驱动发展战略。"]),
+    # a subhead may end on an idiom that ends on a function character (大有可为); NEGATIVE: a bare 为
+    ("职业教育大有可为 要对接产业发展需求，调整优化专业设置，新开设专业12个。",
+     ["职业教育大有可为", "要对接产业发展需求，调整优化专业设置，新开设专业12个。"]),
+    ("把职业教育作为 要对接产业发展需求，调整优化专业设置，新开设专业12个。",
+     ["把职业教育作为要对接产业发展需求，调整优化专业设置，新开设专业12个。"]),
+    # a letter's signature: organisations and a bare date after the last sentence, one line each
+    ("祝大家新春愉快，阖家幸福！ 中共霞州市委 霞州市人民政府 2023年12月",
+     ["祝大家新春愉快，阖家幸福！", "中共霞州市委", "霞州市人民政府", "2023年12月"]),
+    # NEGATIVE: no date, or no sentence end before them: a page break inside a sentence
+    ("祝大家新春愉快，阖家幸福！ 中共霞州市委 霞州市人民政府", ["祝大家新春愉快，阖家幸福！", "中共霞州市委霞州市人民政府"]),
+    ("会议由市委 市政府 2023年12月", ["会议由市委市政府2023年12月"]),
+    # labelled lines after the text stand alone; NEGATIVE: a label after text that has none
+    ("以上说明，请予审议。 附件：霞州市2023年预算执行情况表 说明：表中数据为快报数，最终以决算数为准。",
+     ["以上说明，请予审议。", "附件：霞州市2023年预算执行情况表", "说明：表中数据为快报数，最终以决算数为准。"]),
+    ("下面我就有关情况作简要 说明：今年财政收入增长6.8%。", ["下面我就有关情况作简要说明：今年财政收入增长6.8%。"]),
 ])
 def test_the_seed_layout(body, expected):
     found, _ = _split(SEED + body)
@@ -260,3 +311,28 @@ def test_a_short_paragraph_after_a_heading_stands_alone():
 ])
 def test_a_dash_line_opening_the_body_is_its_subtitle(body, expected):
     assert [(chars, kind) for chars, _, kind in _split(body)[0]] == expected
+
+
+@pytest.mark.parametrize("body, expected", [
+    # issue 19, round 5: at the head of a speech an office holds no space: one is a page break
+    ("中共 栖凤县委书记  何  畅 同志们： 今天召开推进会。 下面，我讲三点意见。 好。",
+     [("中共栖凤县委书记  何  畅", "speaker"), ("同志们：", None)]),
+    ("（2024年2月20日） 中共霞州 市委书记  郑怀远 同志们： 今天召开会议。 我讲三点。 好。",
+     [("（2024年2月20日）", "date"), ("中共霞州市委书记  郑怀远", "speaker"), ("同志们：", None)]),
+    # a transliterated name after the gap
+    ("罗森堡市市长  艾米莉·卡特 尊敬的何清扬市长， 女士们，先生们： 大家好！ 十年前，我来到霞州。 今天我很高兴。",
+     [("罗森堡市市长  艾米莉·卡特", "speaker"), ("尊敬的何清扬市长，", None)]),
+    # a name alone under the title, on its own line or in the seed layout
+    ("郑怀远 编者按：4月12日，全市教育大会召开。 现将讲话刊发如下。 教育是国之大计。 要办好教育。",
+     [("郑怀远", "speaker"), ("编者按：4月12日，全市教育大会召开。", None)]),
+    ("郑怀远\n\u3000\u3000编者按：4月12日，全市教育大会召开。", [("郑怀远", "speaker"), ("编者按：4月12日，全市教育大会召开。", None)]),
+    # NEGATIVE: a headline before a whole speaker line stands alone (a turn of a 发言摘登 page);
+    # a word that opens with a surname is no name; further down the office's space is left to
+    # the other rules
+    ("创新要敢于啃硬骨头 岚州大学材料学院教授  钱慕白 我们团队一直在做储能材料研究。 最大的体会是不能怕失败。 希望加大支持。 谢谢。",
+     [("创新要敢于啃硬骨头", None), ("岚州大学材料学院教授  钱慕白", "speaker")]),
+    ("金秋 九月，丹桂飘香。 今天开学。 我们欢迎新同学。 祝大家学业有成。", [("金秋九月，丹桂飘香。", None), ("今天开学。", None)]),
+    ("同志们： 今天开会。 我讲三点。 全县 乡村振兴推进会  何  畅 同志们好。", [("同志们：", None), ("今天开会。", None)]),
+])
+def test_metadata_at_the_head_of_a_speech(body, expected):
+    assert [(chars, kind) for chars, _, kind in _split(body)[0]][:len(expected)] == expected

@@ -27,6 +27,9 @@ from pipeline.text import chardata
     ("亲爱的老师们、同学们：", True),
     ("各位代表、各位委员，领导们：", True),
     ("同志们，经济、社会：", False),                 # after ， an item must be an addressee
+    ("运动员、教练员、裁判员同志们：", True),         # items before an addressee share its 同志们
+    ("尊敬的各位领导，各位来宾，运动员、教练员、裁判员同志们：", True),
+    ("市委、市政府：", False),                       # NEGATIVE: a list with no addressee after it
 ])
 def test_salutations_are_a_family(line, salutation):
     assert bool(chardata.SALUTATION.fullmatch(line)) is salutation
@@ -52,6 +55,12 @@ def test_salutations_are_a_family(line, salutation):
     ("——编 者", None),
     ("毛伟明", None),                                               # a name alone has no office
     ("（一）强化督查问责", None),                                    # a heading: 督 ends offices, 查问责 reads as a name
+    # issue 19, round 5: a transliterated name after the gap or a space
+    ("罗森堡市市长  艾米莉·卡特", ("艾米莉·卡特", "罗森堡市市长")),
+    ("维拉斯市市长 马丁·霍夫曼", ("马丁·霍夫曼", "维拉斯市市长")),
+    # NEGATIVE: an interpunct between place names, and a name too long to be one
+    ("中国·江州  国际博览会", None),
+    ("市长  奥古斯都·威廉姆斯·冯·霍亨索伦家族", None),
 ])
 def test_speaker_parts(line, parts):
     assert chardata.speaker_parts(line) == parts
@@ -103,3 +112,30 @@ def test_a_couplet_is_two_parallel_clauses(line, parallel):
 ])
 def test_ordinal_parts_are_numbered_in_sequence(openings, parts):
     assert chardata.ordinals_in_sequence(openings) == parts
+
+
+@pytest.mark.parametrize("line, alone", [
+    ("郑怀远", True), ("艾米莉·卡特", True), ("欧阳明", True),
+    # NEGATIVE: words opening with a surname, an address, a name with an office
+    ("金秋", False), ("高度", False), ("同志们", False), ("市长郑怀远", False),
+])
+def test_a_name_alone(line, alone):
+    assert chardata.name_alone(line) is alone
+
+
+@pytest.mark.parametrize("line, bare", [
+    ("2023年12月", True), ("（二〇二三年十二月）", True), ("2023年12月26日", True),
+    # NEGATIVE: a date in a sentence or a title holding a year
+    ("2023年12月，我们召开了会议", False), ("2023年工作回顾", False), ("在2023年12月会议上的讲话", False),
+])
+def test_a_bare_date(line, bare):
+    assert (chardata.BARE_DATE.fullmatch(line) is not None) is bare
+
+
+@pytest.mark.parametrize("subhead, frame", [
+    ("实绩是干出来的", True), ("口碑是群众给的", True),
+    # NEGATIVE: a 的 with no 是 before it, a 是 opening the line, a 的 not at the end
+    ("做政治上靠得住的人", False), ("是干出来的", False), ("创新是引领发展的第一动力", False),
+])
+def test_statements_share_a_frame(subhead, frame):
+    assert ("是…的" in chardata.sibling_frames(subhead)) is frame

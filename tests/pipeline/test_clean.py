@@ -110,6 +110,14 @@ def test_a_kicker_above_the_title():
     assert [k for k, _ in _removed(cleaned, raw)] == ["document_title", "document_title"]
 
 
+def test_a_date_under_the_title_is_no_main_title():
+    """A month-only date line between the title and the speaker line (issue 19, round 5) reads
+    like a second title line followed by a speaker: the title is still the first line."""
+    raw = "在白鹭区2023年度科技创新大会上的讲话\n2023年12月\n白鹭区区长  江  帆\n　　同志们：\n　　正文。"
+    cleaned, _ = _clean(raw)
+    assert (cleaned.kicker, cleaned.title) == (None, "在白鹭区2023年度科技创新大会上的讲话")
+
+
 @pytest.mark.parametrize("raw", [
     "2024年政府工作报告\n政府工作报告\n——2024年3月5日在第十四届全国人民代表大会第二次会议上\n各位代表：\n正文。",  # the title again
     "座谈会发言摘登\n让网格成为服务群众的“最后一米”\n东湖区委书记  周敏\n　　正文。\n"

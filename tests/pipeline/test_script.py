@@ -107,6 +107,15 @@ def test_a_stray_the_document_writes_simplified_elsewhere_converts():
     assert normalize.simplified(Text.from_source(name), T2S).chars == name
 
 
+def test_a_stray_inside_a_word_of_the_dictionary_converts():
+    """Issue 19, round 5: a compilation that writes 经 only once still reads 經济 as 经济; a
+    name (李樸) and a word simplified text writes with the character (拚命) make no such word."""
+    text = "项目是經济发展的压舱石，抓项目就是抓发展。\n决战的号角已經吹响，我们要全力以赴。"
+    assert normalize.simplified(Text.from_source(text), T2S).chars == text.replace("經", "经")
+    kept = "记者李樸报道，今年全市运行稳中有进，群众生活持续改善。\n我们要发扬革命加拚命的精神，努力工作。"
+    assert normalize.simplified(Text.from_source(kept), T2S).chars == kept
+
+
 def test_a_name_and_a_stray_in_one_simplified_sentence_stay_simplified():
     text = "记者李樸报道：全县上下坚决打贏脱贫攻坚战，乾坤湾景区游客增加。\n打赢这场硬仗，关键在落实。"
     assert normalize.simplified(Text.from_source(text), T2S).chars == text.replace("贏", "赢")
