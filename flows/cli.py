@@ -472,5 +472,16 @@ def _print_summary(console: Console, summary: dict) -> None:
     console.print(f"validation {summary['validation']}; written to {summary['release_path']}", soft_wrap=True)
 
 
+def run() -> None:
+    """The ``speechcorpus`` command: ``main`` as a process of its own, ending without the
+    interpreter's teardown (``runtime.without_teardown``)."""
+    from flows import runtime
+
+    exit_code = runtime.without_teardown()
+    code = main()
+    exit_code(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
