@@ -412,10 +412,12 @@ def _build(args: argparse.Namespace, console: Console, err: Console) -> int:
     # The lock is held here, before Prefect starts, so a second build gets one clear line,
     # not a failed run; the flow is told not to take it again.
     reporter = progress.TerminalProgress(err) if err.is_terminal else progress.Reporter()
+    own_server = not os.environ.get("PREFECT_API_URL")
     with lock.exclusive(args.output), progress.reporting(reporter), server.starting() as answering:
         # Imported while the server starts, on the other core: the flow's modules, and with
         # threads Great Expectations, which the flow would import while it processes
         # documents on the same interpreter lock (worker processes leave the flow's free).
+        from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
         from prefect.task_runners import ThreadPoolTaskRunner
 
         from flows.build import build_release
@@ -424,7 +426,11 @@ def _build(args: argparse.Namespace, console: Console, err: Console) -> int:
         flow = build_release.with_options(task_runner=_task_runner(args, params))
         if isinstance(flow.task_runner, ThreadPoolTaskRunner):
             runtime.quiet_great_expectations()
-        with server.using(answering()):
+        # Heartbeats tell a server that outlives the run that the run still lives. The server
+        # this command starts stops with it; the heartbeats only held the run's end until
+        # their thread's next one-second tick.
+        beats = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None} if own_server else {}
+        with server.using(answering()), temporary_settings(updates=beats):
             summary = flow(params)
     _print_summary(console, summary)
     return 0
