@@ -6,7 +6,8 @@ interpreter, logging); the commands that need a setting apply it here, once:
 - ``offline_prefect``: every command that runs Prefect (``build``, ``serve``; the tests);
 - ``load_arrow``: the module of the build flow, before anything loads pyarrow;
 - ``building``, ``switching_often``: the build flow, for one build or one step of it;
-- ``quiet_great_expectations``: the build (on a thread, ahead of validation) and ``verify``;
+- ``quiet_great_expectations``: the ``build`` command (while its server starts), the build
+  flow (on a thread, ahead of validation) and ``verify``;
 - ``without_teardown``: the ``speechcorpus`` command, as its process ends.
 """
 
@@ -100,8 +101,9 @@ def quiet_great_expectations() -> None:
     """Import Great Expectations with its routine logging at WARNING and its import-time
     deprecation warnings hushed: the validation report already carries everything that
     failed. GX pins some of its loggers to INFO when it is imported, so their levels are
-    raised after the import. Importing takes seconds: a build calls this on a thread
-    while it processes documents."""
+    raised after the import. Importing takes seconds: the ``build`` command calls this
+    while its Prefect server starts, the build flow (served or deployed) on a thread while
+    it processes documents."""
     warnings.filterwarnings("ignore", category=DeprecationWarning, module="great_expectations")
     # pandas warns about the match group in the section-marker regex of a suite
     warnings.filterwarnings("ignore", message="This pattern is interpreted as a regular expression")
