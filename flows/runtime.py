@@ -120,7 +120,7 @@ def without_teardown() -> Callable[[int], None]:
     sets the exit code once it is known. Call it first, before the libraries load.
 
     Why: after a build, tearing down the modules of Prefect, Great Expectations and pandas
-    object by object took over a second of the command's wall clock, to free memory the
+    object by object was a visible share of the command's wall clock, freeing memory the
     system takes back at once. The exit still runs as usual up to its last step: other
     threads are waited for, and every exit handler registered later (Prefect's among them)
     runs before this one, which closes the logging handlers, flushes the output and ends
