@@ -412,19 +412,24 @@ def _build(args: argparse.Namespace, console: Console, err: Console) -> int:
     # The lock is held here, before Prefect starts, so a second build gets one clear line,
     # not a failed run; the flow is told not to take it again.
     reporter = progress.TerminalProgress(err) if err.is_terminal else progress.Reporter()
+    own_server = not os.environ.get("PREFECT_API_URL")
     with lock.exclusive(args.output), progress.reporting(reporter), server.starting() as answering:
-        # Imported while the server starts, on the other core: the flow's modules, and with
-        # threads Great Expectations, which the flow would import while it processes
-        # documents on the same interpreter lock (worker processes leave the flow's free).
-        from prefect.task_runners import ThreadPoolTaskRunner
+        # Imported while the server starts, on the other core: the flow's modules and Great
+        # Expectations. The flow would import the latter after planning, on its own critical
+        # path: on the interpreter lock of the documents it processes on threads, and just
+        # before validating when only a few files changed since the latest release.
+        from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
         from flows.build import build_release
 
+        runtime.quiet_great_expectations()
         params = _params(args).model_copy(update={"take_lock": False})
         flow = build_release.with_options(task_runner=_task_runner(args, params))
-        if isinstance(flow.task_runner, ThreadPoolTaskRunner):
-            runtime.quiet_great_expectations()
-        with server.using(answering()):
+        # Heartbeats tell a server that outlives the run that the run still lives. The server
+        # this command starts stops with it; the heartbeats only held the run's end until
+        # their thread's next one-second tick.
+        beats = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None} if own_server else {}
+        with server.using(answering()), temporary_settings(updates=beats):
             summary = flow(params)
     _print_summary(console, summary)
     return 0
@@ -472,5 +477,16 @@ def _print_summary(console: Console, summary: dict) -> None:
     console.print(f"validation {summary['validation']}; written to {summary['release_path']}", soft_wrap=True)
 
 
+def run() -> None:
+    """The ``speechcorpus`` command: ``main`` as a process of its own, ending without the
+    interpreter's teardown (``runtime.without_teardown``)."""
+    from flows import runtime
+
+    exit_code = runtime.without_teardown()
+    code = main()
+    exit_code(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -2,7 +2,7 @@
 
 Kept apart from ``flows.build`` because a process or Dask worker imports the module of
 the task it runs: this one needs Prefect and the per-document stages only, not the
-libraries of the corpus-wide ones (pandas, scipy, datasketch, jieba.analyse), which would
+libraries of the corpus-wide ones (pandas, scipy, datasketch), which would
 cost each new worker seconds and hundreds of MB before its first batch.
 """
 

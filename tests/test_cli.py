@@ -17,6 +17,14 @@ def test_missing_input_is_one_line_and_exit_2(tmp_path, capsys):
     assert len(err) == 1 and "does not exist" in err[0]
 
 
+def test_the_command_as_a_process_exits_with_the_code_of_main(tmp_path):
+    """``run``, the command's entry point, ends its process with ``main``'s exit code."""
+    out = subprocess.run([sys.executable, "-m", "flows.cli", "build", "--input", str(tmp_path / "nope")],
+                         cwd=REPO, capture_output=True, text=True)
+    assert out.returncode == 2
+    assert "does not exist" in out.stderr
+
+
 def test_help_lists_the_build_options():
     out = subprocess.run([sys.executable, "-m", "flows.cli", "build", "--help"], cwd=REPO, capture_output=True, text=True)
     assert out.returncode == 0

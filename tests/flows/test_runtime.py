@@ -5,10 +5,12 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import subprocess
 import sys
 
 import pytest
 
+from conftest import REPO
 from flows import runtime
 
 
@@ -46,3 +48,36 @@ def test_great_expectations_logs_warnings_only():
     levels = [logger.level for name, logger in logging.root.manager.loggerDict.items()
               if name.startswith("great_expectations") and isinstance(logger, logging.Logger) and logger.level]
     assert levels and min(levels) >= logging.WARNING
+
+
+TEARDOWN_PROBE = (
+    "import atexit, logging, sys\n"
+    "from flows import runtime\n"
+    "exit_code = runtime.without_teardown()\n"
+    "atexit.register(lambda: print('a later exit handler ran'))\n"
+    "class Probe:\n"
+    "    def __del__(self): print('torn down')\n"
+    "probe = Probe()  # a module global: finalised only by the interpreter's teardown\n"
+    "logging.basicConfig(stream=sys.stdout, format='%(message)s')\n"
+    "logging.warning('logged')\n"
+    "print('printed', end='')  # no newline: stays in the buffer until flushed\n"
+    "{end}\n"
+)
+
+
+def _probe(end: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", TEARDOWN_PROBE.format(end=end)], cwd=REPO,
+                          capture_output=True, text=True)
+
+
+def test_without_teardown_ends_with_the_code_after_the_exit_handlers_and_flushes_output():
+    ended = _probe("exit_code(3)\nsys.exit(0)")
+    assert ended.returncode == 3
+    assert ended.stdout.splitlines() == ["logged", "printeda later exit handler ran"]
+    assert "torn down" not in ended.stdout
+
+
+def test_without_a_code_the_process_ends_as_usual():
+    raised = _probe("raise RuntimeError('a bug')")
+    assert raised.returncode == 1 and "RuntimeError: a bug" in raised.stderr
+    assert "a later exit handler ran" in raised.stdout and "torn down" in raised.stdout

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
+from conftest import REPO
 from pipeline.corpus import keywords
 from pipeline.corpus.keywords import KeywordConfig
 
@@ -175,3 +179,15 @@ def test_the_terms_index_counts_the_speeches_left_after_a_quarantine(seed_bundle
     from_index = keywords.annotate_table(blanked, rest, batch_terms=[everything.terms])
     assert from_index.keywords == from_tokens.keywords and from_index.idf.equals(from_tokens.idf, check_metadata=True)
     assert from_index.terms.equals(from_tokens.terms) and from_index.counted == from_tokens.counted
+
+
+def test_jiebas_idf_is_the_table_jieba_analyse_ships_and_a_build_never_imports_jieba_analyse():
+    """Importing ``jieba.analyse`` loads jieba's part-of-speech model and this table:
+    a visible share of every build's start, for a table read only for small corpora."""
+    import jieba.analyse
+
+    table, _ = keywords.jieba_idf()
+    assert table == jieba.analyse.default_tfidf.idf_freq
+    code = "import sys, flows.build; print('jieba.analyse' in sys.modules, 'jieba.posseg' in sys.modules)"
+    imported = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert imported.stdout.split() == ["False", "False"]
