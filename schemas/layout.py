@@ -49,11 +49,6 @@ def parts_glob(table_name: str) -> str:
     return f"{table_dir(table_name)}/*.parquet"
 
 
-def single_file(table_name: str) -> str:
-    """A table's one file in a release of layout 1, relative to the release: the path its
-    folder of parts has in layout 2."""
-    return table_dir(table_name)
-
 #: Folder of a release that holds state for later builds (not data for users).
 INDEX_DIR = "index"
 #: The nested download: one speech per line.

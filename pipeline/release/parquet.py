@@ -137,24 +137,28 @@ def split(table: pa.Table, part_rows: int) -> list[pa.Table]:
 def table_files(release: Path, table_name: str) -> list[Path]:
     """The files that hold table ``table_name`` of the release folder ``release``, in
     order: every ``*.parquet`` of its folder (what pandas, DuckDB and ``datasets`` read:
-    parts sort by name), or in a release of layout 1 its one file; empty when there is
-    none."""
-    folder = Path(release) / layout.table_dir(table_name)
-    if folder.is_dir():
-        return sorted(p for p in folder.iterdir() if p.name.endswith(".parquet") and p.is_file())
-    single = Path(release) / layout.single_file(table_name)
-    return [single] if single.is_file() else []
+    parts sort by name), or in a release of layout 1 the one file at the folder's path;
+    empty when there is none."""
+    path = Path(release) / layout.table_dir(table_name)
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.name.endswith(".parquet") and p.is_file())
+    return [path] if path.is_file() else []
+
+
+def _existing_files(release: Path, table_name: str) -> list[Path]:
+    """``table_files``, or ``FileNotFoundError`` when the release has no file of the table."""
+    files = table_files(release, table_name)
+    if not files:
+        raise FileNotFoundError(f"{release}: no file of table {table_name!r} "
+                                f"(neither {layout.parts_glob(table_name)} nor {layout.table_dir(table_name)})")
+    return files
 
 
 def iter_table(release: Path, table_name: str, columns: list[str] | None = None) -> Iterator[pa.Table]:
     """Table ``table_name`` of ``release`` one file at a time (``table_files``), with
     ``columns`` only when given: at most one part in memory. ``FileNotFoundError`` when
     the release has no file of it."""
-    files = table_files(release, table_name)
-    if not files:
-        raise FileNotFoundError(f"{release}: no file of table {table_name!r} "
-                                f"(neither {layout.parts_glob(table_name)} nor {layout.single_file(table_name)})")
-    for path in files:
+    for path in _existing_files(release, table_name):
         yield pq.read_table(path, columns=columns)
 
 
@@ -167,10 +171,7 @@ def read_table(release: Path, table_name: str, columns: list[str] | None = None)
 def read_schema(release: Path, table_name: str) -> pa.Schema:
     """The schema table ``table_name`` has in ``release`` (its first file's: every part
     is written under the same one), without reading any rows."""
-    files = table_files(release, table_name)
-    if not files:
-        raise FileNotFoundError(f"{release}: no file of table {table_name!r}")
-    return pq.read_schema(files[0])
+    return pq.read_schema(_existing_files(release, table_name)[0])
 
 
 def write_index(folder: Path, name: str, table: pa.Table) -> Path:

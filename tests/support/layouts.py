@@ -23,9 +23,9 @@ def as_layout_1(release: Path) -> Path:
         for part in parquet.table_files(release, name):
             del manifest["files"][part.relative_to(release).as_posix()]
         shutil.rmtree(release / layout.table_dir(name))
-        single = release / layout.single_file(name)
+        single = release / layout.table_dir(name)
         parquet.write_parquet(table, single, name)
-        manifest["files"][layout.single_file(name)] = {"sha256": sha256_file(single), "bytes": single.stat().st_size}
+        manifest["files"][layout.table_dir(name)] = {"sha256": sha256_file(single), "bytes": single.stat().st_size}
     manifest["files"] = dict(sorted(manifest["files"].items()))
     del manifest["layout"]
     (release / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
