@@ -117,6 +117,12 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
     # a page break inside a phrase group: a lone character joins the phrase after it
     ("锤炼作风 建 强队伍 全体干部要以身作则，严守纪律，敢于担当。",
      ["锤炼作风 建强队伍", "全体干部要以身作则，严守纪律，敢于担当。"]),
+    # issue 19, round 6: a lone character a word runs into joins the phrase before it
+    ("造福老区 不负人 民 让老区人民过上好日子，是我们的庄严承诺。",
+     ["造福老区 不负人民", "让老区人民过上好日子，是我们的庄严承诺。"]),
+    # NEGATIVE: a word runs on from the lone character into the phrase after it, as before
+    ("守正创新 敢 为人先 全市上下要以改革的办法破解发展难题。",
+     ["守正创新 敢为人先", "全市上下要以改革的办法破解发展难题。"]),
     # a phrase group without the phrases that do not read as one: the name a page break cut
     ("清正廉洁 严于律己 陈 守一同志一生清廉，从不以权谋私，深受群众爱戴。",
      ["清正廉洁 严于律己", "陈守一同志一生清廉，从不以权谋私，深受群众爱戴。"]),
