@@ -166,7 +166,8 @@ def _reads_as_phrase_group(chars: str, pos: int, end: int, tokens: list[tuple[in
     if not spaced or chars[stop] != " " or chars[stop + 1:stop + 2] in (" ", "\u3000"):
         return False  # two spaces are a speaker line's gap: the last phrase is an office
     rest = _paragraph_after(chars, stop + 1, end)
-    return len(rest) > stop - pos and any(c in rest for c in "，。！？；") and not spans_word(words[-1], rest)
+    return (len(rest) > stop - pos and any(c in rest for c in "，。！？；") and not spans_word(words[-1], rest)
+            and not _opens_on_particle(rest))
 
 
 _PARAGRAPH_END = re.compile(r"[。！？；…][”’」』]?(?=[ \t\u00a0])")
@@ -518,9 +519,16 @@ def _reads_as_subhead(left: str, chars: str, e: int, end: int, longest: int = MA
         return False
     rest = _paragraph_after(chars, e, end)
     if (len(rest) <= len(left) or not any(c in rest for c in "，。！？；") or _SENTENCE_TAIL.match(rest)
-            or _fragment_at(chars, e, end)):
+            or _fragment_at(chars, e, end) or _opens_on_particle(rest)):
         return False  # ``全面提高人才 队伍质量。发挥…``: the first sentence goes on after the space
     return word_across or not spans_word(left, rest)
+
+
+def _opens_on_particle(text: str) -> bool:
+    """Whether ``text`` opens on a structural particle (的, 地, 得) that opens no word there
+    (``的确``, ``地方``, ``得到`` do): no sentence starts so, the text before the space goes on
+    (``铭记历史 不忘来路 历史是最好 的教科书。``)."""
+    return text[:1] in "的地得" and word_tag(text[:2]) is None
 
 
 def _opens_sentence(text: str) -> bool:

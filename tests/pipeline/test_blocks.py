@@ -123,6 +123,17 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
     # NEGATIVE: a word runs on from the lone character into the phrase after it, as before
     ("守正创新 敢 为人先 全市上下要以改革的办法破解发展难题。",
      ["守正创新 敢为人先", "全市上下要以改革的办法破解发展难题。"]),
+    # a page break before 的: no sentence opens on a bare particle, so the phrase group is two
+    # phrases, not three, and no subhead ends there
+    ("铭记历史 不忘来路 历史是最好 的教科书。要加强革命文物保护利用。",
+     ["铭记历史 不忘来路", "历史是最好的教科书。要加强革命文物保护利用。"]),
+    ("坚定不移推进改革开放 的历史经验告诉我们，改革是发展的动力。",
+     ["坚定不移推进改革开放的历史经验告诉我们，改革是发展的动力。"]),
+    # NEGATIVE: a word opening on 的 or 地 opens a sentence as any other
+    ("铭记历史 不忘来路 的确，历史是最好的教科书，要加强保护利用。",
+     ["铭记历史 不忘来路", "的确，历史是最好的教科书，要加强保护利用。"]),
+    ("推进乡村全面振兴 地方各级党委要扛起责任，抓好落实。",
+     ["推进乡村全面振兴", "地方各级党委要扛起责任，抓好落实。"]),
     # a phrase group without the phrases that do not read as one: the name a page break cut
     ("清正廉洁 严于律己 陈 守一同志一生清廉，从不以权谋私，深受群众爱戴。",
      ["清正廉洁 严于律己", "陈守一同志一生清廉，从不以权谋私，深受群众爱戴。"]),
