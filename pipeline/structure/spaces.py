@@ -519,9 +519,21 @@ def _reads_as_subhead(left: str, chars: str, e: int, end: int, longest: int = MA
         return False
     rest = _paragraph_after(chars, e, end)
     if (len(rest) <= len(left) or not any(c in rest for c in "，。！？；") or _SENTENCE_TAIL.match(rest)
-            or _fragment_at(chars, e, end) or _opens_on_particle(rest)):
+            or _fragment_at(chars, e, end) or _opens_on_particle(rest) or _nominal_tail(rest)):
         return False  # ``全面提高人才 队伍质量。发挥…``: the first sentence goes on after the space
     return word_across or not spans_word(left, rest)
+
+
+#: A sentence of a noun phrase alone, ``X的Y。``, more text right after it.
+_NOMINAL_TAIL = re.compile(rf"([{HAN}]{{2,4}})的[{HAN}]{{2,4}}。(?=\S)")
+
+
+def _nominal_tail(text: str) -> bool:
+    """Whether ``text`` opens with a sentence that is a noun phrase alone, its modifier a noun
+    (``发展的主力军。全县…``): it has no predicate, so it ends the sentence before the space
+    (``民营经济是鹤岭 发展的主力军。``), not a subhead."""
+    m = _NOMINAL_TAIL.match(text)
+    return m is not None and (word_tag(m.group(1)) or "").startswith(("n", "vn"))
 
 
 def _opens_on_particle(text: str) -> bool:

@@ -134,6 +134,14 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
      ["铭记历史 不忘来路", "的确，历史是最好的教科书，要加强保护利用。"]),
     ("推进乡村全面振兴 地方各级党委要扛起责任，抓好落实。",
      ["推进乡村全面振兴", "地方各级党委要扛起责任，抓好落实。"]),
+    # a page break before a noun phrase closing the sentence: it cannot stand as a sentence
+    ("民营经济是鹤岭 发展的主力军。全县民营企业贡献了68%的税收。",
+     ["民营经济是鹤岭发展的主力军。全县民营企业贡献了68%的税收。"]),
+    # NEGATIVE: a short first sentence with a subject and a predicate follows a subhead
+    ("共建共享是目标 这是我们的初心。全区上下要共同努力，久久为功。",
+     ["共建共享是目标", "这是我们的初心。全区上下要共同努力，久久为功。"]),
+    ("绿色发展是出路 生态的底色更亮了。全区森林覆盖率达到62%。",
+     ["绿色发展是出路", "生态的底色更亮了。全区森林覆盖率达到62%。"]),
     # a phrase group without the phrases that do not read as one: the name a page break cut
     ("清正廉洁 严于律己 陈 守一同志一生清廉，从不以权谋私，深受群众爱戴。",
      ["清正廉洁 严于律己", "陈守一同志一生清廉，从不以权谋私，深受群众爱戴。"]),
