@@ -521,7 +521,24 @@ def _reads_as_subhead(left: str, chars: str, e: int, end: int, longest: int = MA
     if (len(rest) <= len(left) or not any(c in rest for c in "，。！？；") or _SENTENCE_TAIL.match(rest)
             or _fragment_at(chars, e, end) or _opens_on_particle(rest) or _nominal_tail(rest)):
         return False  # ``全面提高人才 队伍质量。发挥…``: the first sentence goes on after the space
-    return word_across or not spans_word(left, rest)
+    return word_across or not (spans_word(left, rest) or _name_across(left, chars, e))
+
+
+#: Fewest other places the text writes a name that a page break may have cut.
+MIN_NAME_REPEATS = 2
+
+
+def _name_across(left: str, chars: str, e: int) -> bool:
+    """Whether a name of the text runs across the space after ``left``: the characters either
+    side of it stand together at least ``MIN_NAME_REPEATS`` more times in the text, and no
+    word of the dictionary ends or opens at the space (``民营经济是鹤 岭发展的主力军。`` in a
+    text that names 鹤岭 again). Places and people the dictionary does not know."""
+    pair = left[-1:] + chars[e:e + 1]
+    if len(pair) != 2 or not all(_HAN_RE.match(c) for c in pair):
+        return False
+    if word_tag(left[-2:]) is not None or word_tag(chars[e:e + 2]) is not None:
+        return False
+    return chars.count(pair) >= MIN_NAME_REPEATS
 
 
 #: A sentence of a noun phrase alone, ``X的Y。``, more text right after it.

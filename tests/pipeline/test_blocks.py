@@ -142,6 +142,13 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
      ["共建共享是目标", "这是我们的初心。全区上下要共同努力，久久为功。"]),
     ("绿色发展是出路 生态的底色更亮了。全区森林覆盖率达到62%。",
      ["绿色发展是出路", "生态的底色更亮了。全区森林覆盖率达到62%。"]),
+    # a page break inside a name the text writes again elsewhere: no subhead ends inside it
+    ("民营经济是鹤 岭发展的主要力量，贡献很大。民营企业好，鹤岭才会好。鹤岭企业通办事方便。",
+     ["民营经济是鹤岭发展的主要力量，贡献很大。民营企业好，鹤岭才会好。鹤岭企业通办事方便。"]),
+    # NEGATIVE: the two characters stand together elsewhere, but words of the dictionary end
+    # and open at the space
+    ("壮大村级集体经济 我们要因村施策，多种模式并举。经济我们要抓，经济我们要管。",
+     ["壮大村级集体经济", "我们要因村施策，多种模式并举。经济我们要抓，经济我们要管。"]),
     # a phrase group without the phrases that do not read as one: the name a page break cut
     ("清正廉洁 严于律己 陈 守一同志一生清廉，从不以权谋私，深受群众爱戴。",
      ["清正廉洁 严于律己", "陈守一同志一生清廉，从不以权谋私，深受群众爱戴。"]),
