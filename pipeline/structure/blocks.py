@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pipeline.spans import Text
 from pipeline.structure.spaces import (MAX_FRAGMENT_CHARS, SPACE_RUN, TOKEN, boundary, cadence_cuts, comma_heading_kinds,
                                        keeps_space, line_kind, ordinal_heads, parallel_subheads, phrase_group,
-                                       run_in_kinds, signature_cuts, spans_word)
+                                       run_in_kinds, signature_cuts, spans_word, standing_headings)
 from pipeline.text.chardata import (DATE_LINE, DATE_START, DATELINE, FOREIGN_NAME, OPENING_SUBTITLE, ORGANISATION_END,
                                     SALUTATION, SENTENCE_END, SPEAKER_COLON, SUBTITLE_LINE, cn_number, date_line,
                                     name_alone, speaker_parts)
@@ -120,6 +120,7 @@ def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_brea
     parallel = parallel_subheads(chars, start, end) if spaced else {}
     run_in = run_in_kinds(chars, start, end) if spaced else set()
     comma_kinds = comma_heading_kinds(chars, start, end) if spaced else set()
+    standing = standing_headings(chars, start, end) if spaced else {}
     ordinal = ordinal_heads(chars, start, end) if spaced else {}
     pos = start
     while pos < end:
@@ -158,7 +159,7 @@ def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_brea
             elif ordinal.get(s) == pos:
                 reason = "ordinal"
             else:
-                reason = boundary(left, chars, s, e, end, lectures, spaced, run_in, comma_kinds)
+                reason = boundary(left, chars, s, e, end, lectures, spaced, run_in, comma_kinds, standing)
             if reason:
                 stop = s
                 break

@@ -303,11 +303,13 @@ def keeps_space(chars: str, block_start: int, s: int, e: int) -> bool:
 
 
 def boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str], spaced: bool,
-              run_in: set[str] = frozenset(), comma_kinds: set[str] = frozenset()) -> str | None:
+              run_in: set[str] = frozenset(), comma_kinds: set[str] = frozenset(),
+              standing: dict[str, list[int]] | None = None) -> str | None:
     """Why a space after the block text ``left`` (the space is ``chars[s:e]``) ends the
     block, or None when it does not. ``run_in``: the marker kinds whose headings run their
     text in, in this unit (``run_in_kinds``); ``comma_kinds``: those whose headings hold two
-    clauses joined by a comma (``comma_heading_kinds``).
+    clauses joined by a comma (``comma_heading_kinds``); ``standing``: the title lengths of
+    the headings of each kind that stand alone (``standing_headings``).
 
     A closing quote ends a sentence only after sentence-final punctuation (``。”``).
     """
@@ -341,6 +343,8 @@ def boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str]
             return None  # its siblings run their text in: ``（一）产业 转型升级步伐加快。新认定…``
         if found[0] in comma_kinds and "，" not in title and _comma_heading_rest(title, chars, e, end):
             return None  # its siblings hold a comma: ``一、坚持政治 引领，把牢正确方向 要始终…``
+        if spaced and _cut_short(title, (standing or {}).get(found[0], []), chars, e, end):
+            return None  # ``一、正确 认识当前经济形势 今年以来…`` among siblings of eleven characters and more
         return "heading"
     if not spaced:
         return None
@@ -405,6 +409,35 @@ def _comma_heading_rest(title: str, chars: str, e: int, end: int) -> bool:
     if rest is None or _opens_sentence(rest.group()) or _ends_in_particle(rest.group().rstrip("！？")):
         return False
     return len(title) + len(rest.group()) <= 2 * MAX_CLAUSE_CHARS + 1
+
+
+#: A heading standing alone before a space: its marker at the line start or after a space, then
+#: a title without sentence punctuation.
+_STANDING_HEADING = re.compile(r"(?:^|(?<= ))([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)"
+                               r"([^\s，。！？；：]{1,40})(?= )")
+#: The rest of a heading's title after a page break: no sentence punctuation, a space after it.
+_TITLE_REST = re.compile(r"[^\s，。！？；：、]{2,40}(?= \S)")
+
+
+def standing_headings(chars: str, start: int, end: int) -> dict[str, list[int]]:
+    """In the seed layout, the title lengths of the headings of each marker kind that stand
+    alone before a space in the unit (``一、正确认识当前经济形势 今年以来…``)."""
+    lengths: dict[str, list[int]] = {}
+    for m in _STANDING_HEADING.finditer(chars, start, end):
+        lengths.setdefault(marker(m.group(1))[0], []).append(len(m.group(2)))
+    return lengths
+
+
+def _cut_short(title: str, siblings: list[int], chars: str, e: int, end: int) -> bool:
+    """Whether a page break cut the heading with ``title`` short: a sibling of its kind stands
+    with a title at least twice as long, and an unpunctuated run after the space makes it no
+    longer than twice the longest sibling (``一、正确 认识当前经济形势 今年以来…`` beside
+    ``二、明年经济工作的重点任务``). Headings of one list are of a size; a page break cuts
+    one short."""
+    if not any(n >= 2 * len(title) for n in siblings):
+        return False
+    rest = _TITLE_REST.match(chars, e, end)
+    return rest is not None and len(title) + len(rest.group()) <= 2 * max(siblings)
 
 
 def run_in_kinds(chars: str, start: int, end: int) -> set[str]:
