@@ -473,6 +473,9 @@ def parallel_subheads(chars: str, start: int, end: int) -> dict[int, int]:
         if before and before[-1] not in SENTENCE_END + "：:":
             continue
         unit = m.group()
+        if ((cut := _FRAGMENT.match(chars, s + 1, end)) and spans_word(unit, cut.group())
+                and (after := TOKEN.match(chars, cut.end() + 1, end)) and _SENTENCE_INSIDE.search(after.group())):
+            unit, s = unit + cut.group(), cut.end()  # ``项目攻 坚战 项目是…。``: a page break inside the subhead
         if _reads_as_subhead(unit, chars, s + 1, end, MAX_PARALLEL_SUBHEAD_CHARS, word_across=True, statement=True):
             clear = not spans_word(unit, _paragraph_after(chars, s + 1, end))
             for frame in sibling_frames(unit):
