@@ -240,8 +240,6 @@ def _metadata_prefix(chars: str, pos: int, end: int, spaced: bool, whole: bool,
             return after.end(), "subtitle", [(token.end(), token.end() + 1)]
         if opening and OPENING_SUBTITLE.fullmatch(token.group()):
             return token.end(), "subtitle", []
-    if opening and token and token.end() < end and name_alone(token.group()):
-        return token.end(), "speaker", []  # a name alone under the title: ``郑怀远 编者按：…``
     for m in _SPEAKER_PREFIXES:
         found = m.match(chars, pos, end)
         if found and speaker_parts(found.group()):
@@ -257,6 +255,10 @@ def _metadata_prefix(chars: str, pos: int, end: int, spaced: bool, whole: bool,
         piece = chars[pos:found.start("rest") - 1]
         if len(piece) <= MAX_FRAGMENT_CHARS or spans_word(piece, found.group("rest")):
             return found.end(), "speaker", [(found.start("rest") - 1, found.start("rest"))]
+    # After the speaker tests: a short piece a page break cut off an office reads as a name
+    # (``云帆 集团董事长  裴清和``).
+    if opening and token and token.end() < end and name_alone(token.group()):
+        return token.end(), "speaker", []  # a name alone under the title: ``郑怀远 编者按：…``
     return None
 
 

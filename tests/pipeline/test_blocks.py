@@ -375,6 +375,13 @@ def test_a_dash_line_opening_the_body_is_its_subtitle(body, expected):
     # a name alone under the title, on its own line or in the seed layout
     ("郑怀远 编者按：4月12日，全市教育大会召开。 现将讲话刊发如下。 教育是国之大计。 要办好教育。",
      [("郑怀远", "speaker"), ("编者按：4月12日，全市教育大会召开。", None)]),
+    # issue 19, round 6: a page break cut an office after a piece that reads as a name: the
+    # speaker line is read first
+    ("云帆 集团董事长  裴清和 二十年前，云帆从一间仓库起步。 今天，云帆已经成长起来。 谢谢大家。 干杯。",
+     [("云帆集团董事长  裴清和", "speaker"), ("二十年前，云帆从一间仓库起步。", None)]),
+    # NEGATIVE: a name alone before a sentence is still the speaker
+    ("裴清和 二十年前，云帆从一间仓库起步。 今天，云帆已经成长起来。 谢谢大家。 干杯。",
+     [("裴清和", "speaker"), ("二十年前，云帆从一间仓库起步。", None)]),
     ("郑怀远\n\u3000\u3000编者按：4月12日，全市教育大会召开。", [("郑怀远", "speaker"), ("编者按：4月12日，全市教育大会召开。", None)]),
     # NEGATIVE: a headline before a whole speaker line stands alone (a turn of a 发言摘登 page);
     # a word that opens with a surname is no name; further down the office's space is left to
