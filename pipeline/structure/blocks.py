@@ -243,6 +243,11 @@ def _metadata_prefix(chars: str, pos: int, end: int, spaced: bool, whole: bool,
     for m in _SPEAKER_PREFIXES:
         found = m.match(chars, pos, end)
         if found and speaker_parts(found.group()):
+            last = _NAME_CUT.match(chars, found.end(), end)
+            if (last and _TWO_CHAR_NAME.search(found.group())
+                    and not spans_word(last.group(1), chars[last.end() + 1:last.end() + 4])):
+                # ``市长  沈临 风 数字政府…``: no unit is one character, the name goes on
+                return last.end(), "speaker", [(found.end(), found.end() + 1)]
             return found.end(), "speaker", []
     found = _CUT_OFFICE.match(chars, pos, end)
     if found and speaker_parts(found.group("post")) and speaker_parts(found.group().replace(" ", "", 1)):
@@ -289,6 +294,10 @@ _SPEAKER_PREFIXES = tuple(re.compile(pattern + _UNIT_END) for pattern in (
 ))
 
 
+#: A two-character name after a speaker line's layout gap, and one character standing alone
+#: after it: the last character of a three-character name a page break cut off.
+_TWO_CHAR_NAME = re.compile(rf"(?: {{2,}}|\u3000){_NAME_CHAR}{{2}}$")
+_NAME_CUT = re.compile(rf" ({_NAME_CHAR})(?= \S)")
 #: A speaker line a page break cut between the organisation and a short post
 #: (``中共梧原县委 书记  贺  东  来``): a post alone names no one's office, so it goes on
 #: the organisation before the space.

@@ -379,6 +379,12 @@ def test_a_dash_line_opening_the_body_is_its_subtitle(body, expected):
     # speaker line is read first
     ("云帆 集团董事长  裴清和 二十年前，云帆从一间仓库起步。 今天，云帆已经成长起来。 谢谢大家。 干杯。",
      [("云帆集团董事长  裴清和", "speaker"), ("二十年前，云帆从一间仓库起步。", None)]),
+    # a page break before the last character of a three-character name: no unit is one character
+    ("澜州市人民政府市长  沈临 风 数字政府建设是一场深刻的自我革命。 三年来成效明显。 要继续努力。 好。",
+     [("澜州市人民政府市长  沈临风", "speaker"), ("数字政府建设是一场深刻的自我革命。", None)]),
+    # NEGATIVE: a two-character name, then a page break inside the first word of the next unit
+    ("澜州市人民政府市长  沈临 同 志们： 数字政府建设是一场深刻的自我革命。 三年来成效明显。 要继续努力。 好。",
+     [("澜州市人民政府市长  沈临", "speaker"), ("同志们：", None)]),
     # NEGATIVE: a name alone before a sentence is still the speaker
     ("裴清和 二十年前，云帆从一间仓库起步。 今天，云帆已经成长起来。 谢谢大家。 干杯。",
      [("裴清和", "speaker"), ("二十年前，云帆从一间仓库起步。", None)]),
