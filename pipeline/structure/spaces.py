@@ -465,6 +465,7 @@ def parallel_subheads(chars: str, start: int, end: int) -> dict[int, int]:
     Maps the space after each to where it starts."""
     siblings: dict[str, list[tuple[int, int, bool]]] = {}  # frame -> (space, start, clear of words)
     short: list[tuple[int, int]] = []
+    cut_short: list[tuple[int, int]] = []  # short subheads a page break cut: they do not count
     for m in TOKEN.finditer(chars, start, end):
         p, s = m.span()
         if s >= end or chars[s] != " ":
@@ -473,9 +474,16 @@ def parallel_subheads(chars: str, start: int, end: int) -> dict[int, int]:
         if before and before[-1] not in SENTENCE_END + "：:":
             continue
         unit = m.group()
-        if ((cut := _FRAGMENT.match(chars, s + 1, end)) and spans_word(unit, cut.group())
-                and (after := TOKEN.match(chars, cut.end() + 1, end)) and _SENTENCE_INSIDE.search(after.group())):
-            unit, s = unit + cut.group(), cut.end()  # ``项目攻 坚战 项目是…。``: a page break inside the subhead
+        cut = _FRAGMENT.match(chars, s + 1, end)
+        after = TOKEN.match(chars, cut.end() + 1, end) if cut else None
+        if cut and after and _SENTENCE_INSIDE.search(after.group()):
+            joined = unit + cut.group()
+            if spans_word(unit, cut.group()):
+                unit, s = joined, cut.end()  # ``项目攻 坚战 项目是…。``: a page break inside the subhead
+            elif (len(unit) < MIN_SHORT_SUBHEAD_CHARS and len(joined) < MIN_SUBHEAD_CHARS
+                  and _reads_as_subhead(joined, chars, cut.end() + 1, end, shortest=MIN_SHORT_SUBHEAD_CHARS)):
+                cut_short.append((cut.end(), p))  # ``守护文 脉 一方水土…。``: too short to stand cut
+                continue
         if _reads_as_subhead(unit, chars, s + 1, end, MAX_PARALLEL_SUBHEAD_CHARS, word_across=True, statement=True):
             clear = not spans_word(unit, _paragraph_after(chars, s + 1, end))
             for frame in sibling_frames(unit):
@@ -487,6 +495,7 @@ def parallel_subheads(chars: str, start: int, end: int) -> dict[int, int]:
              for s, p, _ in members}
     if len(short) >= 2:
         found.update(short)
+        found.update(cut_short)
     return found
 
 
