@@ -598,11 +598,16 @@ def _nominal_tail(text: str) -> bool:
     return m is not None and (word_tag(m.group(1)) or "").startswith(("n", "vn"))
 
 
+#: Characters no sentence opens with, unless a word starts there (``的确``, ``地方``, ``是否``,
+#: ``和谐``, ``与会``, ``之所以``): structural particles, the copula, conjunctions joining nouns.
+CLAUSE_INNER = "的地得是和与之"
+
+
 def _opens_on_particle(text: str) -> bool:
-    """Whether ``text`` opens on a structural particle (的, 地, 得) that opens no word there
-    (``的确``, ``地方``, ``得到`` do): no sentence starts so, the text before the space goes on
-    (``铭记历史 不忘来路 历史是最好 的教科书。``)."""
-    return text[:1] in "的地得" and word_tag(text[:2]) is None
+    """Whether ``text`` opens on a character of ``CLAUSE_INNER`` that opens no word there:
+    no sentence starts so, the text before the space goes on (``铭记历史 不忘来路 历史是最好
+    的教科书。``, ``数字政府建设 是一场深刻的自我革命。``)."""
+    return text[:1] in CLAUSE_INNER and not any(word_tag(text[:n]) is not None for n in (2, 3))
 
 
 def _opens_sentence(text: str) -> bool:
