@@ -39,7 +39,7 @@ _CONTENT_TAGS = ("n", "b", "f", "t", "a", "i", "l", "s", "j", "vn")
 #: Words that open a sentence, not a subhead: pronouns, time words, conjunctions.
 SENTENCE_OPENERS = re.compile(
     r"(?:我们|我|你们|你|他们|他|她|它|大家|今天|今年|去年|明年|目前|当前|近年来|近期|同时|此外|另外|但是|但|而且|因此|所以|"
-    r"如果|虽然|尽管|这|那|其中|首先|其次|最后|刚才|下面|上午|下午|晚上)"
+    r"如果|虽然|尽管|这|那|其中|首先|其次|最后|刚才|下面|上午|下午|晚上|让我们|很)"
 )
 #: Characters a phrase token may hold besides Han: quotes, book-title marks, digits, and a
 #: plus sign between them (``打造5G+工业互联网标杆``, never at either end).

@@ -134,6 +134,10 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
     ("守住安全底线 发展和安全 是一体之两翼。要落实网络安全责任制。",
      ["守住安全底线", "发展和安全是一体之两翼。要落实网络安全责任制。"]),
     ("坚持绿色低碳发展 和安全发展，推动产业转型升级。", ["坚持绿色低碳发展和安全发展，推动产业转型升级。"]),
+    # 让我们 opens a sentence, not a subhead
+    ("让我们以纪念 解放七十五周年为新的起点，团结一心、接续奋斗！", ["让我们以纪念解放七十五周年为新的起点，团结一心、接续奋斗！"]),
+    # NEGATIVE: a subhead may open with 让 before a noun
+    ("让群众少跑腿 我们推行一网通办，办事更方便。", ["让群众少跑腿", "我们推行一网通办，办事更方便。"]),
     # NEGATIVE: words opening on 是, 和 or 之 open a sentence as any other
     ("深化国有企业改革 是否真正见效，要看企业活力。", ["深化国有企业改革", "是否真正见效，要看企业活力。"]),
     ("建设和美乡村示范带 和谐的邻里关系是乡村的底色，要用心呵护。",
@@ -402,6 +406,9 @@ def test_a_dash_line_opening_the_body_is_its_subtitle(body, expected):
     # NEGATIVE: a two-character name, then a page break inside the first word of the next unit
     ("澜州市人民政府市长  沈临 同 志们： 数字政府建设是一场深刻的自我革命。 三年来成效明显。 要继续努力。 好。",
      [("澜州市人民政府市长  沈临", "speaker"), ("同志们：", None)]),
+    # a body opening on the adverb 很 opens with a sentence, not a subhead (issue 19, round 6)
+    ("很高兴与各位 新老朋友相聚在澜江之畔，共同探讨数字经济。 数字经济加速发展。 我们将加快建设。 谢谢。",
+     [("很高兴与各位新老朋友相聚在澜江之畔，共同探讨数字经济。", None)]),
     # NEGATIVE: a name alone before a sentence is still the speaker
     ("裴清和 二十年前，云帆从一间仓库起步。 今天，云帆已经成长起来。 谢谢大家。 干杯。",
      [("裴清和", "speaker"), ("二十年前，云帆从一间仓库起步。", None)]),
