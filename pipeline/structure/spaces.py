@@ -483,6 +483,8 @@ def parallel_subheads(chars: str, start: int, end: int) -> dict[int, int]:
             elif (len(unit) < MIN_SHORT_SUBHEAD_CHARS and len(joined) < MIN_SUBHEAD_CHARS
                   and _reads_as_subhead(joined, chars, cut.end() + 1, end, shortest=MIN_SHORT_SUBHEAD_CHARS)):
                 cut_short.append((cut.end(), p))  # ``守护文 脉 一方水土…。``: too short to stand cut
+                for frame in sibling_frames(joined):
+                    siblings.setdefault(frame, []).append((cut.end(), p, False))
                 continue
         if _reads_as_subhead(unit, chars, s + 1, end, MAX_PARALLEL_SUBHEAD_CHARS, word_across=True, statement=True):
             clear = not spans_word(unit, _paragraph_after(chars, s + 1, end))
@@ -491,6 +493,8 @@ def parallel_subheads(chars: str, start: int, end: int) -> dict[int, int]:
         elif len(unit) < MIN_SUBHEAD_CHARS and _reads_as_subhead(unit, chars, s + 1, end,
                                                                    shortest=MIN_SHORT_SUBHEAD_CHARS):
             short.append((s, p))
+            for frame in sibling_frames(unit):  # ``作风攻坚战`` beside ``城乡建设攻坚战``
+                siblings.setdefault(frame, []).append((s, p, True))
     found = {s: p for members in siblings.values() if sum(clear for *_, clear in members) >= 2
              for s, p, _ in members}
     if len(short) >= 2:

@@ -177,6 +177,9 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
      "传承文脉 要把成果融入教育，让历史活起来。",
      ["守护文脉", "一方水土养一方人，文献存文脉。", "用好文脉", "文献不能只躺在书架上，要用起来。",
       "传承文脉", "要把成果融入教育，让历史活起来。"]),
+    # a short subhead shares a frame with a longer sibling (the other short one a page break cut)
+    ("城乡建设攻坚战 要加快县城改造，完成危房改造。 作风攻坚战 所有攻坚战都要靠作风来保障。",
+     ["城乡建设攻坚战", "要加快县城改造，完成危房改造。", "作风攻坚战", "所有攻坚战都要靠作风来保障。"]),
     # NEGATIVE: cut subheads do not count as the evidence of two uncut ones
     ("守护文 脉 一方水土养一方人，文献存文脉。 传承文 脉 要把成果融入教育，让历史活起来。",
      ["守护文脉一方水土养一方人，文献存文脉。", "传承文脉要把成果融入教育，让历史活起来。"]),
