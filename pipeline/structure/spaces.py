@@ -91,8 +91,9 @@ def phrase_group(chars: str, pos: int, end: int, spaced: bool,
     are of one length or no word of the dictionary runs across any of them. The group is
     a whole line, or in the seed layout is followed by a space and a sentence. In the seed
     layout a page break may fall inside the group: a single character is no phrase, so it
-    joins the phrase before it when a word runs across into it (``造福老区 不负人 民``), else
-    the phrase after it (``锤炼作风 建 强队伍``), and a group is tried without its
+    joins the phrase before it when a word runs across into it (``造福老区 不负人 民``) or it
+    makes that phrase as long as the first (``开放包容 人文相 亲``), else the phrase after it
+    (``锤炼作风 建 强队伍``), and a group is tried without its
     last phrases when they do not read as one (``清正廉洁 严于律己 陈 守一同志…``).
     """
     tokens: list[tuple[int, int, str]] = []  # (start, end, phrase without page breaks)
@@ -106,9 +107,12 @@ def phrase_group(chars: str, pos: int, end: int, spaced: bool,
         if m is None:
             break
         token = (m.start(), m.end(), m.group())
-        if (len(m.group()) == 1 and spaced and tokens and spans_word(tokens[-1][2], m.group())
+        if (len(m.group()) == 1 and spaced and tokens
+                and (spans_word(tokens[-1][2], m.group())
+                     or (len(tokens) >= 2 and len(tokens[-1][2]) + 1 == len(tokens[0][2])))
                 and not spans_word(m.group(), chars[m.end() + 1:m.end() + 4])):
-            # the last character of the phrase before: ``造福老区 不负人 民 让…`` (人民 runs across)
+            # the last character of the phrase before: ``造福老区 不负人 民 让…`` (人民 runs across),
+            # ``开放包容 人文相 亲 区域…`` (it makes the phrase as long as the first)
             joins.append((tokens[-1][1], tokens[-1][1] + 1))
             tokens[-1] = (tokens[-1][0], m.end(), tokens[-1][2] + m.group())
             cursor = m.end() + 1

@@ -120,6 +120,11 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
     # issue 19, round 6: a lone character a word runs into joins the phrase before it
     ("造福老区 不负人 民 让老区人民过上好日子，是我们的庄严承诺。",
      ["造福老区 不负人民", "让老区人民过上好日子，是我们的庄严承诺。"]),
+    # ... or when it makes the phrase before as long as the first, with no dictionary word across
+    ("开放包容 人文相 亲 区域合作不仅是经济的合作，也是文化的交流。",
+     ["开放包容 人文相亲", "区域合作不仅是经济的合作，也是文化的交流。"]),
+    ("勇攀高峰 敢为人 先 创新从来都是九死一生，但我们必须坚持。",
+     ["勇攀高峰 敢为人先", "创新从来都是九死一生，但我们必须坚持。"]),
     # NEGATIVE: a word runs on from the lone character into the phrase after it, as before
     ("守正创新 敢 为人先 全市上下要以改革的办法破解发展难题。",
      ["守正创新 敢为人先", "全市上下要以改革的办法破解发展难题。"]),
