@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pipeline.spans import Text
 from pipeline.structure.spaces import (MAX_FRAGMENT_CHARS, SPACE_RUN, TOKEN, boundary, cadence_cuts, comma_heading_kinds,
                                        keeps_space, line_kind, ordinal_heads, parallel_subheads, phrase_group,
-                                       run_in_kinds, signature_cuts, spans_word)
+                                       run_in_kinds, signature_cuts, spans_word, standing_headings)
 from pipeline.text.chardata import (DATE_LINE, DATE_START, DATELINE, FOREIGN_NAME, OPENING_SUBTITLE, ORGANISATION_END,
                                     SALUTATION, SENTENCE_END, SPEAKER_COLON, SUBTITLE_LINE, cn_number, date_line,
                                     name_alone, speaker_parts)
@@ -120,6 +120,7 @@ def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_brea
     parallel = parallel_subheads(chars, start, end) if spaced else {}
     run_in = run_in_kinds(chars, start, end) if spaced else set()
     comma_kinds = comma_heading_kinds(chars, start, end) if spaced else set()
+    standing = standing_headings(chars, start, end) if spaced else {}
     ordinal = ordinal_heads(chars, start, end) if spaced else {}
     pos = start
     while pos < end:
@@ -158,7 +159,7 @@ def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_brea
             elif ordinal.get(s) == pos:
                 reason = "ordinal"
             else:
-                reason = boundary(left, chars, s, e, end, lectures, spaced, run_in, comma_kinds)
+                reason = boundary(left, chars, s, e, end, lectures, spaced, run_in, comma_kinds, standing)
             if reason:
                 stop = s
                 break
@@ -239,11 +240,14 @@ def _metadata_prefix(chars: str, pos: int, end: int, spaced: bool, whole: bool,
             return after.end(), "subtitle", [(token.end(), token.end() + 1)]
         if opening and OPENING_SUBTITLE.fullmatch(token.group()):
             return token.end(), "subtitle", []
-    if opening and token and token.end() < end and name_alone(token.group()):
-        return token.end(), "speaker", []  # a name alone under the title: ``郑怀远 编者按：…``
     for m in _SPEAKER_PREFIXES:
         found = m.match(chars, pos, end)
         if found and speaker_parts(found.group()):
+            last = _NAME_CUT.match(chars, found.end(), end)
+            if (last and _TWO_CHAR_NAME.search(found.group())
+                    and not spans_word(last.group(1), chars[last.end() + 1:last.end() + 4])):
+                # ``市长  沈临 风 数字政府…``: no unit is one character, the name goes on
+                return last.end(), "speaker", [(found.end(), found.end() + 1)]
             return found.end(), "speaker", []
     found = _CUT_OFFICE.match(chars, pos, end)
     if found and speaker_parts(found.group("post")) and speaker_parts(found.group().replace(" ", "", 1)):
@@ -256,6 +260,10 @@ def _metadata_prefix(chars: str, pos: int, end: int, spaced: bool, whole: bool,
         piece = chars[pos:found.start("rest") - 1]
         if len(piece) <= MAX_FRAGMENT_CHARS or spans_word(piece, found.group("rest")):
             return found.end(), "speaker", [(found.start("rest") - 1, found.start("rest"))]
+    # After the speaker tests: a short piece a page break cut off an office reads as a name
+    # (``云帆 集团董事长  裴清和``).
+    if opening and token and token.end() < end and name_alone(token.group()):
+        return token.end(), "speaker", []  # a name alone under the title: ``郑怀远 编者按：…``
     return None
 
 
@@ -286,6 +294,10 @@ _SPEAKER_PREFIXES = tuple(re.compile(pattern + _UNIT_END) for pattern in (
 ))
 
 
+#: A two-character name after a speaker line's layout gap, and one character standing alone
+#: after it: the last character of a three-character name a page break cut off.
+_TWO_CHAR_NAME = re.compile(rf"(?: {{2,}}|\u3000){_NAME_CHAR}{{2}}$")
+_NAME_CUT = re.compile(rf" ({_NAME_CHAR})(?= \S)")
 #: A speaker line a page break cut between the organisation and a short post
 #: (``中共梧原县委 书记  贺  东  来``): a post alone names no one's office, so it goes on
 #: the organisation before the space.

@@ -39,7 +39,7 @@ _CONTENT_TAGS = ("n", "b", "f", "t", "a", "i", "l", "s", "j", "vn")
 #: Words that open a sentence, not a subhead: pronouns, time words, conjunctions.
 SENTENCE_OPENERS = re.compile(
     r"(?:我们|我|你们|你|他们|他|她|它|大家|今天|今年|去年|明年|目前|当前|近年来|近期|同时|此外|另外|但是|但|而且|因此|所以|"
-    r"如果|虽然|尽管|这|那|其中|首先|其次|最后|刚才|下面|上午|下午|晚上)"
+    r"如果|虽然|尽管|这|那|其中|首先|其次|最后|刚才|下面|上午|下午|晚上|让我们|很)"
 )
 #: Characters a phrase token may hold besides Han: quotes, book-title marks, digits, and a
 #: plus sign between them (``打造5G+工业互联网标杆``, never at either end).
@@ -91,7 +91,9 @@ def phrase_group(chars: str, pos: int, end: int, spaced: bool,
     are of one length or no word of the dictionary runs across any of them. The group is
     a whole line, or in the seed layout is followed by a space and a sentence. In the seed
     layout a page break may fall inside the group: a single character is no phrase, so it
-    joins the phrase after it (``锤炼作风 建 强队伍``), and a group is tried without its
+    joins the phrase before it when a word runs across into it (``造福老区 不负人 民``) or it
+    makes that phrase as long as the first (``开放包容 人文相 亲``), else the phrase after it
+    (``锤炼作风 建 强队伍``), and a group is tried without its
     last phrases when they do not read as one (``清正廉洁 严于律己 陈 守一同志…``).
     """
     tokens: list[tuple[int, int, str]] = []  # (start, end, phrase without page breaks)
@@ -105,6 +107,18 @@ def phrase_group(chars: str, pos: int, end: int, spaced: bool,
         if m is None:
             break
         token = (m.start(), m.end(), m.group())
+        if (len(m.group()) == 1 and spaced and tokens
+                and (spans_word(tokens[-1][2], m.group())
+                     or (len(tokens) >= 2 and len(tokens[-1][2]) + 1 == len(tokens[0][2])))
+                and not spans_word(m.group(), chars[m.end() + 1:m.end() + 4])):
+            # the last character of the phrase before: ``造福老区 不负人 民 让…`` (人民 runs across),
+            # ``开放包容 人文相 亲 区域…`` (it makes the phrase as long as the first)
+            joins.append((tokens[-1][1], tokens[-1][1] + 1))
+            tokens[-1] = (tokens[-1][0], m.end(), tokens[-1][2] + m.group())
+            cursor = m.end() + 1
+            if m.end() >= end or cursor >= end or chars[cursor].isspace():
+                break
+            continue
         if len(m.group()) == 1 and spaced and m.end() < end:
             rest = _phrase_at(chars, m.end() + 1, end)
             if rest is None:
@@ -156,7 +170,8 @@ def _reads_as_phrase_group(chars: str, pos: int, end: int, tokens: list[tuple[in
     if not spaced or chars[stop] != " " or chars[stop + 1:stop + 2] in (" ", "\u3000"):
         return False  # two spaces are a speaker line's gap: the last phrase is an office
     rest = _paragraph_after(chars, stop + 1, end)
-    return len(rest) > stop - pos and any(c in rest for c in "，。！？；") and not spans_word(words[-1], rest)
+    return (len(rest) > stop - pos and any(c in rest for c in "，。！？；") and not spans_word(words[-1], rest)
+            and not _opens_on_particle(rest))
 
 
 _PARAGRAPH_END = re.compile(r"[。！？；…][”’」』]?(?=[ \t\u00a0])")
@@ -292,11 +307,13 @@ def keeps_space(chars: str, block_start: int, s: int, e: int) -> bool:
 
 
 def boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str], spaced: bool,
-              run_in: set[str] = frozenset(), comma_kinds: set[str] = frozenset()) -> str | None:
+              run_in: set[str] = frozenset(), comma_kinds: set[str] = frozenset(),
+              standing: dict[str, list[int]] | None = None) -> str | None:
     """Why a space after the block text ``left`` (the space is ``chars[s:e]``) ends the
     block, or None when it does not. ``run_in``: the marker kinds whose headings run their
     text in, in this unit (``run_in_kinds``); ``comma_kinds``: those whose headings hold two
-    clauses joined by a comma (``comma_heading_kinds``).
+    clauses joined by a comma (``comma_heading_kinds``); ``standing``: the title lengths of
+    the headings of each kind that stand alone (``standing_headings``).
 
     A closing quote ends a sentence only after sentence-final punctuation (``。”``).
     """
@@ -330,6 +347,8 @@ def boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str]
             return None  # its siblings run their text in: ``（一）产业 转型升级步伐加快。新认定…``
         if found[0] in comma_kinds and "，" not in title and _comma_heading_rest(title, chars, e, end):
             return None  # its siblings hold a comma: ``一、坚持政治 引领，把牢正确方向 要始终…``
+        if spaced and _cut_short(title, (standing or {}).get(found[0], []), chars, e, end):
+            return None  # ``一、正确 认识当前经济形势 今年以来…`` among siblings of eleven characters and more
         return "heading"
     if not spaced:
         return None
@@ -396,6 +415,35 @@ def _comma_heading_rest(title: str, chars: str, e: int, end: int) -> bool:
     return len(title) + len(rest.group()) <= 2 * MAX_CLAUSE_CHARS + 1
 
 
+#: A heading standing alone before a space: its marker at the line start or after a space, then
+#: a title without sentence punctuation.
+_STANDING_HEADING = re.compile(r"(?:^|(?<= ))([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)"
+                               r"([^\s，。！？；：]{1,40})(?= )")
+#: The rest of a heading's title after a page break: no sentence punctuation, a space after it.
+_TITLE_REST = re.compile(r"[^\s，。！？；：、]{2,40}(?= \S)")
+
+
+def standing_headings(chars: str, start: int, end: int) -> dict[str, list[int]]:
+    """In the seed layout, the title lengths of the headings of each marker kind that stand
+    alone before a space in the unit (``一、正确认识当前经济形势 今年以来…``)."""
+    lengths: dict[str, list[int]] = {}
+    for m in _STANDING_HEADING.finditer(chars, start, end):
+        lengths.setdefault(marker(m.group(1))[0], []).append(len(m.group(2)))
+    return lengths
+
+
+def _cut_short(title: str, siblings: list[int], chars: str, e: int, end: int) -> bool:
+    """Whether a page break cut the heading with ``title`` short: a sibling of its kind stands
+    with a title at least twice as long, and an unpunctuated run after the space makes it no
+    longer than twice the longest sibling (``一、正确 认识当前经济形势 今年以来…`` beside
+    ``二、明年经济工作的重点任务``). Headings of one list are of a size; a page break cuts
+    one short."""
+    if not any(n >= 2 * len(title) for n in siblings):
+        return False
+    rest = _TITLE_REST.match(chars, e, end)
+    return rest is not None and len(title) + len(rest.group()) <= 2 * max(siblings)
+
+
 def run_in_kinds(chars: str, start: int, end: int) -> set[str]:
     """In the seed layout, the marker kinds of which two or more headings in the unit run
     their text in with no space (``（二）改革开放持续深化。…``, ``（三）民生福祉不断增进。…``):
@@ -421,6 +469,7 @@ def parallel_subheads(chars: str, start: int, end: int) -> dict[int, int]:
     Maps the space after each to where it starts."""
     siblings: dict[str, list[tuple[int, int, bool]]] = {}  # frame -> (space, start, clear of words)
     short: list[tuple[int, int]] = []
+    cut_short: list[tuple[int, int]] = []  # short subheads a page break cut: they do not count
     for m in TOKEN.finditer(chars, start, end):
         p, s = m.span()
         if s >= end or chars[s] != " ":
@@ -429,6 +478,18 @@ def parallel_subheads(chars: str, start: int, end: int) -> dict[int, int]:
         if before and before[-1] not in SENTENCE_END + "：:":
             continue
         unit = m.group()
+        cut = _FRAGMENT.match(chars, s + 1, end)
+        after = TOKEN.match(chars, cut.end() + 1, end) if cut else None
+        if cut and after and _SENTENCE_INSIDE.search(after.group()):
+            joined = unit + cut.group()
+            if spans_word(unit, cut.group()):
+                unit, s = joined, cut.end()  # ``项目攻 坚战 项目是…。``: a page break inside the subhead
+            elif (len(unit) < MIN_SHORT_SUBHEAD_CHARS and len(joined) < MIN_SUBHEAD_CHARS
+                  and _reads_as_subhead(joined, chars, cut.end() + 1, end, shortest=MIN_SHORT_SUBHEAD_CHARS)):
+                cut_short.append((cut.end(), p))  # ``守护文 脉 一方水土…。``: too short to stand cut
+                for frame in sibling_frames(joined):
+                    siblings.setdefault(frame, []).append((cut.end(), p, False))
+                continue
         if _reads_as_subhead(unit, chars, s + 1, end, MAX_PARALLEL_SUBHEAD_CHARS, word_across=True, statement=True):
             clear = not spans_word(unit, _paragraph_after(chars, s + 1, end))
             for frame in sibling_frames(unit):
@@ -436,10 +497,13 @@ def parallel_subheads(chars: str, start: int, end: int) -> dict[int, int]:
         elif len(unit) < MIN_SUBHEAD_CHARS and _reads_as_subhead(unit, chars, s + 1, end,
                                                                    shortest=MIN_SHORT_SUBHEAD_CHARS):
             short.append((s, p))
+            for frame in sibling_frames(unit):  # ``作风攻坚战`` beside ``城乡建设攻坚战``
+                siblings.setdefault(frame, []).append((s, p, True))
     found = {s: p for members in siblings.values() if sum(clear for *_, clear in members) >= 2
              for s, p, _ in members}
     if len(short) >= 2:
         found.update(short)
+        found.update(cut_short)
     return found
 
 
@@ -508,9 +572,50 @@ def _reads_as_subhead(left: str, chars: str, e: int, end: int, longest: int = MA
         return False
     rest = _paragraph_after(chars, e, end)
     if (len(rest) <= len(left) or not any(c in rest for c in "，。！？；") or _SENTENCE_TAIL.match(rest)
-            or _fragment_at(chars, e, end)):
+            or _fragment_at(chars, e, end) or _opens_on_particle(rest) or _nominal_tail(rest)):
         return False  # ``全面提高人才 队伍质量。发挥…``: the first sentence goes on after the space
-    return word_across or not spans_word(left, rest)
+    return word_across or not (spans_word(left, rest) or _name_across(left, chars, e))
+
+
+#: Fewest other places the text writes a name that a page break may have cut.
+MIN_NAME_REPEATS = 2
+
+
+def _name_across(left: str, chars: str, e: int) -> bool:
+    """Whether a name of the text runs across the space after ``left``: the characters either
+    side of it stand together at least ``MIN_NAME_REPEATS`` more times in the text, and no
+    word of the dictionary ends or opens at the space (``民营经济是鹤 岭发展的主力军。`` in a
+    text that names 鹤岭 again). Places and people the dictionary does not know."""
+    pair = left[-1:] + chars[e:e + 1]
+    if len(pair) != 2 or not all(_HAN_RE.match(c) for c in pair):
+        return False
+    if word_tag(left[-2:]) is not None or word_tag(chars[e:e + 2]) is not None:
+        return False
+    return chars.count(pair) >= MIN_NAME_REPEATS
+
+
+#: A sentence of a noun phrase alone, ``X的Y。``, more text right after it.
+_NOMINAL_TAIL = re.compile(rf"([{HAN}]{{2,4}})的[{HAN}]{{2,4}}。(?=\S)")
+
+
+def _nominal_tail(text: str) -> bool:
+    """Whether ``text`` opens with a sentence that is a noun phrase alone, its modifier a noun
+    (``发展的主力军。全县…``): it has no predicate, so it ends the sentence before the space
+    (``民营经济是鹤岭 发展的主力军。``), not a subhead."""
+    m = _NOMINAL_TAIL.match(text)
+    return m is not None and (word_tag(m.group(1)) or "").startswith(("n", "vn"))
+
+
+#: Characters no sentence opens with, unless a word starts there (``的确``, ``地方``, ``是否``,
+#: ``和谐``, ``与会``, ``之所以``): structural particles, the copula, conjunctions joining nouns.
+CLAUSE_INNER = "的地得是和与之"
+
+
+def _opens_on_particle(text: str) -> bool:
+    """Whether ``text`` opens on a character of ``CLAUSE_INNER`` that opens no word there:
+    no sentence starts so, the text before the space goes on (``铭记历史 不忘来路 历史是最好
+    的教科书。``, ``数字政府建设 是一场深刻的自我革命。``)."""
+    return text[:1] in CLAUSE_INNER and not any(word_tag(text[:n]) is not None for n in (2, 3))
 
 
 def _opens_sentence(text: str) -> bool:

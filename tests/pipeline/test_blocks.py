@@ -117,6 +117,85 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
     # a page break inside a phrase group: a lone character joins the phrase after it
     ("锤炼作风 建 强队伍 全体干部要以身作则，严守纪律，敢于担当。",
      ["锤炼作风 建强队伍", "全体干部要以身作则，严守纪律，敢于担当。"]),
+    # issue 19, round 6: a lone character a word runs into joins the phrase before it
+    ("造福老区 不负人 民 让老区人民过上好日子，是我们的庄严承诺。",
+     ["造福老区 不负人民", "让老区人民过上好日子，是我们的庄严承诺。"]),
+    # ... or when it makes the phrase before as long as the first, with no dictionary word across
+    ("开放包容 人文相 亲 区域合作不仅是经济的合作，也是文化的交流。",
+     ["开放包容 人文相亲", "区域合作不仅是经济的合作，也是文化的交流。"]),
+    ("勇攀高峰 敢为人 先 创新从来都是九死一生，但我们必须坚持。",
+     ["勇攀高峰 敢为人先", "创新从来都是九死一生，但我们必须坚持。"]),
+    # NEGATIVE: a word runs on from the lone character into the phrase after it, as before
+    ("守正创新 敢 为人先 全市上下要以改革的办法破解发展难题。",
+     ["守正创新 敢为人先", "全市上下要以改革的办法破解发展难题。"]),
+    # a page break before 的: no sentence opens on a bare particle, so the phrase group is two
+    # phrases, not three, and no subhead ends there
+    ("铭记历史 不忘来路 历史是最好 的教科书。要加强革命文物保护利用。",
+     ["铭记历史 不忘来路", "历史是最好的教科书。要加强革命文物保护利用。"]),
+    ("坚定不移推进改革开放 的历史经验告诉我们，改革是发展的动力。",
+     ["坚定不移推进改革开放的历史经验告诉我们，改革是发展的动力。"]),
+    # nor on the copula 是 or a conjunction (和, 与) that joins two nouns
+    ("数字政府建设 是一场深刻的自我革命。三年来成效明显。", ["数字政府建设是一场深刻的自我革命。三年来成效明显。"]),
+    ("守住安全底线 发展和安全 是一体之两翼。要落实网络安全责任制。",
+     ["守住安全底线", "发展和安全是一体之两翼。要落实网络安全责任制。"]),
+    ("坚持绿色低碳发展 和安全发展，推动产业转型升级。", ["坚持绿色低碳发展和安全发展，推动产业转型升级。"]),
+    # 让我们 opens a sentence, not a subhead
+    ("让我们以纪念 解放七十五周年为新的起点，团结一心、接续奋斗！", ["让我们以纪念解放七十五周年为新的起点，团结一心、接续奋斗！"]),
+    # NEGATIVE: a subhead may open with 让 before a noun
+    ("让群众少跑腿 我们推行一网通办，办事更方便。", ["让群众少跑腿", "我们推行一网通办，办事更方便。"]),
+    # NEGATIVE: words opening on 是, 和 or 之 open a sentence as any other
+    ("深化国有企业改革 是否真正见效，要看企业活力。", ["深化国有企业改革", "是否真正见效，要看企业活力。"]),
+    ("建设和美乡村示范带 和谐的邻里关系是乡村的底色，要用心呵护。",
+     ["建设和美乡村示范带", "和谐的邻里关系是乡村的底色，要用心呵护。"]),
+    # NEGATIVE: a word opening on 的 or 地 opens a sentence as any other
+    ("铭记历史 不忘来路 的确，历史是最好的教科书，要加强保护利用。",
+     ["铭记历史 不忘来路", "的确，历史是最好的教科书，要加强保护利用。"]),
+    ("推进乡村全面振兴 地方各级党委要扛起责任，抓好落实。",
+     ["推进乡村全面振兴", "地方各级党委要扛起责任，抓好落实。"]),
+    # a page break before a noun phrase closing the sentence: it cannot stand as a sentence
+    ("民营经济是鹤岭 发展的主力军。全县民营企业贡献了68%的税收。",
+     ["民营经济是鹤岭发展的主力军。全县民营企业贡献了68%的税收。"]),
+    # NEGATIVE: a short first sentence with a subject and a predicate follows a subhead
+    ("共建共享是目标 这是我们的初心。全区上下要共同努力，久久为功。",
+     ["共建共享是目标", "这是我们的初心。全区上下要共同努力，久久为功。"]),
+    ("绿色发展是出路 生态的底色更亮了。全区森林覆盖率达到62%。",
+     ["绿色发展是出路", "生态的底色更亮了。全区森林覆盖率达到62%。"]),
+    # a page break inside a name the text writes again elsewhere: no subhead ends inside it
+    ("民营经济是鹤 岭发展的主要力量，贡献很大。民营企业好，鹤岭才会好。鹤岭企业通办事方便。",
+     ["民营经济是鹤岭发展的主要力量，贡献很大。民营企业好，鹤岭才会好。鹤岭企业通办事方便。"]),
+    # NEGATIVE: the two characters stand together elsewhere, but words of the dictionary end
+    # and open at the space
+    ("壮大村级集体经济 我们要因村施策，多种模式并举。经济我们要抓，经济我们要管。",
+     ["壮大村级集体经济", "我们要因村施策，多种模式并举。经济我们要抓，经济我们要管。"]),
+    # a page break cut a heading short: a sibling of its kind stands twice as long
+    ("一、正确 认识当前经济形势 今年以来，经济运行稳中有进。 二、明年经济工作的重点任务 要扩大有效投资。",
+     ["一、正确认识当前经济形势", "今年以来，经济运行稳中有进。", "二、明年经济工作的重点任务", "要扩大有效投资。"]),
+    ("（一）扩大 优质教育资源供给 要推进集团化办学。 （二）推进教育数字化转型 要建设智慧教育平台。",
+     ["（一）扩大优质教育资源供给", "要推进集团化办学。", "（二）推进教育数字化转型", "要建设智慧教育平台。"]),
+    # a short subhead a page break cut before its last word still counts as a sibling
+    ("项目攻 坚战 项目是发展的硬支撑，今年要抓好。 城乡建设攻坚战 要加快县城改造，完成危房改造。 "
+     "作风攻坚战 所有攻坚战都要靠作风来保障。",
+     ["项目攻坚战", "项目是发展的硬支撑，今年要抓好。", "城乡建设攻坚战", "要加快县城改造，完成危房改造。",
+      "作风攻坚战", "所有攻坚战都要靠作风来保障。"]),
+    # a short subhead cut too short to stand, with no word across: taken where two stand uncut
+    ("守护文 脉 一方水土养一方人，文献存文脉。 用好文脉 文献不能只躺在书架上，要用起来。 "
+     "传承文脉 要把成果融入教育，让历史活起来。",
+     ["守护文脉", "一方水土养一方人，文献存文脉。", "用好文脉", "文献不能只躺在书架上，要用起来。",
+      "传承文脉", "要把成果融入教育，让历史活起来。"]),
+    # a short subhead shares a frame with a longer sibling (the other short one a page break cut)
+    ("城乡建设攻坚战 要加快县城改造，完成危房改造。 作风攻坚战 所有攻坚战都要靠作风来保障。",
+     ["城乡建设攻坚战", "要加快县城改造，完成危房改造。", "作风攻坚战", "所有攻坚战都要靠作风来保障。"]),
+    # NEGATIVE: cut subheads do not count as the evidence of two uncut ones
+    ("守护文 脉 一方水土养一方人，文献存文脉。 传承文 脉 要把成果融入教育，让历史活起来。",
+     ["守护文脉一方水土养一方人，文献存文脉。", "传承文脉要把成果融入教育，让历史活起来。"]),
+    # NEGATIVE: no short sibling stands beside it: a page break lands that early once in a while
+    ("作风攻 坚战 所有攻坚战都要靠作风来保障。 要加快县城改造，完成危房改造。",
+     ["作风攻坚战所有攻坚战都要靠作风来保障。", "要加快县城改造，完成危房改造。"]),
+    # NEGATIVE: headings of one size, each followed by a subhead; a sibling of another kind
+    ("一、成绩 稳中求进成效明显 全年经济增长6%。 二、问题 有效需求仍然不足 部分企业经营困难。",
+     ["一、成绩", "稳中求进成效明显", "全年经济增长6%。", "二、问题", "有效需求仍然不足", "部分企业经营困难。"]),
+    ("一、总则 稳中求进成效明显 全年经济增长6%。 （一）明年经济工作的重点任务 要扩大有效投资。",
+     ["一、总则", "稳中求进成效明显", "全年经济增长6%。", "（一）明年经济工作的重点任务", "要扩大有效投资。"]),
     # a phrase group without the phrases that do not read as one: the name a page break cut
     ("清正廉洁 严于律己 陈 守一同志一生清廉，从不以权谋私，深受群众爱戴。",
      ["清正廉洁 严于律己", "陈守一同志一生清廉，从不以权谋私，深受群众爱戴。"]),
@@ -325,6 +404,22 @@ def test_a_dash_line_opening_the_body_is_its_subtitle(body, expected):
     # a name alone under the title, on its own line or in the seed layout
     ("郑怀远 编者按：4月12日，全市教育大会召开。 现将讲话刊发如下。 教育是国之大计。 要办好教育。",
      [("郑怀远", "speaker"), ("编者按：4月12日，全市教育大会召开。", None)]),
+    # issue 19, round 6: a page break cut an office after a piece that reads as a name: the
+    # speaker line is read first
+    ("云帆 集团董事长  裴清和 二十年前，云帆从一间仓库起步。 今天，云帆已经成长起来。 谢谢大家。 干杯。",
+     [("云帆集团董事长  裴清和", "speaker"), ("二十年前，云帆从一间仓库起步。", None)]),
+    # a page break before the last character of a three-character name: no unit is one character
+    ("澜州市人民政府市长  沈临 风 数字政府建设是一场深刻的自我革命。 三年来成效明显。 要继续努力。 好。",
+     [("澜州市人民政府市长  沈临风", "speaker"), ("数字政府建设是一场深刻的自我革命。", None)]),
+    # NEGATIVE: a two-character name, then a page break inside the first word of the next unit
+    ("澜州市人民政府市长  沈临 同 志们： 数字政府建设是一场深刻的自我革命。 三年来成效明显。 要继续努力。 好。",
+     [("澜州市人民政府市长  沈临", "speaker"), ("同志们：", None)]),
+    # a body opening on the adverb 很 opens with a sentence, not a subhead (issue 19, round 6)
+    ("很高兴与各位 新老朋友相聚在澜江之畔，共同探讨数字经济。 数字经济加速发展。 我们将加快建设。 谢谢。",
+     [("很高兴与各位新老朋友相聚在澜江之畔，共同探讨数字经济。", None)]),
+    # NEGATIVE: a name alone before a sentence is still the speaker
+    ("裴清和 二十年前，云帆从一间仓库起步。 今天，云帆已经成长起来。 谢谢大家。 干杯。",
+     [("裴清和", "speaker"), ("二十年前，云帆从一间仓库起步。", None)]),
     ("郑怀远\n\u3000\u3000编者按：4月12日，全市教育大会召开。", [("郑怀远", "speaker"), ("编者按：4月12日，全市教育大会召开。", None)]),
     # NEGATIVE: a headline before a whole speaker line stands alone (a turn of a 发言摘登 page);
     # a word that opens with a surname is no name; further down the office's space is left to
