@@ -115,7 +115,7 @@ def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_brea
     ``opening``: the unit opens the speech body."""
     chars = body.chars
     out: list[Block] = []
-    cadence = cadence_cuts(chars, start, end) if spaced else set()
+    cadence, cadence_breaks = cadence_cuts(chars, start, end) if spaced else (set(), set())
     signature = signature_cuts(chars, start, end) if spaced else set()
     parallel = parallel_subheads(chars, start, end) if spaced else {}
     run_in = run_in_kinds(chars, start, end) if spaced else set()
@@ -149,7 +149,9 @@ def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_brea
                 continue
             if e == end:
                 break
-            if s in cadence:
+            if s in cadence_breaks:
+                reason = None
+            elif s in cadence:
                 reason = "cadence"
             elif s in signature:
                 reason = "signature"

@@ -196,23 +196,26 @@ def _fragment_at(chars: str, start: int, end: int) -> bool:
     return MAX_FRAGMENT_CHARS < len(clause) < len(after.group())
 
 
-def cadence_cuts(chars: str, start: int, end: int) -> set[int]:
+def cadence_cuts(chars: str, start: int, end: int) -> tuple[set[int], set[int]]:
     """Spaces inside a toast's cadence: two or more short lines ending in ，, each between
     spaces, closed by a short exclamation (``为…， 为…， 干杯！``). A line may
     hold one page-break space of its own. The first line opens a unit (after a sentence
-    end, a colon or the line start)."""
+    end, a colon or the line start). Returns the spaces between its lines and the page
+    breaks inside them: a line's cadence is the evidence that ``为南屏大学更加 美好的明天，``
+    is one line, which no subhead test may cut."""
     pieces = [(start + m.start(), start + m.end(), m.group()) for m in re.finditer(r"[^ \t\u00a0]+", chars[start:end])]
-    lines: list[tuple[int, str]] = []  # (end of the line, its text)
+    lines: list[tuple[int, str, int | None]] = []  # (end of the line, its text, its page break)
     k = 0
     while k < len(pieces):
-        text, stop = pieces[k][2], pieces[k][1]
+        text, stop, inside = pieces[k][2], pieces[k][1], None
         if (k + 1 < len(pieces) and _HAN_RE.match(text[-1]) and _HAN_RE.match(pieces[k + 1][2][0])
                 and pieces[k + 1][2][-1] in "，！!。"):
             k += 1
-            text, stop = text + pieces[k][2], pieces[k][1]
-        lines.append((stop, text))
+            text, stop, inside = text + pieces[k][2], pieces[k][1], stop
+        lines.append((stop, text, inside))
         k += 1
     cuts: set[int] = set()
+    breaks: set[int] = set()
     i = 0
     while i < len(lines):
         opens = i == 0 or lines[i - 1][1][-1] in SENTENCE_END + "：:"
@@ -223,10 +226,11 @@ def cadence_cuts(chars: str, start: int, end: int) -> set[int]:
         if (j - i >= 2 and j < len(lines) and lines[j][1][-1] in "！!"
                 and len(lines[j][1]) <= MAX_CADENCE_CLOSE_CHARS):
             cuts.update(lines[k][0] for k in range(i, j))
+            breaks.update(lines[k][2] for k in range(i, j + 1) if lines[k][2] is not None)
             i = j + 1
         else:
             i += 1
-    return cuts
+    return cuts, breaks
 
 
 #: An organisation signing a letter or a notice: its name alone (``中共霞州市委``, ``霞州市人民政府``),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.spans import Text
-from pipeline.structure import blocks
+from pipeline.structure import blocks, spaces
 
 
 def _split(body: str, lectures: set[str] = frozenset()) -> tuple[list[tuple[str, bool, str | None]], list]:
@@ -88,6 +88,10 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
     # a toast's cadence, one line broken by a page break
     ("现在，我提议： 为各 友好城市之间的友谊， 为本届大会的圆满成功， 干杯！",
      ["现在，我提议：", "为各友好城市之间的友谊，", "为本届大会的圆满成功，", "干杯！"]),
+    # issue 19, round 6: the cadence holds the line together where a page break leaves a piece
+    # that reads as a subhead (为南屏大学更加)
+    ("让我们共同举杯， 为母校九十华诞， 为南屏大学更加 美好的明天， 干杯！",
+     ["让我们共同举杯，", "为母校九十华诞，", "为南屏大学更加美好的明天，", "干杯！"]),
     # NEGATIVE: page breaks after commas inside a long sentence
     ("要压实分区分级精准防控策略， 制定差异化区域防控措施， 统筹考虑国家信贷政策，确保各项工作落到实处。",
      ["要压实分区分级精准防控策略，制定差异化区域防控措施，统筹考虑国家信贷政策，确保各项工作落到实处。"]),
@@ -273,6 +277,15 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
 def test_the_seed_layout(body, expected):
     found, _ = _split(SEED + body)
     assert [chars for chars, _, _ in found][3:] == expected
+
+
+@pytest.mark.parametrize("body, breaks", [
+    ("为母校九十华诞， 为南屏大学更加 美好的明天， 干杯！", {16}),
+    # NEGATIVE: lines no short exclamation closes are no cadence: their spaces are left to the other rules
+    ("为母校九十华诞， 为南屏大学更加 美好的明天， 我们要共同努力。", set()),
+])
+def test_page_breaks_inside_a_cadence(body, breaks):
+    assert spaces.cadence_cuts(body, 0, len(body))[1] == breaks
 
 
 def test_metadata_opening_a_line():
