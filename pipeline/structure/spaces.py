@@ -512,9 +512,19 @@ def _reads_as_subhead(left: str, chars: str, e: int, end: int, longest: int = MA
         return False
     rest = _paragraph_after(chars, e, end)
     if (len(rest) <= len(left) or not any(c in rest for c in "，。！？；") or _SENTENCE_TAIL.match(rest)
-            or _fragment_at(chars, e, end)):
-        return False  # ``全面提高人才 队伍质量。发挥…``: the first sentence goes on after the space
+            or _fragment_at(chars, e, end) or _opens_on_particle(rest)):
+        return False  # ``全面提高人才 队伍质量。发挥…``, ``回顾林振声同志 的一生，…``: the sentence goes on
     return word_across or not spans_word(left, rest)
+
+
+#: Structural particles: they tie what follows to the words before, so no paragraph opens on one.
+_STRUCTURAL_PARTICLES = "的地得"
+
+
+def _opens_on_particle(text: str) -> bool:
+    """Whether ``text`` opens on a structural particle (``的一生``, ``地推进``), not on a word
+    that starts with one (``的确``, ``地方``, ``得到``): the sentence before goes on in it."""
+    return text[:1] in _STRUCTURAL_PARTICLES and word_tag(text[:2]) is None
 
 
 def _opens_sentence(text: str) -> bool:
