@@ -421,10 +421,14 @@ def parallel_subheads(chars: str, start: int, end: int) -> dict[int, int]:
     Short subheads (``MIN_SHORT_SUBHEAD_CHARS`` up to ``MIN_SUBHEAD_CHARS``), too short to
     tell from the start of a sentence alone, count when two or more stand so in the unit
     (``保持好奇心 好奇心是…。 守住初心 人生的道路很长，…``): a page break lands that early in
-    a paragraph and passes every test once in a while, not twice.
+    a paragraph and passes every test once in a while, not twice. A short one alone counts
+    where it stands as its siblings do, one paragraph after a subhead and one before the next
+    (``…上好学 今年…。 为教师减负 要全面清理…。 职业教育大有可为 要对接…``): a page break early in a
+    paragraph does not fall into that rhythm.
     Maps the space after each to where it starts."""
     siblings: dict[str, list[tuple[int, int, bool]]] = {}  # frame -> (space, start, clear of words)
     short: list[tuple[int, int]] = []
+    standing: list[tuple[int, int]] = []  # (space, start) of the subheads the boundary test reads alone
     for m in TOKEN.finditer(chars, start, end):
         p, s = m.span()
         if s >= end or chars[s] != " ":
@@ -433,6 +437,8 @@ def parallel_subheads(chars: str, start: int, end: int) -> dict[int, int]:
         if before and before[-1] not in SENTENCE_END + "：:":
             continue
         unit = m.group()
+        if _reads_as_subhead(unit, chars, s + 1, end):
+            standing.append((s, p))
         if _reads_as_subhead(unit, chars, s + 1, end, MAX_PARALLEL_SUBHEAD_CHARS, word_across=True, statement=True):
             clear = not spans_word(unit, _paragraph_after(chars, s + 1, end))
             for frame in sibling_frames(unit):
@@ -444,7 +450,25 @@ def parallel_subheads(chars: str, start: int, end: int) -> dict[int, int]:
              for s, p, _ in members}
     if len(short) >= 2:
         found.update(short)
+    else:
+        found.update((s, p) for s, p in short if _between_siblings(chars, s, p, standing))
     return found
+
+
+def _between_siblings(chars: str, space: int, start: int, standing: list[tuple[int, int]]) -> bool:
+    """Whether the unit from ``start`` to ``space`` has a subhead of ``standing`` one paragraph
+    before it and another one paragraph after it."""
+    before = [s for s, _ in standing if s < start]
+    after = [p for _, p in standing if p > space]
+    return bool(before and after) and _one_paragraph(chars, before[-1] + 1, start) and _one_paragraph(
+        chars, space + 1, after[0])
+
+
+def _one_paragraph(chars: str, start: int, stop: int) -> bool:
+    """Whether ``chars[start:stop]`` is one paragraph of the seed layout: it ends on a sentence
+    end and holds no other followed by a space."""
+    text = chars[start:stop].rstrip()
+    return bool(text) and text[-1] in SENTENCE_END + "”’」』" and _PARAGRAPH_END.search(chars, start, start + len(text) - 1) is None
 
 
 def ordinal_heads(chars: str, start: int, end: int) -> dict[int, int]:
