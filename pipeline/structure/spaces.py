@@ -477,9 +477,12 @@ def ordinal_heads(chars: str, start: int, end: int) -> dict[int, int]:
     a sentence end or a colon) and ends at a space a paragraph follows, two or more numbered
     in sequence. The comma rules out every subhead test, and a page break lands that early
     in a paragraph once in a while, not in two parts numbered one after the other.
+    Where an unpunctuated piece stands between a heading and its paragraph, the heading
+    takes it when that brings its length nearer its siblings' (``第一，深刻认识 严的主基调的
+    重大意义 全面从严治党…`` beside ``第二，准确把握严的主基调的实践要求``): a page break cut it.
     Maps the space after each to where it starts."""
     heads: list[tuple[int, str]] = []
-    ends: dict[int, int] = {}
+    ends: dict[int, list[int]] = {}
     for m in ORDINAL_OPENING.finditer(chars, start, end):
         p = m.start()
         before = chars[start:p].rstrip()
@@ -487,8 +490,28 @@ def ordinal_heads(chars: str, start: int, end: int) -> dict[int, int]:
             continue
         if (stop := _ordinal_head_end(chars, p, m.end(), end)) is not None:
             heads.append((p, chars[p:stop]))
-            ends[p] = stop
-    return {ends[p]: p for p in ordinals_in_sequence(heads)}
+            ends[p] = [stop]
+            if (longer := _ordinal_head_rest(chars, p, stop, end)) is not None:
+                ends[p].append(longer)
+    parts = sorted(ordinals_in_sequence(heads))
+    found = {}
+    for p in parts:
+        siblings = [len(SPACE_RUN.sub("", chars[q:ends[q][0]])) for q in parts if q != p]
+        typical = sorted(siblings)[len(siblings) // 2]
+        stop = min(ends[p], key=lambda s: (abs(len(SPACE_RUN.sub("", chars[p:s])) - typical), s))
+        found[stop] = p
+    return found
+
+
+def _ordinal_head_rest(chars: str, start: int, stop: int, end: int) -> int | None:
+    """Where an ordinal part heading ending at the space ``stop`` ends if the unpunctuated
+    piece after that space is the rest of it: the heading, piece and all, passes
+    ``_ordinal_head_end`` at the next space."""
+    piece = TOKEN.match(chars, stop + 1, end)
+    if piece is None or piece.end() >= end or not _PHRASE_CHARS.fullmatch(piece.group()):
+        return None
+    longer = _ordinal_head_end(chars, start, piece.start(), end)
+    return longer if longer == piece.end() else None
 
 
 def _ordinal_head_end(chars: str, start: int, opened: int, end: int) -> int | None:

@@ -206,6 +206,12 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
      "第二，压实责任。防汛工作实行行政首长负责制，各乡镇主要负责同志是本辖区防汛第一责任人。",
      ["第一，统一思想，充分认清防汛形势的严峻性据气象部门预测，今年汛期我县降水总体偏多二到三成，出现暴雨的可能性较大。",
       "第二，压实责任。防汛工作实行行政首长负责制，各乡镇主要负责同志是本辖区防汛第一责任人。"]),
+    # issue 19, round 6: an unpunctuated piece between a part heading and its paragraph is the
+    # rest of the heading when that brings it to its siblings' length
+    ("第一，深刻认识 严的主基调的重大意义 全面从严治党永远在路上，我们必须坚持不懈。 第二，准确把握严的主基调的实践要求 "
+     "落实严的主基调，要把握好思想教育、制度约束和执纪问责三个方面。 第三，以自我革命精神锻造纪检监察铁军 打铁必须自身硬，纪检监察干部要带头遵规守纪。",
+     ["第一，深刻认识严的主基调的重大意义", "全面从严治党永远在路上，我们必须坚持不懈。", "第二，准确把握严的主基调的实践要求",
+      "落实严的主基调，要把握好思想教育、制度约束和执纪问责三个方面。", "第三，以自我革命精神锻造纪检监察铁军", "打铁必须自身硬，纪检监察干部要带头遵规守纪。"]),
     # a heading with a comma, then an enumerated sentence: 一是 opens a sentence of its own
     ("一、聚焦“三个一批”，推动政策落地见效 一是清理一批。对现行涉企政策进行全面梳理，年底前一律废止。",
      ["一、聚焦“三个一批”，推动政策落地见效", "一是清理一批。对现行涉企政策进行全面梳理，年底前一律废止。"]),
@@ -308,6 +314,17 @@ def test_the_seed_layout(body, expected):
 ])
 def test_page_breaks_inside_a_cadence(body, breaks):
     assert spaces.cadence_cuts(body, 0, len(body))[1] == breaks
+
+
+@pytest.mark.parametrize("body, headings", [
+    ("第一，深刻认识 严的主基调的重大意义 全面从严治党永远在路上，我们必须坚持不懈。 第二，准确把握严的主基调的实践要求 "
+     "落实严的主基调，要把握好思想教育、制度约束和执纪问责三个方面。 好。", ["第一，深刻认识 严的主基调的重大意义", "第二，准确把握严的主基调的实践要求"]),
+    # NEGATIVE: siblings as short as the heading without the piece: a page break early in the paragraph
+    ("第一，统一思想 据气象部门最新 预测，今年汛期我县降水总体偏多二到三成。 第二，压实责任 防汛工作实行行政首长负责制，层层落实。 好。",
+     ["第一，统一思想", "第二，压实责任"]),
+])
+def test_ordinal_part_headings(body, headings):
+    assert [body[p:s] for s, p in sorted(spaces.ordinal_heads(body, 0, len(body)).items())] == headings
 
 
 def test_metadata_opening_a_line():
