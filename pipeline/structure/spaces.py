@@ -156,7 +156,8 @@ def _reads_as_phrase_group(chars: str, pos: int, end: int, tokens: list[tuple[in
     if not spaced or chars[stop] != " " or chars[stop + 1:stop + 2] in (" ", "\u3000"):
         return False  # two spaces are a speaker line's gap: the last phrase is an office
     rest = _paragraph_after(chars, stop + 1, end)
-    return len(rest) > stop - pos and any(c in rest for c in "，。！？；") and not spans_word(words[-1], rest)
+    return (len(rest) > stop - pos and any(c in rest for c in "，。！？；") and not spans_word(words[-1], rest)
+            and not _opens_on_particle(rest))  # ``…队伍 教师是立教 之本、…``: the last phrase goes on
 
 
 _PARAGRAPH_END = re.compile(r"[。！？；…][”’」』]?(?=[ \t\u00a0])")
@@ -565,13 +566,13 @@ def _reads_as_subhead(left: str, chars: str, e: int, end: int, longest: int = MA
 
 
 #: Structural particles: they tie what follows to the words before, so no paragraph opens on one.
-_STRUCTURAL_PARTICLES = "的地得"
+_STRUCTURAL_PARTICLES = "的地得之"
 
 
 def _opens_on_particle(text: str) -> bool:
-    """Whether ``text`` opens on a structural particle (``的一生``, ``地推进``), not on a word
-    that starts with one (``的确``, ``地方``, ``得到``): the sentence before goes on in it."""
-    return text[:1] in _STRUCTURAL_PARTICLES and word_tag(text[:2]) is None
+    """Whether ``text`` opens on a structural particle (``的一生``, ``地推进``, ``之本、``), not on
+    a word that starts with one (``的确``, ``地方``, ``之后``, ``之所以``): the sentence before goes on in it."""
+    return text[:1] in _STRUCTURAL_PARTICLES and all(word_tag(text[:size]) is None for size in (2, 3))
 
 
 def _opens_sentence(text: str) -> bool:

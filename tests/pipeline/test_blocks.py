@@ -130,6 +130,11 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
     # NEGATIVE: a subject and 是 open a sentence, not a phrase group
     ("建设高素质教师队伍 教师是 立教之本、兴教之源，要下大力气抓好。",
      ["建设高素质教师队伍", "教师是立教之本、兴教之源，要下大力气抓好。"]),
+    # issue 19, round 6: NEGATIVE: nor when the text after it opens on a particle (之本、); a phrase
+    # group before a word opening with one (之所以) stands
+    ("建设高素质教师队伍 教师是立教 之本、兴教之源，要下大力气抓好。",
+     ["建设高素质教师队伍", "教师是立教之本、兴教之源，要下大力气抓好。"]),
+    ("不忘初心 牢记使命 之所以这样讲，是因为初心易得，始终难守。", ["不忘初心 牢记使命", "之所以这样讲，是因为初心易得，始终难守。"]),
     # a heading needs no full stop before it
     ("现在我代表国务院，向大会报告工作，请予审议，并请全国政协委员提出意见 一、2011年工作回顾 过去一年，我们取得了新的成就。",
      ["现在我代表国务院，向大会报告工作，请予审议，并请全国政协委员提出意见", "一、2011年工作回顾", "过去一年，我们取得了新的成就。"]),
