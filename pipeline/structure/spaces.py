@@ -571,8 +571,8 @@ _STRUCTURAL_PARTICLES = "的地得之"
 
 def _opens_on_particle(text: str) -> bool:
     """Whether ``text`` opens on a structural particle (``的一生``, ``地推进``, ``之本、``), not on
-    a word that starts with one (``的确``, ``地方``, ``之后``, ``之所以``): the sentence before goes on in it."""
-    return text[:1] in _STRUCTURAL_PARTICLES and all(word_tag(text[:size]) is None for size in (2, 3))
+    a word that starts with one (``的确``, ``地方``, ``之所以``, ``得天独厚``): the sentence before goes on in it."""
+    return text[:1] in _STRUCTURAL_PARTICLES and all(word_tag(text[:size]) is None for size in (2, 3, 4))
 
 
 def _opens_sentence(text: str) -> bool:
