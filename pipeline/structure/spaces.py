@@ -444,9 +444,9 @@ def parallel_subheads(chars: str, start: int, end: int) -> dict[int, int]:
             clear = not spans_word(unit, _paragraph_after(chars, s + 1, end))
             for frame in sibling_frames(unit):
                 siblings.setdefault(frame, []).append((s, p, clear))
-        elif len(unit) < MIN_SUBHEAD_CHARS and _reads_as_subhead(unit, chars, s + 1, end,
-                                                                   shortest=MIN_SHORT_SUBHEAD_CHARS):
-            short.append((s, p))
+        elif (len(unit) < MIN_SUBHEAD_CHARS and _reads_as_subhead(unit, chars, s + 1, end, shortest=MIN_SHORT_SUBHEAD_CHARS)
+              and phrase_group(chars, p, end, True, False) is None):
+            short.append((s, p))  # the first phrase of a group (``爱国奉献 矢志不渝``) is no short subhead
     found = {s: p for members in siblings.values() if sum(clear for *_, clear in members) >= 2
              for s, p, _ in members}
     if len(short) >= 2:

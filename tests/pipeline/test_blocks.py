@@ -169,6 +169,12 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
     # short subheads, two standing the same way
     ("保持好奇心 好奇心是创新的源泉，希望你们勇于探索未知。 守住初心 人生的道路很长，不要忘记为什么出发。",
      ["保持好奇心", "好奇心是创新的源泉，希望你们勇于探索未知。", "守住初心", "人生的道路很长，不要忘记为什么出发。"]),
+    # issue 19, round 6: NEGATIVE: the first phrases of phrase groups are no short siblings of a
+    # page break early in a paragraph
+    ("爱国奉献 矢志不渝 林振声同志常说，我的事业在中国。 回顾林振声 同志的一生，我们深深感到他的崇高品格。 "
+     "求真务实 严谨治学 他治学严谨，一丝不苟，从不放过一个数据。",
+     ["爱国奉献 矢志不渝", "林振声同志常说，我的事业在中国。", "回顾林振声同志的一生，我们深深感到他的崇高品格。",
+      "求真务实 严谨治学", "他治学严谨，一丝不苟，从不放过一个数据。"]),
     # NEGATIVE: one short unit alone is the start of a sentence a page break cut
     ("城市更新 需要大量资金投入，单靠政府财力难以为继。 要积极引入社会资本，探索新的模式。",
      ["城市更新需要大量资金投入，单靠政府财力难以为继。", "要积极引入社会资本，探索新的模式。"]),
