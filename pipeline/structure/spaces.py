@@ -156,6 +156,8 @@ def _reads_as_phrase_group(chars: str, pos: int, end: int, tokens: list[tuple[in
     if not spaced or chars[stop] != " " or chars[stop + 1:stop + 2] in (" ", "\u3000"):
         return False  # two spaces are a speaker line's gap: the last phrase is an office
     rest = _paragraph_after(chars, stop + 1, end)
+    if not balanced and rest[:1] == "是" and word_tag(rest[:2]) is None:
+        return False  # ``…的定位 民办教育 是社会主义…``: the last phrase is the subject of 是
     return (len(rest) > stop - pos and any(c in rest for c in "，。！？；") and not spans_word(words[-1], rest)
             and not _opens_on_particle(rest))  # ``…队伍 教师是立教 之本、…``: the last phrase goes on
 
