@@ -91,7 +91,8 @@ def phrase_group(chars: str, pos: int, end: int, spaced: bool,
     are of one length or no word of the dictionary runs across any of them. The group is
     a whole line, or in the seed layout is followed by a space and a sentence. In the seed
     layout a page break may fall inside the group: a single character is no phrase, so it
-    joins the phrase after it (``锤炼作风 建 强队伍``), and a group is tried without its
+    joins the phrase after it (``锤炼作风 建 强队伍``), and so does a piece ending on a particle
+    where that makes it as long as the first phrase (``清正廉洁 严于 律己``), and a group is tried without its
     last phrases when they do not read as one (``清正廉洁 严于律己 陈 守一同志…``).
     """
     tokens: list[tuple[int, int, str]] = []  # (start, end, phrase without page breaks)
@@ -111,6 +112,12 @@ def phrase_group(chars: str, pos: int, end: int, spaced: bool,
                 break
             joins.append((m.end(), m.end() + 1))
             token = (m.start(), rest.end(), m.group() + rest.group())
+        elif tokens and spaced and m.end() < end and _ends_in_particle(m.group()):
+            # ``清正廉洁 严于 律己``: no phrase ends on a particle, and joined it is as long as the first
+            rest = _phrase_at(chars, m.end() + 1, end)
+            if rest is not None and len(m.group()) + len(rest.group()) == len(tokens[0][2]):
+                joins.append((m.end(), m.end() + 1))
+                token = (m.start(), rest.end(), m.group() + rest.group())
         tokens.append(token)
         cursor = token[1] + 1
         if token[1] >= end or cursor >= end or chars[cursor].isspace():

@@ -121,6 +121,12 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
     # a page break inside a phrase group: a lone character joins the phrase after it
     ("锤炼作风 建 强队伍 全体干部要以身作则，严守纪律，敢于担当。",
      ["锤炼作风 建强队伍", "全体干部要以身作则，严守纪律，敢于担当。"]),
+    # issue 19, round 6: a piece ending on a particle joins the one after it when that makes the
+    # phrases of one length; NEGATIVE: not when it does not (no phrase space is kept then)
+    ("清正廉洁 严于 律己 陈守一同志一生克己奉公、两袖清风，深受群众爱戴。",
+     ["清正廉洁 严于律己", "陈守一同志一生克己奉公、两袖清风，深受群众爱戴。"]),
+    ("清正廉洁 严于 律己修身 陈守一同志一生克己奉公、两袖清风，深受群众爱戴。",
+     ["清正廉洁严于律己修身", "陈守一同志一生克己奉公、两袖清风，深受群众爱戴。"]),
     # a phrase group without the phrases that do not read as one: the name a page break cut
     ("清正廉洁 严于律己 陈 守一同志一生清廉，从不以权谋私，深受群众爱戴。",
      ["清正廉洁 严于律己", "陈守一同志一生清廉，从不以权谋私，深受群众爱戴。"]),
