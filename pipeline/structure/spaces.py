@@ -336,6 +336,8 @@ def boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str]
                 or (spaced and _ends_in_bare_particle(title) and not _opens_sentence(chars[e:e + 3]))):
             return None  # a page break inside the heading: ``（一）着 力…``, ``（二）应急准备必须 充分到位。``,
             # ``一、坚持政治引领，把 牢正确方向`` (a title does not end on a bare 把)
+        if spaced and len(title) < MIN_SHORT_SUBHEAD_CHARS and _subhead_after(chars, e, end):
+            return None  # ``（二）转型 升级步伐加快 新认定…``: a title this short with a subhead after it was cut
         if "，" in title and _CLAUSE_TAIL.match(chars, e, end) and not (
                 found[0] in comma_kinds and _COMMA_TITLE.fullmatch(title) and not _ends_in_particle(title)):
             return None  # the last clause of a run-in sentence: ``（六）有效防范…风险，牢牢 守住…底线。``
@@ -542,6 +544,14 @@ def _ordinal_head_end(chars: str, start: int, opened: int, end: int) -> int | No
             return s
         return None
     return None
+
+
+def _subhead_after(chars: str, e: int, end: int) -> bool:
+    """Whether an unpunctuated unit that reads as a subhead (``_reads_as_subhead``) stands
+    at ``e``, between two spaces."""
+    piece = TOKEN.match(chars, e, end)
+    return (piece is not None and piece.end() < end and chars[piece.end()] == " "
+            and _reads_as_subhead(piece.group(), chars, piece.end() + 1, end))
 
 
 def _ends_in_bare_particle(text: str) -> bool:

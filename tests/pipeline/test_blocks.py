@@ -296,6 +296,12 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
      ["一、坚持政治引领，把牢正确方向", "一年来，我始终把理论学习作为首要政治任务，带头讲专题党课。"]),
     ("（二）转型升级步伐加快 新能 源板块营业收入首次突破50亿元，占集团总收入的比重提高到17.5%。",
      ["（二）转型升级步伐加快", "新能源板块营业收入首次突破50亿元，占集团总收入的比重提高到17.5%。"]),
+    # issue 19, round 6: a title too short to stand with a subhead after it is what a page break
+    # cut; NEGATIVE: a short title before its paragraph stands
+    ("（二）转型 升级步伐加快 新能源板块营业收入首次突破50亿元，占集团总收入的比重提高到17.5%。",
+     ["（二）转型升级步伐加快", "新能源板块营业收入首次突破50亿元，占集团总收入的比重提高到17.5%。"]),
+    ("一、总则 新能源板块营业收入首次突破50亿元，占集团总收入的比重提高到17.5%。",
+     ["一、总则", "新能源板块营业收入首次突破50亿元，占集团总收入的比重提高到17.5%。"]),
     # a parenthesis standing alone is a stage direction; NEGATIVE: one inside a sentence is text
     ("（全体起立，奏唱国歌） 请坐下。 （颁奖音乐起） 请获奖者代表发言。",
      ["（全体起立，奏唱国歌）", "请坐下。", "（颁奖音乐起）", "请获奖者代表发言。"]),
