@@ -115,7 +115,7 @@ def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_brea
     ``opening``: the unit opens the speech body."""
     chars = body.chars
     out: list[Block] = []
-    cadence = cadence_cuts(chars, start, end) if spaced else set()
+    cadence, cadence_breaks = cadence_cuts(chars, start, end) if spaced else (set(), set())
     signature = signature_cuts(chars, start, end) if spaced else set()
     parallel = parallel_subheads(chars, start, end) if spaced else {}
     run_in = run_in_kinds(chars, start, end) if spaced else set()
@@ -150,7 +150,9 @@ def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_brea
                 continue
             if e == end:
                 break
-            if s in cadence:
+            if s in cadence_breaks:
+                reason = None
+            elif s in cadence:
                 reason = "cadence"
             elif s in signature:
                 reason = "signature"
@@ -255,10 +257,13 @@ def _metadata_prefix(chars: str, pos: int, end: int, spaced: bool, whole: bool,
     found = _BROKEN_OFFICE.match(chars, pos, end) if opening else None
     if found and speaker_parts(found.group().replace(" ", "", 1)):
         # At the head of a speech an office holds no space: one is a page break (``中共 栖凤县委书记  何  畅``)
-        # where the piece before it is too short to stand alone or a word runs across it; a
+        # where the piece before it is too short to stand alone, a word runs across it, or a
+        # post alone follows it (``霁川市副 市长  陶  然``: a post names no one's office); a
         # headline before a whole speaker line stands alone (``创新要敢于啃硬骨头 岚州大学…教授  钱慕白``).
         piece = chars[pos:found.start("rest") - 1]
-        if len(piece) <= MAX_FRAGMENT_CHARS or spans_word(piece, found.group("rest")):
+        after = speaker_parts(found.group("rest"))
+        if (len(piece) <= MAX_FRAGMENT_CHARS or spans_word(piece, found.group("rest"))
+                or (after and len(after[1] or "") <= MAX_POST_CHARS)):
             return found.end(), "speaker", [(found.start("rest") - 1, found.start("rest"))]
     # After the speaker tests: a short piece a page break cut off an office reads as a name
     # (``云帆 集团董事长  裴清和``).
@@ -298,10 +303,12 @@ _SPEAKER_PREFIXES = tuple(re.compile(pattern + _UNIT_END) for pattern in (
 #: after it: the last character of a three-character name a page break cut off.
 _TWO_CHAR_NAME = re.compile(rf"(?: {{2,}}|\u3000){_NAME_CHAR}{{2}}$")
 _NAME_CUT = re.compile(rf" ({_NAME_CHAR})(?= \S)")
+#: Longest post alone, without its organisation (``市长``, ``县委书记``).
+MAX_POST_CHARS = 4
 #: A speaker line a page break cut between the organisation and a short post
 #: (``中共梧原县委 书记  贺  东  来``): a post alone names no one's office, so it goes on
 #: the organisation before the space.
-_CUT_OFFICE = re.compile(rf"[^\s，。！？；：]{{1,30}}[{ORGANISATION_END}] (?P<post>[^\s，。！？；：]{{2,4}}{_GAP_NAME})" + _UNIT_END)
+_CUT_OFFICE = re.compile(rf"[^\s，。！？；：]{{1,30}}[{ORGANISATION_END}] (?P<post>[^\s，。！？；：]{{2,{MAX_POST_CHARS}}}{_GAP_NAME})" + _UNIT_END)
 #: A speaker line whose office a page break cut anywhere, read only at the head of a speech.
 _BROKEN_OFFICE = re.compile(rf"[^\s，。！？；：]{{1,30}} (?P<rest>[^\s，。！？；：]{{1,30}}?{_GAP_NAME})" + _UNIT_END)
 

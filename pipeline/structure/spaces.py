@@ -93,7 +93,8 @@ def phrase_group(chars: str, pos: int, end: int, spaced: bool,
     layout a page break may fall inside the group: a single character is no phrase, so it
     joins the phrase before it when a word runs across into it (``造福老区 不负人 民``) or it
     makes that phrase as long as the first (``开放包容 人文相 亲``), else the phrase after it
-    (``锤炼作风 建 强队伍``), and a group is tried without its
+    (``锤炼作风 建 强队伍``); a piece ending on a particle joins the one after it where that
+    makes it as long as the first phrase (``清正廉洁 严于 律己``); and a group is tried without its
     last phrases when they do not read as one (``清正廉洁 严于律己 陈 守一同志…``).
     """
     tokens: list[tuple[int, int, str]] = []  # (start, end, phrase without page breaks)
@@ -125,6 +126,12 @@ def phrase_group(chars: str, pos: int, end: int, spaced: bool,
                 break
             joins.append((m.end(), m.end() + 1))
             token = (m.start(), rest.end(), m.group() + rest.group())
+        elif tokens and spaced and m.end() < end and _ends_in_particle(m.group()):
+            # ``清正廉洁 严于 律己``: no phrase ends on a particle, and joined it is as long as the first
+            rest = _phrase_at(chars, m.end() + 1, end)
+            if rest is not None and len(m.group()) + len(rest.group()) == len(tokens[0][2]):
+                joins.append((m.end(), m.end() + 1))
+                token = (m.start(), rest.end(), m.group() + rest.group())
         tokens.append(token)
         cursor = token[1] + 1
         if token[1] >= end or cursor >= end or chars[cursor].isspace():
@@ -170,6 +177,7 @@ def _reads_as_phrase_group(chars: str, pos: int, end: int, tokens: list[tuple[in
     if not spaced or chars[stop] != " " or chars[stop + 1:stop + 2] in (" ", "\u3000"):
         return False  # two spaces are a speaker line's gap: the last phrase is an office
     rest = _paragraph_after(chars, stop + 1, end)
+    # ``…队伍 教师是立教 之本、…``, ``…的定位 民办教育 是社会主义…``: the last phrase goes on
     return (len(rest) > stop - pos and any(c in rest for c in "，。！？；") and not spans_word(words[-1], rest)
             and not _opens_on_particle(rest))
 
@@ -211,23 +219,26 @@ def _fragment_at(chars: str, start: int, end: int) -> bool:
     return MAX_FRAGMENT_CHARS < len(clause) < len(after.group())
 
 
-def cadence_cuts(chars: str, start: int, end: int) -> set[int]:
+def cadence_cuts(chars: str, start: int, end: int) -> tuple[set[int], set[int]]:
     """Spaces inside a toast's cadence: two or more short lines ending in ，, each between
     spaces, closed by a short exclamation (``为…， 为…， 干杯！``). A line may
     hold one page-break space of its own. The first line opens a unit (after a sentence
-    end, a colon or the line start)."""
+    end, a colon or the line start). Returns the spaces between its lines and the page
+    breaks inside them: a line's cadence is the evidence that ``为南屏大学更加 美好的明天，``
+    is one line, which no subhead test may cut."""
     pieces = [(start + m.start(), start + m.end(), m.group()) for m in re.finditer(r"[^ \t\u00a0]+", chars[start:end])]
-    lines: list[tuple[int, str]] = []  # (end of the line, its text)
+    lines: list[tuple[int, str, int | None]] = []  # (end of the line, its text, its page break)
     k = 0
     while k < len(pieces):
-        text, stop = pieces[k][2], pieces[k][1]
+        text, stop, inside = pieces[k][2], pieces[k][1], None
         if (k + 1 < len(pieces) and _HAN_RE.match(text[-1]) and _HAN_RE.match(pieces[k + 1][2][0])
                 and pieces[k + 1][2][-1] in "，！!。"):
             k += 1
-            text, stop = text + pieces[k][2], pieces[k][1]
-        lines.append((stop, text))
+            text, stop, inside = text + pieces[k][2], pieces[k][1], stop
+        lines.append((stop, text, inside))
         k += 1
     cuts: set[int] = set()
+    breaks: set[int] = set()
     i = 0
     while i < len(lines):
         opens = i == 0 or lines[i - 1][1][-1] in SENTENCE_END + "：:"
@@ -238,10 +249,11 @@ def cadence_cuts(chars: str, start: int, end: int) -> set[int]:
         if (j - i >= 2 and j < len(lines) and lines[j][1][-1] in "！!"
                 and len(lines[j][1]) <= MAX_CADENCE_CLOSE_CHARS):
             cuts.update(lines[k][0] for k in range(i, j))
+            breaks.update(lines[k][2] for k in range(i, j + 1) if lines[k][2] is not None)
             i = j + 1
         else:
             i += 1
-    return cuts
+    return cuts, breaks
 
 
 #: An organisation signing a letter or a notice: its name alone (``中共霞州市委``, ``霞州市人民政府``),
@@ -465,11 +477,15 @@ def parallel_subheads(chars: str, start: int, end: int) -> dict[int, int]:
     Short subheads (``MIN_SHORT_SUBHEAD_CHARS`` up to ``MIN_SUBHEAD_CHARS``), too short to
     tell from the start of a sentence alone, count when two or more stand so in the unit
     (``保持好奇心 好奇心是…。 守住初心 人生的道路很长，…``): a page break lands that early in
-    a paragraph and passes every test once in a while, not twice.
+    a paragraph and passes every test once in a while, not twice. A short one alone counts
+    where it stands as its siblings do, one paragraph after a subhead and one before the next
+    (``…上好学 今年…。 为教师减负 要全面清理…。 职业教育大有可为 要对接…``): a page break early in a
+    paragraph does not fall into that rhythm.
     Maps the space after each to where it starts."""
     siblings: dict[str, list[tuple[int, int, bool]]] = {}  # frame -> (space, start, clear of words)
     short: list[tuple[int, int]] = []
     cut_short: list[tuple[int, int]] = []  # short subheads a page break cut: they do not count
+    standing: list[tuple[int, int]] = []  # (space, start) of the subheads the boundary test reads alone
     for m in TOKEN.finditer(chars, start, end):
         p, s = m.span()
         if s >= end or chars[s] != " ":
@@ -490,13 +506,15 @@ def parallel_subheads(chars: str, start: int, end: int) -> dict[int, int]:
                 for frame in sibling_frames(joined):
                     siblings.setdefault(frame, []).append((cut.end(), p, False))
                 continue
+        if _reads_as_subhead(unit, chars, s + 1, end):
+            standing.append((s, p))
         if _reads_as_subhead(unit, chars, s + 1, end, MAX_PARALLEL_SUBHEAD_CHARS, word_across=True, statement=True):
             clear = not spans_word(unit, _paragraph_after(chars, s + 1, end))
             for frame in sibling_frames(unit):
                 siblings.setdefault(frame, []).append((s, p, clear))
-        elif len(unit) < MIN_SUBHEAD_CHARS and _reads_as_subhead(unit, chars, s + 1, end,
-                                                                   shortest=MIN_SHORT_SUBHEAD_CHARS):
-            short.append((s, p))
+        elif (len(unit) < MIN_SUBHEAD_CHARS and _reads_as_subhead(unit, chars, s + 1, end, shortest=MIN_SHORT_SUBHEAD_CHARS)
+              and phrase_group(chars, p, end, True, False) is None):
+            short.append((s, p))  # the first phrase of a group (``爱国奉献 矢志不渝``) is no short subhead
             for frame in sibling_frames(unit):  # ``作风攻坚战`` beside ``城乡建设攻坚战``
                 siblings.setdefault(frame, []).append((s, p, True))
     found = {s: p for members in siblings.values() if sum(clear for *_, clear in members) >= 2
@@ -504,7 +522,25 @@ def parallel_subheads(chars: str, start: int, end: int) -> dict[int, int]:
     if len(short) >= 2:
         found.update(short)
         found.update(cut_short)
+    else:
+        found.update((s, p) for s, p in short if _between_siblings(chars, s, p, standing))
     return found
+
+
+def _between_siblings(chars: str, space: int, start: int, standing: list[tuple[int, int]]) -> bool:
+    """Whether the unit from ``start`` to ``space`` has a subhead of ``standing`` one paragraph
+    before it and another one paragraph after it."""
+    before = [s for s, _ in standing if s < start]
+    after = [p for _, p in standing if p > space]
+    return bool(before and after) and _one_paragraph(chars, before[-1] + 1, start) and _one_paragraph(
+        chars, space + 1, after[0])
+
+
+def _one_paragraph(chars: str, start: int, stop: int) -> bool:
+    """Whether ``chars[start:stop]`` is one paragraph of the seed layout: it ends on a sentence
+    end and holds no other followed by a space."""
+    text = chars[start:stop].rstrip()
+    return bool(text) and text[-1] in SENTENCE_END + "”’」』" and _PARAGRAPH_END.search(chars, start, start + len(text) - 1) is None
 
 
 def ordinal_heads(chars: str, start: int, end: int) -> dict[int, int]:
@@ -513,9 +549,12 @@ def ordinal_heads(chars: str, start: int, end: int) -> dict[int, int]:
     a sentence end or a colon) and ends at a space a paragraph follows, two or more numbered
     in sequence. The comma rules out every subhead test, and a page break lands that early
     in a paragraph once in a while, not in two parts numbered one after the other.
+    Where an unpunctuated piece stands between a heading and its paragraph, the heading
+    takes it when that brings its length nearer its siblings' (``第一，深刻认识 严的主基调的
+    重大意义 全面从严治党…`` beside ``第二，准确把握严的主基调的实践要求``): a page break cut it.
     Maps the space after each to where it starts."""
     heads: list[tuple[int, str]] = []
-    ends: dict[int, int] = {}
+    ends: dict[int, list[int]] = {}
     for m in ORDINAL_OPENING.finditer(chars, start, end):
         p = m.start()
         before = chars[start:p].rstrip()
@@ -523,8 +562,28 @@ def ordinal_heads(chars: str, start: int, end: int) -> dict[int, int]:
             continue
         if (stop := _ordinal_head_end(chars, p, m.end(), end)) is not None:
             heads.append((p, chars[p:stop]))
-            ends[p] = stop
-    return {ends[p]: p for p in ordinals_in_sequence(heads)}
+            ends[p] = [stop]
+            if (longer := _ordinal_head_rest(chars, p, stop, end)) is not None:
+                ends[p].append(longer)
+    parts = sorted(ordinals_in_sequence(heads))
+    found = {}
+    for p in parts:
+        siblings = [len(SPACE_RUN.sub("", chars[q:ends[q][0]])) for q in parts if q != p]
+        typical = sorted(siblings)[len(siblings) // 2]
+        stop = min(ends[p], key=lambda s: (abs(len(SPACE_RUN.sub("", chars[p:s])) - typical), s))
+        found[stop] = p
+    return found
+
+
+def _ordinal_head_rest(chars: str, start: int, stop: int, end: int) -> int | None:
+    """Where an ordinal part heading ending at the space ``stop`` ends if the unpunctuated
+    piece after that space is the rest of it: the heading, piece and all, passes
+    ``_ordinal_head_end`` at the next space."""
+    piece = TOKEN.match(chars, stop + 1, end)
+    if piece is None or piece.end() >= end or not _PHRASE_CHARS.fullmatch(piece.group()):
+        return None
+    longer = _ordinal_head_end(chars, start, piece.start(), end)
+    return longer if longer == piece.end() else None
 
 
 def _ordinal_head_end(chars: str, start: int, opened: int, end: int) -> int | None:
@@ -614,8 +673,10 @@ CLAUSE_INNER = "的地得是和与之"
 def _opens_on_particle(text: str) -> bool:
     """Whether ``text`` opens on a character of ``CLAUSE_INNER`` that opens no word there:
     no sentence starts so, the text before the space goes on (``铭记历史 不忘来路 历史是最好
-    的教科书。``, ``数字政府建设 是一场深刻的自我革命。``)."""
-    return text[:1] in CLAUSE_INNER and not any(word_tag(text[:n]) is not None for n in (2, 3))
+    的教科书。``, ``回顾林振声同志 的一生，…``, ``数字政府建设 是一场深刻的自我革命。``); words that open
+    on one (``得天独厚``) open sentences as any other."""
+    return text[:1] in CLAUSE_INNER and all(word_tag(text[:size]) is None for size in (2, 3, 4))
+
 
 
 def _opens_sentence(text: str) -> bool:

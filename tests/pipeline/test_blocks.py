@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.spans import Text
-from pipeline.structure import blocks
+from pipeline.structure import blocks, spaces
 
 
 def _split(body: str, lectures: set[str] = frozenset()) -> tuple[list[tuple[str, bool, str | None]], list]:
@@ -88,6 +88,10 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
     # a toast's cadence, one line broken by a page break
     ("现在，我提议： 为各 友好城市之间的友谊， 为本届大会的圆满成功， 干杯！",
      ["现在，我提议：", "为各友好城市之间的友谊，", "为本届大会的圆满成功，", "干杯！"]),
+    # issue 19, round 6: the cadence holds the line together where a page break leaves a piece
+    # that reads as a subhead (为南屏大学更加)
+    ("让我们共同举杯， 为母校九十华诞， 为南屏大学更加 美好的明天， 干杯！",
+     ["让我们共同举杯，", "为母校九十华诞，", "为南屏大学更加美好的明天，", "干杯！"]),
     # NEGATIVE: page breaks after commas inside a long sentence
     ("要压实分区分级精准防控策略， 制定差异化区域防控措施， 统筹考虑国家信贷政策，确保各项工作落到实处。",
      ["要压实分区分级精准防控策略，制定差异化区域防控措施，统筹考虑国家信贷政策，确保各项工作落到实处。"]),
@@ -196,6 +200,12 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
      ["一、成绩", "稳中求进成效明显", "全年经济增长6%。", "二、问题", "有效需求仍然不足", "部分企业经营困难。"]),
     ("一、总则 稳中求进成效明显 全年经济增长6%。 （一）明年经济工作的重点任务 要扩大有效投资。",
      ["一、总则", "稳中求进成效明显", "全年经济增长6%。", "（一）明年经济工作的重点任务", "要扩大有效投资。"]),
+    # issue 19, round 6: a piece ending on a particle joins the one after it when that makes the
+    # phrases of one length; NEGATIVE: not when it does not (no phrase space is kept then)
+    ("清正廉洁 严于 律己 陈守一同志一生克己奉公、两袖清风，深受群众爱戴。",
+     ["清正廉洁 严于律己", "陈守一同志一生克己奉公、两袖清风，深受群众爱戴。"]),
+    ("清正廉洁 严于 律己修身 陈守一同志一生克己奉公、两袖清风，深受群众爱戴。",
+     ["清正廉洁严于律己修身", "陈守一同志一生克己奉公、两袖清风，深受群众爱戴。"]),
     # a phrase group without the phrases that do not read as one: the name a page break cut
     ("清正廉洁 严于律己 陈 守一同志一生清廉，从不以权谋私，深受群众爱戴。",
      ["清正廉洁 严于律己", "陈守一同志一生清廉，从不以权谋私，深受群众爱戴。"]),
@@ -205,9 +215,25 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
     # NEGATIVE: a subject and 是 open a sentence, not a phrase group
     ("建设高素质教师队伍 教师是 立教之本、兴教之源，要下大力气抓好。",
      ["建设高素质教师队伍", "教师是立教之本、兴教之源，要下大力气抓好。"]),
+    # issue 19, round 6: NEGATIVE: nor when the text after it opens on a particle (之本、); a phrase
+    # group before a word opening with one (之所以) stands
+    ("建设高素质教师队伍 教师是立教 之本、兴教之源，要下大力气抓好。",
+     ["建设高素质教师队伍", "教师是立教之本、兴教之源，要下大力气抓好。"]),
+    ("不忘初心 牢记使命 之所以这样讲，是因为初心易得，始终难守。", ["不忘初心 牢记使命", "之所以这样讲，是因为初心易得，始终难守。"]),
+    # nor before a bare 是: the last phrase is its subject (民办教育 是…), phrases of one length too
+    ("准确把握民办教育的定位 民办教育 是社会主义教育事业的重要组成部分，在校生十一万六千人。",
+     ["准确把握民办教育的定位", "民办教育是社会主义教育事业的重要组成部分，在校生十一万六千人。"]),
+    ("不忘初心 牢记使命 是我们党的根本宗旨所在，必须始终坚持。", ["不忘初心牢记使命是我们党的根本宗旨所在，必须始终坚持。"]),
     # a heading needs no full stop before it
     ("现在我代表国务院，向大会报告工作，请予审议，并请全国政协委员提出意见 一、2011年工作回顾 过去一年，我们取得了新的成就。",
      ["现在我代表国务院，向大会报告工作，请予审议，并请全国政协委员提出意见", "一、2011年工作回顾", "过去一年，我们取得了新的成就。"]),
+    # issue 19, round 6: no paragraph opens on a structural particle; NEGATIVE: a word opening
+    # with one (的确) may open it
+    ("回顾林振声同志 的一生，我们深深感到，他身上集中体现了老一辈科学家的崇高品格。",
+     ["回顾林振声同志的一生，我们深深感到，他身上集中体现了老一辈科学家的崇高品格。"]),
+    ("坚持创新驱动发展 的确，创新是引领发展的第一动力，我们要抓紧抓实。",
+     ["坚持创新驱动发展", "的确，创新是引领发展的第一动力，我们要抓紧抓实。"]),
+    ("用好区位优势 得天独厚的区位条件，是我们发展的最大底气。", ["用好区位优势", "得天独厚的区位条件，是我们发展的最大底气。"]),
     # NEGATIVE: a quotation goes on after its space; the modal 要 opens a sentence
     ("本届论坛以“共饮一江水 携手促发展”为主题，共商合作大计。", ["本届论坛以“共饮一江水 携手促发展”为主题，共商合作大计。"]),
     ("要深入挖掘红色资源 讲好革命故事，传承红色基因。", ["要深入挖掘红色资源讲好革命故事，传承红色基因。"]),
@@ -232,9 +258,31 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
     # short subheads, two standing the same way
     ("保持好奇心 好奇心是创新的源泉，希望你们勇于探索未知。 守住初心 人生的道路很长，不要忘记为什么出发。",
      ["保持好奇心", "好奇心是创新的源泉，希望你们勇于探索未知。", "守住初心", "人生的道路很长，不要忘记为什么出发。"]),
+    # issue 19, round 6: NEGATIVE: the first phrases of phrase groups are no short siblings of a
+    # page break early in a paragraph
+    ("爱国奉献 矢志不渝 林振声同志常说，我的事业在中国。 回顾林振声 同志的一生，我们深深感到他的崇高品格。 "
+     "求真务实 严谨治学 他治学严谨，一丝不苟，从不放过一个数据。",
+     ["爱国奉献 矢志不渝", "林振声同志常说，我的事业在中国。", "回顾林振声同志的一生，我们深深感到他的崇高品格。",
+      "求真务实 严谨治学", "他治学严谨，一丝不苟，从不放过一个数据。"]),
     # NEGATIVE: one short unit alone is the start of a sentence a page break cut
     ("城市更新 需要大量资金投入，单靠政府财力难以为继。 要积极引入社会资本，探索新的模式。",
      ["城市更新需要大量资金投入，单靠政府财力难以为继。", "要积极引入社会资本，探索新的模式。"]),
+    # issue 19, round 6: one short subhead standing as its siblings do, one paragraph after a
+    # subhead and one before the next
+    ("让每个孩子都能上好学 今年全市将新建中小学28所，新增学位2.4万个。 为教师减负 要全面清理各类检查、评比和填表任务，"
+     "让教师把更多精力用在教书育人上。 职业教育大有可为 要对接产业发展需求，调整优化专业设置。",
+     ["让每个孩子都能上好学", "今年全市将新建中小学28所，新增学位2.4万个。", "为教师减负", "要全面清理各类检查、评比和填表任务，"
+      "让教师把更多精力用在教书育人上。", "职业教育大有可为", "要对接产业发展需求，调整优化专业设置。"]),
+    # NEGATIVE: two paragraphs after the subhead before it, or no subhead after it: a page break
+    # early in a paragraph
+    ("让每个孩子都能上好学 今年全市将新建中小学28所，新增学位2.4万个。 我们还要推进集团化办学。 为教师减负 要全面清理各类检查、"
+     "评比和填表任务，让教师把更多精力用在教书育人上。 职业教育大有可为 要对接产业发展需求，调整优化专业设置。",
+     ["让每个孩子都能上好学", "今年全市将新建中小学28所，新增学位2.4万个。", "我们还要推进集团化办学。", "为教师减负要全面清理各类检查、"
+      "评比和填表任务，让教师把更多精力用在教书育人上。", "职业教育大有可为", "要对接产业发展需求，调整优化专业设置。"]),
+    ("让每个孩子都能上好学 今年全市将新建中小学28所，新增学位2.4万个。 为教师减负 要全面清理各类检查、评比和填表任务，"
+     "让教师把更多精力用在教书育人上。 我们还要推进集团化办学。",
+     ["让每个孩子都能上好学", "今年全市将新建中小学28所，新增学位2.4万个。", "为教师减负要全面清理各类检查、评比和填表任务，"
+      "让教师把更多精力用在教书育人上。", "我们还要推进集团化办学。"]),
     # a run-in heading cut a few characters into its title, among run-in siblings
     ("（一）产业 转型升级步伐加快。新认定高新技术企业三百四十家。 （二）改革开放持续深化。企业开办时间压减至一天。 "
      "（三）民生福祉不断增进。新增就业六万二千人。",
@@ -259,6 +307,12 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
      "第二，压实责任。防汛工作实行行政首长负责制，各乡镇主要负责同志是本辖区防汛第一责任人。",
      ["第一，统一思想，充分认清防汛形势的严峻性据气象部门预测，今年汛期我县降水总体偏多二到三成，出现暴雨的可能性较大。",
       "第二，压实责任。防汛工作实行行政首长负责制，各乡镇主要负责同志是本辖区防汛第一责任人。"]),
+    # issue 19, round 6: an unpunctuated piece between a part heading and its paragraph is the
+    # rest of the heading when that brings it to its siblings' length
+    ("第一，深刻认识 严的主基调的重大意义 全面从严治党永远在路上，我们必须坚持不懈。 第二，准确把握严的主基调的实践要求 "
+     "落实严的主基调，要把握好思想教育、制度约束和执纪问责三个方面。 第三，以自我革命精神锻造纪检监察铁军 打铁必须自身硬，纪检监察干部要带头遵规守纪。",
+     ["第一，深刻认识严的主基调的重大意义", "全面从严治党永远在路上，我们必须坚持不懈。", "第二，准确把握严的主基调的实践要求",
+      "落实严的主基调，要把握好思想教育、制度约束和执纪问责三个方面。", "第三，以自我革命精神锻造纪检监察铁军", "打铁必须自身硬，纪检监察干部要带头遵规守纪。"]),
     # a heading with a comma, then an enumerated sentence: 一是 opens a sentence of its own
     ("一、聚焦“三个一批”，推动政策落地见效 一是清理一批。对现行涉企政策进行全面梳理，年底前一律废止。",
      ["一、聚焦“三个一批”，推动政策落地见效", "一是清理一批。对现行涉企政策进行全面梳理，年底前一律废止。"]),
@@ -320,6 +374,13 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
      ["一、坚持政治引领，把牢正确方向", "一年来，我始终把理论学习作为首要政治任务，带头讲专题党课。"]),
     ("（二）转型升级步伐加快 新能 源板块营业收入首次突破50亿元，占集团总收入的比重提高到17.5%。",
      ["（二）转型升级步伐加快", "新能源板块营业收入首次突破50亿元，占集团总收入的比重提高到17.5%。"]),
+    # issue 19, round 6: a title too short to stand is what a page break cut when a sibling of its
+    # kind stands at least twice as long; NEGATIVE: a short title before its paragraph stands
+    ("（一）经营业绩再创新高 营业收入增长12%。 （二）转型 升级步伐加快 新能源板块营业收入首次突破50亿元，占集团总收入的比重提高到17.5%。",
+     ["（一）经营业绩再创新高", "营业收入增长12%。", "（二）转型升级步伐加快",
+      "新能源板块营业收入首次突破50亿元，占集团总收入的比重提高到17.5%。"]),
+    ("一、总则 新能源板块营业收入首次突破50亿元，占集团总收入的比重提高到17.5%。",
+     ["一、总则", "新能源板块营业收入首次突破50亿元，占集团总收入的比重提高到17.5%。"]),
     # a parenthesis standing alone is a stage direction; NEGATIVE: one inside a sentence is text
     ("（全体起立，奏唱国歌） 请坐下。 （颁奖音乐起） 请获奖者代表发言。",
      ["（全体起立，奏唱国歌）", "请坐下。", "（颁奖音乐起）", "请获奖者代表发言。"]),
@@ -352,6 +413,26 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
 def test_the_seed_layout(body, expected):
     found, _ = _split(SEED + body)
     assert [chars for chars, _, _ in found][3:] == expected
+
+
+@pytest.mark.parametrize("body, breaks", [
+    ("为母校九十华诞， 为南屏大学更加 美好的明天， 干杯！", {16}),
+    # NEGATIVE: lines no short exclamation closes are no cadence: their spaces are left to the other rules
+    ("为母校九十华诞， 为南屏大学更加 美好的明天， 我们要共同努力。", set()),
+])
+def test_page_breaks_inside_a_cadence(body, breaks):
+    assert spaces.cadence_cuts(body, 0, len(body))[1] == breaks
+
+
+@pytest.mark.parametrize("body, headings", [
+    ("第一，深刻认识 严的主基调的重大意义 全面从严治党永远在路上，我们必须坚持不懈。 第二，准确把握严的主基调的实践要求 "
+     "落实严的主基调，要把握好思想教育、制度约束和执纪问责三个方面。 好。", ["第一，深刻认识 严的主基调的重大意义", "第二，准确把握严的主基调的实践要求"]),
+    # NEGATIVE: siblings as short as the heading without the piece: a page break early in the paragraph
+    ("第一，统一思想 据气象部门最新 预测，今年汛期我县降水总体偏多二到三成。 第二，压实责任 防汛工作实行行政首长负责制，层层落实。 好。",
+     ["第一，统一思想", "第二，压实责任"]),
+])
+def test_ordinal_part_headings(body, headings):
+    assert [body[p:s] for s, p in sorted(spaces.ordinal_heads(body, 0, len(body)).items())] == headings
 
 
 def test_metadata_opening_a_line():
@@ -398,6 +479,11 @@ def test_a_dash_line_opening_the_body_is_its_subtitle(body, expected):
      [("中共栖凤县委书记  何  畅", "speaker"), ("同志们：", None)]),
     ("（2024年2月20日） 中共霞州 市委书记  郑怀远 同志们： 今天召开会议。 我讲三点。 好。",
      [("（2024年2月20日）", "date"), ("中共霞州市委书记  郑怀远", "speaker"), ("同志们：", None)]),
+    # issue 19, round 6: a piece of any length before a post alone (市长, 县委书记)
+    ("（2023年10月21日，桐溪） 霁川市副 市长  陶  然 尊敬的各位老领导、老校友， 亲爱的老师们、同学们： 大家上午好！ 百年风雨。 好。",
+     [("（2023年10月21日，桐溪）", "date"), ("霁川市副市长  陶  然", "speaker"), ("尊敬的各位老领导、老校友，", None)]),
+    ("中共栖凤 县委书记  何  畅 同志们： 今天召开推进会。 下面，我讲三点意见。 好。",
+     [("中共栖凤县委书记  何  畅", "speaker"), ("同志们：", None)]),
     # a transliterated name after the gap
     ("罗森堡市市长  艾米莉·卡特 尊敬的何清扬市长， 女士们，先生们： 大家好！ 十年前，我来到霞州。 今天我很高兴。",
      [("罗森堡市市长  艾米莉·卡特", "speaker"), ("尊敬的何清扬市长，", None)]),
@@ -426,6 +512,8 @@ def test_a_dash_line_opening_the_body_is_its_subtitle(body, expected):
     # the other rules
     ("创新要敢于啃硬骨头 岚州大学材料学院教授  钱慕白 我们团队一直在做储能材料研究。 最大的体会是不能怕失败。 希望加大支持。 谢谢。",
      [("创新要敢于啃硬骨头", None), ("岚州大学材料学院教授  钱慕白", "speaker")]),
+    ("创新要敢于啃硬骨头 材料学院院长  钱慕白 我们团队一直在做储能材料研究。 最大的体会是不能怕失败。 希望加大支持。 谢谢。",
+     [("创新要敢于啃硬骨头", None), ("材料学院院长  钱慕白", "speaker")]),
     ("金秋 九月，丹桂飘香。 今天开学。 我们欢迎新同学。 祝大家学业有成。", [("金秋九月，丹桂飘香。", None), ("今天开学。", None)]),
     ("同志们： 今天开会。 我讲三点。 全县 乡村振兴推进会  何  畅 同志们好。", [("同志们：", None), ("今天开会。", None)]),
 ])

@@ -53,6 +53,15 @@ def test_chunk_numbers_go_only_when_a_cut_falls_inside_a_word():
     assert _taken(detect.chunk_numbers, listed) == []
 
 
+
+def test_a_chunk_cut_after_a_notes_label_is_inside_its_line():
+    chunked = "1、第一部分讲加速20\n\n2、05年的发展。\n说明：\n\n3、表中数据为快报数。"
+    assert _taken(detect.chunk_numbers, chunked) == ["1、", "\n\n2、", "\n\n3、"]
+    # NEGATIVE: a lead-in line ending in its colon keeps its break
+    chunked = "1、第一部分讲加速20\n\n2、05年的发展。\n要把握好三个方面：\n\n3、一是思想教育。"
+    assert _taken(detect.chunk_numbers, chunked) == ["1、", "\n\n2、", "3、"]
+
+
 def test_line_end_takes_trailing_spaces_and_one_break():
     assert detect.line_end("广告 \n正文", 2) == 4
     assert detect.line_end("广告正文", 2) == 2
