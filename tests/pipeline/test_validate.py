@@ -23,7 +23,7 @@ from pipeline.errors import ConfigError, ValidationFailed
 from pipeline.records import Document, Paragraph, Removal, Section, Speech, stable_id
 from pipeline.validate.run import rows_keys_must_see
 from pipeline.validate import (
-    ValidationReport, dangling_references, keys_suite_for, references_suite_for, suite_for,
+    Session, ValidationReport, dangling_references, keys_suite_for, references_suite_for, suite_for,
     suites_digest, validate,
 )
 
@@ -347,3 +347,71 @@ def test_rules_on_a_list_column_are_refused():
     table = dataclasses.replace(schemas.PARAGRAPHS, columns=(tokens,), key=("tokens",), greater_than=())
     with pytest.raises(ConfigError, match="paragraphs.tokens is a list column"):
         suite_for(table)
+
+
+#: Slices of at most so many rows and bytes of strings: one row, a few, a few short texts;
+#: and the whole table in one slice, to compare with.
+SLICES = [(1, 10**9), (2, 10**9), (3, 10**9), (10**9, 1), (10**9, 60)]
+WHOLE = (10**9, 10**9)
+
+
+def _results_stored(tables: dict[str, pa.Table], slices: tuple[int, int], unchanged=None) -> tuple[ValidationReport, dict]:
+    """The report, and per suite the results Great Expectations stored for the Data Docs:
+    each expectation's outcome and result, and how many results the suite has."""
+    session = Session(tables, None, *slices)
+    session.references()
+    session.rows(unchanged)
+    report = session.report()
+    store = session._context.validation_results_store  # what build_data_docs renders
+    stored: dict[str, list] = {}
+    for key in store.list_keys():
+        result = store.get(key)
+        stored.setdefault(result.suite_name, []).append(sorted(
+            (r.expectation_config.type, json.dumps(r.expectation_config.kwargs, sort_keys=True, default=str),
+             r.success, json.dumps(r.result, sort_keys=True, default=str)) for r in result.results))
+    return report, stored
+
+
+def test_slices_of_any_size_give_the_report_and_results_of_the_whole_table():
+    """Each suite runs on slices of the tables; what it finds must not depend on their
+    size: row failures in several slices (located by their positions in the whole table),
+    a key repeated rows apart, a dangling reference, counted and quoted as on one slice."""
+    recs = clean_records()
+    for i, text in enumerate(VALID_TEXTS):
+        extra_row(recs, "paragraphs", f"valid{i}", text=text, char_count=len(text), ordinal=3 + i)
+    extra_row(recs, "paragraphs", "bad 1", text="统筹推进  疫情防控")
+    extra_row(recs, "paragraphs", "bad 2", text="疫情防控,经济", ordinal=0)
+    extra_row(recs, "paragraphs", "bad 3", text="Hello,世界。", char_count=-1)
+    extra_row(recs, "paragraphs", "repeated id", paragraph_id=recs["paragraphs"][0].paragraph_id)
+    extra_row(recs, "paragraphs", "dangling", speech_id="0" * 16)
+    extra_row(recs, "removals", "repeated key")
+    extra_row(recs, "removals", "other", source_start=90, source_end=91)
+    tables = to_tables(recs)
+    whole, whole_stored = _results_stored(tables, WHOLE)
+    assert not whole.success and len(whole.row_failures) >= 3
+    assert {f.rule for f in whole.tables["paragraphs"].failed} >= {"unique", "references speeches.speech_id"}
+    assert {f.rule for f in whole.tables["removals"].failed} == {"key (doc_id, source_start)"}
+    assert all(len(results) == 1 for results in whole_stored.values())  # one per suite and table
+    for slices in SLICES:
+        sliced, stored = _results_stored(tables, slices)
+        assert sliced.to_dict() == whole.to_dict(), slices
+        assert sliced.row_failures == whole.row_failures, slices
+        assert stored == whole_stored, slices
+
+
+def test_slices_skip_the_rows_validated_before_as_the_whole_table_does():
+    recs = clean_records()
+    extra_row(recs, "paragraphs", "bad text", text="统筹推进  疫情防控")
+    extra_row(recs, "paragraphs", "repeated id", paragraph_id=recs["paragraphs"][0].paragraph_id)
+    extra_row(recs, "paragraphs", "bad text 2", text="疫情防控,经济")
+    tables = to_tables(recs)
+    unchanged = {name: pa.chunked_array([[False] * t.num_rows], pa.bool_()) for name, t in tables.items()}
+    texts = tables["paragraphs"]["text"].to_pylist()
+    unchanged["paragraphs"] = pa.chunked_array([[t == "统筹推进  疫情防控" for t in texts]])
+    whole, whole_stored = _results_stored(tables, WHOLE, unchanged)
+    assert [f.rule for f in whole.tables["paragraphs"].failed] == ["half width in chinese", "unique"]
+    (located,) = whole.row_failures
+    assert texts[located.rows[0]] == "疫情防控,经济"
+    for slices in SLICES[:2]:
+        sliced, stored = _results_stored(tables, slices, unchanged)
+        assert (sliced.to_dict(), sliced.row_failures, stored) == (whole.to_dict(), whole.row_failures, whole_stored)
