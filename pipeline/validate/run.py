@@ -57,7 +57,7 @@ LOCATE_FORMAT = {"result_format": "COMPLETE"}
 #: holds every string as a Python object and its regex checks copy a text column again,
 #: about 4 bytes of memory per byte of text: whole tables cost 550 MB at 105 MB of input,
 #: speeches (a few thousand rows) alone 400 MB. Smaller slices mostly add Great
-#: Expectations' fixed cost per run (about 0.1 s).
+#: Expectations' fixed cost per run (0.1-0.5 s).
 SLICE_ROWS = 50_000
 SLICE_BYTES = 16 << 20
 
@@ -311,6 +311,8 @@ def merged(results: list[ExpectationSuiteValidationResult]) -> ExpectationSuiteV
     (``RESULT_FORMAT``'s count) taken in order and its percentages computed again, as
     Great Expectations computes them; the column list, the same on every slice, from the
     first slice that failed it. An expectation that could not run is that slice's result.
+    The batch markers in its meta (the frame's fingerprint and load time) are the first
+    slice's: the Data Docs show them, the report does not.
     """
     from great_expectations.core.expectation_validation_result import (
         ExpectationSuiteValidationResult, ExpectationValidationResult,
