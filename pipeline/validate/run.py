@@ -8,16 +8,18 @@ and the report.
 
 Great Expectations checks pandas frames, and a frame of a whole table costs several times
 its Arrow size, so no suite sees a whole table: each runs on slices of a bounded number of
-rows and bytes of strings (``slice_bounds``), and the results of the slices are added up
-into the one result per suite and table that the report and the Data Docs show
-(``merged``), the same whatever the slice size. Uniqueness relates rows of different slices: a 64-bit hash of each row's key,
-computed a slice at a time, says which rows may repeat a key (``repeated_keys``); those
-are checked together, the others a slice at a time.
+rows and bytes of strings (``slice_bounds``), each slice through the suite's validation
+definition, and the slices' outcomes are added up for the report (``_Merging``), the same
+whatever the slice size. The Data Docs show what Great Expectations stored: one validation
+result per slice (a table of one slice, most of them, shows one). Uniqueness relates rows
+of different slices: a 64-bit hash of each row's key, computed a slice at a time, says
+which rows may repeat a key (``repeated_keys``); those are checked together, the others a
+slice at a time.
 """
 
 from __future__ import annotations
 
-import datetime
+import dataclasses
 import itertools
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
     from great_expectations.core.expectation_validation_result import (
         ExpectationSuiteValidationResult, ExpectationValidationResult,
     )
+    from great_expectations.datasource.fluent import PandasDatasource
 
 #: BASIC: counts and the first five unexpected values, which name the problem and keep
 #: results small on big failing batches; SUMMARY would add a metric per expectation (the
@@ -109,7 +112,6 @@ class Session:
                 "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(data_docs)},
                 "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
             })
-        self._datasource = self._context.data_sources.add_pandas("release")
         self._references: dict[str, Outcome] = {}
         self._results: dict[str, TableResult] = {}
         self._row_failures: list[RowFailure] = []
@@ -136,8 +138,8 @@ class Session:
             checked = None if skipped is None else ~skipped.to_numpy(zero_copy_only=False)
             locating = _Locating(name)
             ok, evaluated, broken = self._results_of(name, suite_for(spec), table, self._slices(table, checked),
-                                                     lambda *found: self._locate(locating, *found))
-            outcomes = [(ok, evaluated, [failure(r) for r in broken])]
+                                                     lambda *seen: self._locate(locating, *seen))
+            outcomes = [(ok, evaluated, [found.failure for found in broken])]
             self._row_failures += locating.row_failures(broken, table)
             keys = keys_suite_for(spec)
             if keys is not None:
@@ -178,73 +180,50 @@ class Session:
             if part.num_rows:
                 yield positions, part
 
-    def _forget(self, batch_id: str) -> None:
-        """Drop the frame of ``batch_id`` that Great Expectations' engine keeps after a run
-        (the last one of each asset): the frames of every table would otherwise stay."""
-        batches = self._datasource.get_execution_engine().batch_manager
-        batches.batch_cache.pop(batch_id, None)
-        batches.batch_data_cache.pop(batch_id, None)
-
     def _bounds(self, table: pa.Table) -> list[tuple[int, int]]:
         return slice_bounds(table, self._slice_rows, self._slice_bytes)
 
     def _run(self, asset: str, suite: ExpectationSuite, table: pa.Table,
              slices: Iterable[tuple[np.ndarray, pa.Table]]) -> Outcome:
         ok, evaluated, broken = self._results_of(asset, suite, table, slices)
-        return ok, evaluated, [failure(r) for r in broken]
+        return ok, evaluated, [found.failure for found in broken]
 
     def _results_of(self, asset: str, suite: ExpectationSuite, table: pa.Table,
                     slices: Iterable[tuple[np.ndarray, pa.Table]],
-                    each: Callable[[ExpectationSuiteValidationResult, pd.DataFrame, np.ndarray], None] | None = None,
-                    ) -> tuple[bool, int, list]:
+                    each: Callable[[PandasDatasource, ExpectationSuiteValidationResult, pd.DataFrame, np.ndarray],
+                                   None] | None = None,
+                    ) -> tuple[bool, int, list[_Merged]]:
         """Run ``suite`` on the ``slices`` of ``table`` (on its empty frame when there are
-        none: the column list is still checked) as the validation ``<asset>_validation``,
-        whose one result, the slices' results ``merged``, goes to the Data Docs; ``each``
-        sees every slice's result, frame and positions in the table. Returns success,
-        expectations evaluated, and the failed results in suite order."""
+        none: the column list is still checked) through the validation definition
+        ``<asset>_validation``, which stores each slice's result for the Data Docs; ``each``
+        sees the datasource, every slice's result, frame and positions in the table.
+        Returns success, expectations evaluated, and the failed expectations, their slices
+        added up, in suite order."""
         gx = self._gx
-        from great_expectations.constants import DATAFRAME_REPLACEMENT_STR
-        from great_expectations.core.run_identifier import RunIdentifier
-        from great_expectations.validator.v1_validator import Validator
-
         suite = self._context.suites.add(suite)
-        batch = self._datasource.add_dataframe_asset(asset).add_batch_definition_whole_dataframe("whole")
+        # A datasource of its own, deleted after the runs: its engine keeps the frame of the
+        # last batch of every asset until the datasource goes.
+        datasource = self._context.data_sources.add_pandas(asset)
+        batch = datasource.add_dataframe_asset(asset).add_batch_definition_whole_dataframe("whole")
         definition = self._context.validation_definitions.add(
             gx.ValidationDefinition(name=f"{asset}_validation", data=batch, suite=suite)
         )
-        results, first = [], None
+        merging = _Merging(suite)
         for positions, part in _or_empty(slices, table):
             data = frame(part)
-            validator = Validator(batch_definition=batch, batch_parameters={"dataframe": data},
-                                  result_format=RESULT_FORMAT)
-            result = validator.validate_expectation_suite(suite)
-            first = validator if first is None else first
-            results.append(result)
+            result = definition.run(batch_parameters={"dataframe": data}, result_format=RESULT_FORMAT)
+            merging.add(result)
             if each is not None:
-                each(result, data, positions)
-        outcome = merged(results)
-        # What ValidationDefinition.run adds to the result it stores, on the one merged result.
-        run_id = RunIdentifier(run_time=datetime.datetime.now(datetime.timezone.utc))
-        outcome.meta.update(validation_id=definition.id, checkpoint_id=None, run_id=run_id,
-                            validation_time=run_id.run_time, batch_parameters={"dataframe": DATAFRAME_REPLACEMENT_STR})
-        suite_id, result_id = definition._get_expectation_suite_and_validation_result_ids(validator=first, run_id=run_id)
-        definition._validation_results_store.store_validation_results(
-            suite_validation_result=outcome, suite_validation_result_identifier=result_id,
-            expectation_suite_identifier=suite_id)
-        self._forget(first.active_batch_id)
-        order = {e.id: i for i, e in enumerate(suite.expectations)}
-        failed = sorted(
-            (r for r in outcome.results if not r.success),
-            key=lambda r: order.get(r.expectation_config.id, len(order)),
-        )
-        return bool(outcome.success), len(outcome.results), failed
+                each(datasource, result, data, positions)
+        self._context.data_sources.delete(asset)
+        return merging.outcome()
 
-    def _locate(self, locating: _Locating, result: ExpectationSuiteValidationResult, data: pd.DataFrame,
-                positions: np.ndarray) -> None:
+    def _locate(self, locating: _Locating, datasource: PandasDatasource, result: ExpectationSuiteValidationResult,
+                data: pd.DataFrame, positions: np.ndarray) -> None:
         """The rows behind each failed row-level expectation of one slice's ``result``:
         those expectations run again on the slice's frame ``data`` (its rows at ``positions``
-        of the table) asking for every unexpected row (``LOCATE_FORMAT``), outside the Data
-        Docs; what they find goes to ``locating``."""
+        of the table) asking for every unexpected row (``LOCATE_FORMAT``), as a batch of
+        ``datasource`` outside the Data Docs; what they find goes to ``locating``."""
         row_level = [r for r in result.results if not r.success and is_row_level(r.expectation_config.type)
                      and failure(r).error is None]
         if not row_level:
@@ -256,14 +235,70 @@ class Session:
             copies.append(config.to_domain_obj().copy(update={"id": None, "meta": {**(config.meta or {}), "located": i}}))
         name = locating.table
         if locating.batch is None:
-            locating.batch = self._datasource.add_dataframe_asset(f"{name}_located").add_batch_definition_whole_dataframe("whole")
+            locating.batch = datasource.add_dataframe_asset(f"{name}_located").add_batch_definition_whole_dataframe("whole")
         batch = locating.batch.get_batch(batch_parameters={"dataframe": data})
         located = batch.validate(gx.ExpectationSuite(name=f"{name}_located", expectations=copies),
                                  result_format=LOCATE_FORMAT)
-        self._forget(batch.id)
         for found in located.results:
             original = row_level[found.expectation_config.meta["located"]]
             locating.add(original.expectation_config.id, found, positions)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Merged:
+    """One expectation of a suite, its results on every slice of a table added up: whether
+    it held on all, what failed (``failure``, None when it held), and what locating its
+    rows needs (its id, the ``regex`` its values are quoted around)."""
+
+    expectation_id: str
+    success: bool
+    failure: Failure | None
+    regex: str | None
+
+
+class _Merging:
+    """The results of one suite on the slices of a table, in table order, added up per
+    expectation as on the whole table (``add``, then ``outcome``)."""
+
+    def __init__(self, suite: ExpectationSuite):
+        self._order = [e.id for e in suite.expectations]
+        self._results: dict[str, list[ExpectationValidationResult]] = {}
+
+    def add(self, result: ExpectationSuiteValidationResult) -> None:
+        for found in result.results:
+            config = found.expectation_config
+            if config.kwargs.get("mostly", 1) != 1:
+                raise ConfigError(f"{config.type} with mostly={config.kwargs['mostly']}: its slices' results cannot "
+                                  f"be added up")
+            self._results.setdefault(config.id, []).append(found)
+
+    def outcome(self) -> tuple[bool, int, list[_Merged]]:
+        """Success, expectations evaluated, and the failed expectations in suite order."""
+        merged = [_merged(self._results[key]) for key in self._order if key in self._results]
+        return all(m.success for m in merged), len(merged), [m for m in merged if not m.success]
+
+
+def _merged(same: list[ExpectationValidationResult]) -> _Merged:
+    """One expectation's results on the slices of a table as on the whole table: held when
+    it held on every slice, rows counted over all, the first unexpected values (as many as
+    ``RESULT_FORMAT`` quotes) in table order. One that could not run is the first such
+    slice's; one about the table, not its rows (the column list, the same on every slice),
+    the first slice's that failed it."""
+    config = same[0].expectation_config
+    raised = [r for r in same if exception_messages(r.exception_info)]
+    about_table = any("element_count" not in (r.result or {}) for r in same)
+    if raised or about_table:
+        chosen = raised[0] if raised else next((r for r in same if not r.success), same[0])
+        return _Merged(config.id, bool(chosen.success), None if chosen.success else failure(chosen),
+                       config.kwargs.get("regex"))
+    if all(r.success for r in same):
+        return _Merged(config.id, True, None, config.kwargs.get("regex"))
+    failures = [failure(r) for r in same if not r.success]
+    quoted = [value for r in same if not r.success for value in failure(r).sample]
+    total = sum(int(r.result["unexpected_count"]) for r in same)
+    return _Merged(config.id, False, dataclasses.replace(
+        failures[0], unexpected_count=total, sample=quoted[:RESULT_FORMAT["partial_unexpected_count"]]),
+        config.kwargs.get("regex"))
 
 
 class _Locating:
@@ -286,75 +321,22 @@ class _Locating:
         self._rows.setdefault(expectation_id, []).append(positions[rows])
         self._values.setdefault(expectation_id, []).extend(details.get("unexpected_list", [None] * len(rows)))
 
-    def row_failures(self, broken: list, table: pa.Table) -> list[RowFailure]:
-        """One ``RowFailure`` per expectation of ``broken`` (the table's failed results, in
-        suite order) whose rows every slice located."""
+    def row_failures(self, broken: list[_Merged], table: pa.Table) -> list[RowFailure]:
+        """One ``RowFailure`` per expectation of ``broken`` (the table's failed expectations,
+        in suite order) whose rows every slice located."""
         doc_ids = table.column("doc_id") if "doc_id" in table.column_names else None
         out = []
-        for result in broken:
-            key = result.expectation_config.id
+        for found in broken:
+            key = found.expectation_id
             if key not in self._rows or key in self._lost:
                 continue
             rows = np.concatenate(self._rows[key])
-            regex = result.expectation_config.kwargs.get("regex")
             out.append(RowFailure(
-                table=self.table, failure=failure(result), rows=tuple(rows.tolist()),
+                table=self.table, failure=found.failure, rows=tuple(rows.tolist()),
                 doc_ids=tuple(doc_ids.take(rows).to_pylist()) if doc_ids is not None else (None,) * len(rows),
-                values=tuple(excerpt(plain(v), regex) for v in self._values[key]),
+                values=tuple(excerpt(plain(v), found.regex) for v in self._values[key]),
             ))
         return out
-
-
-def merged(results: list[ExpectationSuiteValidationResult]) -> ExpectationSuiteValidationResult:
-    """One suite's results on the slices of a table, in table order, as one result on the
-    whole table: each map expectation's counts added up, its first unexpected values
-    (``RESULT_FORMAT``'s count) taken in order and its percentages computed again, as
-    Great Expectations computes them; the column list, the same on every slice, from the
-    first slice that failed it. An expectation that could not run is that slice's result.
-    The batch markers in its meta (the frame's fingerprint and load time) are the first
-    slice's: the Data Docs show them, the report does not.
-    """
-    from great_expectations.core.expectation_validation_result import (
-        ExpectationSuiteValidationResult, ExpectationValidationResult,
-    )
-    from great_expectations.expectations.expectation import _format_map_output
-    from great_expectations.expectations.expectation_configuration import parse_result_format
-    from great_expectations.validator.validator import calc_validation_statistics
-
-    if len(results) == 1:
-        return results[0]
-    form = parse_result_format(dict(RESULT_FORMAT))
-    by_id = [{r.expectation_config.id: r for r in result.results} for result in results]
-    combined = []
-    for first in results[0].results:
-        config = first.expectation_config
-        if config.kwargs.get("mostly", 1) != 1:
-            raise ConfigError(f"{config.type} with mostly={config.kwargs['mostly']}: its slices' results cannot be added up")
-        same = [of_slice[config.id] for of_slice in by_id]
-        broken = [r for r in same if exception_messages(r.exception_info)]
-        if broken:
-            combined.append(broken[0])
-            continue
-        if any("element_count" not in (r.result or {}) for r in same):  # about the table, not its rows
-            combined.append(next((r for r in same if not r.success), first))
-            continue
-        elements, unexpected = (sum(r.result[k] for r in same) for k in ("element_count", "unexpected_count"))
-        missing = sum(r.result["missing_count"] for r in same) if all("missing_count" in r.result for r in same) else None
-        values = [v for r in same for v in r.result.get("partial_unexpected_list", [])]
-        out = _format_map_output(form, all(r.success for r in same), elements,
-                                 None if missing is None else elements - missing, unexpected,
-                                 values if "partial_unexpected_list" in first.result else None)
-        combined.append(ExpectationValidationResult(success=out["success"], expectation_config=config,
-                                                    result=out["result"], meta=first.meta,
-                                                    exception_info=first.exception_info))
-    statistics = calc_validation_statistics(combined)
-    return ExpectationSuiteValidationResult(
-        results=combined, success=statistics.success, suite_name=results[0].suite_name,
-        statistics={"evaluated_expectations": statistics.evaluated_expectations,
-                    "successful_expectations": statistics.successful_expectations,
-                    "unsuccessful_expectations": statistics.unsuccessful_expectations,
-                    "success_percent": statistics.success_percent},
-        meta=dict(results[0].meta), batch_id=results[0].batch_id)
 
 
 def _or_empty(slices: Iterable[tuple[np.ndarray, pa.Table]], table: pa.Table) -> Iterator[tuple[np.ndarray, pa.Table]]:
