@@ -11,10 +11,10 @@ its Arrow size, so no suite sees a whole table: each runs on slices of a bounded
 rows and bytes of strings (``slice_bounds``), each slice through the suite's validation
 definition, and the slices' outcomes are added up for the report (``_Merging``), the same
 whatever the slice size. The Data Docs show what Great Expectations stored: one validation
-result per slice (a table of one slice, most of them, shows one). Uniqueness relates rows
-of different slices: a 64-bit hash of each row's key, computed a slice at a time, says
-which rows may repeat a key (``repeated_keys``); those are checked together, the others a
-slice at a time.
+result per slice, so one for a table that fits in a slice, several for a bigger one.
+Uniqueness relates rows of different slices: a 64-bit hash of each row's key, computed a
+slice at a time, says which rows may repeat a key (``repeated_keys``); those are checked
+together, the others a slice at a time.
 """
 
 from __future__ import annotations
