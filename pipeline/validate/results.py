@@ -127,7 +127,7 @@ def failure(result: ExpectationValidationResult) -> Failure:
     """A ``Failure`` from one failed GX result, with plain-Python examples."""
     config = result.expectation_config
     meta = config.meta or {}
-    errors = _exception_messages(result.exception_info)
+    errors = exception_messages(result.exception_info)
     details = result.result or {}
     if "partial_unexpected_list" in details:
         sample = [excerpt(plain(v), config.kwargs.get("regex")) for v in details["partial_unexpected_list"]]
@@ -159,7 +159,7 @@ def _column_list_problems(expected: list[str], observed: list[str]) -> list[str]
     return problems or [f"out of order: {', '.join(observed)}"]
 
 
-def _exception_messages(info: dict | None) -> list[str]:
+def exception_messages(info: dict | None) -> list[str]:
     """The messages of the exceptions GX caught, flat or keyed by metric id."""
     if not info:
         return []

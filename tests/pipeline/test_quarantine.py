@@ -21,23 +21,26 @@ DOC_B = SHA_B[:16]
 BAD_TEXT = "下载地址：(PDF)"  # a half-width bracket next to Chinese punctuation
 
 
-def with_second_document(recs: dict[str, list], text: str = BAD_TEXT) -> dict[str, list]:
-    """``recs`` plus a document B (its own speech, sections, paragraphs and removal) whose
-    first paragraph is ``text``."""
-    speech_b = stable_id(DOC_B, 0)
-    sections = {s.section_id: stable_id(DOC_B, s.source_start) for s in recs["sections"]}
-    recs["documents"].append(dataclasses.replace(recs["documents"][0], doc_id=DOC_B, source_path="b/page.html",
-                                                 source_sha256=SHA_B))
-    recs["speeches"].append(dataclasses.replace(recs["speeches"][0], speech_id=speech_b, doc_id=DOC_B,
+def with_second_document(recs: dict[str, list], text: str = BAD_TEXT, sha: str = SHA_B,
+                         path: str = "b/page.html") -> dict[str, list]:
+    """``recs`` plus a copy of document A (its own speech, sections, paragraphs and
+    removal; document B unless ``sha`` says) whose first paragraph is ``text``."""
+    doc = sha[:16]
+    speech_b = stable_id(doc, 0)
+    own = {name: [r for r in recs[name] if r.doc_id == DOC_ID] for name in ("sections", "paragraphs")}
+    sections = {s.section_id: stable_id(doc, s.source_start) for s in own["sections"]}
+    recs["documents"].append(dataclasses.replace(recs["documents"][0], doc_id=doc, source_path=path,
+                                                 source_sha256=sha))
+    recs["speeches"].append(dataclasses.replace(recs["speeches"][0], speech_id=speech_b, doc_id=doc,
                                                 duplicate_cluster=speech_b))
-    recs["sections"] += [dataclasses.replace(s, section_id=sections[s.section_id], speech_id=speech_b, doc_id=DOC_B,
+    recs["sections"] += [dataclasses.replace(s, section_id=sections[s.section_id], speech_id=speech_b, doc_id=doc,
                                              parent_section_id=sections.get(s.parent_section_id))
-                         for s in list(recs["sections"])]
-    recs["paragraphs"] += [dataclasses.replace(p, paragraph_id=stable_id(DOC_B, p.source_start), speech_id=speech_b,
-                                               section_id=sections[p.section_id], doc_id=DOC_B,
+                         for s in own["sections"]]
+    recs["paragraphs"] += [dataclasses.replace(p, paragraph_id=stable_id(doc, p.source_start), speech_id=speech_b,
+                                               section_id=sections[p.section_id], doc_id=doc,
                                                text=text if i == 0 else p.text, char_count=len(text) if i == 0 else p.char_count)
-                           for i, p in enumerate(list(recs["paragraphs"]))]
-    recs["removals"].append(dataclasses.replace(recs["removals"][0], doc_id=DOC_B))
+                           for i, p in enumerate(own["paragraphs"])]
+    recs["removals"].append(dataclasses.replace(recs["removals"][0], doc_id=doc))
     return recs
 
 
@@ -126,3 +129,23 @@ def test_rows_skipped_as_unchanged_are_located_in_the_whole_table():
     session.rows(unchanged)
     (located,) = session.report().row_failures
     assert located.rows == (2,) and paragraphs.column("doc_id")[2].as_py() == DOC_B
+
+
+def test_slices_of_any_size_quarantine_the_same_documents():
+    """Rows that fail in different slices name their documents by their positions in the
+    whole table: tiny slices quarantine exactly what one slice does."""
+    recs = with_second_document(clean_records())  # B: its first paragraph fails
+    recs = with_second_document(recs, "统筹推进  疫情防控", sha="7c" * 32, path="c/page.html")
+    recs["sections"][-1] = dataclasses.replace(recs["sections"][-1], marker="abc")  # C again, in another table
+    with_second_document(recs, "他强调：“发展是第一要务。”", sha="9e" * 32, path="d/page.html")  # D passes
+    tables = to_tables(recs)
+    whole = validate(tables, slice_rows=10**9, slice_bytes=10**9)
+    assert whole.quarantinable() and len(whole.row_failures) == 3
+    assert sorted({d for f in whole.row_failures for d in f.doc_ids}) == sorted([DOC_B, "7c" * 8])
+    expected = quarantine(tables, whole)
+    for slice_rows, slice_bytes in ((1, 10**9), (2, 10**9), (10**9, 1)):
+        sliced = validate(tables, slice_rows=slice_rows, slice_bytes=slice_bytes)
+        assert sliced.row_failures == whole.row_failures
+        out = quarantine(tables, sliced)
+        assert (out.documents, out.failures) == (expected.documents, expected.failures)
+        assert all(out.tables[name].equals(expected.tables[name]) for name in schemas.TABLES)

@@ -21,9 +21,9 @@ import schemas
 from pipeline import records
 from pipeline.errors import ConfigError, ValidationFailed
 from pipeline.records import Document, Paragraph, Removal, Section, Speech, stable_id
-from pipeline.validate.run import rows_keys_must_see
+from pipeline.validate.run import rows_keys_must_see, slice_bounds
 from pipeline.validate import (
-    ValidationReport, dangling_references, keys_suite_for, references_suite_for, suite_for,
+    Session, ValidationReport, dangling_references, keys_suite_for, references_suite_for, suite_for,
     suites_digest, validate,
 )
 
@@ -347,3 +347,80 @@ def test_rules_on_a_list_column_are_refused():
     table = dataclasses.replace(schemas.PARAGRAPHS, columns=(tokens,), key=("tokens",), greater_than=())
     with pytest.raises(ConfigError, match="paragraphs.tokens is a list column"):
         suite_for(table)
+
+
+#: Slices of at most so many rows and bytes of strings: one row, a few, a few short texts;
+#: and the whole table in one slice, to compare with.
+SLICES = [(1, 10**9), (2, 10**9), (3, 10**9), (10**9, 1), (10**9, 60)]
+WHOLE = (10**9, 10**9)
+
+
+def _validated(tables: dict[str, pa.Table], slices: tuple[int, int], unchanged=None) -> ValidationReport:
+    """The report of a validation whose suites see slices of at most ``slices`` rows and
+    bytes of strings, as a build runs it: references, then rows."""
+    session = Session(tables, None, *slices)
+    session.references()
+    session.rows(unchanged)
+    return session.report()
+
+
+def test_slices_of_any_size_give_the_report_of_the_whole_table():
+    """Each suite runs on slices of the tables; what it finds must not depend on their
+    size: row failures in several slices (located by their positions in the whole table),
+    a key repeated rows apart, a dangling reference, counted and quoted as on one slice."""
+    recs = clean_records()
+    for i, text in enumerate(VALID_TEXTS):
+        extra_row(recs, "paragraphs", f"valid{i}", text=text, char_count=len(text), ordinal=3 + i)
+    extra_row(recs, "paragraphs", "bad 1", text="统筹推进  疫情防控")
+    extra_row(recs, "paragraphs", "bad 2", text="疫情防控,经济", ordinal=0)
+    extra_row(recs, "paragraphs", "bad 3", text="Hello,世界。", char_count=-1)
+    extra_row(recs, "paragraphs", "repeated id", paragraph_id=recs["paragraphs"][0].paragraph_id)
+    extra_row(recs, "paragraphs", "dangling", speech_id="0" * 16)
+    extra_row(recs, "removals", "repeated key")
+    extra_row(recs, "removals", "other", source_start=90, source_end=91)
+    tables = to_tables(recs)
+    whole = _validated(tables, WHOLE)
+    assert not whole.success and len(whole.row_failures) >= 3
+    assert {f.rule for f in whole.tables["paragraphs"].failed} >= {"unique", "references speeches.speech_id"}
+    assert {f.rule for f in whole.tables["removals"].failed} == {"key (doc_id, source_start)"}
+    for slices in SLICES:
+        sliced = _validated(tables, slices)
+        assert sliced.to_dict() == whole.to_dict(), slices
+        assert sliced.row_failures == whole.row_failures, slices
+
+
+def test_slices_skip_the_rows_validated_before_as_the_whole_table_does():
+    recs = clean_records()
+    extra_row(recs, "paragraphs", "bad text", text="统筹推进  疫情防控")
+    extra_row(recs, "paragraphs", "repeated id", paragraph_id=recs["paragraphs"][0].paragraph_id)
+    extra_row(recs, "paragraphs", "bad text 2", text="疫情防控,经济")
+    tables = to_tables(recs)
+    unchanged = {name: pa.chunked_array([[False] * t.num_rows], pa.bool_()) for name, t in tables.items()}
+    texts = tables["paragraphs"]["text"].to_pylist()
+    unchanged["paragraphs"] = pa.chunked_array([[t == "统筹推进  疫情防控" for t in texts]])
+    whole = _validated(tables, WHOLE, unchanged)
+    assert [f.rule for f in whole.tables["paragraphs"].failed] == ["half width in chinese", "unique"]
+    (located,) = whole.row_failures
+    assert texts[located.rows[0]] == "疫情防控,经济"
+    for slices in SLICES[:2]:
+        sliced = _validated(tables, slices, unchanged)
+        assert (sliced.to_dict(), sliced.row_failures) == (whole.to_dict(), whole.row_failures)
+
+
+@pytest.mark.parametrize("slices", [WHOLE, (2, 10**9)])
+def test_the_data_docs_hold_a_result_per_slice(tmp_path, slices):
+    """Every slice runs through the suite's validation definition, which stores its result:
+    a row suite's Data Docs show one result per slice of its table (one for an empty
+    table), every other suite at least one."""
+    recs = clean_records()
+    for i, text in enumerate(VALID_TEXTS):
+        extra_row(recs, "paragraphs", f"valid{i}", text=text, char_count=len(text), ordinal=3 + i)
+    tables = to_tables(recs)
+    docs = tmp_path / "validation"
+    assert validate(tables, docs, slice_rows=slices[0], slice_bytes=slices[1]).success
+    pages = {suite.name: len(list(suite.rglob("*.html"))) for suite in (docs / "validations").iterdir()}
+    for name, table in tables.items():
+        assert pages.pop(f"{name}_suite") == max(1, len(slice_bounds(table, *slices))), name
+    assert pages and all(count >= 1 for count in pages.values())
+    if slices != WHOLE:
+        assert tables["paragraphs"].num_rows > 2  # several slices, several results
