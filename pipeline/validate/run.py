@@ -144,11 +144,12 @@ class Session:
             keys = keys_suite_for(spec)
             if keys is not None:
                 seen = rows_keys_must_see(table, keys, skipped)
-                repeated = repeated_keys(seen, keys, self._bounds(seen))
+                bounds = self._bounds(seen)
+                repeated = repeated_keys(seen, keys, bounds)
                 # the rows that may repeat a key are checked together, in one frame whatever its
                 # size: there are none in a release that passes
                 together = (np.flatnonzero(repeated), seen.filter(pa.array(repeated)))
-                slices = itertools.chain(self._slices(seen, ~repeated), [together] if repeated.any() else [])
+                slices = itertools.chain(self._slices(seen, ~repeated, bounds), [together] if repeated.any() else [])
                 outcomes.append(self._run(f"{name}_keys", keys, seen, slices))
             if name in self._references:
                 outcomes.append(self._references[name])
@@ -167,11 +168,12 @@ class Session:
         return ValidationReport(success=all(r.success for r in self._results.values()), tables=self._results,
                                 suites_sha256=suites_digest(), row_failures=tuple(self._row_failures))
 
-    def _slices(self, table: pa.Table, checked: np.ndarray | None = None) -> Iterator[tuple[np.ndarray, pa.Table]]:
+    def _slices(self, table: pa.Table, checked: np.ndarray | None = None,
+                bounds: list[tuple[int, int]] | None = None) -> Iterator[tuple[np.ndarray, pa.Table]]:
         """The rows of ``table`` (those ``checked`` marks, or all), a slice at a time
-        (``slice_bounds``): each slice's positions in ``table`` and its rows; slices left
-        empty are not given."""
-        for start, stop in self._bounds(table):
+        (``bounds``, by default ``slice_bounds``): each slice's positions in ``table`` and
+        its rows; slices left empty are not given."""
+        for start, stop in self._bounds(table) if bounds is None else bounds:
             part = table.slice(start, stop - start)
             positions = np.arange(start, stop)
             if checked is not None:
@@ -294,7 +296,7 @@ def _merged(same: list[ExpectationValidationResult]) -> _Merged:
     if all(r.success for r in same):
         return _Merged(config.id, True, None, config.kwargs.get("regex"))
     failures = [failure(r) for r in same if not r.success]
-    quoted = [value for r in same if not r.success for value in failure(r).sample]
+    quoted = [value for found in failures for value in found.sample]
     total = sum(int(r.result["unexpected_count"]) for r in same)
     return _Merged(config.id, False, dataclasses.replace(
         failures[0], unexpected_count=total, sample=quoted[:RESULT_FORMAT["partial_unexpected_count"]]),
