@@ -485,7 +485,7 @@ def parallel_subheads(chars: str, start: int, end: int) -> dict[int, int]:
     siblings: dict[str, list[tuple[int, int, bool]]] = {}  # frame -> (space, start, clear of words)
     short: list[tuple[int, int]] = []
     cut_short: list[tuple[int, int]] = []  # short subheads a page break cut: they do not count
-    standing: list[tuple[int, int]] = []  # (space, start) of the subheads the boundary test reads alone
+    units: list[tuple[int, int, str]] = []  # (space, start, text) of every unit tried
     for m in TOKEN.finditer(chars, start, end):
         p, s = m.span()
         if s >= end or chars[s] != " ":
@@ -506,8 +506,7 @@ def parallel_subheads(chars: str, start: int, end: int) -> dict[int, int]:
                 for frame in sibling_frames(joined):
                     siblings.setdefault(frame, []).append((cut.end(), p, False))
                 continue
-        if _reads_as_subhead(unit, chars, s + 1, end):
-            standing.append((s, p))
+        units.append((s, p, unit))
         if _reads_as_subhead(unit, chars, s + 1, end, MAX_PARALLEL_SUBHEAD_CHARS, word_across=True, statement=True):
             clear = not spans_word(unit, _paragraph_after(chars, s + 1, end))
             for frame in sibling_frames(unit):
@@ -522,7 +521,9 @@ def parallel_subheads(chars: str, start: int, end: int) -> dict[int, int]:
     if len(short) >= 2:
         found.update(short)
         found.update(cut_short)
-    else:
+    elif short:
+        # the subheads the boundary test reads alone, looked for only when one short one needs them
+        standing = [(s, p) for s, p, unit in units if _reads_as_subhead(unit, chars, s + 1, end)]
         found.update((s, p) for s, p in short if _between_siblings(chars, s, p, standing))
     return found
 
