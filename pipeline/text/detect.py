@@ -312,18 +312,8 @@ def chunk_numbers(chars: str) -> list[Span]:
     >>> chunk_numbers("1、坚持党的领导。\\n正文。"), chunk_numbers("1、标题\\n正文。2、第二项。")
     ([], [])
     """
-    hits = [(int(m.group(1)), m) for m in _CHUNK.finditer(chars)]
-    runs: list[list[re.Match]] = []
-    expected = 1
-    for number, m in hits:
-        if number == 1:
-            runs.append([m])
-            expected = 2
-        elif runs and number == expected:
-            runs[-1].append(m)
-            expected += 1
     spans: list[Span] = []
-    for run in runs:
+    for run in _numbered_runs(chars):
         cuts = []
         for m in run[1:]:
             before = chars[:m.start()].rstrip()
@@ -339,6 +329,27 @@ def chunk_numbers(chars: str) -> list[Span]:
             start = len(chars[:m.start()].rstrip()) if mid_word else m.start(1)
             spans.append((start, m.end(), "chunk_number", "chunk_prefix", False))
     return spans
+
+
+def _numbered_runs(chars: str) -> list[list[re.Match]]:
+    """The runs of ``N、`` line starts numbered 1, 2, 3…. A number continues the latest run
+    that expects it, so a list of the speech's own (``1、…；`` ``2、…；`` ``3、…。``) does not
+    end the page's chunk run it sits in: the chunk ``2、`` after it still follows the ``1、``
+    that opened the text.
+
+    >>> [[m.group(1) for m in run] for run in _numbered_runs("1、标题\\n议程：\\n1、甲；\\n2、乙。\\n2、文")]
+    [['1', '2'], ['1', '2']]
+    """
+    runs: list[list[re.Match]] = []
+    for m in _CHUNK.finditer(chars):
+        number = int(m.group(1))
+        if number == 1:
+            runs.append([m])
+            continue
+        waiting = next((run for run in reversed(runs) if len(run) + 1 == number), None)
+        if waiting is not None:
+            waiting.append(m)
+    return runs
 
 
 #: The shortest chunk of a page cut into numbered chunks (renrendoc cuts every 380–520).

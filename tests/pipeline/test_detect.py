@@ -76,6 +76,16 @@ def test_chunk_numbers_that_open_the_text_are_chunking():
     assert _taken(detect.chunk_numbers, "标题\n1、" + first + "2、第二项。") == []   # a title before it: a list
 
 
+def test_a_list_of_the_speech_does_not_end_the_chunk_run_around_it():
+    """renrendoc over a 主持词 whose agenda is a 1、2、3、 list: the chunk 2、 after the list
+    still follows the 1、 that opened the text before the title."""
+    agenda = "议程如下：\n1、审议名单；\n2、审议议程；\n3、通过决议。\n"
+    chars = "1、某某会议预备会主持词\n各位委员：\n" + agenda + "一、审议名单。" + "请大家发表意见。" * 40 + "\n\n2、，（稍候）通过。"
+    assert [t.strip() for t in _taken(detect.chunk_numbers, chars)] == ["1、", "2、"]
+    # NEGATIVE: the same list under a title and no chunk cut: its items stay
+    assert _taken(detect.chunk_numbers, "标题\n" + agenda + "正文。") == []
+
+
 @pytest.mark.parametrize("chars, taken", [
     # a page short enough for one chunk: 1、 before its title, quoted words in the title or not
     ("1、在青年座谈会上的讲话\n青年朋友们：\n正文。", ["1、"]),
