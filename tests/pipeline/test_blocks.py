@@ -519,3 +519,16 @@ def test_a_dash_line_opening_the_body_is_its_subtitle(body, expected):
 ])
 def test_metadata_at_the_head_of_a_speech(body, expected):
     assert [(chars, kind) for chars, _, kind in _split(body)[0]][:len(expected)] == expected
+
+
+@pytest.mark.parametrize("body, expected", [
+    # an address opening a paragraph once the body has begun is that paragraph's first words
+    ("同志们：\n今天开会。\n同学们：“行百里者半九十”，让我们再加一把劲！\n谢谢。",
+     ["同志们：", "今天开会。", "同学们：“行百里者半九十”，让我们再加一把劲！", "谢谢。"]),
+    # NEGATIVE: the opening salutation is still cut off its text, after a date line or after
+    # the salutation's first line
+    ("（2023年1月5日）\n同志们：今天开会。\n正文。", ["（2023年1月5日）", "同志们：", "今天开会。", "正文。"]),
+    ("女士们，先生们，\n朋友们：今天开会。\n正文。", ["女士们，先生们，", "朋友们：", "今天开会。", "正文。"]),
+])
+def test_only_the_opening_salutation_is_cut_off_its_text(body, expected):
+    assert [chars for chars, _, _ in _split(body)[0]] == expected
