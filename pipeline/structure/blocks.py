@@ -42,16 +42,17 @@ class Block:
     subhead: bool = False
 
 
-def split(body: Text, lectures: set[str], page_breaks: list[tuple[int, int]]) -> list[Block]:
+def split(body: Text, lectures: set[str], page_breaks: list[tuple[int, int]], page_spaced: bool = False) -> list[Block]:
     """The blocks (headings and paragraphs) of a speech body, page-break spaces removed.
 
     ``page_breaks`` receives the source range of every space removed inside a block.
     Speaker, date, dateline and subtitle lines come out whole and unjoined, marked as
-    metadata.
+    metadata. ``page_spaced``: the page the body comes from runs its units on with spaces;
+    a short speech of a seed compilation has too few sentence ends to show it itself.
     """
     out: list[Block] = []
     chars = body.chars
-    spaced = spaced_layout(chars)
+    spaced = page_spaced or spaced_layout(chars)
     lines = list(re.finditer(r"[^\n]+", chars))
     skip_to = -1
     for i, line in enumerate(lines):
