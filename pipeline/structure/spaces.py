@@ -385,8 +385,9 @@ _DOCUMENT_LABEL = re.compile(r"(?:附件[0-9一二三四五六七八九十]{0,2}
 MAX_CLAUSE_CHARS = 20
 _CLAUSE = rf"[^\s，。！？；]{{2,{MAX_CLAUSE_CHARS}}}"
 #: A parenthesis standing as a whole unit (a stage direction or a note: ``（颁奖音乐起）``,
-#: ``（全体起立，奏唱国歌）``): nothing outside the brackets, nothing bracketed inside.
-_ASIDE = re.compile(r"[（(][^（）()\s]{2,40}[）)]")
+#: ``（全体起立，奏唱国歌）``): nothing outside the brackets but an ellipsis before them (what
+#: the chair reads out, left out of a 主持词), nothing bracketed inside.
+_ASIDE = re.compile(r"…*[（(][^（）()\s]{2,40}[）)]")
 #: A heading's title closing a sentence a little after a space, more text right after it.
 _RUN_IN_TAIL = re.compile(rf"[{HAN}]{{1,12}}。(?=\S)")
 #: Longest title of a run-in heading read across a page break.

@@ -385,6 +385,11 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
     ("（全体起立，奏唱国歌） 请坐下。 （颁奖音乐起） 请获奖者代表发言。",
      ["（全体起立，奏唱国歌）", "请坐下。", "（颁奖音乐起）", "请获奖者代表发言。"]),
     ("他的发言（摘要） 刊登在今天的报纸上。", ["他的发言（摘要）刊登在今天的报纸上。"]),
+    # a 主持词's ellipsis for what is read out, then the direction; NEGATIVE: an ellipsis closing a
+    # sentence before a parenthesis inside it is text
+    ("请审议。 ……（宣读名单） 名单已印发给大家，请同志们审议。 通过。",
+     ["请审议。", "……（宣读名单）", "名单已印发给大家，请同志们审议。", "通过。"]),
+    ("各项工作正在推进…（详见附表） 进展顺利。 通过。", ["各项工作正在推进…（详见附表）进展顺利。", "通过。"]),
     # the modal 要 after a heading: 险要 across the space is chance; NEGATIVE: 需 要 is one word
     ("（三）防范化解风险 要严控债务规模，应收账款周转天数压减10天以上。",
      ["（三）防范化解风险", "要严控债务规模，应收账款周转天数压减10天以上。"]),
