@@ -385,6 +385,20 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
     ("（全体起立，奏唱国歌） 请坐下。 （颁奖音乐起） 请获奖者代表发言。",
      ["（全体起立，奏唱国歌）", "请坐下。", "（颁奖音乐起）", "请获奖者代表发言。"]),
     ("他的发言（摘要） 刊登在今天的报纸上。", ["他的发言（摘要）刊登在今天的报纸上。"]),
+    # a heading whose title runs clause after clause, cut by a page break after an adverb or
+    # before a particle: the clauses after the space, with no sentence end before the next
+    # space, are its rest; NEGATIVE: after a whole title, a paragraph's first clauses that a page
+    # break cut, and clauses that a short clause closes after the next space, are the paragraph's
+    ("开场白。 一、任务艰巨，全镇上下必须 清醒看到外部环境变化带来的压力，保持定力，切实增强抓落实的自觉性 先说任务，主要有两项。 再说措施。",
+     ["开场白。", "一、任务艰巨，全镇上下必须清醒看到外部环境变化带来的压力，保持定力，切实增强抓落实的自觉性",
+      "先说任务，主要有两项。", "再说措施。"]),
+    ("开场白。 一、任务艰巨，全镇上下必须清醒看到外部环境 的压力，保持定力，切实增强抓落实的自觉性 先说任务，主要有两项。 再说措施。",
+     ["开场白。", "一、任务艰巨，全镇上下必须清醒看到外部环境的压力，保持定力，切实增强抓落实的自觉性",
+      "先说任务，主要有两项。", "再说措施。"]),
+    ("开场白。 一、守牢安全底线，护航高质量发展 今年以来，全镇压实企业主体 责任，开展隐患排查三次。 再说措施。",
+     ["开场白。", "一、守牢安全底线，护航高质量发展", "今年以来，全镇压实企业主体责任，开展隐患排查三次。", "再说措施。"]),
+    ("开场白。 一、守牢安全底线，护航高质量发展 压实企业主体责任，加强隐患排查 持续用力。 再说措施。",
+     ["开场白。", "一、守牢安全底线，护航高质量发展", "压实企业主体责任，加强隐患排查持续用力。", "再说措施。"]),
     # a 主持词's ellipsis for what is read out, then the direction; NEGATIVE: an ellipsis closing a
     # sentence before a parenthesis inside it is text
     ("请审议。 ……（宣读名单） 名单已印发给大家，请同志们审议。 通过。",
