@@ -62,6 +62,16 @@ def test_a_chunk_cut_after_a_notes_label_is_inside_its_line():
     assert _taken(detect.chunk_numbers, chunked) == ["1、", "\n\n2、", "3、"]
 
 
+def test_a_chunk_that_opens_on_a_comma_was_cut_out_of_its_sentence():
+    """The cut fell after a closing bracket, which may end a line, but the chunk after it opens
+    on a comma: the sentence goes on, the line break goes with the prefix."""
+    chunked = "1、请宣读名单（草案）\n\n2、，（稍候）大家如无意见，现在表决。"
+    assert _taken(detect.chunk_numbers, chunked) == ["1、", "\n\n2、"]
+    # NEGATIVE: a chunk that opens on a word after a closing bracket keeps its line break
+    chunked = "1、请宣读名单（草案）\n\n2、大家如无意见，现在表决。"
+    assert _taken(detect.chunk_numbers, "标题\n" + chunked) == []
+
+
 def test_line_end_takes_trailing_spaces_and_one_break():
     assert detect.line_end("广告 \n正文", 2) == 4
     assert detect.line_end("广告正文", 2) == 2
