@@ -42,16 +42,17 @@ class Block:
     subhead: bool = False
 
 
-def split(body: Text, lectures: set[str], page_breaks: list[tuple[int, int]]) -> list[Block]:
+def split(body: Text, lectures: set[str], page_breaks: list[tuple[int, int]], page_spaced: bool = False) -> list[Block]:
     """The blocks (headings and paragraphs) of a speech body, page-break spaces removed.
 
     ``page_breaks`` receives the source range of every space removed inside a block.
     Speaker, date, dateline and subtitle lines come out whole and unjoined, marked as
-    metadata.
+    metadata. ``page_spaced``: the page the body comes from runs its units on with spaces;
+    a short speech of a seed compilation has too few sentence ends to show it itself.
     """
     out: list[Block] = []
     chars = body.chars
-    spaced = spaced_layout(chars)
+    spaced = page_spaced or spaced_layout(chars)
     lines = list(re.finditer(r"[^\n]+", chars))
     skip_to = -1
     for i, line in enumerate(lines):
@@ -74,7 +75,16 @@ def split(body: Text, lectures: set[str], page_breaks: list[tuple[int, int]]) ->
         units = _indent_units(chars, line.start(), line.end())
         for k, (start, stop) in enumerate(units):
             out += _unit_blocks(body, start, stop, lectures, page_breaks, spaced, indented or k > 0, not out)
-    return [piece for b in out for piece in _split_inline(b) if len(piece.text)]
+    pieces: list[Block] = []
+    for b in out:
+        pieces += _split_inline(b, _before_body(pieces))
+    return [piece for piece in pieces if len(piece.text)]
+
+
+def _before_body(pieces: list[Block]) -> bool:
+    """Whether no paragraph has come yet: every block so far is a metadata line or a
+    salutation line (``女士们，先生们，`` before ``朋友们：今天…``)."""
+    return all(b.metadata or SALUTATION.fullmatch(b.text.chars) for b in pieces)
 
 
 def spaced_layout(chars: str) -> bool:
@@ -185,15 +195,17 @@ def _joined(chars: str, start: int, stop: int, joins: list[tuple[int, int]]) -> 
     return "".join(parts).strip()
 
 
-def _split_inline(block: Block) -> list[Block]:
+def _split_inline(block: Block, opening: bool) -> list[Block]:
     """A block cut where text without breaks hides structure (peiji, xiezuofangchengshi):
     after an opening salutation (``同志们：今天…``) and before a heading marker that follows
-    a sentence end and continues its numbering (``…大局。二、突出工作重点…``)."""
+    a sentence end and continues its numbering (``…大局。二、突出工作重点…``). An address
+    opening a paragraph after the body has begun (``同学们：“…”，让我们…``) is that
+    paragraph's first words: only an ``opening`` block is cut after its salutation."""
     if block.metadata:
         return [block]
     chars = block.text.chars
     cuts = []
-    salutation = SALUTATION.match(chars)
+    salutation = SALUTATION.match(chars) if opening else None
     if salutation and salutation.group().endswith(("：", ":")) and salutation.end() < len(chars):
         cuts.append(salutation.end())
     last: dict[str, int] = {}

@@ -115,14 +115,15 @@ def _speeches_at(text: Text, starts: list[speeches.Start], preamble_title: str |
     """One speech per start, running to the next start; text before the first start, if
     any, is a speech of its own titled ``preamble_title``."""
     drafts = []
+    spaced = blocks.spaced_layout(text.chars)  # one layout for the whole compilation
     preamble = text.slice(0, starts[0][1])
     if preamble.chars.strip():
-        drafts.append(_speech(preamble_title, None, preamble, page_breaks, notes))
+        drafts.append(_speech(preamble_title, None, preamble, page_breaks, notes, spaced))
     for i, (speech_title, start, end) in enumerate(starts):
         stop = starts[i + 1][1] if i + 1 < len(starts) else len(text)
         title_text = text.slice(start, end)
         _title_page_breaks(title_text, speech_title, page_breaks)
-        drafts.append(_speech(speech_title, title_text, text.slice(end, stop), page_breaks, notes))
+        drafts.append(_speech(speech_title, title_text, text.slice(end, stop), page_breaks, notes, spaced))
     return drafts
 
 
@@ -166,12 +167,13 @@ def _title_page_breaks(title_text: Text, title: str | None, page_breaks: list) -
 
 
 def _speech(title: str | None, title_text: Text | None, body: Text, page_breaks: list,
-            notes: list[Text]) -> SpeechDraft:
-    """One speech: its body's blocks sorted into headings, metadata lines and paragraphs."""
+            notes: list[Text], page_spaced: bool = False) -> SpeechDraft:
+    """One speech: its body's blocks sorted into headings, metadata lines and paragraphs.
+    ``page_spaced``: the compilation it comes from is in the seed layout."""
     draft = SpeechDraft(title=title, title_text=title_text, body=body, occasion=metadata.occasion_in_title(title))
     lectures = outline.lecture_titles(body.chars)
     tree = outline.Outline()
-    pieces = _without_editor_note(blocks.split(body, lectures, page_breaks), notes)
+    pieces = _without_editor_note(blocks.split(body, lectures, page_breaks, page_spaced), notes)
     items = _list_items(pieces)
     i = 0
     while i < len(pieces):

@@ -359,6 +359,8 @@ def boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str]
             return None  # its siblings run their text in: ``（一）产业 转型升级步伐加快。新认定…``
         if found[0] in comma_kinds and "，" not in title and _comma_heading_rest(title, chars, e, end):
             return None  # its siblings hold a comma: ``一、坚持政治 引领，把牢正确方向 要始终…``
+        if _clause_chain_rest(title, chars, e, end):
+            return None  # ``一、形势严峻，我们全县上下务必 充分认识…影响，坚定信心，…使命感 从认清…``
         if spaced and _cut_short(title, (standing or {}).get(found[0], []), chars, e, end):
             return None  # ``一、正确 认识当前经济形势 今年以来…`` among siblings of eleven characters and more
         return "heading"
@@ -385,8 +387,9 @@ _DOCUMENT_LABEL = re.compile(r"(?:附件[0-9一二三四五六七八九十]{0,2}
 MAX_CLAUSE_CHARS = 20
 _CLAUSE = rf"[^\s，。！？；]{{2,{MAX_CLAUSE_CHARS}}}"
 #: A parenthesis standing as a whole unit (a stage direction or a note: ``（颁奖音乐起）``,
-#: ``（全体起立，奏唱国歌）``): nothing outside the brackets, nothing bracketed inside.
-_ASIDE = re.compile(r"[（(][^（）()\s]{2,40}[）)]")
+#: ``（全体起立，奏唱国歌）``): nothing outside the brackets but an ellipsis before them (what
+#: the chair reads out, left out of a 主持词), nothing bracketed inside.
+_ASIDE = re.compile(r"…*[（(][^（）()\s]{2,40}[）)]")
 #: A heading's title closing a sentence a little after a space, more text right after it.
 _RUN_IN_TAIL = re.compile(rf"[{HAN}]{{1,12}}。(?=\S)")
 #: Longest title of a run-in heading read across a page break.
@@ -425,6 +428,40 @@ def _comma_heading_rest(title: str, chars: str, e: int, end: int) -> bool:
     if rest is None or _opens_sentence(rest.group()) or _ends_in_particle(rest.group().rstrip("！？")):
         return False
     return len(title) + len(rest.group()) <= 2 * MAX_CLAUSE_CHARS + 1
+
+
+#: The rest of a title that runs clause after clause, after a page break: clauses joined by
+#: commas, no sentence punctuation, no quotation, then a space.
+_CLAUSE_CHAIN_REST = re.compile(r"[^\s，。！？；：、“”]{1,30}(?:，[^\s，。！？；：“”]{2,30})+(?= \S)")
+#: Longest title of a heading read as a chain of clauses across a page break.
+MAX_CHAIN_TITLE_CHARS = 60
+
+
+def _clause_chain_rest(title: str, chars: str, e: int, end: int) -> bool:
+    """Whether the text after the space goes on with a title that already holds a comma
+    (``一、形势严峻，我们全县上下务必 充分认识国内外经济波动的影响，坚定信心，增强紧迫感 从…``):
+    more clauses joined by commas up to the next space, with no sentence end, so no paragraph
+    of the seed layout; not a sentence opening (``我们要…``), and the whole a heading's length.
+    The title must be left open where the space cuts it (``_title_left_open``): a whole title
+    (``一、坚持政治引领，把牢正确方向``) may be followed by a paragraph's first clauses a page break
+    cut (``一年来，我始终把理论学 习作为…``). A clause closing a sentence right after that space
+    (``…，坚持人民至上 不断推进工作。``) also shows the clauses were a paragraph's."""
+    if "，" not in title:
+        return False
+    rest = _CLAUSE_CHAIN_REST.match(chars, e, end)
+    return (rest is not None and _title_left_open(title, rest.group()) and not _opens_sentence(rest.group())
+            and not _NEXT_MARKER.match(rest.group()) and len(title) + len(rest.group()) <= MAX_CHAIN_TITLE_CHARS
+            and not _CLAUSE_TAIL.match(chars, rest.end() + 1, end))
+
+
+def _title_left_open(title: str, rest: str) -> bool:
+    """Whether a title cannot end before ``rest``: its last word an adverb, which qualifies a
+    verb still to come (``…上下务必``, ``…切实``), or ``rest`` opening on a particle (``的影响，…``)."""
+    for size in (3, 2):
+        tag = word_tag(title[-size:]) if len(title) >= size else None
+        if tag is not None:
+            return tag in ("d", "ad") or _opens_on_particle(rest)
+    return _opens_on_particle(rest)
 
 
 #: A heading standing alone before a space: its marker at the line start or after a space, then

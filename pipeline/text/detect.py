@@ -289,6 +289,9 @@ def emoji(chars: str) -> list[Span]:
 
 _CHUNK = re.compile(r"(?m)^[ \t]*(\d{1,2})、(?=\S|\n)")  # the chunk may start at a line break
 _CHUNK_END = set(SENTENCE_END) | set("：:」）)>.")
+#: Marks inside a sentence: a chunk that opens on one was cut out of its sentence, whatever
+#: the line before ended on (``…名单（草案）`` then ``2、，（待宣读完毕）…``).
+_CLAUSE_INNER_MARKS = "，、；：,;:"
 #: A note's label alone before a chunk cut (``说明：``): a note holds its text on its own line, so
 #: the cut is inside that line.
 _LABEL_ALONE = re.compile(r"(?:说明|注|备注)[：:]")
@@ -298,37 +301,30 @@ def chunk_numbers(chars: str) -> list[Span]:
     """Chunk prefixes of wenku clones (``1、`` then ``\\n\\n2、`` every few hundred characters).
 
     A run numbered 1, 2, 3… at line starts is taken for chunking when one of its cuts
-    falls inside a word (the previous line does not end a sentence): real ``1、`` list
-    items end their sentences. It is also chunking when ``1、`` opens the text itself
-    (the page's header gone, nothing before it, not even a title) and every chunk but the
-    last is long: a list never starts a document before its title. A page short enough
+    falls inside a word (the previous line does not end a sentence, or the chunk opens on a
+    comma): real ``1、`` list items end their sentences and open on words. It is also
+    chunking when ``1、`` opens the text itself (the page's header gone, nothing before it,
+    not even a title) and every chunk but the last is long: a list never starts a document
+    before its title. A page short enough
     for one chunk has ``1、`` alone: it is chunking when ``1、`` opens the text, its line
     is no sentence (the page's title) and no ``2、`` follows anywhere, since a list has
-    two items. Every prefix of such a run goes; a cut inside a word, or right after a note's
-    label (``说明：``), also loses its line break, so ``加速20\\n\\n2、05年`` becomes ``加速2005年``.
+    two items. Every prefix of such a run goes; a cut inside a word, right after a note's
+    label (``说明：``) or before a comma, also loses its line break, so ``加速20\\n\\n2、05年``
+    becomes ``加速2005年``.
 
     >>> [span[:2] for span in chunk_numbers("1、在青年座谈会上的讲话\\n青年朋友们：\\n正文。")]
     [(0, 2)]
     >>> chunk_numbers("1、坚持党的领导。\\n正文。"), chunk_numbers("1、标题\\n正文。2、第二项。")
     ([], [])
     """
-    hits = [(int(m.group(1)), m) for m in _CHUNK.finditer(chars)]
-    runs: list[list[re.Match]] = []
-    expected = 1
-    for number, m in hits:
-        if number == 1:
-            runs.append([m])
-            expected = 2
-        elif runs and number == expected:
-            runs[-1].append(m)
-            expected += 1
     spans: list[Span] = []
-    for run in runs:
+    for run in _numbered_runs(chars):
         cuts = []
         for m in run[1:]:
             before = chars[:m.start()].rstrip()
             line = before[before.rfind("\n") + 1:]
-            cuts.append((m, bool(before) and (before[-1] not in _CHUNK_END or _LABEL_ALONE.fullmatch(line) is not None)))
+            cuts.append((m, bool(before) and (before[-1] not in _CHUNK_END or _LABEL_ALONE.fullmatch(line) is not None
+                                              or chars[m.end():m.end() + 1] in _CLAUSE_INNER_MARKS)))
         opens_text = not chars[:run[0].start(1)].strip() and (len(run) >= 2 and all(
             b.start() - a.start() >= MIN_CHUNK_CHARS for a, b in zip(run, run[1:])) or _lone_chunk(chars, run))
         if not opens_text and not any(mid_word for _, mid_word in cuts):
@@ -339,6 +335,27 @@ def chunk_numbers(chars: str) -> list[Span]:
             start = len(chars[:m.start()].rstrip()) if mid_word else m.start(1)
             spans.append((start, m.end(), "chunk_number", "chunk_prefix", False))
     return spans
+
+
+def _numbered_runs(chars: str) -> list[list[re.Match]]:
+    """The runs of ``N、`` line starts numbered 1, 2, 3…. A number continues the latest run
+    that expects it, so a list of the speech's own (``1、…；`` ``2、…；`` ``3、…。``) does not
+    end the page's chunk run it sits in: the chunk ``2、`` after it still follows the ``1、``
+    that opened the text.
+
+    >>> [[m.group(1) for m in run] for run in _numbered_runs("1、标题\\n议程：\\n1、甲；\\n2、乙。\\n2、文")]
+    [['1', '2'], ['1', '2']]
+    """
+    runs: list[list[re.Match]] = []
+    for m in _CHUNK.finditer(chars):
+        number = int(m.group(1))
+        if number == 1:
+            runs.append([m])
+            continue
+        waiting = next((run for run in reversed(runs) if len(run) + 1 == number), None)
+        if waiting is not None:
+            waiting.append(m)
+    return runs
 
 
 #: The shortest chunk of a page cut into numbered chunks (renrendoc cuts every 380–520).

@@ -385,6 +385,25 @@ SEED = "开场。 第二句话。 第三句话。 "  # enough sentence ends foll
     ("（全体起立，奏唱国歌） 请坐下。 （颁奖音乐起） 请获奖者代表发言。",
      ["（全体起立，奏唱国歌）", "请坐下。", "（颁奖音乐起）", "请获奖者代表发言。"]),
     ("他的发言（摘要） 刊登在今天的报纸上。", ["他的发言（摘要）刊登在今天的报纸上。"]),
+    # a heading whose title runs clause after clause, cut by a page break after an adverb or
+    # before a particle: the clauses after the space, with no sentence end before the next
+    # space, are its rest; NEGATIVE: after a whole title, a paragraph's first clauses that a page
+    # break cut, and clauses that a short clause closes after the next space, are the paragraph's
+    ("开场白。 一、任务艰巨，全镇上下必须 清醒看到外部环境变化带来的压力，保持定力，切实增强抓落实的自觉性 先说任务，主要有两项。 再说措施。",
+     ["开场白。", "一、任务艰巨，全镇上下必须清醒看到外部环境变化带来的压力，保持定力，切实增强抓落实的自觉性",
+      "先说任务，主要有两项。", "再说措施。"]),
+    ("开场白。 一、任务艰巨，全镇上下必须清醒看到外部环境 的压力，保持定力，切实增强抓落实的自觉性 先说任务，主要有两项。 再说措施。",
+     ["开场白。", "一、任务艰巨，全镇上下必须清醒看到外部环境的压力，保持定力，切实增强抓落实的自觉性",
+      "先说任务，主要有两项。", "再说措施。"]),
+    ("开场白。 一、守牢安全底线，护航高质量发展 今年以来，全镇压实企业主体 责任，开展隐患排查三次。 再说措施。",
+     ["开场白。", "一、守牢安全底线，护航高质量发展", "今年以来，全镇压实企业主体责任，开展隐患排查三次。", "再说措施。"]),
+    ("开场白。 一、守牢安全底线，护航高质量发展 压实企业主体责任，加强隐患排查 持续用力。 再说措施。",
+     ["开场白。", "一、守牢安全底线，护航高质量发展", "压实企业主体责任，加强隐患排查持续用力。", "再说措施。"]),
+    # a 主持词's ellipsis for what is read out, then the direction; NEGATIVE: an ellipsis closing a
+    # sentence before a parenthesis inside it is text
+    ("请审议。 ……（宣读名单） 名单已印发给大家，请同志们审议。 通过。",
+     ["请审议。", "……（宣读名单）", "名单已印发给大家，请同志们审议。", "通过。"]),
+    ("各项工作正在推进…（详见附表） 进展顺利。 通过。", ["各项工作正在推进…（详见附表）进展顺利。", "通过。"]),
     # the modal 要 after a heading: 险要 across the space is chance; NEGATIVE: 需 要 is one word
     ("（三）防范化解风险 要严控债务规模，应收账款周转天数压减10天以上。",
      ["（三）防范化解风险", "要严控债务规模，应收账款周转天数压减10天以上。"]),
@@ -519,3 +538,16 @@ def test_a_dash_line_opening_the_body_is_its_subtitle(body, expected):
 ])
 def test_metadata_at_the_head_of_a_speech(body, expected):
     assert [(chars, kind) for chars, _, kind in _split(body)[0]][:len(expected)] == expected
+
+
+@pytest.mark.parametrize("body, expected", [
+    # an address opening a paragraph once the body has begun is that paragraph's first words
+    ("同志们：\n今天开会。\n同学们：“行百里者半九十”，让我们再加一把劲！\n谢谢。",
+     ["同志们：", "今天开会。", "同学们：“行百里者半九十”，让我们再加一把劲！", "谢谢。"]),
+    # NEGATIVE: the opening salutation is still cut off its text, after a date line or after
+    # the salutation's first line
+    ("（2023年1月5日）\n同志们：今天开会。\n正文。", ["（2023年1月5日）", "同志们：", "今天开会。", "正文。"]),
+    ("女士们，先生们，\n朋友们：今天开会。\n正文。", ["女士们，先生们，", "朋友们：", "今天开会。", "正文。"]),
+])
+def test_only_the_opening_salutation_is_cut_off_its_text(body, expected):
+    assert [chars for chars, _, _ in _split(body)[0]] == expected

@@ -62,6 +62,16 @@ def test_a_chunk_cut_after_a_notes_label_is_inside_its_line():
     assert _taken(detect.chunk_numbers, chunked) == ["1、", "\n\n2、", "3、"]
 
 
+def test_a_chunk_that_opens_on_a_comma_was_cut_out_of_its_sentence():
+    """The cut fell after a closing bracket, which may end a line, but the chunk after it opens
+    on a comma: the sentence goes on, the line break goes with the prefix."""
+    chunked = "1、请宣读名单（草案）\n\n2、，（稍候）大家如无意见，现在表决。"
+    assert _taken(detect.chunk_numbers, chunked) == ["1、", "\n\n2、"]
+    # NEGATIVE: a chunk that opens on a word after a closing bracket keeps its line break
+    chunked = "1、请宣读名单（草案）\n\n2、大家如无意见，现在表决。"
+    assert _taken(detect.chunk_numbers, "标题\n" + chunked) == []
+
+
 def test_line_end_takes_trailing_spaces_and_one_break():
     assert detect.line_end("广告 \n正文", 2) == 4
     assert detect.line_end("广告正文", 2) == 2
@@ -74,6 +84,16 @@ def test_chunk_numbers_that_open_the_text_are_chunking():
     chars = "\n1、" + first + "\n2、\n为友谊，\n干杯！"
     assert [t.strip() for t in _taken(detect.chunk_numbers, chars)] == ["1、", "2、"]
     assert _taken(detect.chunk_numbers, "标题\n1、" + first + "2、第二项。") == []   # a title before it: a list
+
+
+def test_a_list_of_the_speech_does_not_end_the_chunk_run_around_it():
+    """renrendoc over a 主持词 whose agenda is a 1、2、3、 list: the chunk 2、 after the list
+    still follows the 1、 that opened the text before the title."""
+    agenda = "议程如下：\n1、审议名单；\n2、审议议程；\n3、通过决议。\n"
+    chars = "1、某某会议预备会主持词\n各位委员：\n" + agenda + "一、审议名单。" + "请大家发表意见。" * 40 + "\n\n2、，（稍候）通过。"
+    assert [t.strip() for t in _taken(detect.chunk_numbers, chars)] == ["1、", "2、"]
+    # NEGATIVE: the same list under a title and no chunk cut: its items stay
+    assert _taken(detect.chunk_numbers, "标题\n" + agenda + "正文。") == []
 
 
 @pytest.mark.parametrize("chars, taken", [

@@ -142,3 +142,21 @@ def test_a_multi_speaker_page_is_one_speech_per_turn():
 def test_one_voice_is_one_speech(body):
     seg = _segment(body, title="讲话")
     assert seg.method == "single" and len(seg.speeches) == 1
+
+
+def test_a_short_speech_of_a_seed_compilation_takes_the_compilations_layout():
+    """Its body alone has one space after a sentence end: too few to show the seed layout,
+    and the spaces around its heading were read as page breaks."""
+    text = ("在甲会议上的讲话 同志们： 今天召开会议。 我们要努力工作。 大家辛苦了。 "
+            "在乙会议上的讲话 今天开会。下面，我讲几点意见： 一、关于招商工作的特点 我到任还不到一个月，重点是了解情况。")
+    second = segment.document(Text.from_source(text), ["在甲会议上的讲话", "在乙会议上的讲话"], None).speeches[1]
+    assert [h.text.chars for h in second.headings] == ["一、关于招商工作的特点"]
+    assert [p.text.chars for p in second.paragraphs] == ["今天开会。下面，我讲几点意见：", "我到任还不到一个月，重点是了解情况。"]
+
+
+def test_a_compilation_with_line_breaks_keeps_joining_page_break_spaces():
+    # NEGATIVE: a compilation whose units stand on lines is not in the seed layout: a space
+    # inside a sentence of its short speech is still a page break
+    text = "在甲会议上的讲话\n同志们：\n今天召开会议。\n在乙会议上的讲话\n下面，我讲几点意见：\n要作 出决策，部署工作。\n"
+    second = segment.document(Text.from_source(text), ["在甲会议上的讲话", "在乙会议上的讲话"], None).speeches[1]
+    assert [p.text.chars for p in second.paragraphs] == ["下面，我讲几点意见：", "要作出决策，部署工作。"]
