@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import mmap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -224,3 +225,30 @@ def map_arrow_file(path: Path) -> pa.Table:
     """The table of an Arrow IPC file, memory-mapped: its buffers are the file's pages,
     not a copy."""
     return pa.ipc.open_file(pa.memory_map(str(path))).read_all()
+
+
+def to_mapped_file(table: pa.Table, path: Path) -> pa.Table:
+    """``table`` written to ``path`` (``write_arrow_file``) and mapped back: the same
+    values and chunks, held as the file's pages, which the system may drop and read again,
+    rather than as this process's memory. The caller drops ``table`` to free its copy."""
+    write_arrow_file(table, path)
+    return MappedArrowFile(path).table
+
+
+class MappedArrowFile:
+    """The table of an Arrow IPC file, memory-mapped, whose pages the process can hand
+    back while it still uses the table.
+
+    ``release`` drops the pages from the process's resident memory; a value read again
+    afterwards is read in again from the file (the system's page cache, usually), the same
+    bytes: the mapping is read-only. The file must not be written while it is mapped; it
+    may be removed (on POSIX systems the mapping keeps its bytes).
+    """
+
+    def __init__(self, path: Path):
+        with open(path, "rb") as file:
+            self._map = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+        self.table = pa.ipc.open_file(pa.BufferReader(pa.py_buffer(self._map))).read_all()
+
+    def release(self) -> None:
+        self._map.madvise(mmap.MADV_DONTNEED)
