@@ -39,7 +39,7 @@ import pipeline  # noqa: E402
 import schemas  # noqa: E402
 from flows import download, overlap, previous_release, progress, runners  # noqa: E402
 from flows.processing import plan_batches, process_batches, process_inbox, transient  # noqa: E402
-from pipeline import incremental, ingest, process, validate  # noqa: E402
+from pipeline import incremental, ingest, process, records, validate  # noqa: E402
 from pipeline.corpus import enrich, tokenize  # noqa: E402
 from pipeline.corpus.enrich import EnrichConfig  # noqa: E402
 from pipeline.corpus.tokenize import TokenizeConfig  # noqa: E402
@@ -227,6 +227,9 @@ def process_and_assemble(plan: incremental.Plan, inbox: Path, config: BuildConfi
                           len(plan.process), len(batches), plan.carried.documents)
     # Workers in other processes leave their batches on disk rather than send them back.
     spill = None if isinstance(runner, ThreadPoolTaskRunner) else store.staging_path(output, "batches")
+    # The assembled tables are files there, mapped (``assemble_tables``); the folder goes
+    # once they are: on POSIX systems a mapping keeps its file's bytes until it is dropped.
+    sorted_tables = store.staging_path(output, "tables")
     try:
         if isinstance(runner, ProcessPoolTaskRunner) and len(batches) > 1:
             # A subflow with a pool of its own, shut down when it returns: idle workers would
@@ -240,18 +243,23 @@ def process_and_assemble(plan: incremental.Plan, inbox: Path, config: BuildConfi
             results = process_batches(batches, inbox, config, spill, terms)
         progress.current().stage("enrich")
         # quote(): the batches hold every record; Prefect would walk them all looking for futures.
-        tables = assemble_tables(quote([plan.carried, *results]))
+        tables = assemble_tables(quote([plan.carried, *results]), sorted_tables)
         counted = process.terms_of(results)
     finally:
         if spill is not None:
             shutil.rmtree(spill, ignore_errors=True)  # merged into sorted copies, or the build failed
+        shutil.rmtree(sorted_tables, ignore_errors=True)
     process.require_documents(tables)
     return tables, counted
 
 
 @task(cache_policy=NO_CACHE)
-def assemble_tables(batches: list[process.Batch]) -> dict[str, pa.Table]:
-    return process.tables(batches)
+def assemble_tables(batches: list[process.Batch], folder: Path) -> dict[str, pa.Table]:
+    """``process.tables``, each table put in a file of ``folder`` as soon as it is sorted
+    and used mapped from there: what the corpus-wide steps hold of the release's rows is
+    then file pages, which the system can drop and read again, instead of the flow's memory."""
+    folder.mkdir()
+    return process.tables(batches, lambda name, table: records.to_mapped_file(table, folder / f"{name}.arrow"))
 
 
 @task(cache_policy=NO_CACHE)

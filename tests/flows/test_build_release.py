@@ -340,3 +340,17 @@ def test_the_run_carries_the_release_summary_as_a_markdown_artifact(harness, inb
         assert f"| {name} | {rows} |" in text
     assert "| duplicate_input | 1 |" in text and "| empty_file | 1 |" in text
     assert "| page_break_space | 38 | 38 |" in text  # the seed's 38 page-break spaces
+
+
+def test_the_assembled_tables_are_files_mapped_by_the_flow(tmp_path):
+    """``assemble_tables`` holds each sorted table as a file of its folder, mapped: the same
+    tables as ``process.tables``, none of them in Arrow's memory."""
+    from flows.build import assemble_tables
+
+    batches = [process.batch([SEED], SEED.parent)]
+    plain = process.tables(batches)
+    allocated = pa.total_allocated_bytes()
+    tables = assemble_tables.fn(batches, tmp_path / "tables")
+    assert pa.total_allocated_bytes() - allocated < sum(t.nbytes for t in plain.values()) // 10
+    assert tables == plain
+    assert sorted(p.name for p in (tmp_path / "tables").iterdir()) == sorted(f"{n}.arrow" for n in schemas.TABLES)
