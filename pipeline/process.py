@@ -391,7 +391,7 @@ def tables(batches: list[Batch | SpilledBatch],
     released once its sorted copy is made, so the largest tables are never held twice
     together. ``place`` is given each sorted table (its name, the table) before the next
     is made, and what it returns stands for it: the flow puts each one in a file it maps
-    (``records.to_mapped_file``), so that the release's tables are held as file pages,
+    (``records.MappedTables``), so that the release's tables are held as file pages,
     which the system can drop and read again, and not as the process's memory.
     """
     def merged(name: str) -> pa.Table:

@@ -227,14 +227,6 @@ def map_arrow_file(path: Path) -> pa.Table:
     return pa.ipc.open_file(pa.memory_map(str(path))).read_all()
 
 
-def to_mapped_file(table: pa.Table, path: Path) -> pa.Table:
-    """``table`` written to ``path`` (``write_arrow_file``) and mapped back: the same
-    values and chunks, held as the file's pages, which the system may drop and read again,
-    rather than as this process's memory. The caller drops ``table`` to free its copy."""
-    write_arrow_file(table, path)
-    return MappedArrowFile(path).table
-
-
 class MappedArrowFile:
     """The table of an Arrow IPC file, memory-mapped, whose pages the process can hand
     back while it still uses the table.
@@ -252,3 +244,25 @@ class MappedArrowFile:
 
     def release(self) -> None:
         self._map.madvise(mmap.MADV_DONTNEED)
+
+
+class MappedTables:
+    """Tables put in files of ``folder`` and used mapped from there (``place``): the same
+    values and chunks, held as the files' pages, which the system may drop and read again,
+    rather than as the process's memory; ``release`` hands back the pages of all of them."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self._files: list[MappedArrowFile] = []
+
+    def place(self, name: str, table: pa.Table) -> pa.Table:
+        """``table`` written to ``folder/name.arrow`` and mapped back; the caller drops
+        ``table`` to free its copy."""
+        path = self.folder / f"{name}.arrow"
+        write_arrow_file(table, path)
+        self._files.append(MappedArrowFile(path))
+        return self._files[-1].table
+
+    def release(self) -> None:
+        for file in self._files:
+            file.release()

@@ -28,28 +28,32 @@ def _table(rows: int) -> pa.Table:
     return pa.concat_tables([chunk, chunk.slice(rows // 3)])
 
 
-def test_a_mapped_file_holds_the_same_values_and_chunks_outside_arrows_memory(tmp_path):
+def test_a_placed_table_holds_the_same_values_and_chunks_outside_arrows_memory(tmp_path):
     table = _table(200_000)
     allocated = pa.total_allocated_bytes()
-    mapped = records.to_mapped_file(table, tmp_path / "t.arrow")
+    mapped = records.MappedTables(tmp_path).place("t", table)
     assert pa.total_allocated_bytes() - allocated < table.nbytes // 100
     assert mapped.equals(table)
     assert [c.num_chunks for c in mapped.columns] == [c.num_chunks for c in table.columns] == [2, 2]
+    assert (tmp_path / "t.arrow").is_file()
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc/self/statm")
 def test_released_pages_leave_the_process_and_read_back_the_same(tmp_path):
     table = _table(1_000_000)
-    records.write_arrow_file(table, tmp_path / "t.arrow")
+    tables = records.MappedTables(tmp_path)
+    mapped = tables.place("t", table)
     size = (tmp_path / "t.arrow").stat().st_size
-    mapped = records.MappedArrowFile(tmp_path / "t.arrow")
     before = _resident_bytes()
-    assert mapped.table.equals(table)  # reads every page
+    assert mapped.equals(table)  # reads every page
     touched = _resident_bytes()
     assert touched - before > size // 2
-    mapped.release()
+    tables.release()
     assert touched - _resident_bytes() > size // 2
-    assert mapped.table.equals(table)  # read in again from the file, the same values
+    assert mapped.equals(table)  # read in again from the file, the same values
+    (tmp_path / "t.arrow").unlink()  # a mapping keeps the bytes of its file (POSIX)
+    tables.release()
+    assert mapped.equals(table)
 
 
 def test_placed_tables_stand_for_the_sorted_ones_one_at_a_time(tmp_path):
@@ -57,10 +61,12 @@ def test_placed_tables_stand_for_the_sorted_ones_one_at_a_time(tmp_path):
     plain = process.tables(batches)
     placed = []
 
+    files = records.MappedTables(tmp_path)
+
     def place(name: str, table: pa.Table) -> pa.Table:
         assert table.equals(plain[name])
         placed.append(name)
-        return records.to_mapped_file(table, tmp_path / f"{name}.arrow")
+        return files.place(name, table)
 
     allocated = pa.total_allocated_bytes()
     mapped = process.tables(batches, place)
