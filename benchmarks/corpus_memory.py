@@ -6,8 +6,9 @@ spilled batches on two processes, as the command's workers do, once (``--batches
 keeps and reuses them); then runs the flow process's steps on them in this process, one
 after the other: assembling the tables, keywords, duplicates, the index tables,
 validation, the Parquet files, the JSONL download. After each step it prints the seconds,
-the RSS and its peak during the step (sampled every 5 ms), and the bytes Arrow holds and
-held at most. The command runs keywords beside duplicates and validation beside the data
+the RSS and its peak during the step (sampled every 5 ms), its anonymous part (RSS less
+file pages: the assembled tables are mapped files, as in the command, whose pages are
+handed back where the command hands them back), and the bytes Arrow holds and held at most. The command runs keywords beside duplicates and validation beside the data
 files, so its peak is higher than any one step's here; this says which step holds what.
 Example::
 
@@ -46,23 +47,28 @@ class Meter:
         import pyarrow as pa
 
         self._process, self._pa = psutil.Process(), pa
-        self._peak = self._arrow_peak = 0
+        self._peak = self._arrow_peak = self._anonymous_peak = 0
         self._started = time.perf_counter()
         threading.Thread(target=self._sample, daemon=True).start()
 
     def _sample(self) -> None:
         while True:
-            self._peak = max(self._peak, self._process.memory_info().rss)
+            memory = self._process.memory_info()
+            self._peak = max(self._peak, memory.rss)
+            self._anonymous_peak = max(self._anonymous_peak, memory.rss - memory.shared)
             self._arrow_peak = max(self._arrow_peak, self._pa.total_allocated_bytes())
             time.sleep(0.005)
 
     def mark(self, step: str) -> None:
         gc.collect()
-        rss, arrow = self._process.memory_info().rss, self._pa.total_allocated_bytes()
+        memory, arrow = self._process.memory_info(), self._pa.total_allocated_bytes()
+        rss, anonymous = memory.rss, memory.rss - memory.shared
         print(f"{step:16s} {time.perf_counter() - self._started:6.1f} s  RSS {rss >> 20:5d} MB "
-              f"(peak {max(self._peak, rss) >> 20:5d})  Arrow {arrow >> 20:5d} MB (peak {max(self._arrow_peak, arrow) >> 20:5d})",
-              flush=True)
-        self._peak, self._arrow_peak, self._started = rss, arrow, time.perf_counter()
+              f"(peak {max(self._peak, rss) >> 20:5d})  anonymous {anonymous >> 20:5d} MB "
+              f"(peak {max(self._anonymous_peak, anonymous) >> 20:5d})  "
+              f"Arrow {arrow >> 20:5d} MB (peak {max(self._arrow_peak, arrow) >> 20:5d})", flush=True)
+        self._peak, self._anonymous_peak, self._arrow_peak = rss, anonymous, arrow
+        self._started = time.perf_counter()
 
 
 def main() -> None:
@@ -76,7 +82,7 @@ def main() -> None:
     runtime.offline_prefect()
     runtime.load_arrow()  # the build process's allocator settings
     from flows.processing import plan_batches
-    from pipeline import incremental, ingest, process, validate
+    from pipeline import incremental, ingest, process, records, validate
     from pipeline.corpus import enrich
     from pipeline.release import parquet, store
     from flows import download
@@ -94,7 +100,9 @@ def main() -> None:
         meter = Meter()
         meter.mark("imports")
         spilled = [process.SpilledBatch(path, 0) for path in sorted(folder.iterdir())]
-        tables, terms = process.tables(spilled), process.terms_of(spilled)
+        pages = records.MappedTables(work / "tables")
+        pages.folder.mkdir()
+        tables, terms = process.tables(spilled, pages.place), process.terms_of(spilled)
         meter.mark("assemble")
         config = enrich.EnrichConfig()
         ranking = enrich.keywords_of(tables, config, {}, None, terms)
@@ -103,19 +111,23 @@ def main() -> None:
         meter.mark("duplicates")
         enriched = enrich.combine(ranking, duplicates)
         del ranking, duplicates, tables
+        pages.release()
         index = {**enriched.index, incremental.STATE: incremental.state_table(
             enriched.tables, incremental.fingerprints(process.BuildConfig()))}
         meter.mark("index")
         session = validate.Session(enriched.tables, work / "docs")
         session.references()
+        pages.release()
         session.rows(None)
+        pages.release()
         session.report().raise_for_failures()
         meter.mark("validate")
         release = work / "release"
         store.data_folder(release, enriched.tables)
-        parquet.write_tables(release, enriched.tables, index, lambda path: None)
+        parquet.write_tables(release, enriched.tables, index, lambda path: pages.release())
         meter.mark("parquet")
         download.write(enriched.tables, release / DATA_DIR / JSONL_NAME)
+        pages.release()
         meter.mark("download")
     finally:
         shutil.rmtree(work, ignore_errors=True)

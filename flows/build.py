@@ -22,6 +22,7 @@ import dataclasses  # noqa: E402
 import datetime as dt  # noqa: E402
 import json  # noqa: E402
 import shutil  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pyarrow as pa  # noqa: E402
@@ -39,7 +40,7 @@ import pipeline  # noqa: E402
 import schemas  # noqa: E402
 from flows import download, overlap, previous_release, progress, runners  # noqa: E402
 from flows.processing import plan_batches, process_batches, process_inbox, transient  # noqa: E402
-from pipeline import incremental, ingest, process, validate  # noqa: E402
+from pipeline import incremental, ingest, process, records, validate  # noqa: E402
 from pipeline.corpus import enrich, tokenize  # noqa: E402
 from pipeline.corpus.enrich import EnrichConfig  # noqa: E402
 from pipeline.corpus.tokenize import TokenizeConfig  # noqa: E402
@@ -118,15 +119,16 @@ def build_release(params: RunParams = RunParams()) -> dict:
         # Imported while documents are processed (it takes seconds); not while planning, whose
         # reads of the previous release it would slow down, holding the interpreter lock.
         background.start(runtime.quiet_great_expectations)
-        tables, terms = process_and_assemble(plan, inbox, config, params, output)
+        tables, terms, pages = process_and_assemble(plan, inbox, config, params, output)
         enrich_index = {name: previous_release.reusable(previous, name, *read)
                         for name, read in previous_index.result().items()}
         carried = plan.carried.tables["documents"].column("doc_id")
         enriched = enrich_tables(tables, params.enrich_config(), enrich_index, carried, quote(terms))
         del terms  # every speech's counts are in the terms index now, through validation
+        pages.release()  # of the texts duplicates read: validation and writing read every row again
         index = _index(enriched, config)
         checked = validate_and_write(enriched.tables, index, plan.carried.tables, previous.path, output,
-                                     part_rows=params.part_rows)
+                                     part_rows=params.part_rows, release=pages.release)
         quarantined = None
         if not checked.report.success:
             # Only rows of some documents broke their expectations (anything else raised):
@@ -139,7 +141,7 @@ def build_release(params: RunParams = RunParams()) -> dict:
                                      quote([enriched.index["terms"]]))
             index = _index(enriched, config)
             checked = validate_and_write(enriched.tables, index, plan.carried.tables, previous.path, output,
-                                         quarantine=False, part_rows=params.part_rows)
+                                         quarantine=False, part_rows=params.part_rows, release=pages.release)
         if checked.ignored:
             previous_release.reusable(previous, jsonl.INDEX, None, checked.ignored)
         # the speeches changed since the latest release (previous rows the plan kept, or read again)
@@ -215,11 +217,12 @@ def _read_release(previous: Path) -> dict[str, pa.Table]:
 
 
 def process_and_assemble(plan: incremental.Plan, inbox: Path, config: BuildConfig, params: RunParams,
-                         output: Path) -> tuple[dict[str, pa.Table], list[pa.Table]]:
+                         output: Path) -> tuple[dict[str, pa.Table], list[pa.Table], records.MappedTables]:
     """The tables of the release: the plan's files processed in batches on the flow's task
-    runner, merged with the records carried over; and the term counts of the processed
-    speeches, counted with their batches for keywords. Raises ``NothingToPublish`` when
-    no input became a document: the latest release then stays latest."""
+    runner, merged with the records carried over, held as mapped files (whose pages the
+    last item hands back); and the term counts of the processed speeches, counted with
+    their batches for keywords. Raises ``NothingToPublish`` when no input became a
+    document: the latest release then stays latest."""
     runner = FlowRunContext.get().task_runner
     batches = plan_batches(plan.process, params.batch_bytes, params.max_batch_files, runners.parallelism(runner))
     terms = params.enrich_config().keywords  # counted by the workers: the flow then reads no token
@@ -227,6 +230,9 @@ def process_and_assemble(plan: incremental.Plan, inbox: Path, config: BuildConfi
                           len(plan.process), len(batches), plan.carried.documents)
     # Workers in other processes leave their batches on disk rather than send them back.
     spill = None if isinstance(runner, ThreadPoolTaskRunner) else store.staging_path(output, "batches")
+    # The assembled tables are files there, mapped (``assemble_tables``); the folder goes
+    # once they are: on POSIX systems a mapping keeps its file's bytes until it is dropped.
+    pages = records.MappedTables(store.staging_path(output, "tables"))
     try:
         if isinstance(runner, ProcessPoolTaskRunner) and len(batches) > 1:
             # A subflow with a pool of its own, shut down when it returns: idle workers would
@@ -240,18 +246,23 @@ def process_and_assemble(plan: incremental.Plan, inbox: Path, config: BuildConfi
             results = process_batches(batches, inbox, config, spill, terms)
         progress.current().stage("enrich")
         # quote(): the batches hold every record; Prefect would walk them all looking for futures.
-        tables = assemble_tables(quote([plan.carried, *results]))
+        tables = assemble_tables(quote([plan.carried, *results]), pages)
         counted = process.terms_of(results)
     finally:
         if spill is not None:
             shutil.rmtree(spill, ignore_errors=True)  # merged into sorted copies, or the build failed
+        shutil.rmtree(pages.folder, ignore_errors=True)
     process.require_documents(tables)
-    return tables, counted
+    return tables, counted, pages
 
 
 @task(cache_policy=NO_CACHE)
-def assemble_tables(batches: list[process.Batch]) -> dict[str, pa.Table]:
-    return process.tables(batches)
+def assemble_tables(batches: list[process.Batch], pages: records.MappedTables) -> dict[str, pa.Table]:
+    """``process.tables``, each table put in a file of ``pages`` as soon as it is sorted
+    and used mapped from there: what the corpus-wide steps hold of the release's rows is
+    then file pages, which the system can drop and read again, instead of the flow's memory."""
+    pages.folder.mkdir()
+    return process.tables(batches, pages.place)
 
 
 @task(cache_policy=NO_CACHE)
@@ -281,7 +292,8 @@ class Checked(BaseModel, arbitrary_types_allowed=True):
 
 @task(cache_policy=NO_CACHE)
 def validate_and_write(tables: dict, index: dict, carried: dict, previous: Path | None, output: Path,
-                       quarantine: bool = True, part_rows: int = PART_ROWS) -> Checked:
+                       quarantine: bool = True, part_rows: int = PART_ROWS,
+                       release: Callable[[], None] = lambda: None) -> Checked:
     """Validate the tables and write their data files side by side: Parquet, zlib and the
     download's child process work outside this process's interpreter lock.
 
@@ -292,7 +304,9 @@ def validate_and_write(tables: dict, index: dict, carried: dict, previous: Path 
     report is returned, for the caller to quarantine those documents and validate again.
     Either way, nothing written meanwhile is left behind (the data files were those of the
     tables with the documents); when only writing fails, publishing writes the files
-    itself, with its retries.
+    itself, with its retries. ``release`` hands back the pages of mapped tables: called
+    after each suite and each file written, what this process holds of the rows read
+    meanwhile goes back to the system's cache.
     """
     logger = get_run_logger()
     progress.current().stage("validate")
@@ -300,12 +314,14 @@ def validate_and_write(tables: dict, index: dict, carried: dict, previous: Path 
     same_suites = validate.release_suites_sha256(previous) == validate.suites_digest()
     with overlap.Background("validate") as background:
         comparison = background.start(_compare, carried, tables, previous)
-        writing = background.start(write_data_files, data_files, tables, index, comparison, part_rows)
+        writing = background.start(write_data_files, data_files, tables, index, comparison, part_rows, release)
         try:
             session = validate.Session(tables, data_docs)
             session.references()
+            release()
             unchanged = comparison.result().unchanged
             session.rows(unchanged if same_suites else None)  # the rules changed: what passed the old ones is checked again
+            release()
             report = session.report()
             if not (quarantine and report.quarantinable()):
                 report.raise_for_failures()
@@ -363,15 +379,18 @@ def _compare(carried: dict[str, pa.Table], tables: dict[str, pa.Table], previous
 
 
 def write_data_files(folder: Path, tables: dict[str, pa.Table], index: dict[str, pa.Table],
-                     comparison: concurrent.futures.Future, part_rows: int = PART_ROWS) -> Path:
+                     comparison: concurrent.futures.Future, part_rows: int = PART_ROWS,
+                     release: Callable[[], None] = lambda: None) -> Path:
     """``store.write_data_files``, side by side: the Parquet files on a thread while the
     download is written (once the ``comparison`` says what it may copy), and every file
-    flushed and checksummed as soon as it is closed, while the others are written."""
+    flushed and checksummed as soon as it is closed, while the others are written; the
+    pages of mapped tables read for it are handed back (``release``) after each one."""
     store.data_folder(folder, tables)
     with overlap.Background("data-files") as background:
         flushed: list[concurrent.futures.Future] = []
 
         def written(path: Path) -> None:
+            release()
             flushed.append(background.start(store.flushed, folder, path))
 
         tables_written = background.start(parquet.write_tables, folder, tables, index, written, part_rows)

@@ -7,6 +7,11 @@ which a script without a ``__main__`` guard does not survive) serialises and com
 them, and this process only copies them into place. The tables go to the child as Arrow
 files it maps without copying; the members come back in a file. Either way the bytes are
 those of ``jsonl.write``.
+
+The child goes through the release speech by speech, in the tables' order, and each page of
+the files it has read counts in its resident memory until unmapped: every
+``RELEASE_MEMBERS`` members it hands the pages back (``MappedArrowFile.release``), so it holds a
+few blocks of lines whatever the size of the release, not every table it has read.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from flows import overlap
-from pipeline.records import map_arrow_file, write_arrow_file
+from pipeline.records import MappedArrowFile, write_arrow_file
 from pipeline.release import jsonl
 
 #: Members to write from which a child process serialises them: below it, starting one
@@ -30,6 +35,9 @@ from pipeline.release import jsonl
 CHILD_MIN_MEMBERS = 64
 #: zlib releases the lock: members are compressed on this many threads, this many ahead.
 COMPRESSING_THREADS, MEMBERS_AHEAD = 2, 4
+#: Members the child writes between two releases of its mapped pages: about two blocks of
+#: lines (``jsonl._BLOCK_SPEECHES``), so a page is rarely read in again after its release.
+RELEASE_MEMBERS = 64
 
 
 def write(tables: dict[str, pa.Table], path: Path, reuse: jsonl.Reuse | None = None) -> pa.Table:
@@ -72,12 +80,16 @@ def _from_child(tables: dict[str, pa.Table], plan: jsonl.Layout, work: Path) -> 
 def _serialise(work: Path) -> None:
     """In the child: write the members of the job in ``work`` and their lengths."""
     job = json.loads((work / "job.json").read_text())
-    tables = {name: map_arrow_file(work / f"{name}.arrow") for name in jsonl.LINE_TABLES}
+    mapped = [MappedArrowFile(work / f"{name}.arrow") for name in jsonl.LINE_TABLES]
+    tables = dict(zip(jsonl.LINE_TABLES, (m.table for m in mapped)))
     lengths = []
     with open(work / "members", "wb") as out:
         for data in _compressed(jsonl.member_bodies(tables, [tuple(r) for r in job["ranges"]])):
             lengths.append(len(data))
             out.write(data)
+            if len(lengths) % RELEASE_MEMBERS == 0:
+                for table in mapped:
+                    table.release()
     (work / "lengths.json").write_text(json.dumps(lengths))
 
 

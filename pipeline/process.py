@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -379,7 +380,8 @@ def _add_speech(bundle: Bundle, doc_id: str, ordinal: int, draft: segment.Speech
     ))
 
 
-def tables(batches: list[Batch | SpilledBatch]) -> dict[str, pa.Table]:
+def tables(batches: list[Batch | SpilledBatch],
+           place: Callable[[str, pa.Table], pa.Table] | None = None) -> dict[str, pa.Table]:
     """The release's tables from all batches, in a deterministic order.
 
     A file whose bytes equal an earlier file's (by source path order) would produce the
@@ -387,7 +389,10 @@ def tables(batches: list[Batch | SpilledBatch]) -> dict[str, pa.Table]:
 
     One table at a time: the batches' copies of a table (a spilled batch's, mapped) are
     released once its sorted copy is made, so the largest tables are never held twice
-    together.
+    together. ``place`` is given each sorted table (its name, the table) before the next
+    is made, and what it returns stands for it: the flow puts each one in a file it maps
+    (``records.MappedTables``), so that the release's tables are held as file pages,
+    which the system can drop and read again, and not as the process's memory.
     """
     def merged(name: str) -> pa.Table:
         parts = [b.table(name) if isinstance(b, SpilledBatch) else b.tables[name] for b in batches]
@@ -419,6 +424,8 @@ def tables(batches: list[Batch | SpilledBatch]) -> dict[str, pa.Table]:
             table = _first_of_each_key(table, name, repeated)
         out[name] = records.sort(table, schemas.table(name).sort_by)
         del table
+        if place is not None:
+            out[name] = place(name, out[name])
     return out
 
 

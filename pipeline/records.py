@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import mmap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -224,3 +225,44 @@ def map_arrow_file(path: Path) -> pa.Table:
     """The table of an Arrow IPC file, memory-mapped: its buffers are the file's pages,
     not a copy."""
     return pa.ipc.open_file(pa.memory_map(str(path))).read_all()
+
+
+class MappedArrowFile:
+    """The table of an Arrow IPC file, memory-mapped, whose pages the process can hand
+    back while it still uses the table.
+
+    ``release`` drops the pages from the process's resident memory; a value read again
+    afterwards is read in again from the file (the system's page cache, usually), the same
+    bytes: the mapping is read-only. The file must not be written while it is mapped; it
+    may be removed (on POSIX systems the mapping keeps its bytes).
+    """
+
+    def __init__(self, path: Path):
+        with open(path, "rb") as file:
+            self._map = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+        self.table = pa.ipc.open_file(pa.BufferReader(pa.py_buffer(self._map))).read_all()
+
+    def release(self) -> None:
+        self._map.madvise(mmap.MADV_DONTNEED)
+
+
+class MappedTables:
+    """Tables put in files of ``folder`` and used mapped from there (``place``): the same
+    values and chunks, held as the files' pages, which the system may drop and read again,
+    rather than as the process's memory; ``release`` hands back the pages of all of them."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self._files: list[MappedArrowFile] = []
+
+    def place(self, name: str, table: pa.Table) -> pa.Table:
+        """``table`` written to ``folder/name.arrow`` and mapped back; the caller drops
+        ``table`` to free its copy."""
+        path = self.folder / f"{name}.arrow"
+        write_arrow_file(table, path)
+        self._files.append(MappedArrowFile(path))
+        return self._files[-1].table
+
+    def release(self) -> None:
+        for file in self._files:
+            file.release()

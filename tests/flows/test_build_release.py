@@ -110,8 +110,8 @@ def _corrupting(monkeypatch, corrupt):
     """Make the merged tables of the next build pass through ``corrupt`` first."""
     real_tables = process.tables
 
-    def corrupted(batches):
-        tables = real_tables(batches)
+    def corrupted(batches, *args):
+        tables = real_tables(batches, *args)
         corrupt(tables)
         return tables
 
@@ -340,3 +340,36 @@ def test_the_run_carries_the_release_summary_as_a_markdown_artifact(harness, inb
         assert f"| {name} | {rows} |" in text
     assert "| duplicate_input | 1 |" in text and "| empty_file | 1 |" in text
     assert "| page_break_space | 38 | 38 |" in text  # the seed's 38 page-break spaces
+
+
+def test_the_assembled_tables_are_files_mapped_by_the_flow(tmp_path):
+    """``assemble_tables`` holds each sorted table as a file of its folder, mapped: the same
+    tables as ``process.tables``, none of them in Arrow's memory."""
+    from flows.build import assemble_tables
+    from pipeline.records import MappedTables
+
+    batches = [process.batch([SEED], SEED.parent)]
+    plain = process.tables(batches)
+    allocated = pa.total_allocated_bytes()
+    tables = assemble_tables.fn(batches, MappedTables(tmp_path / "tables"))
+    assert pa.total_allocated_bytes() - allocated < sum(t.nbytes for t in plain.values()) // 10
+    assert tables == plain
+    assert sorted(p.name for p in (tmp_path / "tables").iterdir()) == sorted(f"{n}.arrow" for n in schemas.TABLES)
+
+
+def test_the_pages_of_mapped_tables_are_handed_back_after_each_data_file(tmp_path, monkeypatch):
+    """``write_data_files`` calls ``release`` once each file is closed, with the same files
+    as without it."""
+    import concurrent.futures
+
+    from flows.build import Comparison, write_data_files
+
+    tables = process.tables([process.batch([SEED], SEED.parent)])
+    done = concurrent.futures.Future()
+    done.set_result(Comparison())
+    released = []
+    write_data_files(tmp_path / "a", tables, {}, done, part_rows=5, release=lambda: released.append(1))
+    write_data_files(tmp_path / "b", tables, {}, done, part_rows=5)
+    assert _data_files(tmp_path / "a") == _data_files(tmp_path / "b")
+    files = [p for p in (tmp_path / "a").rglob("*") if p.is_file() and p.parent.name != "a"]  # not the file list
+    assert len(released) == len(files) > len(schemas.TABLES)  # once per data and index file

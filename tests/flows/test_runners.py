@@ -89,9 +89,9 @@ def test_process_workers_are_gone_before_the_corpus_wide_steps(harness, inbox, t
     merged = []
     real_merge = process.tables
 
-    def merge_noting_batches(batches):
+    def merge_noting_batches(batches, *args):
         merged.append([type(b).__name__ for b in batches])
-        return real_merge(batches)
+        return real_merge(batches, *args)
 
     monkeypatch.setattr(process, "tables", merge_noting_batches)
     real_process_batches = processing.process_batches
