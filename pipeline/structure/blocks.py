@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pipeline.spans import Text
 from pipeline.structure.spaces import (MAX_FRAGMENT_CHARS, SPACE_RUN, TOKEN, boundary, cadence_cuts, comma_heading_kinds,
                                        keeps_space, line_kind, ordinal_heads, parallel_subheads, phrase_group,
-                                       run_in_kinds, signature_cuts, spans_word, standing_headings)
+                                       run_in_kinds, sibling_shape, signature_cuts, spans_word, standing_headings)
 from pipeline.text.chardata import (DATE_LINE, DATE_START, DATELINE, FOREIGN_NAME, OPENING_SUBTITLE, ORGANISATION_END,
                                     SALUTATION, SENTENCE_END, SPEAKER_COLON, SUBTITLE_LINE, cn_number, date_line,
                                     name_alone, speaker_parts)
@@ -145,7 +145,10 @@ def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_brea
             out.append(Block(_block(body, pos, stop, inside, page_breaks), whole and stop == end, kind, indented and whole))
             pos = stop
             continue
-        if group := phrase_group(chars, pos, end, spaced, whole):
+        group = phrase_group(chars, pos, end, spaced, whole)
+        if group and spaced and (shape := sibling_shape(chars, start, end, pos)) is not None:
+            group = phrase_group(chars, pos, end, spaced, whole, shape)  # the siblings' shape, read only for a group
+        if group:
             stop, inside = group
             out.append(Block(_block(body, pos, stop, inside, page_breaks), whole and stop == end, None,
                              indented and whole, True))

@@ -434,6 +434,25 @@ def test_the_seed_layout(body, expected):
     assert [chars for chars, _, _ in found][3:] == expected
 
 
+#: Three heads of one shape, two phrases of four characters, each over its paragraph.
+_SIBLING_GROUPS = ("聚焦产业 做强链条 要培育龙头企业，带动上下游协同发展。 "
+                   "优化服务 护航企业 营商环境是发展的生命线，要持续深化改革。")
+
+
+@pytest.mark.parametrize("body, head", [
+    # a page break early in the paragraph leaves a piece that reads as a third phrase: the
+    # siblings hold two
+    ("守正创新 勇毅前行 民营经济是全县 经济的重要组成部分，贡献了六成税收。 ", "守正创新 勇毅前行"),
+    # NEGATIVE: a page break inside the group's first phrase: its pieces are not of the siblings' shape
+    ("守正 创新 勇毅前行 民营经济是全县经济的重要组成部分，贡献了六成税收。 ", "守正 创新 勇毅前行"),
+    # NEGATIVE: a group of three shorter phrases stands whole beside groups of two
+    ("守初心 担使命 抓落实 民营经济是全县经济的重要组成部分，贡献了六成税收。 ", "守初心 担使命 抓落实"),
+])
+def test_a_group_of_phrases_holds_as_many_as_its_siblings(body, head):
+    found, _ = _split(SEED + body + _SIBLING_GROUPS)
+    assert found[3][0] == head
+
+
 @pytest.mark.parametrize("body, breaks", [
     ("为母校九十华诞， 为南屏大学更加 美好的明天， 干杯！", {16}),
     # NEGATIVE: lines no short exclamation closes are no cadence: their spaces are left to the other rules
