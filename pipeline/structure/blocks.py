@@ -175,6 +175,8 @@ def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_brea
                 reason = "ordinal"
             else:
                 reason = boundary(left, chars, s, e, end, lectures, spaced, run_in, comma_kinds, standing)
+                if reason == "subhead" and not joins and _beside_groups(chars, start, end, pos):
+                    reason = None
             if reason:
                 stop = s
                 break
@@ -185,6 +187,20 @@ def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_brea
         out.append(Block(text, whole and stop == end, kind, indented and whole, reason == "subhead"))
         pos = stop
     return out
+
+
+#: Fewest heads of one shape that make one phrase read alone a page break's piece: a page break
+#: inside a subhead makes it read as a group now and then, not in two heads of a speech.
+MIN_SHAPED_HEADS = 3
+
+
+def _beside_groups(chars: str, start: int, end: int, pos: int) -> bool:
+    """Whether the subhead of one phrase opening at ``pos`` stands among heads that are all
+    groups of phrases, ``MIN_SHAPED_HEADS`` or more (``sibling_shape``): a page break early in
+    a paragraph leaves a piece that reads as a subhead (``守正创新 勇毅前行 民营经济是全县 经济的…``).
+    The unit is scanned only for a subhead the boundary test found."""
+    shape = sibling_shape(chars, start, end, pos)
+    return shape is not None and shape.heads >= MIN_SHAPED_HEADS
 
 
 def _joined(chars: str, start: int, stop: int, joins: list[tuple[int, int]]) -> str:

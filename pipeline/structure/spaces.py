@@ -177,6 +177,8 @@ def sibling_shape(chars: str, start: int, end: int, pos: int) -> HeadShape | Non
             continue
         if group := phrase_group(chars, p, end, True, False):
             stop, joins = group
+            if p < pos < stop:
+                continue  # the group read over ``pos`` is the one in question
             phrases = _without(chars, p, stop, joins).split(" ")
         elif _reads_as_subhead(m.group(), chars, s + 1, end):
             phrases = [m.group()]

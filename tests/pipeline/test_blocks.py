@@ -453,6 +453,26 @@ def test_a_group_of_phrases_holds_as_many_as_its_siblings(body, head):
     assert found[3][0] == head
 
 
+_GROUP_PARAGRAPH = "民营经济是全县经济的重要组成部分，贡献了六成税收。"
+
+
+@pytest.mark.parametrize("body, expected", [
+    # beside three groups of phrases, a piece of one phrase a page break left early in the
+    # paragraph is no subhead of its own
+    ("守正创新 勇毅前行 民营经济是全县 经济的重要组成部分，贡献了六成税收。 ",
+     ["守正创新 勇毅前行", _GROUP_PARAGRAPH]),
+    # NEGATIVE: beside two groups, a subhead of one phrase stands (heads of a speech may mix shapes)
+    ("平凡之中见伟大 今天受表彰的二十名同志，来自各行各业。 ",
+     ["平凡之中见伟大", "今天受表彰的二十名同志，来自各行各业。"]),
+])
+def test_one_phrase_alone_beside_groups_of_phrases(body, expected):
+    siblings = "凝心聚力 攻坚克难 全县上下要拧成一股绳，确保目标实现。 " + _SIBLING_GROUPS
+    if body.startswith("平凡"):
+        siblings = _SIBLING_GROUPS
+    found, _ = _split(SEED + body + siblings)
+    assert [chars for chars, _, _ in found][3:3 + len(expected)] == expected
+
+
 @pytest.mark.parametrize("body, breaks", [
     ("为母校九十华诞， 为南屏大学更加 美好的明天， 干杯！", {16}),
     # NEGATIVE: lines no short exclamation closes are no cadence: their spaces are left to the other rules
