@@ -545,12 +545,27 @@ def _cut_short(title: str, siblings: list[int], chars: str, e: int, end: int) ->
     """Whether a page break cut the heading with ``title`` short: a sibling of its kind stands
     with a title at least twice as long, and an unpunctuated run after the space makes it no
     longer than twice the longest sibling (``一、正确 认识当前经济形势 今年以来…`` beside
-    ``二、明年经济工作的重点任务``). Headings of one list are of a size; a page break cuts
-    one short."""
-    if not any(n >= 2 * len(title) for n in siblings):
-        return False
+    ``二、明年经济工作的重点任务``), or the run brings it nearer its siblings' typical length
+    (``_nearer_siblings``). Headings of one list are of a size; a page break cuts one short."""
     rest = _TITLE_REST.match(chars, e, end)
-    return rest is not None and len(title) + len(rest.group()) <= 2 * max(siblings)
+    if rest is None or len(title) + len(rest.group()) > 2 * max(siblings, default=0):
+        return False
+    return any(n >= 2 * len(title) for n in siblings) or _nearer_siblings(title, rest.group(), siblings, chars, rest.end())
+
+
+def _nearer_siblings(title: str, rest: str, siblings: list[int], chars: str, stop: int) -> bool:
+    """Whether the unpunctuated ``rest`` after a space (ending at ``stop``) is the end of the heading
+    with ``title``: the two together are nearer the median of its siblings' title lengths than
+    the title alone (``（一）全面开展重点行业 隐患排查整治 各单位…`` beside titles of twelve), and the
+    rest does not open the paragraph instead: it opens no sentence (``要把 招商…``), no word runs
+    from it across the space after it, and the text after that space opens with a clause that
+    stands alone (``过去 一年，…``)."""
+    after = chars[stop + 1:stop + 1 + MAX_HEADING_CHARS]
+    if (_opens_sentence(rest) or spans_word(rest, after)
+            or len(_FIRST_CLAUSE.match(after).group()) <= MAX_FRAGMENT_CHARS):
+        return False
+    typical = sorted(siblings)[len(siblings) // 2]
+    return abs(len(title) + len(rest) - typical) < abs(len(title) - typical)
 
 
 def run_in_kinds(chars: str, start: int, end: int) -> set[str]:
