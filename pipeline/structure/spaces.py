@@ -159,39 +159,41 @@ def phrase_group(chars: str, pos: int, end: int, spaced: bool, whole: bool,
     return None
 
 
-def sibling_shape(chars: str, start: int, end: int, pos: int) -> HeadShape | None:
-    """In the seed layout, the shape of the groups of phrases that open blocks of the unit
-    ``[start, end)`` (after a sentence end or a colon), the one at ``pos`` aside, when two or
-    more stand, all hold as many phrases and each its phrases of one length give or take one.
-    Heads of one speech are of one shape; a page break early in the paragraph after one leaves
-    a piece that reads as one more phrase (``坚定信心 看好未来 民营经济是我市 经济的…`` beside
-    ``用心服务 真情护企``). A subhead the boundary test reads alone is a head of one phrase:
-    beside one, the groups are of no one shape, and subheads of one phrase alone say nothing
-    of where a group ends. Scans the unit: called only for a unit that holds a group."""
-    counts, lengths, heads = set(), [], 0
+def unit_heads(chars: str, start: int, end: int) -> list[tuple[int, int, list[int]]]:
+    """In the seed layout, the heads that open blocks of the unit ``[start, end)`` (after a
+    sentence end or a colon): groups of phrases, and subheads the boundary test reads alone.
+    Each as where it starts, where it ends and the lengths of its phrases. Read once per unit,
+    and only for a unit that holds a group or a subhead (``sibling_shape``)."""
+    heads = []
     last = ""  # the last character of the token before
     for m in TOKEN.finditer(chars, start, end):
         p, s = m.span()
         opens, last = not last or last in SENTENCE_END + "：:", m.group()[-1]
-        if p == pos or not opens or s >= end or chars[s] != " ":
+        if not opens or s >= end or chars[s] != " ":
             continue
         if group := phrase_group(chars, p, end, True, False):
             stop, joins = group
-            if p < pos < stop:
-                continue  # the group read over ``pos`` is the one in question
-            phrases = _without(chars, p, stop, joins).split(" ")
+            heads.append((p, stop, [len(w) for w in _without(chars, p, stop, joins).split(" ")]))
         elif _reads_as_subhead(m.group(), chars, s + 1, end):
-            phrases = [m.group()]
-        else:
-            continue
-        if max(map(len, phrases)) - min(map(len, phrases)) > 1:
-            return None  # phrases of a group are parallel: these are a subhead a page break cut
-        counts.add(len(phrases))
-        lengths += map(len, phrases)
-        heads += 1
-    if len(counts) != 1 or heads < 2 or counts == {1}:
+            heads.append((p, s, [len(m.group())]))
+    return heads
+
+
+def sibling_shape(heads: list[tuple[int, int, list[int]]], pos: int) -> HeadShape | None:
+    """The shape of the groups of phrases among ``heads`` (``unit_heads``), the one at ``pos``
+    and any read over it aside, when two or more stand, all hold as many phrases and each its
+    phrases of one length give or take one. Heads of one speech are of one shape; a page break
+    early in the paragraph after one leaves a piece that reads as one more phrase (``坚定信心
+    看好未来 民营经济是我市 经济的…`` beside ``用心服务 真情护企``). A subhead the boundary test
+    reads alone is a head of one phrase: beside one, the groups are of no one shape, and
+    subheads of one phrase alone say nothing of where a group ends."""
+    siblings = [lengths for p, stop, lengths in heads if not p <= pos < stop]
+    if any(max(lengths) - min(lengths) > 1 for lengths in siblings):
+        return None  # phrases of a group are parallel: these are a subhead a page break cut
+    counts = {len(lengths) for lengths in siblings}
+    if len(counts) != 1 or len(siblings) < 2 or counts == {1}:
         return None
-    return HeadShape(counts.pop(), min(lengths), max(lengths), heads)
+    return HeadShape(counts.pop(), min(map(min, siblings)), max(map(max, siblings)), len(siblings))
 
 
 def _without(chars: str, start: int, stop: int, joins: list[tuple[int, int]]) -> str:
