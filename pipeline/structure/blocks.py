@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pipeline.spans import Text
 from pipeline.structure.spaces import (MAX_FRAGMENT_CHARS, SPACE_RUN, TOKEN, boundary, cadence_cuts, comma_heading_kinds,
                                        keeps_space, line_kind, ordinal_heads, parallel_subheads, phrase_group,
-                                       run_in_kinds, signature_cuts, spans_word, standing_headings)
+                                       run_in_kinds, sibling_shape, signature_cuts, spans_word, standing_headings,
+                                       unit_heads)
 from pipeline.text.chardata import (DATE_LINE, DATE_START, DATELINE, FOREIGN_NAME, OPENING_SUBTITLE, ORGANISATION_END,
                                     SALUTATION, SENTENCE_END, SPEAKER_COLON, SUBTITLE_LINE, cn_number, date_line,
                                     name_alone, speaker_parts)
@@ -132,6 +133,7 @@ def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_brea
     comma_kinds = comma_heading_kinds(chars, start, end) if spaced else set()
     standing = standing_headings(chars, start, end) if spaced else {}
     ordinal = ordinal_heads(chars, start, end) if spaced else {}
+    heads = None  # the unit's heads (``unit_heads``), read when a group or a subhead needs them
     pos = start
     while pos < end:
         while pos < end and chars[pos].isspace():
@@ -145,7 +147,12 @@ def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_brea
             out.append(Block(_block(body, pos, stop, inside, page_breaks), whole and stop == end, kind, indented and whole))
             pos = stop
             continue
-        if group := phrase_group(chars, pos, end, spaced, whole):
+        group = phrase_group(chars, pos, end, spaced, whole)
+        if group and spaced:
+            heads = unit_heads(chars, start, end) if heads is None else heads
+            if (shape := sibling_shape(heads, pos)) is not None:
+                group = phrase_group(chars, pos, end, spaced, whole, shape)
+        if group:
             stop, inside = group
             out.append(Block(_block(body, pos, stop, inside, page_breaks), whole and stop == end, None,
                              indented and whole, True))
@@ -172,6 +179,10 @@ def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_brea
                 reason = "ordinal"
             else:
                 reason = boundary(left, chars, s, e, end, lectures, spaced, run_in, comma_kinds, standing)
+                if reason == "subhead" and not joins:
+                    heads = unit_heads(chars, start, end) if heads is None else heads
+                    if _beside_groups(heads, pos):
+                        reason = None
             if reason:
                 stop = s
                 break
@@ -182,6 +193,20 @@ def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_brea
         out.append(Block(text, whole and stop == end, kind, indented and whole, reason == "subhead"))
         pos = stop
     return out
+
+
+#: Fewest heads of one shape that make one phrase read alone a page break's piece: a page break
+#: inside a subhead makes it read as a group now and then, not in two heads of a speech.
+MIN_SHAPED_HEADS = 3
+
+
+def _beside_groups(heads: list[tuple[int, int, list[int]]], pos: int) -> bool:
+    """Whether the subhead of one phrase opening at ``pos`` stands among heads of the unit that
+    are all groups of phrases, ``MIN_SHAPED_HEADS`` or more (``sibling_shape``): a page break
+    early in a paragraph leaves a piece that reads as a subhead (``守正创新 勇毅前行 民营经济是全县
+    经济的…``)."""
+    shape = sibling_shape(heads, pos)
+    return shape is not None and shape.heads >= MIN_SHAPED_HEADS
 
 
 def _joined(chars: str, start: int, stop: int, joins: list[tuple[int, int]]) -> str:

@@ -14,6 +14,7 @@ evidence against every one of them. ``blocks`` cuts a body with these answers.
 """
 
 import re
+from typing import NamedTuple
 
 from pipeline.structure.outline import MAX_HEADING_CHARS, marker
 from pipeline.text.chardata import (BARE_DATE, CN_NUMERALS, DATELINE, MAX_ORDINAL_HEADING_CHARS, MAX_SUBHEAD_CHARS,
@@ -57,6 +58,15 @@ MAX_CADENCE_CLOSE_CHARS = 12
 TOKEN = re.compile(r"[^ \t\u00a0\u3000]+")
 
 
+class HeadShape(NamedTuple):
+    """The shape the heads of a unit share (``sibling_shape``)."""
+
+    phrases: int  # phrases each holds
+    shortest: int  # the length of their shortest phrase
+    longest: int  # and of their longest
+    heads: int  # how many stand
+
+
 def line_kind(content: str, opening: bool = False) -> str | None:
     """The metadata kind of a whole line or block: ``speaker``, ``date``, ``dateline`` or
     ``subtitle``; None for text. ``opening``: the line opens the speech body, where any
@@ -79,8 +89,8 @@ def line_kind(content: str, opening: bool = False) -> str | None:
     return None
 
 
-def phrase_group(chars: str, pos: int, end: int, spaced: bool,
-                  whole: bool) -> tuple[int, list[tuple[int, int]]] | None:
+def phrase_group(chars: str, pos: int, end: int, spaced: bool, whole: bool,
+                 siblings: HeadShape | None = None) -> tuple[int, list[tuple[int, int]]] | None:
     """Where a group of phrases separated by single spaces ends, when one opens the block:
     a subhead or slogan (``不忘初心 牢记使命``, ``守初心 担使命 找差距 抓落实``,
     ``一、坚持人民至上 守护万家平安``) whose spaces are text (issue 19, point 8). Returns
@@ -95,7 +105,9 @@ def phrase_group(chars: str, pos: int, end: int, spaced: bool,
     makes that phrase as long as the first (``开放包容 人文相 亲``), else the phrase after it
     (``锤炼作风 建 强队伍``); a piece ending on a particle joins the one after it where that
     makes it as long as the first phrase (``清正廉洁 严于 律己``); and a group is tried without its
-    last phrases when they do not read as one (``清正廉洁 严于律己 陈 守一同志…``).
+    last phrases when they do not read as one (``清正廉洁 严于律己 陈 守一同志…``), or when it holds
+    more phrases than its sibling heads where its first phrases are of their shape
+    (``siblings``: see ``sibling_shape``).
     """
     tokens: list[tuple[int, int, str]] = []  # (start, end, phrase without page breaks)
     joins: list[tuple[int, int]] = []
@@ -136,11 +148,61 @@ def phrase_group(chars: str, pos: int, end: int, spaced: bool,
         cursor = token[1] + 1
         if token[1] >= end or cursor >= end or chars[cursor].isspace():
             break
-    for size in range(len(tokens), 1, -1):
+    most = len(tokens)
+    if (siblings and siblings.phrases < most
+            and all(siblings.shortest <= len(w) <= siblings.longest for *_, w in tokens[:siblings.phrases])):
+        most = siblings.phrases
+    for size in range(most, 1, -1):
         group = tokens[:size]
         if _reads_as_phrase_group(chars, pos, end, group, spaced, whole):
             return group[-1][1], [(a, b) for a, b in joins if b <= group[-1][1]]
     return None
+
+
+def unit_heads(chars: str, start: int, end: int) -> list[tuple[int, int, list[int]]]:
+    """In the seed layout, the heads that open blocks of the unit ``[start, end)`` (after a
+    sentence end or a colon): groups of phrases, and subheads the boundary test reads alone.
+    Each as where it starts, where it ends and the lengths of its phrases. Read once per unit,
+    and only for a unit that holds a group or a subhead (``sibling_shape``)."""
+    heads = []
+    last = ""  # the last character of the token before
+    for m in TOKEN.finditer(chars, start, end):
+        p, s = m.span()
+        opens, last = not last or last in SENTENCE_END + "：:", m.group()[-1]
+        if not opens or s >= end or chars[s] != " ":
+            continue
+        if group := phrase_group(chars, p, end, True, False):
+            stop, joins = group
+            heads.append((p, stop, [len(w) for w in _without(chars, p, stop, joins).split(" ")]))
+        elif _reads_as_subhead(m.group(), chars, s + 1, end):
+            heads.append((p, s, [len(m.group())]))
+    return heads
+
+
+def sibling_shape(heads: list[tuple[int, int, list[int]]], pos: int) -> HeadShape | None:
+    """The shape of the groups of phrases among ``heads`` (``unit_heads``), the one at ``pos``
+    and any read over it aside, when two or more stand, all hold as many phrases and each its
+    phrases of one length give or take one. Heads of one speech are of one shape; a page break
+    early in the paragraph after one leaves a piece that reads as one more phrase (``坚定信心
+    看好未来 民营经济是我市 经济的…`` beside ``用心服务 真情护企``). A subhead the boundary test
+    reads alone is a head of one phrase: beside one, the groups are of no one shape, and
+    subheads of one phrase alone say nothing of where a group ends."""
+    siblings = [lengths for p, stop, lengths in heads if not p <= pos < stop]
+    if any(max(lengths) - min(lengths) > 1 for lengths in siblings):
+        return None  # phrases of a group are parallel: these are a subhead a page break cut
+    counts = {len(lengths) for lengths in siblings}
+    if len(counts) != 1 or len(siblings) < 2 or counts == {1}:
+        return None
+    return HeadShape(counts.pop(), min(map(min, siblings)), max(map(max, siblings)), len(siblings))
+
+
+def _without(chars: str, start: int, stop: int, joins: list[tuple[int, int]]) -> str:
+    """``chars[start:stop]`` without the page-break spaces ``joins``."""
+    parts, cursor = [], start
+    for a, b in joins:
+        parts.append(chars[cursor:a])
+        cursor = b
+    return "".join(parts) + chars[cursor:stop]
 
 
 def _phrase_at(chars: str, start: int, end: int) -> re.Match | None:
@@ -485,12 +547,27 @@ def _cut_short(title: str, siblings: list[int], chars: str, e: int, end: int) ->
     """Whether a page break cut the heading with ``title`` short: a sibling of its kind stands
     with a title at least twice as long, and an unpunctuated run after the space makes it no
     longer than twice the longest sibling (``一、正确 认识当前经济形势 今年以来…`` beside
-    ``二、明年经济工作的重点任务``). Headings of one list are of a size; a page break cuts
-    one short."""
-    if not any(n >= 2 * len(title) for n in siblings):
-        return False
+    ``二、明年经济工作的重点任务``), or the run brings it nearer its siblings' typical length
+    (``_nearer_siblings``). Headings of one list are of a size; a page break cuts one short."""
     rest = _TITLE_REST.match(chars, e, end)
-    return rest is not None and len(title) + len(rest.group()) <= 2 * max(siblings)
+    if rest is None or len(title) + len(rest.group()) > 2 * max(siblings, default=0):
+        return False
+    return any(n >= 2 * len(title) for n in siblings) or _nearer_siblings(title, rest.group(), siblings, chars, rest.end())
+
+
+def _nearer_siblings(title: str, rest: str, siblings: list[int], chars: str, stop: int) -> bool:
+    """Whether the unpunctuated ``rest`` after a space (ending at ``stop``) is the end of the heading
+    with ``title``: the two together are nearer the median of its siblings' title lengths than
+    the title alone (``（一）全面开展重点行业 隐患排查整治 各单位…`` beside titles of twelve), and the
+    rest does not open the paragraph instead: it opens no sentence (``要把 招商…``), no word runs
+    from it across the space after it, and the text after that space opens with a clause that
+    stands alone (``过去 一年，…``)."""
+    after = chars[stop + 1:stop + 1 + MAX_HEADING_CHARS]
+    if (_opens_sentence(rest) or spans_word(rest, after)
+            or len(_FIRST_CLAUSE.match(after).group()) <= MAX_FRAGMENT_CHARS):
+        return False
+    typical = sorted(siblings)[len(siblings) // 2]
+    return abs(len(title) + len(rest) - typical) < abs(len(title) - typical)
 
 
 def run_in_kinds(chars: str, start: int, end: int) -> set[str]:

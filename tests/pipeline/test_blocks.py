@@ -434,6 +434,70 @@ def test_the_seed_layout(body, expected):
     assert [chars for chars, _, _ in found][3:] == expected
 
 
+#: Three heads of one shape, two phrases of four characters, each over its paragraph.
+_SIBLING_GROUPS = ("聚焦产业 做强链条 要培育龙头企业，带动上下游协同发展。 "
+                   "优化服务 护航企业 营商环境是发展的生命线，要持续深化改革。")
+
+
+@pytest.mark.parametrize("body, head", [
+    # a page break early in the paragraph leaves a piece that reads as a third phrase: the
+    # siblings hold two
+    ("守正创新 勇毅前行 民营经济是全县 经济的重要组成部分，贡献了六成税收。 ", "守正创新 勇毅前行"),
+    # NEGATIVE: a page break inside the group's first phrase: its pieces are not of the siblings' shape
+    ("守正 创新 勇毅前行 民营经济是全县经济的重要组成部分，贡献了六成税收。 ", "守正 创新 勇毅前行"),
+    # NEGATIVE: a group of three shorter phrases stands whole beside groups of two
+    ("守初心 担使命 抓落实 民营经济是全县经济的重要组成部分，贡献了六成税收。 ", "守初心 担使命 抓落实"),
+])
+def test_a_group_of_phrases_holds_as_many_as_its_siblings(body, head):
+    found, _ = _split(SEED + body + _SIBLING_GROUPS)
+    assert found[3][0] == head
+
+
+_GROUP_PARAGRAPH = "民营经济是全县经济的重要组成部分，贡献了六成税收。"
+
+
+@pytest.mark.parametrize("body, expected", [
+    # beside three groups of phrases, a piece of one phrase a page break left early in the
+    # paragraph is no subhead of its own
+    ("守正创新 勇毅前行 民营经济是全县 经济的重要组成部分，贡献了六成税收。 ",
+     ["守正创新 勇毅前行", _GROUP_PARAGRAPH]),
+    # NEGATIVE: beside two groups, a subhead of one phrase stands (heads of a speech may mix shapes)
+    ("平凡之中见伟大 今天受表彰的二十名同志，来自各行各业。 ",
+     ["平凡之中见伟大", "今天受表彰的二十名同志，来自各行各业。"]),
+])
+def test_one_phrase_alone_beside_groups_of_phrases(body, expected):
+    siblings = "凝心聚力 攻坚克难 全县上下要拧成一股绳，确保目标实现。 " + _SIBLING_GROUPS
+    if body.startswith("平凡"):
+        siblings = _SIBLING_GROUPS
+    found, _ = _split(SEED + body + siblings)
+    assert [chars for chars, _, _ in found][3:3 + len(expected)] == expected
+
+
+#: Headings of one list, their titles of twelve characters, each over its paragraph.
+_SIBLING_HEADINGS = ("（二）持续强化安全生产执法检查 要加大执法力度，严厉打击非法违法行为。 "
+                     "（三）着力提升应急救援处置能力 要完善应急预案，加强救援队伍建设。")
+
+
+def test_a_heading_a_page_break_cut_takes_the_piece_that_brings_it_nearer_its_siblings():
+    found, _ = _split(SEED + "（一）全面开展重点行业 隐患排查整治 各单位要对照清单逐项检查，确保不留死角。 " + _SIBLING_HEADINGS)
+    assert [chars for chars, _, _ in found][3:5] == ["（一）全面开展重点行业隐患排查整治", "各单位要对照清单逐项检查，确保不留死角。"]
+
+
+@pytest.mark.parametrize("title, text, nearer", [
+    ("全面开展重点行业", "隐患排查整治 各单位要对照清单逐项检查，确保不留死角。", True),
+    # NEGATIVE: the piece opens a sentence, a word runs from it across the space after it, or
+    # a clause too short to stand alone follows that space: it opens the paragraph
+    ("强化考核激励", "要把招商 引资工作纳入年度综合考核。", False),
+    ("强化考核激励", "招商引资工 作要纳入年度综合考核。", False),
+    ("去年工作回顾", "过去一年 来，全县经济稳步增长。", False),
+    # NEGATIVE: the piece takes the title further from its siblings' length
+    ("全面开展重点行业隐患排查", "整治工作 各单位要对照清单逐项检查。", False),
+])
+def test_nearer_siblings(title, text, nearer):
+    rest = text.split(" ")[0]
+    assert spaces._nearer_siblings(title, rest, [len(title), 12, 12], text, len(rest)) is nearer
+
+
 @pytest.mark.parametrize("body, breaks", [
     ("为母校九十华诞， 为南屏大学更加 美好的明天， 干杯！", {16}),
     # NEGATIVE: lines no short exclamation closes are no cadence: their spaces are left to the other rules
