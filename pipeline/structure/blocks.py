@@ -15,7 +15,7 @@ from pipeline.spans import Text
 from pipeline.structure.spaces import (MAX_FRAGMENT_CHARS, SPACE_RUN, TOKEN, boundary, cadence_cuts, comma_heading_kinds,
                                        keeps_space, line_kind, ordinal_heads, parallel_subheads, phrase_group,
                                        run_in_kinds, sibling_shape, signature_cuts, spans_word, standing_headings,
-                                       unit_heads)
+                                       unit_heads, without_joins)
 from pipeline.text.chardata import (DATE_LINE, DATE_START, DATELINE, FOREIGN_NAME, OPENING_SUBTITLE, ORGANISATION_END,
                                     SALUTATION, SENTENCE_END, SPEAKER_COLON, SUBTITLE_LINE, cn_number, date_line,
                                     name_alone, speaker_parts)
@@ -77,15 +77,12 @@ def split(body: Text, lectures: set[str], page_breaks: list[tuple[int, int]], pa
         for k, (start, stop) in enumerate(units):
             out += _unit_blocks(body, start, stop, lectures, page_breaks, spaced, indented or k > 0, not out)
     pieces: list[Block] = []
+    opening = True  # no paragraph yet: only metadata and salutation lines (``女士们，先生们，`` before ``朋友们：今天…``)
     for b in out:
-        pieces += _split_inline(b, _before_body(pieces))
+        split = _split_inline(b, opening)
+        pieces += split
+        opening = opening and all(p.metadata or SALUTATION.fullmatch(p.text.chars) for p in split)
     return [piece for piece in pieces if len(piece.text)]
-
-
-def _before_body(pieces: list[Block]) -> bool:
-    """Whether no paragraph has come yet: every block so far is a metadata line or a
-    salutation line (``女士们，先生们，`` before ``朋友们：今天…``)."""
-    return all(b.metadata or SALUTATION.fullmatch(b.text.chars) for b in pieces)
 
 
 def spaced_layout(chars: str) -> bool:
@@ -162,7 +159,8 @@ def _unit_blocks(body: Text, start: int, end: int, lectures: set[str], page_brea
         stop, reason = end, None
         for space in SPACE_RUN.finditer(chars, pos, end):
             s, e = space.span()
-            left = _joined(chars, pos, s, joins)
+            # stripped: a subhead a page break cut (``建设高素质教 师队伍 教师是…``) is read whole at the next space
+            left = without_joins(chars, pos, s, joins).strip()
             if not left:
                 continue
             if e == end:
@@ -207,17 +205,6 @@ def _beside_groups(heads: list[tuple[int, int, list[int]]], pos: int) -> bool:
     经济的…``)."""
     shape = sibling_shape(heads, pos)
     return shape is not None and shape.heads >= MIN_SHAPED_HEADS
-
-
-def _joined(chars: str, start: int, stop: int, joins: list[tuple[int, int]]) -> str:
-    """``chars[start:stop]`` without the page-break spaces found in it so far, stripped: a
-    subhead a page break cut (``建设高素质教 师队伍 教师是…``) is read whole at the next space."""
-    parts, cursor = [], start
-    for a, b in joins:
-        parts.append(chars[cursor:a])
-        cursor = b
-    parts.append(chars[cursor:stop])
-    return "".join(parts).strip()
 
 
 def _split_inline(block: Block, opening: bool) -> list[Block]:

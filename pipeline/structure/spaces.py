@@ -173,7 +173,7 @@ def unit_heads(chars: str, start: int, end: int) -> list[tuple[int, int, list[in
             continue
         if group := phrase_group(chars, p, end, True, False):
             stop, joins = group
-            heads.append((p, stop, [len(w) for w in _without(chars, p, stop, joins).split(" ")]))
+            heads.append((p, stop, [len(w) for w in without_joins(chars, p, stop, joins).split(" ")]))
         elif _reads_as_subhead(m.group(), chars, s + 1, end):
             heads.append((p, s, [len(m.group())]))
     return heads
@@ -196,8 +196,8 @@ def sibling_shape(heads: list[tuple[int, int, list[int]]], pos: int) -> HeadShap
     return HeadShape(counts.pop(), min(map(min, siblings)), max(map(max, siblings)), len(siblings))
 
 
-def _without(chars: str, start: int, stop: int, joins: list[tuple[int, int]]) -> str:
-    """``chars[start:stop]`` without the page-break spaces ``joins``."""
+def without_joins(chars: str, start: int, stop: int, joins: list[tuple[int, int]]) -> str:
+    """``chars[start:stop]`` without the page-break spaces ``joins`` (sorted, inside the range)."""
     parts, cursor = [], start
     for a, b in joins:
         parts.append(chars[cursor:a])
