@@ -125,10 +125,11 @@ def build_release(params: RunParams = RunParams()) -> dict:
         carried = plan.carried.tables["documents"].column("doc_id")
         enriched = enrich_tables(tables, params.enrich_config(), enrich_index, carried, quote(terms))
         del terms  # every speech's counts are in the terms index now, through validation
-        pages.release()  # of the texts duplicates read: validation and writing read every row again
+        hand_back = _handing_back(pages)
+        hand_back()  # of the texts duplicates read: validation and writing read every row again
         index = _index(enriched, config)
         checked = validate_and_write(enriched.tables, index, plan.carried.tables, previous.path, output,
-                                     part_rows=params.part_rows, release=pages.release)
+                                     part_rows=params.part_rows, release=hand_back)
         quarantined = None
         if not checked.report.success:
             # Only rows of some documents broke their expectations (anything else raised):
@@ -141,7 +142,7 @@ def build_release(params: RunParams = RunParams()) -> dict:
                                      quote([enriched.index["terms"]]))
             index = _index(enriched, config)
             checked = validate_and_write(enriched.tables, index, plan.carried.tables, previous.path, output,
-                                         quarantine=False, part_rows=params.part_rows, release=pages.release)
+                                         quarantine=False, part_rows=params.part_rows, release=hand_back)
         if checked.ignored:
             previous_release.reusable(previous, jsonl.INDEX, None, checked.ignored)
         # the speeches changed since the latest release (previous rows the plan kept, or read again)
@@ -184,6 +185,16 @@ def prune_releases(output: Path, keep: int | None) -> None:
         logger.info("removed release %s (--keep %d)", name, keep)
     for name in pruned.held:
         logger.info("kept release %s: a reader holds it", name)
+
+
+def _handing_back(pages: records.MappedTables) -> Callable[[], None]:
+    """What the corpus-wide steps call after each piece of their work: the pages of the
+    mapped tables and the memory freed meanwhile go back to the system."""
+    def hand_back() -> None:
+        pages.release()
+        runtime.give_back_memory()
+
+    return hand_back
 
 
 def _index(enriched: enrich.Enriched, config: BuildConfig) -> dict[str, pa.Table]:
@@ -248,6 +259,7 @@ def process_and_assemble(plan: incremental.Plan, inbox: Path, config: BuildConfi
         progress.current().stage("enrich")
         # quote(): the batches hold every record; Prefect would walk them all looking for futures.
         tables = assemble_tables(quote([plan.carried, *results]), pages)
+        runtime.give_back_memory()  # the sort's pieces and the batches' tables
         counted = process.terms_of(results)
     finally:
         if spill is not None:
