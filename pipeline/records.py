@@ -281,7 +281,7 @@ PIECE_BYTES = 16 << 20
 
 def write_arrow_file(table: pa.Table, path: Path, piece_written: Callable[[], None] | None = None) -> None:
     """``table`` as an uncompressed Arrow IPC file: what another process of this build
-    reads back with ``map_arrow_file`` at no decoding cost.
+    reads back with ``MappedArrowFile`` at no decoding cost.
 
     With ``piece_written``, the rows are written a piece at a time (``piece_bounds`` of
     ``PIECE_ROWS`` and ``PIECE_BYTES``), each a chunk of the file, and it is called after
@@ -312,12 +312,6 @@ def write_sorted_arrow_file(table: pa.Table, columns: tuple[str, ...] | list[str
         for start in range(0, len(order), piece_rows):
             writer.write_table(_gather(table, order[start:start + piece_rows]))
             piece_written()
-
-
-def map_arrow_file(path: Path) -> pa.Table:
-    """The table of an Arrow IPC file, memory-mapped: its buffers are the file's pages,
-    not a copy."""
-    return pa.ipc.open_file(pa.memory_map(str(path))).read_all()
 
 
 class MappedArrowFile:

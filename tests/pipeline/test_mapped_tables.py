@@ -81,7 +81,7 @@ def test_a_table_sorted_into_a_file_piece_by_piece_equals_the_sort_in_memory(tmp
     pieces = []
     path = tmp_path / "t.arrow"
     records.write_sorted_arrow_file(table, columns, path, piece_rows, lambda: pieces.append(1))
-    written = records.map_arrow_file(path)
+    written = records.MappedArrowFile(path).table
     expected = records.sort(table, columns)
     assert written.equals(expected)
     assert written.schema == table.schema
@@ -97,7 +97,7 @@ def test_a_table_sorted_into_a_file_keeps_rows_in_runs_as_they_are(tmp_path):
     table = pa.concat_tables([ordered.slice(50), ordered.slice(0, 50)])
     path = tmp_path / "t.arrow"
     records.write_sorted_arrow_file(table, ["key"], path, 30)
-    assert records.map_arrow_file(path).equals(ordered)
+    assert records.MappedArrowFile(path).table.equals(ordered)
 
 
 def test_a_table_written_in_pieces_holds_the_same_rows_and_hands_back_after_each(tmp_path, monkeypatch):
@@ -105,7 +105,7 @@ def test_a_table_written_in_pieces_holds_the_same_rows_and_hands_back_after_each
     pieces = []
     monkeypatch.setattr(records, "PIECE_ROWS", 300)
     records.write_arrow_file(table, tmp_path / "t.arrow", piece_written=lambda: pieces.append(1))
-    assert records.map_arrow_file(tmp_path / "t.arrow").equals(table)
+    assert records.MappedArrowFile(tmp_path / "t.arrow").table.equals(table)
     assert len(pieces) == -(-table.num_rows // 300)
 
 
@@ -138,4 +138,4 @@ def test_sorting_a_spilled_table_hands_back_the_pages_it_read(tmp_path):
     before = _resident_bytes()
     records.write_sorted_arrow_file(source.table, ["n"], tmp_path / "out.arrow", 100_000, source.release)
     assert _resident_bytes() - before < size // 2
-    assert records.map_arrow_file(tmp_path / "out.arrow").equals(records.sort(table, ["n"]))
+    assert records.MappedArrowFile(tmp_path / "out.arrow").table.equals(records.sort(table, ["n"]))
