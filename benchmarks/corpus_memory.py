@@ -100,9 +100,9 @@ def main() -> None:
         meter = Meter()
         meter.mark("imports")
         spilled = [process.SpilledBatch(path, 0) for path in sorted(folder.iterdir())]
-        pages = records.MappedTables(work / "tables")
+        pages = records.MappedTables(work / "tables", piece_rows=parquet.ROW_GROUP_ROWS)
         pages.folder.mkdir()
-        tables, terms = process.tables(spilled, pages.place), process.terms_of(spilled)
+        tables, terms = process.tables(spilled, pages), process.terms_of(spilled)
         meter.mark("assemble")
         config = enrich.EnrichConfig()
         ranking = enrich.keywords_of(tables, config, {}, None, terms)
@@ -115,7 +115,7 @@ def main() -> None:
         index = {**enriched.index, incremental.STATE: incremental.state_table(
             enriched.tables, incremental.fingerprints(process.BuildConfig()))}
         meter.mark("index")
-        session = validate.Session(enriched.tables, work / "docs")
+        session = validate.Session(enriched.tables, work / "docs", slice_checked=pages.release)
         session.references()
         pages.release()
         session.rows(None)
@@ -124,9 +124,10 @@ def main() -> None:
         meter.mark("validate")
         release = work / "release"
         store.data_folder(release, enriched.tables)
-        parquet.write_tables(release, enriched.tables, index, lambda path: pages.release())
+        parquet.write_tables(release, enriched.tables, index, lambda path: pages.release(),
+                             row_group_written=pages.release)
         meter.mark("parquet")
-        download.write(enriched.tables, release / DATA_DIR / JSONL_NAME)
+        download.write(enriched.tables, release / DATA_DIR / JSONL_NAME, release=pages.release)
         pages.release()
         meter.mark("download")
     finally:

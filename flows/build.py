@@ -125,10 +125,11 @@ def build_release(params: RunParams = RunParams()) -> dict:
         carried = plan.carried.tables["documents"].column("doc_id")
         enriched = enrich_tables(tables, params.enrich_config(), enrich_index, carried, quote(terms))
         del terms  # every speech's counts are in the terms index now, through validation
-        pages.release()  # of the texts duplicates read: validation and writing read every row again
+        hand_back = _handing_back(pages)
+        hand_back()  # of the texts duplicates read: validation and writing read every row again
         index = _index(enriched, config)
         checked = validate_and_write(enriched.tables, index, plan.carried.tables, previous.path, output,
-                                     part_rows=params.part_rows, release=pages.release)
+                                     part_rows=params.part_rows, release=hand_back)
         quarantined = None
         if not checked.report.success:
             # Only rows of some documents broke their expectations (anything else raised):
@@ -141,7 +142,7 @@ def build_release(params: RunParams = RunParams()) -> dict:
                                      quote([enriched.index["terms"]]))
             index = _index(enriched, config)
             checked = validate_and_write(enriched.tables, index, plan.carried.tables, previous.path, output,
-                                         quarantine=False, part_rows=params.part_rows, release=pages.release)
+                                         quarantine=False, part_rows=params.part_rows, release=hand_back)
         if checked.ignored:
             previous_release.reusable(previous, jsonl.INDEX, None, checked.ignored)
         # the speeches changed since the latest release (previous rows the plan kept, or read again)
@@ -184,6 +185,16 @@ def prune_releases(output: Path, keep: int | None) -> None:
         logger.info("removed release %s (--keep %d)", name, keep)
     for name in pruned.held:
         logger.info("kept release %s: a reader holds it", name)
+
+
+def _handing_back(pages: records.MappedTables) -> Callable[[], None]:
+    """What the corpus-wide steps call after each piece of their work: the pages of the
+    mapped tables and the memory freed meanwhile go back to the system."""
+    def hand_back() -> None:
+        pages.release()
+        runtime.give_back_memory()
+
+    return hand_back
 
 
 def _index(enriched: enrich.Enriched, config: BuildConfig) -> dict[str, pa.Table]:
@@ -232,7 +243,8 @@ def process_and_assemble(plan: incremental.Plan, inbox: Path, config: BuildConfi
     spill = None if isinstance(runner, ThreadPoolTaskRunner) else store.staging_path(output, "batches")
     # The assembled tables are files there, mapped (``assemble_tables``); the folder goes
     # once they are: on POSIX systems a mapping keeps its file's bytes until it is dropped.
-    pages = records.MappedTables(store.staging_path(output, "tables"))
+    # A chunk of them is a Parquet row group: each group is written from one chunk, as is.
+    pages = records.MappedTables(store.staging_path(output, "tables"), piece_rows=parquet.ROW_GROUP_ROWS)
     try:
         if isinstance(runner, ProcessPoolTaskRunner) and len(batches) > 1:
             # A subflow with a pool of its own, shut down when it returns: idle workers would
@@ -247,6 +259,7 @@ def process_and_assemble(plan: incremental.Plan, inbox: Path, config: BuildConfi
         progress.current().stage("enrich")
         # quote(): the batches hold every record; Prefect would walk them all looking for futures.
         tables = assemble_tables(quote([plan.carried, *results]), pages)
+        runtime.give_back_memory()  # the sort's pieces and the batches' tables
         counted = process.terms_of(results)
     finally:
         if spill is not None:
@@ -258,11 +271,11 @@ def process_and_assemble(plan: incremental.Plan, inbox: Path, config: BuildConfi
 
 @task(cache_policy=NO_CACHE)
 def assemble_tables(batches: list[process.Batch], pages: records.MappedTables) -> dict[str, pa.Table]:
-    """``process.tables``, each table put in a file of ``pages`` as soon as it is sorted
-    and used mapped from there: what the corpus-wide steps hold of the release's rows is
-    then file pages, which the system can drop and read again, instead of the flow's memory."""
+    """``process.tables``, each table sorted into a file of ``pages`` a piece at a time and
+    used mapped from there: what the corpus-wide steps hold of the release's rows is then
+    file pages, which the system can drop and read again, instead of the flow's memory."""
     pages.folder.mkdir()
-    return process.tables(batches, pages.place)
+    return process.tables(batches, pages)
 
 
 @task(cache_policy=NO_CACHE)
@@ -305,8 +318,9 @@ def validate_and_write(tables: dict, index: dict, carried: dict, previous: Path 
     Either way, nothing written meanwhile is left behind (the data files were those of the
     tables with the documents); when only writing fails, publishing writes the files
     itself, with its retries. ``release`` hands back the pages of mapped tables: called
-    after each suite and each file written, what this process holds of the rows read
-    meanwhile goes back to the system's cache.
+    after each slice validated, each Parquet row group and piece of the download's tables
+    written and each file closed, what this process holds of the rows read meanwhile goes
+    back to the system's cache.
     """
     logger = get_run_logger()
     progress.current().stage("validate")
@@ -316,7 +330,7 @@ def validate_and_write(tables: dict, index: dict, carried: dict, previous: Path 
         comparison = background.start(_compare, carried, tables, previous)
         writing = background.start(write_data_files, data_files, tables, index, comparison, part_rows, release)
         try:
-            session = validate.Session(tables, data_docs)
+            session = validate.Session(tables, data_docs, slice_checked=release)
             session.references()
             release()
             unchanged = comparison.result().unchanged
@@ -384,7 +398,8 @@ def write_data_files(folder: Path, tables: dict[str, pa.Table], index: dict[str,
     """``store.write_data_files``, side by side: the Parquet files on a thread while the
     download is written (once the ``comparison`` says what it may copy), and every file
     flushed and checksummed as soon as it is closed, while the others are written; the
-    pages of mapped tables read for it are handed back (``release``) after each one."""
+    pages of mapped tables read for it are handed back (``release``) after each one, each
+    row group and each piece of the download child's tables."""
     store.data_folder(folder, tables)
     with overlap.Background("data-files") as background:
         flushed: list[concurrent.futures.Future] = []
@@ -393,8 +408,8 @@ def write_data_files(folder: Path, tables: dict[str, pa.Table], index: dict[str,
             release()
             flushed.append(background.start(store.flushed, folder, path))
 
-        tables_written = background.start(parquet.write_tables, folder, tables, index, written, part_rows)
-        members = download.write(tables, folder / DATA_DIR / JSONL_NAME, comparison.result().reuse)
+        tables_written = background.start(parquet.write_tables, folder, tables, index, written, part_rows, release)
+        members = download.write(tables, folder / DATA_DIR / JSONL_NAME, comparison.result().reuse, release)
         written(folder / DATA_DIR / JSONL_NAME)
         written(parquet.write_index(folder, jsonl.INDEX, members))
         tables_written.result()

@@ -21,7 +21,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -40,14 +40,16 @@ COMPRESSING_THREADS, MEMBERS_AHEAD = 2, 4
 RELEASE_MEMBERS = 64
 
 
-def write(tables: dict[str, pa.Table], path: Path, reuse: jsonl.Reuse | None = None) -> pa.Table:
+def write(tables: dict[str, pa.Table], path: Path, reuse: jsonl.Reuse | None = None,
+          release: Callable[[], None] = lambda: None) -> pa.Table:
     """``jsonl.write``, with the members serialised in a child process when there are many
-    and compressed on threads."""
+    and compressed on threads. ``release`` hands back the pages of mapped ``tables``: the
+    child's tables are written a piece at a time, and it is called after each."""
     plan = jsonl.layout(tables, reuse)
     work = path.parent / f".{path.name}.work"
     try:
         if len(plan.to_write) >= CHILD_MIN_MEMBERS:
-            fresh = _from_child(tables, plan, work)
+            fresh = _from_child(tables, plan, work, release)
         else:
             fresh = _compressed(jsonl.member_bodies(tables, plan.to_write, plan.only))
         return jsonl.assemble(path, plan, fresh, reuse)
@@ -59,12 +61,13 @@ def _compressed(bodies: Iterator[bytes]) -> Iterator[bytes]:
     return overlap.ordered_map(jsonl.gzip_member, bodies, COMPRESSING_THREADS, MEMBERS_AHEAD)
 
 
-def _from_child(tables: dict[str, pa.Table], plan: jsonl.Layout, work: Path) -> Iterator[bytes]:
+def _from_child(tables: dict[str, pa.Table], plan: jsonl.Layout, work: Path,
+                release: Callable[[], None]) -> Iterator[bytes]:
     """The compressed members of ``plan.to_write``, made by ``python -m flows.download``."""
     work.mkdir()
     # the child gets only the nested rows of the speeches it writes
     for name, table in jsonl.line_tables(tables, plan.only).items():
-        write_arrow_file(table, work / f"{name}.arrow")
+        write_arrow_file(table, work / f"{name}.arrow", piece_written=release)
     (work / "job.json").write_text(json.dumps({"ranges": plan.to_write}))
     child = subprocess.run([sys.executable, "-m", "flows.download", str(work), str(os.getpid())],
                            capture_output=True, text=True,

@@ -91,7 +91,11 @@ class SpilledBatch:
 
     def table(self, name: str) -> pa.Table:
         """The table ``name`` of the batch, mapped."""
-        return records.map_arrow_file(self.folder / f"{name}.arrow")
+        return self.mapped(name).table
+
+    def mapped(self, name: str) -> records.MappedArrowFile:
+        """The file of table ``name`` of the batch, mapped: its pages can be handed back."""
+        return records.MappedArrowFile(self.folder / f"{name}.arrow")
 
     def read_terms(self) -> pa.Table | None:
         """The batch's term counts, read into memory (they outlive the folder), if it has them."""
@@ -380,8 +384,7 @@ def _add_speech(bundle: Bundle, doc_id: str, ordinal: int, draft: segment.Speech
     ))
 
 
-def tables(batches: list[Batch | SpilledBatch],
-           place: Callable[[str, pa.Table], pa.Table] | None = None) -> dict[str, pa.Table]:
+def tables(batches: list[Batch | SpilledBatch], pages: records.MappedTables | None = None) -> dict[str, pa.Table]:
     """The release's tables from all batches, in a deterministic order.
 
     A file whose bytes equal an earlier file's (by source path order) would produce the
@@ -389,16 +392,24 @@ def tables(batches: list[Batch | SpilledBatch],
 
     One table at a time: the batches' copies of a table (a spilled batch's, mapped) are
     released once its sorted copy is made, so the largest tables are never held twice
-    together. ``place`` is given each sorted table (its name, the table) before the next
-    is made, and what it returns stands for it: the flow puts each one in a file it maps
-    (``records.MappedTables``), so that the release's tables are held as file pages,
-    which the system can drop and read again, and not as the process's memory.
+    together. With ``pages``, each table is sorted into a file of it a piece at a time
+    (``MappedTables.sorted``) and used mapped from there, and the pages of the spilled
+    batches' files are handed back after each piece: the release's tables are then file
+    pages, which the system can drop and read again, and the sorting holds about a piece
+    of the batches' rows and of the sorted copy, not a table of each.
     """
-    def merged(name: str) -> pa.Table:
-        parts = [b.table(name) if isinstance(b, SpilledBatch) else b.tables[name] for b in batches]
-        return pa.concat_tables(parts) if parts else records.to_arrow(name, [])
+    def merged(name: str) -> tuple[pa.Table, Callable[[], None]]:
+        """The batches' table ``name``, and what hands back the pages of their files read."""
+        mapped = {i: b.mapped(name) for i, b in enumerate(batches) if isinstance(b, SpilledBatch)}
+        parts = [mapped[i].table if i in mapped else b.tables[name] for i, b in enumerate(batches)]
 
-    documents = records.sort(merged("documents"), ["source_path", "source_line"])
+        def release() -> None:
+            for file in mapped.values():
+                file.release()
+
+        return (pa.concat_tables(parts) if parts else records.to_arrow(name, [])), release
+
+    documents = records.sort(merged("documents")[0], ["source_path", "source_line"])
     kept: dict[str, str] = {}
     keep, duplicates = [], []
     for i, (doc_id, path) in enumerate(zip(documents.column("doc_id").to_pylist(), documents.column("source_path").to_pylist())):
@@ -417,15 +428,14 @@ def tables(batches: list[Batch | SpilledBatch],
         repeated = pa.array(sorted({d["doc_id"] for d in dropped}), pa.string())
     out = {}
     for name in schemas.TABLES:
-        table = documents if name == "documents" else merged(name)
+        table, release = (documents, lambda: None) if name == "documents" else merged(name)
         if name == "rejects" and duplicate_rejects:
             table = pa.concat_tables([table, records.to_arrow("rejects", duplicate_rejects)])
         elif repeated is not None and name in ("speeches", "sections", "paragraphs", "removals"):
             table = _first_of_each_key(table, name, repeated)
-        out[name] = records.sort(table, schemas.table(name).sort_by)
-        del table
-        if place is not None:
-            out[name] = place(name, out[name])
+        sort_by = schemas.table(name).sort_by
+        out[name] = records.sort(table, sort_by) if pages is None else pages.sorted(name, table, sort_by, release)
+        del table, release
     return out
 
 

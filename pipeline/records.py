@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import mmap
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -202,29 +203,115 @@ def sort(table: pa.Table, columns: tuple[str, ...] | list[str]) -> pa.Table:
     sorted, around a few new ones) move as slices, combined with one copy at memory speed,
     instead of being gathered row by row. The result is the same table either way.
     """
-    order = pc.sort_indices(table, [(c, "ascending", "at_start") for c in columns]).to_numpy()
+    return _gather(table, sort_order(table, columns))
+
+
+def sort_order(table: pa.Table, columns: tuple[str, ...] | list[str]) -> np.ndarray:
+    """The positions of ``table``'s rows in the order ``sort`` puts them in."""
+    return pc.sort_indices(table, [(c, "ascending", "at_start") for c in columns]).to_numpy()
+
+
+def _gather(table: pa.Table, order: np.ndarray) -> pa.Table:
+    """The rows of ``table`` at the positions ``order``, in that order, in one chunk.
+
+    Rows in runs (a document's rows are together in a batch and in the sorted table) move
+    as slices, combined with one copy; only rows mostly apart are gathered one by one."""
     breaks = np.flatnonzero(np.diff(order) != 1) + 1
-    if not len(order) or len(breaks) >= _MOST_SLICES:
-        return table.take(order)
+    if not len(order) or len(breaks) >= max(_MOST_SLICES, len(order) // _ROWS_PER_RUN):
+        return take(table, order)
     starts, ends = np.concatenate(([0], breaks)), np.concatenate((breaks, [len(order)]))
     return pa.concat_tables([table.slice(order[s], e - s) for s, e in zip(starts, ends)]).combine_chunks()
 
 
-#: Above this many runs of rows in order, ``sort`` gathers row by row.
+#: Rows move as slices up to this many runs, or runs of this many rows on average; above,
+#: they are gathered row by row.
 _MOST_SLICES = 1024
+_ROWS_PER_RUN = 8
 
 
-def write_arrow_file(table: pa.Table, path: Path) -> None:
+def take(table: pa.Table, positions: np.ndarray | pa.Array) -> pa.Table:
+    """``table.take(positions)`` in one chunk, gathered chunk by chunk: Arrow's take on a
+    table of several chunks (the sorted tables are pieces, the batches files) first
+    copies every chunk of every column into one, the whole table for every block taken."""
+    if max((column.num_chunks for column in table.columns), default=0) <= 1:
+        return table.take(positions)
+    positions = np.asarray(positions, dtype=np.int64)  # Arrow's sort gives unsigned positions
+    batches = table.to_batches()
+    starts = np.cumsum([0] + [batch.num_rows for batch in batches], dtype=np.int64)
+    which = np.searchsorted(starts, positions, side="right") - 1
+    grouped = np.argsort(which, kind="stable")  # by chunk, in order within each
+    ends = np.searchsorted(which[grouped], np.arange(len(batches) + 1))
+    taken = [batches[k].take(positions[grouped[ends[k]:ends[k + 1]]] - starts[k])
+             for k in range(len(batches)) if ends[k] < ends[k + 1]]
+    gathered = pa.Table.from_batches(taken, table.schema).combine_chunks()
+    del taken
+    return gathered.take(np.argsort(grouped))
+
+
+def piece_bounds(table: pa.Table, rows: int, string_bytes: int) -> list[tuple[int, int]]:
+    """(start, stop) of the consecutive pieces of ``table`` that hold as many rows as fit
+    in ``rows`` rows and ``string_bytes`` bytes of strings (at least one row: a longer row
+    is a piece of its own). Strings are what a row's size varies with: a speech holds a
+    thousand times a removal's bytes. Only the strings' offsets are read, not their bytes.
+
+    >>> t = pa.table({"text": ["ab", "c", "defg", None, "h"], "n": [1, 2, 3, 4, 5]})
+    >>> piece_bounds(t, 10, 3), piece_bounds(t, 2, 100), piece_bounds(t.slice(0, 0), 2, 3)
+    ([(0, 2), (2, 3), (3, 5)], [(0, 2), (2, 4), (4, 5)], [])
+    """
+    sizes = np.zeros(table.num_rows, dtype=np.int64)
+    for column in table.columns:
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            sizes += pc.fill_null(pc.binary_length(column), 0).to_numpy().astype(np.int64)
+    ends = np.cumsum(sizes)
+    bounds, start = [], 0
+    while start < table.num_rows:
+        before = ends[start - 1] if start else 0
+        fit = int(np.searchsorted(ends, before + string_bytes, side="right"))
+        stop = max(start + 1, min(start + rows, fit))
+        bounds.append((start, stop))
+        start = stop
+    return bounds
+
+
+#: Most rows, and bytes of strings, that ``write_arrow_file`` writes at once when asked to
+#: write in pieces.
+PIECE_ROWS = 50_000
+PIECE_BYTES = 16 << 20
+
+
+def write_arrow_file(table: pa.Table, path: Path, piece_written: Callable[[], None] | None = None) -> None:
     """``table`` as an uncompressed Arrow IPC file: what another process of this build
-    reads back with ``map_arrow_file`` at no decoding cost."""
+    reads back with ``MappedArrowFile`` at no decoding cost.
+
+    With ``piece_written``, the rows are written a piece at a time (``piece_bounds`` of
+    ``PIECE_ROWS`` and ``PIECE_BYTES``), each a chunk of the file, and it is called after
+    each: a caller whose table is a mapped file hands back the pages read for the piece.
+    """
     with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-        writer.write_table(table)
+        if piece_written is None:
+            writer.write_table(table)
+            return
+        for start, stop in piece_bounds(table, PIECE_ROWS, PIECE_BYTES):
+            writer.write_table(table.slice(start, stop - start))
+            piece_written()
 
 
-def map_arrow_file(path: Path) -> pa.Table:
-    """The table of an Arrow IPC file, memory-mapped: its buffers are the file's pages,
-    not a copy."""
-    return pa.ipc.open_file(pa.memory_map(str(path))).read_all()
+def write_sorted_arrow_file(table: pa.Table, columns: tuple[str, ...] | list[str], path: Path, piece_rows: int,
+                            piece_written: Callable[[], None] = lambda: None) -> None:
+    """``sort(table, columns)`` as an Arrow IPC file (``write_arrow_file``), made and
+    written ``piece_rows`` sorted rows at a time, each a chunk of the file, and
+    ``piece_written`` called after each: the sorted copy is never whole in memory beside
+    ``table``, and a caller whose ``table`` is mapped files hands back the pages the piece
+    was gathered from (rows of one document are together in both orders, so a piece reads
+    about its share of them). The file holds the same rows as ``sort``'s table."""
+    order = sort_order(table, columns)
+    if not len(order):
+        write_arrow_file(table, path)
+        return
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        for start in range(0, len(order), piece_rows):
+            writer.write_table(_gather(table, order[start:start + piece_rows]))
+            piece_written()
 
 
 class MappedArrowFile:
@@ -247,19 +334,25 @@ class MappedArrowFile:
 
 
 class MappedTables:
-    """Tables put in files of ``folder`` and used mapped from there (``place``): the same
-    values and chunks, held as the files' pages, which the system may drop and read again,
-    rather than as the process's memory; ``release`` hands back the pages of all of them."""
+    """Tables sorted into files of ``folder`` and used mapped from there (``sorted``, a
+    piece of ``piece_rows`` rows at a time, each a chunk of the table it returns): held as
+    the files' pages, which the system may drop and read again, rather than as the
+    process's memory; ``release`` hands back the pages of all of them."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, piece_rows: int = PIECE_ROWS):
+        if piece_rows < 1:
+            raise ValueError(f"piece_rows must be at least 1; got {piece_rows}")
         self.folder = Path(folder)
+        self.piece_rows = piece_rows
         self._files: list[MappedArrowFile] = []
 
-    def place(self, name: str, table: pa.Table) -> pa.Table:
-        """``table`` written to ``folder/name.arrow`` and mapped back; the caller drops
-        ``table`` to free its copy."""
+    def sorted(self, name: str, table: pa.Table, columns: tuple[str, ...] | list[str],
+               piece_written: Callable[[], None] = lambda: None) -> pa.Table:
+        """``sort(table, columns)``, made and written to ``folder/name.arrow`` a piece at a
+        time (``write_sorted_arrow_file``), and mapped back: the same rows and values, in
+        chunks of ``piece_rows`` rows; the caller drops ``table``."""
         path = self.folder / f"{name}.arrow"
-        write_arrow_file(table, path)
+        write_sorted_arrow_file(table, columns, path, self.piece_rows, piece_written)
         self._files.append(MappedArrowFile(path))
         return self._files[-1].table
 

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 import schemas
+from pipeline import records
 
 #: The key of the object each line holds of its speech's document: the columns
 #: ``schemas.DOWNLOAD_DOCUMENT_COLUMNS`` of its row of ``documents`` (null for a speech of
@@ -52,7 +53,7 @@ class Speeches:
     def lines(self, rows: list[int]) -> Lines:
         """The lines of the speeches at ``rows`` of the speeches table, in that order."""
         rows = pa.array(rows, pa.int64())
-        speeches = self._speeches.take(rows)
+        speeches = records.take(self._speeches, rows)
         parts = [_object_open(speeches), f",{json.dumps(DOCUMENT)}:", self._documents.objects(rows)]
         for name in NESTED_TABLES:
             parts += [f",{json.dumps(name)}:[", self._children[name].arrays(rows), "]"]
@@ -92,7 +93,7 @@ class _Children:
         rows = np.asarray(rows, dtype=np.int64)
         starts, ends = self._starts[rows], self._starts[rows + 1]
         taken = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends)]) if len(rows) else np.empty(0, np.int64)
-        objects = pc.binary_join_element_wise(_object_open(self._table.take(pa.array(self._order[taken]))), "}", "")
+        objects = pc.binary_join_element_wise(_object_open(records.take(self._table, self._order[taken])), "}", "")
         offsets = np.concatenate([[0], np.cumsum(ends - starts)]).astype(np.int32)
         return pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), objects), ",")
 

@@ -38,7 +38,12 @@ NO_STATISTICS_COLUMNS = ("text", "tokens")
 #: once, so the paragraphs file is smaller and written faster, and read as fast.
 DATA_PAGE_BYTES = 4 << 20
 
-def write_parquet(table: pa.Table, path: Path, table_name: str) -> None:
+#: Rows of a row group: groups of 100,000 rows read several times faster than one big group.
+ROW_GROUP_ROWS = 100_000
+
+
+def write_parquet(table: pa.Table, path: Path, table_name: str,
+                  row_group_written: Callable[[], None] = lambda: None) -> None:
     """Write ``table`` to ``path`` as Parquet under the declared schema of ``table_name``.
 
     The table must have exactly the declared columns, in order, with the declared types
@@ -48,10 +53,15 @@ def write_parquet(table: pa.Table, path: Path, table_name: str) -> None:
     ``doc`` per field), never pandas metadata or anything run-dependent, so two writes of
     the same table are byte-identical and the checksums in the manifest are reproducible.
 
-    zstd level 3 is the best size/time trade-off on Chinese text; 100,000-row groups read
-    several times faster than one big group; only low-cardinality columns
-    (``DICTIONARY_COLUMNS``) are dictionary-encoded; see also ``NO_STATISTICS_COLUMNS``
-    and ``DATA_PAGE_BYTES``.
+    zstd level 3 is the best size/time trade-off on Chinese text; row groups of
+    ``ROW_GROUP_ROWS``; only low-cardinality columns (``DICTIONARY_COLUMNS``) are
+    dictionary-encoded; see also ``NO_STATISTICS_COLUMNS`` and ``DATA_PAGE_BYTES``.
+
+    The row groups are written one at a time, ``row_group_written`` called after each: a
+    caller whose table is a mapped file hands back the pages read for it, so writing holds
+    a row group's pages, not the table's. Each group's rows go to the writer as one chunk
+    (combined only when ``table``'s chunks cut the group): Parquet's pages, and so its
+    bytes, follow the chunks it is given.
     """
     expected = schemas.table(table_name).arrow_schema()
     problems = _schema_problems(table.schema, expected)
@@ -77,8 +87,9 @@ def write_parquet(table: pa.Table, path: Path, table_name: str) -> None:
     ) as writer:
         # An empty table gets no row group at all: readers that size batches from the first
         # row group (Hugging Face datasets) fail on a row group of 0 rows.
-        if table.num_rows:
-            writer.write_table(table, row_group_size=100_000)
+        for start in range(0, table.num_rows, ROW_GROUP_ROWS):
+            writer.write_table(table.slice(start, ROW_GROUP_ROWS).combine_chunks(), row_group_size=ROW_GROUP_ROWS)
+            row_group_written()
 
 
 def _leaf_path(field: pa.Field) -> str:
@@ -108,14 +119,16 @@ def _schema_problems(actual: pa.Schema, expected: pa.Schema) -> list[str]:
 
 
 def write_tables(folder: Path, tables: dict[str, pa.Table], index: dict[str, pa.Table],
-                 written: Callable[[Path], None] = lambda path: None, part_rows: int = layout.PART_ROWS) -> None:
+                 written: Callable[[Path], None] = lambda path: None, part_rows: int = layout.PART_ROWS,
+                 row_group_written: Callable[[], None] = lambda: None) -> None:
     """The parts of ``tables`` (``split`` by ``part_rows``) under ``folder/data`` and the
-    ``index`` tables under ``folder/index``, each file handed to ``written`` once closed."""
+    ``index`` tables under ``folder/index``, each file handed to ``written`` once closed;
+    ``row_group_written`` is called after each row group of a part (``write_parquet``)."""
     for name in schemas.TABLES:
         (folder / layout.table_dir(name)).mkdir()
         for number, part in enumerate(split(tables[name], part_rows)):
             path = folder / layout.part_path(name, number)
-            write_parquet(part, path, name)
+            write_parquet(part, path, name, row_group_written)
             written(path)
     for name, table in sorted(index.items()):
         written(write_index(folder, name, table))

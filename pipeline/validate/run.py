@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 import schemas
+from pipeline import records
 from pipeline.errors import ConfigError
 from pipeline.validate import datadocs
 from pipeline.validate.results import (
@@ -81,11 +82,13 @@ class Session:
     validation result, readable offline) are built into that folder, which must not exist
     yet; nothing else is written to disk. Each suite runs on at most ``slice_rows`` rows
     and ``slice_bytes`` bytes of strings at a time (``slice_bounds``; see the module
-    docstring); the report does not depend on them.
+    docstring); the report does not depend on them. ``slice_checked`` is called after
+    each slice is checked: a caller whose tables are mapped files hands back the pages
+    read for it, so that validation holds a slice's pages, not a table's.
     """
 
     def __init__(self, tables: dict[str, pa.Table], data_docs: Path | None = None, slice_rows: int = SLICE_ROWS,
-                 slice_bytes: int = SLICE_BYTES):
+                 slice_bytes: int = SLICE_BYTES, slice_checked: Callable[[], None] = lambda: None):
         if data_docs is not None and Path(data_docs).exists():
             raise ConfigError(f"data_docs folder {str(data_docs)!r} exists; give a new path")
         if slice_rows < 1 or slice_bytes < 1:
@@ -104,6 +107,7 @@ class Session:
         self._tables = tables
         self._data_docs = data_docs
         self._slice_rows, self._slice_bytes = slice_rows, slice_bytes
+        self._slice_checked = slice_checked
         self._context = gx.get_context(mode="ephemeral")
         self._context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
         if data_docs is not None:
@@ -217,6 +221,7 @@ class Session:
             merging.add(result)
             if each is not None:
                 each(datasource, result, data, positions)
+            self._slice_checked()
         self._context.data_sources.delete(asset)
         return merging.outcome()
 
@@ -354,27 +359,10 @@ def _or_empty(slices: Iterable[tuple[np.ndarray, pa.Table]], table: pa.Table) ->
 
 def slice_bounds(table: pa.Table, rows: int, text_bytes: int) -> list[tuple[int, int]]:
     """(start, stop) of the consecutive slices of ``table`` that Great Expectations checks
-    one at a time: as many rows as fit in ``rows`` rows and ``text_bytes`` bytes of strings
-    (at least one row: a longer row is a slice of its own). Strings, not rows, are what a
-    frame costs (``SLICE_BYTES``); a speech holds a thousand times a removal's bytes.
-
-    >>> t = pa.table({"text": ["ab", "c", "defg", None, "h"], "n": [1, 2, 3, 4, 5]})
-    >>> slice_bounds(t, 10, 3), slice_bounds(t, 2, 100), slice_bounds(t.slice(0, 0), 2, 3)
-    ([(0, 2), (2, 3), (3, 5)], [(0, 2), (2, 4), (4, 5)], [])
-    """
-    sizes = np.zeros(table.num_rows, dtype=np.int64)
-    for column in table.columns:
-        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            sizes += pc.fill_null(pc.binary_length(column), 0).to_numpy().astype(np.int64)
-    ends = np.cumsum(sizes)
-    bounds, start = [], 0
-    while start < table.num_rows:
-        before = ends[start - 1] if start else 0
-        fit = int(np.searchsorted(ends, before + text_bytes, side="right"))
-        stop = max(start + 1, min(start + rows, fit))
-        bounds.append((start, stop))
-        start = stop
-    return bounds
+    one at a time: ``records.piece_bounds``, as many rows as fit in ``rows`` rows and
+    ``text_bytes`` bytes of strings. Strings, not rows, are what a frame costs
+    (``SLICE_BYTES``)."""
+    return records.piece_bounds(table, rows, text_bytes)
 
 
 def repeated_keys(table: pa.Table, suite: ExpectationSuite, bounds: list[tuple[int, int]]) -> np.ndarray:

@@ -351,15 +351,15 @@ def test_the_assembled_tables_are_files_mapped_by_the_flow(tmp_path):
     batches = [process.batch([SEED], SEED.parent)]
     plain = process.tables(batches)
     allocated = pa.total_allocated_bytes()
-    tables = assemble_tables.fn(batches, MappedTables(tmp_path / "tables"))
+    tables = assemble_tables.fn(batches, MappedTables(tmp_path / "tables", piece_rows=4))
     assert pa.total_allocated_bytes() - allocated < sum(t.nbytes for t in plain.values()) // 10
     assert tables == plain
     assert sorted(p.name for p in (tmp_path / "tables").iterdir()) == sorted(f"{n}.arrow" for n in schemas.TABLES)
 
 
 def test_the_pages_of_mapped_tables_are_handed_back_after_each_data_file(tmp_path, monkeypatch):
-    """``write_data_files`` calls ``release`` once each file is closed, with the same files
-    as without it."""
+    """``write_data_files`` calls ``release`` once each file is closed and each Parquet row
+    group written, with the same files as without it."""
     import concurrent.futures
 
     from flows.build import Comparison, write_data_files
@@ -372,4 +372,5 @@ def test_the_pages_of_mapped_tables_are_handed_back_after_each_data_file(tmp_pat
     write_data_files(tmp_path / "b", tables, {}, done, part_rows=5)
     assert _data_files(tmp_path / "a") == _data_files(tmp_path / "b")
     files = [p for p in (tmp_path / "a").rglob("*") if p.is_file() and p.parent.name != "a"]  # not the file list
-    assert len(released) == len(files) > len(schemas.TABLES)  # once per data and index file
+    groups = sum(-(-table.num_rows // 5) for table in tables.values())  # a part of 5 rows is one group
+    assert len(released) == len(files) + groups > len(schemas.TABLES)  # once per file and per row group

@@ -81,3 +81,33 @@ def test_without_a_code_the_process_ends_as_usual():
     raised = _probe("raise RuntimeError('a bug')")
     assert raised.returncode == 1 and "RuntimeError: a bug" in raised.stderr
     assert "a later exit handler ran" in raised.stdout and "torn down" in raised.stdout
+
+
+FREED_MEMORY_PROBE = """
+from pathlib import Path
+from flows import runtime
+runtime.load_arrow()  # the build's allocator: freed memory kept ARROW_PURGE_DELAY_MS
+import numpy as np, pyarrow as pa, pyarrow.compute as pc
+
+def resident():
+    return int(Path("/proc/self/statm").read_text().split()[1]) * 4096 >> 20
+
+arrow = [pc.add(pa.array(np.ones(1 << 17)), 1) for _ in range(300)]  # 300 x 1 MB in Arrow's pool
+heap = [np.ones(10_000) for _ in range(4_000)]  # 4,000 x 80 KB on the C heap
+keep = heap[-1]  # the heap's top stays in use: only a trim gives back what lies below it
+del arrow, heap
+freed = resident()
+runtime.give_back_memory()
+print(freed, resident())
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc/self/statm; trims glibc's heap")
+def test_give_back_memory_returns_what_both_allocators_keep():
+    """Memory freed in pyarrow's pool (kept for its purge delay) and on the C heap (kept by
+    glibc below a block in use) stays resident until ``give_back_memory``."""
+    probe = subprocess.run([sys.executable, "-c", FREED_MEMORY_PROBE], cwd=REPO, capture_output=True, text=True,
+                           env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert probe.returncode == 0, probe.stderr
+    freed, given_back = map(int, probe.stdout.split())
+    assert freed - given_back > 500  # of about 300 + 320 MB freed

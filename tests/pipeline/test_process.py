@@ -117,12 +117,13 @@ def test_sort_moving_runs_as_slices_gives_arrow_sort(sorted_part, added, row_by_
     table = pa.Table.from_pylist([dict(zip(schema.names, r)) for r in rows], schema=schema)
     if len(rows) > 3:
         table = pa.concat_tables([table.slice(0, 3), table.slice(3)])  # chunks, as batches give
-    saved = records._MOST_SLICES
-    records._MOST_SLICES = 0 if row_by_row else saved
+    saved = records._MOST_SLICES, records._ROWS_PER_RUN
+    if row_by_row:  # gathered chunk by chunk (``records.take``)
+        records._MOST_SLICES, records._ROWS_PER_RUN = 0, 10**9
     try:
         result = records.sort(table, ["a", "b"])
     finally:
-        records._MOST_SLICES = saved
+        records._MOST_SLICES, records._ROWS_PER_RUN = saved
     assert result.equals(table.sort_by([("a", "ascending", "at_start"), ("b", "ascending", "at_start")]))
     assert all(column.num_chunks <= 1 for column in result.columns)
 

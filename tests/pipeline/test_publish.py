@@ -185,6 +185,25 @@ def test_write_parquet_twice_gives_the_same_bytes(tmp_path, tables):
     assert (tmp_path / "1.parquet").read_bytes() == (tmp_path / "2.parquet").read_bytes()
 
 
+def test_write_parquet_writes_a_row_group_at_a_time_whatever_the_chunks(tmp_path, tables, monkeypatch):
+    """Row groups of ``ROW_GROUP_ROWS`` written one by one, ``row_group_written`` after
+    each (a mapped table's pages are handed back there); the bytes do not depend on how the
+    table is chunked (Parquet's pages follow the chunks it is given: each group is given
+    as one)."""
+    monkeypatch.setattr(parquet, "ROW_GROUP_ROWS", 2)
+    table = pa.concat_tables([tables["paragraphs"]] * 4).combine_chunks()
+    chunked = pa.concat_tables([table.slice(0, 3), table.slice(3, 2), table.slice(5)])
+    groups = []
+    parquet.write_parquet(table, tmp_path / "one.parquet", "paragraphs")
+    parquet.write_parquet(chunked, tmp_path / "chunked.parquet", "paragraphs", lambda: groups.append(1))
+    assert (tmp_path / "one.parquet").read_bytes() == (tmp_path / "chunked.parquet").read_bytes()
+    metadata = pq.read_metadata(tmp_path / "chunked.parquet")
+    assert [metadata.row_group(i).num_rows for i in range(metadata.num_row_groups)] == \
+        [2] * (table.num_rows // 2) + [1] * (table.num_rows % 2)
+    assert len(groups) == metadata.num_row_groups > 2
+    assert pq.read_table(tmp_path / "chunked.parquet").equals(table.cast(schemas.PARAGRAPHS.arrow_schema()))
+
+
 def test_round_trip(tmp_path, tables):
     release = store.write_release(tmp_path, "r1", tables, _manifest("r1"))
 

@@ -424,3 +424,21 @@ def test_the_data_docs_hold_a_result_per_slice(tmp_path, slices):
     assert pages and all(count >= 1 for count in pages.values())
     if slices != WHOLE:
         assert tables["paragraphs"].num_rows > 2  # several slices, several results
+
+
+def test_slice_checked_is_called_after_every_slice(tmp_path):
+    """A build hands back the pages of its mapped tables after each slice
+    (``slice_checked``): called once per slice of every suite run, each of which stores a
+    result in the Data Docs; the report is the same as without it."""
+    recs = clean_records()
+    for i, text in enumerate(VALID_TEXTS):
+        extra_row(recs, "paragraphs", f"valid{i}", text=text, char_count=len(text), ordinal=3 + i)
+    tables = to_tables(recs)
+    checked = []
+    session = Session(tables, tmp_path / "validation", 2, 10**9, slice_checked=lambda: checked.append(1))
+    session.references()
+    session.rows()
+    report = session.report()
+    assert report.to_dict() == _validated(tables, (2, 10**9)).to_dict()
+    results = sum(1 for _ in (tmp_path / "validation" / "validations").rglob("*.html"))
+    assert len(checked) == results > len(tables)
