@@ -344,6 +344,9 @@ def signature_cuts(chars: str, start: int, end: int) -> set[int]:
 
 
 _SENTENCE_INSIDE = re.compile(r"[。！？；]")
+#: A stage direction in brackets right after a sentence end (``…祝贺！（鼓掌）``, ``…培土。（鸣炮）``):
+#: the sentence ended before it, so a space after it is no break inside a sentence.
+_CLOSING_ASIDE = re.compile(r"[。！？!?][（(][^（）()\s]{1,20}[）)]$")
 #: A short clause calling for a toast, closed by a comma (``请允许我提议，``, ``让我们共同举杯，``),
 #: and the toast after it, up to its ``干杯！`` with no sentence end before.
 _TOAST_CALL = re.compile(r"(?:^|[，,])[^，,]{0,10}(?:提议|举杯)[，,]$")
@@ -395,6 +398,8 @@ def boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str]
         return "sentence" if len(left) > 1 and left[-2] in SENTENCE_END else None
     if left[-1] in SENTENCE_END or (spaced and left[-1] in "：:"):
         return "sentence"
+    if _CLOSING_ASIDE.search(left):
+        return "sentence"  # ``…表示衷心的祝贺！（鼓掌） 时光荏苒…``: the direction closes the sentence
     if spaced and _TOAST_CALL.search(left) and _TOAST_AFTER.match(chars, e, end):
         return "toast"  # ``请允许我提议， 为…，为…，干杯！``: the call stands on its own line
     if SALUTATION.fullmatch(left) and left[-1] in "：:，,！!":

@@ -1,0 +1,27 @@
+"""Boundaries of the seed's one-line layout read from evidence in the text (issue 19, round 8).
+
+Each case is written for the purpose: a positive case and a NEGATIVE one that must not change.
+"""
+
+from __future__ import annotations
+
+from pipeline.spans import Text
+from pipeline.structure import blocks
+
+#: Enough sentence ends followed by a space: the seed layout.
+SEED = "开场。 第二句话。 第三句话。 "
+
+
+def _units(body: str) -> list[str]:
+    found = blocks.split(Text.from_source(SEED + body), set(), [])
+    return [b.text.chars for b in found][3:]
+
+
+def test_a_stage_direction_after_a_sentence_end_closes_the_paragraph():
+    assert _units("向各位来宾表示热烈的欢迎！（鼓掌） 时光飞逝，又到了毕业的季节。") == [
+        "向各位来宾表示热烈的欢迎！（鼓掌）", "时光飞逝，又到了毕业的季节。"]
+
+
+def test_a_bracket_inside_a_sentence_is_no_paragraph_end():
+    # NEGATIVE: no sentence end before the bracket: the space is a page break
+    assert _units("我们邀请了省里的专家（特邀） 为大家作专题辅导。") == ["我们邀请了省里的专家（特邀）为大家作专题辅导。"]
