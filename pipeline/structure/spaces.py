@@ -347,6 +347,8 @@ _SENTENCE_INSIDE = re.compile(r"[。！？；]")
 #: A stage direction in brackets right after a sentence end (``…祝贺！（鼓掌）``, ``…培土。（鸣炮）``):
 #: the sentence ended before it, so a space after it is no break inside a sentence.
 _CLOSING_ASIDE = re.compile(r"[。！？!?][（(][^（）()\s]{1,20}[）)]$")
+#: The greeting that follows an address (``大家晚上好！``, ``上午好！``), closed by its mark.
+_GREETING = re.compile(r"(?:大家|各位)?(?:早上|上午|中午|下午|晚上)?好[！!，,。]")
 #: A short clause calling for a toast, closed by a comma (``请允许我提议，``, ``让我们共同举杯，``),
 #: and the toast after it, up to its ``干杯！`` with no sentence end before.
 _TOAST_CALL = re.compile(r"(?:^|[，,])[^，,]{0,10}(?:提议|举杯)[，,]$")
@@ -404,6 +406,8 @@ def boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str]
         return "toast"  # ``请允许我提议， 为…，为…，干杯！``: the call stands on its own line
     if SALUTATION.fullmatch(left) and left[-1] in "：:，,！!":
         return "salutation"  # closed by its mark: ``尊敬的各位 领导，…`` is a page break after 各位
+    if spaced and SALUTATION.fullmatch(left) and _GREETING.match(chars, e, end):
+        return "salutation"  # no mark, but the greeting answers it: ``…亲爱的侨胞们 大家晚上好！``
     if left in lectures:
         return "lecture"
     found = marker(left)

@@ -25,3 +25,13 @@ def test_a_stage_direction_after_a_sentence_end_closes_the_paragraph():
 def test_a_bracket_inside_a_sentence_is_no_paragraph_end():
     # NEGATIVE: no sentence end before the bracket: the space is a page break
     assert _units("我们邀请了省里的专家（特邀） 为大家作专题辅导。") == ["我们邀请了省里的专家（特邀）为大家作专题辅导。"]
+
+
+def test_an_address_without_its_mark_ends_where_the_greeting_answers_it():
+    assert _units("尊敬的各位来宾，亲爱的校友们 大家晚上好！今天我们欢聚一堂。") == [
+        "尊敬的各位来宾，亲爱的校友们", "大家晚上好！今天我们欢聚一堂。"]
+
+
+def test_an_address_without_its_mark_and_no_greeting_runs_on():
+    # NEGATIVE: no greeting after the space: a page break after 各位 stays a join
+    assert _units("尊敬的各位 领导莅临指导，我们表示感谢。") == ["尊敬的各位领导莅临指导，我们表示感谢。"]
