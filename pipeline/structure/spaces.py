@@ -443,6 +443,8 @@ def boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str]
         return "aside"  # ``（全体起立，奏唱国歌） 请坐下。``: a stage direction is a unit of its own
     if _DOCUMENT_LABEL.match(left) and _DOCUMENT_LABEL.match(chars, e, end):
         return "label"  # ``附件：…情况表 说明：表中数据…``: each labelled line stands alone
+    if _SECTION_LABEL.fullmatch(left):
+        return "label"  # ``【求真务实篇】 **是大县…``: a label in lenticular brackets stands alone
     heading = _NEXT_MARKER.match(chars, e, end)
     if (heading and heading.end() < end and chars[heading.end()] not in CN_NUMERALS + " "
             and not spans_word(left, chars[e:e + 3])):
@@ -454,6 +456,9 @@ def boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str]
 
 #: A document's labelled line after the text: an attachment, a note (``附件：``, ``附件2：``, ``说明：``).
 _DOCUMENT_LABEL = re.compile(r"(?:附件[0-9一二三四五六七八九十]{0,2}|说明|注|备注)[：:]")
+#: A section label in lenticular brackets, the whole unit (``【求真务实篇】``, ``【编者按】``): a
+#: page break does not fall inside a bracket pair that a space follows.
+_SECTION_LABEL = re.compile(r"【[^【】\s]{2,20}】")
 #: Longest clause of a heading that holds a comma.
 MAX_CLAUSE_CHARS = 20
 _CLAUSE = rf"[^\s，。！？；]{{2,{MAX_CLAUSE_CHARS}}}"

@@ -35,3 +35,12 @@ def test_an_address_without_its_mark_ends_where_the_greeting_answers_it():
 def test_an_address_without_its_mark_and_no_greeting_runs_on():
     # NEGATIVE: no greeting after the space: a page break after 各位 stays a join
     assert _units("尊敬的各位 领导莅临指导，我们表示感谢。") == ["尊敬的各位领导莅临指导，我们表示感谢。"]
+
+
+def test_a_section_label_in_lenticular_brackets_stands_alone():
+    assert _units("【务实担当篇】 我县是农业大县，全县人口八十万。") == ["【务实担当篇】", "我县是农业大县，全县人口八十万。"]
+
+
+def test_lenticular_brackets_opening_a_sentence_keep_their_text():
+    # NEGATIVE: the bracket pair opens a sentence that a page break cuts later
+    assert _units("【案例】某县开展专项 整治，成效明显。") == ["【案例】某县开展专项整治，成效明显。"]
