@@ -123,3 +123,10 @@ def test_a_lone_chunk_number_before_a_title(chars, taken):
 def test_credits_are_whole_lines_at_the_end(tail, credits):
     chars = "标题\n正文第一段。\n" + tail + "\n"
     assert [t.strip() for t in _taken(detect.credits, chars)] == credits
+
+
+def test_a_lone_mask_shows_that_paired_stars_are_masks_too():
+    masked = "**是产粮大县。**农业人口占六成，我们**，要抓好增收。"
+    assert _taken(detect.markup, masked) == []
+    # NEGATIVE: every ** pairs up: bold marks go (and a lone **市 is a mask any text holds, above)
+    assert _taken(detect.markup, "**重点工作**要抓好，**民生实事**要办好。") == ["**", "**", "**", "**"]
