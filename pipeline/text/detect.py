@@ -303,7 +303,9 @@ def emoji(chars: str) -> list[Span]:
     return [(m.start(), m.end(), "emoji", "emoji", False) for m in _EMOJI.finditer(chars)]
 
 
-_CHUNK = re.compile(r"(?m)^[ \t]*(\d{1,2})、(?=\S|\n)")  # the chunk may start at a line break
+#: The chunk may start at a line break, or at a space when the cut fell right before one
+#: (``…（YULE`` then ``2、 LADS）…``).
+_CHUNK = re.compile(r"(?m)^[ \t]*(\d{1,2})、(?=\S|\n| \S)")
 _CHUNK_END = set(SENTENCE_END) | set("：:」）)>.")
 #: Marks inside a sentence: a chunk that opens on one was cut out of its sentence, whatever
 #: the line before ended on (``…名单（草案）`` then ``2、，（待宣读完毕）…``).
