@@ -443,6 +443,8 @@ def boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str]
         return "aside"  # ``（全体起立，奏唱国歌） 请坐下。``: a stage direction is a unit of its own
     if _DOCUMENT_LABEL.match(left) and _DOCUMENT_LABEL.match(chars, e, end):
         return "label"  # ``附件：…情况表 说明：表中数据…``: each labelled line stands alone
+    if _whole_enumeration(left, chars, e):
+        return "list"  # ``出席的领导有：XX、XX、XX 担任评委的有：…``: the names close the line
     if _SECTION_LABEL.fullmatch(left):
         return "label"  # ``【求真务实篇】 **是大县…``: a label in lenticular brackets stands alone
     heading = _NEXT_MARKER.match(chars, e, end)
@@ -459,6 +461,21 @@ _DOCUMENT_LABEL = re.compile(r"(?:附件[0-9一二三四五六七八九十]{0,2}
 #: A section label in lenticular brackets, the whole unit (``【求真务实篇】``, ``【编者按】``): a
 #: page break does not fall inside a bracket pair that a space follows.
 _SECTION_LABEL = re.compile(r"【[^【】\s]{2,20}】")
+#: Names or items listed after a colon at the end of a unit (``…领导有：XX、XX、XX``).
+_ENUMERATION_TAIL = re.compile(r"[：:]((?:[^\s，。！？；：、“”]{1,12}、){2,}[^\s，。！？；：、“”]{1,12})$")
+
+
+def _whole_enumeration(left: str, chars: str, e: int) -> bool:
+    """Whether ``left`` ends on a list of three or more items after a colon, all of one
+    length, that the text after the space does not go on (no ``、``, ``等``, ``和``): a
+    page break inside the last item would leave it shorter than its siblings."""
+    m = _ENUMERATION_TAIL.search(left)
+    if m is None or chars[e:e + 1] in ("", "、", "等", "和", "及", "与"):
+        return False
+    items = m.group(1).split("、")
+    return len({len(item) for item in items}) == 1 and not spans_word(items[-1], chars[e:e + 3])
+
+
 #: Longest clause of a heading that holds a comma.
 MAX_CLAUSE_CHARS = 20
 _CLAUSE = rf"[^\s，。！？；]{{2,{MAX_CLAUSE_CHARS}}}"

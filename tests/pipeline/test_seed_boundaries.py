@@ -44,3 +44,13 @@ def test_a_section_label_in_lenticular_brackets_stands_alone():
 def test_lenticular_brackets_opening_a_sentence_keep_their_text():
     # NEGATIVE: the bracket pair opens a sentence that a page break cuts later
     assert _units("【案例】某县开展专项 整治，成效明显。") == ["【案例】某县开展专项整治，成效明显。"]
+
+
+def test_a_list_of_names_after_a_colon_closes_its_line():
+    assert _units("出席今天大会的领导有：XX、XX、XX 担任评委的有：XX、XX、XX 请大家鼓掌欢迎！") == [
+        "出席今天大会的领导有：XX、XX、XX", "担任评委的有：XX、XX、XX", "请大家鼓掌欢迎！"]
+
+
+def test_a_list_whose_last_item_a_page_break_cut_runs_on():
+    # NEGATIVE: the last item is shorter than its siblings: the space is inside it
+    assert _units("出席会议的有：市委办、市府办、市人 大办的负责同志。") == ["出席会议的有：市委办、市府办、市人大办的负责同志。"]
