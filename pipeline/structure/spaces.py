@@ -443,6 +443,8 @@ def boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str]
         return "aside"  # ``（全体起立，奏唱国歌） 请坐下。``: a stage direction is a unit of its own
     if _DOCUMENT_LABEL.match(left) and _DOCUMENT_LABEL.match(chars, e, end):
         return "label"  # ``附件：…情况表 说明：表中数据…``: each labelled line stands alone
+    if _TRAILING_ASIDE.search(left) and _opens_sentence(SPACE_RUN.sub("", chars[e:e + 6])):
+        return "aside"  # ``下面宣布评分标准（见评分标准单页） 下面我宣布，…``: the note closes the line
     if _whole_enumeration(left, chars, e):
         return "list"  # ``出席的领导有：XX、XX、XX 担任评委的有：…``: the names close the line
     if _SECTION_LABEL.fullmatch(left):
@@ -461,6 +463,8 @@ _DOCUMENT_LABEL = re.compile(r"(?:附件[0-9一二三四五六七八九十]{0,2}
 #: A section label in lenticular brackets, the whole unit (``【求真务实篇】``, ``【编者按】``): a
 #: page break does not fall inside a bracket pair that a space follows.
 _SECTION_LABEL = re.compile(r"【[^【】\s]{2,20}】")
+#: A note in brackets closing a unit that has text before it (``…评分标准（见评分标准单页）``).
+_TRAILING_ASIDE = re.compile(r"[^\s（）()]{2}[（(][^（）()\s]{1,20}[）)]$")
 #: Names or items listed after a colon at the end of a unit (``…领导有：XX、XX、XX``).
 _ENUMERATION_TAIL = re.compile(r"[：:]((?:[^\s，。！？；：、“”]{1,12}、){2,}[^\s，。！？；：、“”]{1,12})$")
 

@@ -54,3 +54,13 @@ def test_a_list_of_names_after_a_colon_closes_its_line():
 def test_a_list_whose_last_item_a_page_break_cut_runs_on():
     # NEGATIVE: the last item is shorter than its siblings: the space is inside it
     assert _units("出席会议的有：市委办、市府办、市人 大办的负责同志。") == ["出席会议的有：市委办、市府办、市人大办的负责同志。"]
+
+
+def test_a_note_in_brackets_closes_its_line_when_a_sentence_opens_after_it():
+    assert _units("下面宣读比赛规则（见规则单页） 下面我宣布，比赛正式开始！") == [
+        "下面宣读比赛规则（见规则单页）", "下面我宣布，比赛正式开始！"]
+
+
+def test_a_note_in_brackets_inside_a_sentence_runs_on():
+    # NEGATIVE: what follows the note goes on with the sentence
+    assert _units("下面宣读比赛规则（见规则单页） 和评分标准，请大家注意。") == ["下面宣读比赛规则（见规则单页）和评分标准，请大家注意。"]
