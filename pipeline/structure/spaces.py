@@ -445,7 +445,7 @@ def boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str]
         return "label"  # ``附件：…情况表 说明：表中数据…``: each labelled line stands alone
     if _TRAILING_ASIDE.search(left) and _opens_sentence(SPACE_RUN.sub("", chars[e:e + 6])):
         return "aside"  # ``下面宣布评分标准（见评分标准单页） 下面我宣布，…``: the note closes the line
-    if _whole_enumeration(left, chars, e):
+    if _whole_enumeration(left, chars, e, end):
         return "list"  # ``出席的领导有：XX、XX、XX 担任评委的有：…``: the names close the line
     if _SECTION_LABEL.fullmatch(left):
         return "label"  # ``【求真务实篇】 **是大县…``: a label in lenticular brackets stands alone
@@ -469,12 +469,13 @@ _TRAILING_ASIDE = re.compile(r"[^\s（）()]{2}[（(][^（）()\s]{1,20}[）)]$"
 _ENUMERATION_TAIL = re.compile(r"[：:]((?:[^\s，。！？；：、“”]{1,12}、){2,}[^\s，。！？；：、“”]{1,12})$")
 
 
-def _whole_enumeration(left: str, chars: str, e: int) -> bool:
+def _whole_enumeration(left: str, chars: str, e: int, end: int) -> bool:
     """Whether ``left`` ends on a list of three or more items after a colon, all of one
-    length, that the text after the space does not go on (no ``、``, ``等``, ``和``): a
-    page break inside the last item would leave it shorter than its siblings."""
+    length, that the text after the space does not go on (no ``、``, ``等``, ``和``, no few
+    characters closing the sentence: ``…柳思源 同志。``): a page break inside the last item
+    would leave it shorter than its siblings."""
     m = _ENUMERATION_TAIL.search(left)
-    if m is None or chars[e:e + 1] in ("", "、", "等", "和", "及", "与"):
+    if m is None or chars[e:e + 1] in ("", "、", "等", "和", "及", "与") or _SENTENCE_TAIL.match(chars, e, end):
         return False
     items = m.group(1).split("、")
     return len({len(item) for item in items}) == 1 and not spans_word(items[-1], chars[e:e + 3])

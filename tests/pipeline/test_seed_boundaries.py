@@ -64,3 +64,9 @@ def test_a_note_in_brackets_closes_its_line_when_a_sentence_opens_after_it():
 def test_a_note_in_brackets_inside_a_sentence_runs_on():
     # NEGATIVE: what follows the note goes on with the sentence
     assert _units("下面宣读比赛规则（见规则单页） 和评分标准，请大家注意。") == ["下面宣读比赛规则（见规则单页）和评分标准，请大家注意。"]
+
+
+def test_a_list_that_a_short_tail_closes_runs_on():
+    # NEGATIVE: a few characters close the sentence after the space: the list goes on
+    assert _units("出席会议的有：张晓明、李建国、王志强 同志。请大家鼓掌欢迎！") == [
+        "出席会议的有：张晓明、李建国、王志强同志。请大家鼓掌欢迎！"]
