@@ -782,9 +782,15 @@ def _reads_as_subhead(left: str, chars: str, e: int, end: int, longest: int = MA
         return False
     rest = _paragraph_after(chars, e, end)
     if (len(rest) <= len(left) or not any(c in rest for c in "，。！？；") or _SENTENCE_TAIL.match(rest)
-            or _fragment_at(chars, e, end) or _opens_on_particle(rest) or _nominal_tail(rest)):
+            or _fragment_at(chars, e, end) or _opens_on_particle(rest) or _nominal_tail(rest)
+            or _PREDICATE_COLON.match(rest)):
         return False  # ``全面提高人才 队伍质量。发挥…``: the first sentence goes on after the space
     return word_across or not (spans_word(left, rest) or _name_across(left, chars, e))
+
+
+#: A predicate introducing a list (``有：``, ``如下：``): the subject before the space goes on
+#: (``出席的领导 有：XX、XX``), a subhead is not followed by its own predicate.
+_PREDICATE_COLON = re.compile(r"(?:有|是|为|如下)[：:]")
 
 
 #: Fewest other places the text writes a name that a page break may have cut.

@@ -70,3 +70,13 @@ def test_a_list_that_a_short_tail_closes_runs_on():
     # NEGATIVE: a few characters close the sentence after the space: the list goes on
     assert _units("出席会议的有：张晓明、李建国、王志强 同志。请大家鼓掌欢迎！") == [
         "出席会议的有：张晓明、李建国、王志强同志。请大家鼓掌欢迎！"]
+
+
+def test_a_subject_before_its_listing_predicate_is_no_subhead():
+    assert _units("出席今天会议的领导 有：XX、XX、XX 请大家鼓掌欢迎！") == ["出席今天会议的领导有：XX、XX、XX", "请大家鼓掌欢迎！"]
+
+
+def test_a_subhead_before_a_sentence_opening_on_you_stays():
+    # NEGATIVE: 有 opening a sentence, no colon: the subhead stands
+    assert _units("扎实推进乡村振兴 有条件的地方要先行先试，形成可复制的经验。") == [
+        "扎实推进乡村振兴", "有条件的地方要先行先试，形成可复制的经验。"]
