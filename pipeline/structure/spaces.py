@@ -370,7 +370,8 @@ def keeps_space(chars: str, block_start: int, s: int, e: int) -> bool:
     """A space that is neither a boundary nor a page break: between Latin words or
     numbers, after a closing quote that ends a phrase, not a sentence (``践行“三严三实”
     推行“四个全面”``), or between two phrases inside quotation marks (``以“共享机遇
-    共创未来”为主题``), a slogan written with its space."""
+    共创未来”为主题``), a slogan written with its space. No phrase opens on a bare particle:
+    ``“…比知识更重要 的是能力…”`` is a page break inside a quoted sentence."""
     before, after = chars[s - 1], chars[e]
     if (_ASCII_WORD.match(before) and _ASCII_WORD.match(after)) or before in "”’」』":
         return True
@@ -382,7 +383,7 @@ def keeps_space(chars: str, block_start: int, s: int, e: int) -> bool:
     left = re.search(rf"[{HAN}]+$", chars[block_start:s])
     right = re.compile(rf"[{HAN}]+").match(chars, e)
     return (left is not None and right is not None and len(left.group()) >= 2 and len(right.group()) >= 2
-            and not spans_word(left.group(), right.group()))
+            and not spans_word(left.group(), right.group()) and not _opens_on_particle(right.group()))
 
 
 def boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str], spaced: bool,

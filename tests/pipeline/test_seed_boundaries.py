@@ -80,3 +80,13 @@ def test_a_subhead_before_a_sentence_opening_on_you_stays():
     # NEGATIVE: 有 opening a sentence, no colon: the subhead stands
     assert _units("扎实推进乡村振兴 有条件的地方要先行先试，形成可复制的经验。") == [
         "扎实推进乡村振兴", "有条件的地方要先行先试，形成可复制的经验。"]
+
+
+def test_a_page_break_inside_a_quoted_sentence_before_a_particle_is_joined():
+    assert _units("古人说“读书固然重要，但比读书更重要 的是修身。”我们要牢记。") == [
+        "古人说“读书固然重要，但比读书更重要的是修身。”我们要牢记。"]
+
+
+def test_two_phrases_inside_quotation_marks_keep_their_space():
+    # NEGATIVE: a slogan written with its space inside quotation marks
+    assert _units("本届论坛以“共享机遇 共创未来”为主题，共商合作大计。") == ["本届论坛以“共享机遇 共创未来”为主题，共商合作大计。"]
