@@ -380,10 +380,19 @@ def keeps_space(chars: str, block_start: int, s: int, e: int) -> bool:
     opened = chars[block_start:s]
     if opened.count("“") <= opened.count("”") and opened.count("《") <= opened.count("》"):
         return False
+    if _quoted_clauses(opened):
+        return False  # ``“…知识固然重要，但比能力 更重要的是…”``: a quoted sentence, not a slogan
     left = re.search(rf"[{HAN}]+$", chars[block_start:s])
     right = re.compile(rf"[{HAN}]+").match(chars, e)
     return (left is not None and right is not None and len(left.group()) >= 2 and len(right.group()) >= 2
             and not spans_word(left.group(), right.group()) and not _opens_on_particle(right.group()))
+
+
+def _quoted_clauses(opened: str) -> bool:
+    """Whether the quotation still open at the end of ``opened`` already holds a comma or a
+    sentence end before the space: it quotes a sentence, and a slogan's phrases hold none."""
+    quote = opened.rfind("“")
+    return quote >= 0 and opened.rfind("”") < quote and any(c in opened[quote:] for c in "，；。！？")
 
 
 def boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str], spaced: bool,

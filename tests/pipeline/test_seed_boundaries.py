@@ -90,3 +90,8 @@ def test_a_page_break_inside_a_quoted_sentence_before_a_particle_is_joined():
 def test_two_phrases_inside_quotation_marks_keep_their_space():
     # NEGATIVE: a slogan written with its space inside quotation marks
     assert _units("本届论坛以“共享机遇 共创未来”为主题，共商合作大计。") == ["本届论坛以“共享机遇 共创未来”为主题，共商合作大计。"]
+
+
+def test_a_page_break_inside_a_quoted_sentence_after_its_comma_is_joined():
+    assert _units("古人说“读书固然重要，但比读书 更重要的是修身。”我们要牢记。") == [
+        "古人说“读书固然重要，但比读书更重要的是修身。”我们要牢记。"]
