@@ -344,6 +344,11 @@ def signature_cuts(chars: str, start: int, end: int) -> set[int]:
 
 
 _SENTENCE_INSIDE = re.compile(r"[。！？；]")
+#: A stage direction in brackets right after a sentence end (``…祝贺！（鼓掌）``, ``…培土。（鸣炮）``):
+#: the sentence ended before it, so a space after it is no break inside a sentence.
+_CLOSING_ASIDE = re.compile(r"[。！？!?][（(][^（）()\s]{1,20}[）)]$")
+#: The greeting that follows an address (``大家晚上好！``, ``上午好！``), closed by its mark.
+_GREETING = re.compile(r"(?:大家|各位)?(?:早上|上午|中午|下午|晚上)?好[！!，,。]")
 #: A short clause calling for a toast, closed by a comma (``请允许我提议，``, ``让我们共同举杯，``),
 #: and the toast after it, up to its ``干杯！`` with no sentence end before.
 _TOAST_CALL = re.compile(r"(?:^|[，,])[^，,]{0,10}(?:提议|举杯)[，,]$")
@@ -365,7 +370,8 @@ def keeps_space(chars: str, block_start: int, s: int, e: int) -> bool:
     """A space that is neither a boundary nor a page break: between Latin words or
     numbers, after a closing quote that ends a phrase, not a sentence (``践行“三严三实”
     推行“四个全面”``), or between two phrases inside quotation marks (``以“共享机遇
-    共创未来”为主题``), a slogan written with its space."""
+    共创未来”为主题``), a slogan written with its space. No phrase opens on a bare particle:
+    ``“…比知识更重要 的是能力…”`` is a page break inside a quoted sentence."""
     before, after = chars[s - 1], chars[e]
     if (_ASCII_WORD.match(before) and _ASCII_WORD.match(after)) or before in "”’」』":
         return True
@@ -374,10 +380,19 @@ def keeps_space(chars: str, block_start: int, s: int, e: int) -> bool:
     opened = chars[block_start:s]
     if opened.count("“") <= opened.count("”") and opened.count("《") <= opened.count("》"):
         return False
+    if _quoted_clauses(opened):
+        return False  # ``“…知识固然重要，但比能力 更重要的是…”``: a quoted sentence, not a slogan
     left = re.search(rf"[{HAN}]+$", chars[block_start:s])
     right = re.compile(rf"[{HAN}]+").match(chars, e)
     return (left is not None and right is not None and len(left.group()) >= 2 and len(right.group()) >= 2
-            and not spans_word(left.group(), right.group()))
+            and not spans_word(left.group(), right.group()) and not _opens_on_particle(right.group()))
+
+
+def _quoted_clauses(opened: str) -> bool:
+    """Whether the quotation still open at the end of ``opened`` already holds a comma or a
+    sentence end before the space: it quotes a sentence, and a slogan's phrases hold none."""
+    quote = opened.rfind("“")
+    return quote >= 0 and opened.rfind("”") < quote and any(c in opened[quote:] for c in "，；。！？")
 
 
 def boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str], spaced: bool,
@@ -395,10 +410,14 @@ def boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str]
         return "sentence" if len(left) > 1 and left[-2] in SENTENCE_END else None
     if left[-1] in SENTENCE_END or (spaced and left[-1] in "：:"):
         return "sentence"
+    if _CLOSING_ASIDE.search(left):
+        return "sentence"  # ``…表示衷心的祝贺！（鼓掌） 时光荏苒…``: the direction closes the sentence
     if spaced and _TOAST_CALL.search(left) and _TOAST_AFTER.match(chars, e, end):
         return "toast"  # ``请允许我提议， 为…，为…，干杯！``: the call stands on its own line
     if SALUTATION.fullmatch(left) and left[-1] in "：:，,！!":
         return "salutation"  # closed by its mark: ``尊敬的各位 领导，…`` is a page break after 各位
+    if spaced and SALUTATION.fullmatch(left) and _GREETING.match(chars, e, end):
+        return "salutation"  # no mark, but the greeting answers it: ``…亲爱的侨胞们 大家晚上好！``
     if left in lectures:
         return "lecture"
     found = marker(left)
@@ -434,6 +453,12 @@ def boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str]
         return "aside"  # ``（全体起立，奏唱国歌） 请坐下。``: a stage direction is a unit of its own
     if _DOCUMENT_LABEL.match(left) and _DOCUMENT_LABEL.match(chars, e, end):
         return "label"  # ``附件：…情况表 说明：表中数据…``: each labelled line stands alone
+    if _TRAILING_ASIDE.search(left) and _opens_sentence(SPACE_RUN.sub("", chars[e:e + 6])):
+        return "aside"  # ``下面宣布评分标准（见评分标准单页） 下面我宣布，…``: the note closes the line
+    if _whole_enumeration(left, chars, e, end):
+        return "list"  # ``出席的领导有：XX、XX、XX 担任评委的有：…``: the names close the line
+    if _SECTION_LABEL.fullmatch(left):
+        return "label"  # ``【求真务实篇】 **是大县…``: a label in lenticular brackets stands alone
     heading = _NEXT_MARKER.match(chars, e, end)
     if (heading and heading.end() < end and chars[heading.end()] not in CN_NUMERALS + " "
             and not spans_word(left, chars[e:e + 3])):
@@ -445,6 +470,27 @@ def boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str]
 
 #: A document's labelled line after the text: an attachment, a note (``附件：``, ``附件2：``, ``说明：``).
 _DOCUMENT_LABEL = re.compile(r"(?:附件[0-9一二三四五六七八九十]{0,2}|说明|注|备注)[：:]")
+#: A section label in lenticular brackets, the whole unit (``【求真务实篇】``, ``【编者按】``): a
+#: page break does not fall inside a bracket pair that a space follows.
+_SECTION_LABEL = re.compile(r"【[^【】\s]{2,20}】")
+#: A note in brackets closing a unit that has text before it (``…评分标准（见评分标准单页）``).
+_TRAILING_ASIDE = re.compile(r"[^\s（）()]{2}[（(][^（）()\s]{1,20}[）)]$")
+#: Names or items listed after a colon at the end of a unit (``…领导有：XX、XX、XX``).
+_ENUMERATION_TAIL = re.compile(r"[：:]((?:[^\s，。！？；：、“”]{1,12}、){2,}[^\s，。！？；：、“”]{1,12})$")
+
+
+def _whole_enumeration(left: str, chars: str, e: int, end: int) -> bool:
+    """Whether ``left`` ends on a list of three or more items after a colon, all of one
+    length, that the text after the space does not go on (no ``、``, ``等``, ``和``, no few
+    characters closing the sentence: ``…柳思源 同志。``): a page break inside the last item
+    would leave it shorter than its siblings."""
+    m = _ENUMERATION_TAIL.search(left)
+    if m is None or chars[e:e + 1] in ("", "、", "等", "和", "及", "与") or _SENTENCE_TAIL.match(chars, e, end):
+        return False
+    items = m.group(1).split("、")
+    return len({len(item) for item in items}) == 1 and not spans_word(items[-1], chars[e:e + 3])
+
+
 #: Longest clause of a heading that holds a comma.
 MAX_CLAUSE_CHARS = 20
 _CLAUSE = rf"[^\s，。！？；]{{2,{MAX_CLAUSE_CHARS}}}"
@@ -746,9 +792,15 @@ def _reads_as_subhead(left: str, chars: str, e: int, end: int, longest: int = MA
         return False
     rest = _paragraph_after(chars, e, end)
     if (len(rest) <= len(left) or not any(c in rest for c in "，。！？；") or _SENTENCE_TAIL.match(rest)
-            or _fragment_at(chars, e, end) or _opens_on_particle(rest) or _nominal_tail(rest)):
+            or _fragment_at(chars, e, end) or _opens_on_particle(rest) or _nominal_tail(rest)
+            or _PREDICATE_COLON.match(rest)):
         return False  # ``全面提高人才 队伍质量。发挥…``: the first sentence goes on after the space
     return word_across or not (spans_word(left, rest) or _name_across(left, chars, e))
+
+
+#: A predicate introducing a list (``有：``, ``如下：``): the subject before the space goes on
+#: (``出席的领导 有：XX、XX``), a subhead is not followed by its own predicate.
+_PREDICATE_COLON = re.compile(r"(?:有|是|为|如下)[：:]")
 
 
 #: Fewest other places the text writes a name that a page break may have cut.

@@ -223,6 +223,19 @@ _PLACEHOLDER_SUFFIX = "市县区省镇乡村年月日号同"
 _BOLD = re.compile(r"(?<!\*)\*\*(?=[^*\s])([^*\n]{1,80}?)(?<=[^*\s])\*\*(?!\*)")
 
 
+_STARS = re.compile(r"(?<!\*)\*\*(?!\*)")
+
+
+def _masks_with_stars(chars: str, pairs: list[re.Match]) -> bool:
+    """Whether the text masks names with ``**``: a ``**`` that no bold pair takes stands
+    before a word of the sentence (``**是大县。``), not before a place or date suffix that
+    any text may mask (``**市``). Then a pair of them (``**农村居民…有人说我们**，``) is two
+    masks, not bold."""
+    paired = {pos for m in pairs for pos in (m.start(), m.end() - 2)}
+    return any(m.start() not in paired and chars[m.end():m.end() + 1] not in ("", *_PLACEHOLDER_SUFFIX)
+               for m in _STARS.finditer(chars))
+
+
 def markup(chars: str) -> list[Span]:
     """HTML tags and entities, CSS rules and Markdown marks leaked into the text.
 
@@ -231,7 +244,10 @@ def markup(chars: str) -> list[Span]:
     spans: list[Span] = []
     for name, pattern in _MARKUP:
         spans += [(m.start(), m.end(), "markup", name, False) for m in pattern.finditer(chars)]
-    for m in _BOLD.finditer(chars):
+    pairs = list(_BOLD.finditer(chars)) if "**" in chars else []
+    if pairs and _masks_with_stars(chars, pairs):
+        return spans  # the text masks names with ``**``: a pair of them is two masks, not bold
+    for m in pairs:
         if m.group(1)[0] not in _PLACEHOLDER_SUFFIX:
             spans.append((m.start(), m.start() + 2, "markup", "markdown_bold", False))
             spans.append((m.end() - 2, m.end(), "markup", "markdown_bold", False))
@@ -287,7 +303,9 @@ def emoji(chars: str) -> list[Span]:
     return [(m.start(), m.end(), "emoji", "emoji", False) for m in _EMOJI.finditer(chars)]
 
 
-_CHUNK = re.compile(r"(?m)^[ \t]*(\d{1,2})、(?=\S|\n)")  # the chunk may start at a line break
+#: The chunk may start at a line break, or at a space when the cut fell right before one
+#: (``…（YULE`` then ``2、 LADS）…``).
+_CHUNK = re.compile(r"(?m)^[ \t]*(\d{1,2})、(?=\S|\n| \S)")
 _CHUNK_END = set(SENTENCE_END) | set("：:」）)>.")
 #: Marks inside a sentence: a chunk that opens on one was cut out of its sentence, whatever
 #: the line before ended on (``…名单（草案）`` then ``2、，（待宣读完毕）…``).

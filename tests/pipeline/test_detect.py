@@ -123,3 +123,17 @@ def test_a_lone_chunk_number_before_a_title(chars, taken):
 def test_credits_are_whole_lines_at_the_end(tail, credits):
     chars = "标题\n正文第一段。\n" + tail + "\n"
     assert [t.strip() for t in _taken(detect.credits, chars)] == credits
+
+
+def test_a_lone_mask_shows_that_paired_stars_are_masks_too():
+    masked = "**是产粮大县。**农业人口占六成，我们**，要抓好增收。"
+    assert _taken(detect.markup, masked) == []
+    # NEGATIVE: every ** pairs up: bold marks go (and a lone **市 is a mask any text holds, above)
+    assert _taken(detect.markup, "**重点工作**要抓好，**民生实事**要办好。") == ["**", "**", "**", "**"]
+
+
+def test_a_chunk_cut_right_before_a_space_opens_on_it():
+    chunked = "1、第一部分讲到节日精灵（SANTA\n\n2、 CLAUS）的来历。\n\n3、第三部分。"
+    assert _taken(detect.chunk_numbers, chunked) == ["1、", "\n\n2、", "3、"]
+    # NEGATIVE: list items written with a space after the mark, each a whole sentence
+    assert _taken(detect.chunk_numbers, "前言。\n1、 第一项工作。\n2、 第二项工作。\n3、 第三项工作。") == []
