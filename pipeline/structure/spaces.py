@@ -344,9 +344,14 @@ def signature_cuts(chars: str, start: int, end: int) -> set[int]:
 
 
 _SENTENCE_INSIDE = re.compile(r"[。！？；]")
+#: A short note in brackets: a stage direction (``（鼓掌）``) or an aside (``（见评分标准单页）``).
+_BRACKETED_NOTE = r"[（(][^（）()\s]{1,20}[）)]"
+#: The most characters ``_CLOSING_ASIDE`` or ``_TRAILING_ASIDE`` match: only that much of
+#: the end of a block's text is searched, at every space of the block.
+_ASIDE_TAIL = 24
 #: A stage direction in brackets right after a sentence end (``…祝贺！（鼓掌）``, ``…培土。（鸣炮）``):
 #: the sentence ended before it, so a space after it is no break inside a sentence.
-_CLOSING_ASIDE = re.compile(r"[。！？!?][（(][^（）()\s]{1,20}[）)]$")
+_CLOSING_ASIDE = re.compile(rf"[。！？!?]{_BRACKETED_NOTE}$")
 #: The greeting that follows an address (``大家晚上好！``, ``上午好！``), closed by its mark.
 _GREETING = re.compile(r"(?:大家|各位)?(?:早上|上午|中午|下午|晚上)?好[！!，,。]")
 #: A short clause calling for a toast, closed by a comma (``请允许我提议，``, ``让我们共同举杯，``),
@@ -410,7 +415,7 @@ def boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str]
         return "sentence" if len(left) > 1 and left[-2] in SENTENCE_END else None
     if left[-1] in SENTENCE_END or (spaced and left[-1] in "：:"):
         return "sentence"
-    if _CLOSING_ASIDE.search(left):
+    if _CLOSING_ASIDE.search(left[-_ASIDE_TAIL:]):
         return "sentence"  # ``…表示衷心的祝贺！（鼓掌） 时光荏苒…``: the direction closes the sentence
     if spaced and _TOAST_CALL.search(left) and _TOAST_AFTER.match(chars, e, end):
         return "toast"  # ``请允许我提议， 为…，为…，干杯！``: the call stands on its own line
@@ -453,7 +458,7 @@ def boundary(left: str, chars: str, s: int, e: int, end: int, lectures: set[str]
         return "aside"  # ``（全体起立，奏唱国歌） 请坐下。``: a stage direction is a unit of its own
     if _DOCUMENT_LABEL.match(left) and _DOCUMENT_LABEL.match(chars, e, end):
         return "label"  # ``附件：…情况表 说明：表中数据…``: each labelled line stands alone
-    if _TRAILING_ASIDE.search(left) and _opens_sentence(SPACE_RUN.sub("", chars[e:e + 6])):
+    if _TRAILING_ASIDE.search(left[-_ASIDE_TAIL:]) and _opens_sentence(SPACE_RUN.sub("", chars[e:e + 6])):
         return "aside"  # ``下面宣布评分标准（见评分标准单页） 下面我宣布，…``: the note closes the line
     if _whole_enumeration(left, chars, e, end):
         return "list"  # ``出席的领导有：XX、XX、XX 担任评委的有：…``: the names close the line
@@ -474,7 +479,7 @@ _DOCUMENT_LABEL = re.compile(r"(?:附件[0-9一二三四五六七八九十]{0,2}
 #: page break does not fall inside a bracket pair that a space follows.
 _SECTION_LABEL = re.compile(r"【[^【】\s]{2,20}】")
 #: A note in brackets closing a unit that has text before it (``…评分标准（见评分标准单页）``).
-_TRAILING_ASIDE = re.compile(r"[^\s（）()]{2}[（(][^（）()\s]{1,20}[）)]$")
+_TRAILING_ASIDE = re.compile(rf"[^\s（）()]{{2}}{_BRACKETED_NOTE}$")
 #: Names or items listed after a colon at the end of a unit (``…领导有：XX、XX、XX``).
 _ENUMERATION_TAIL = re.compile(r"[：:]((?:[^\s，。！？；：、“”]{1,12}、){2,}[^\s，。！？；：、“”]{1,12})$")
 
